@@ -1,0 +1,11 @@
+import DockerEngine
+
+/// What to tell an operator whose node has no Docker engine.
+enum DockerAdvice {
+    static func whenUnavailable(_ host: DockerHost, _ error: any Error) -> String {
+        """
+        no Docker engine answers at \(host) (\(error)). Install one (on Debian: apt-get install docker.io) \
+        and start it, or set DOCKER_HOST to one that runs; Berth keeps serving and uses it as soon as it answers.
+        """
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// The node's own capacity, read from the kernel.
+struct HostResources {
+    var memoryTotalBytes: Int64 = 0
+    var memoryAvailableBytes: Int64 = 0
+    var diskTotalBytes: Int64 = 0
+    var diskAvailableBytes: Int64 = 0
+
+    /// Reads memory from `/proc/meminfo` and disk from the file system that holds `directory`.
+    static func read(diskAt directory: String) -> HostResources {
+        var resources = HostResources()
+        if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
+            for line in meminfo.split(separator: "\n") {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard fields.count >= 2, let kibibytes = Int64(fields[1]) else { continue }
+                switch fields[0] {
+                case "MemTotal:": resources.memoryTotalBytes = kibibytes * 1024
+                case "MemAvailable:": resources.memoryAvailableBytes = kibibytes * 1024
+                default: break
+                }
+            }
+        }
+        var stats = statvfs()
+        if statvfs(directory, &stats) == 0 {
+            resources.diskTotalBytes = Int64(stats.f_blocks) * Int64(stats.f_frsize)
+            resources.diskAvailableBytes = Int64(stats.f_bavail) * Int64(stats.f_frsize)
+        }
+        return resources
+    }
+}

@@ -1,0 +1,4 @@
+import BerthProtocol
+
+/// The control plane: users, API keys, nodes, images and instances. Filled in by the panel issue.
+public enum BerthPanel {}

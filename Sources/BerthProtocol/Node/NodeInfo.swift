@@ -1,0 +1,47 @@
+/// What a daemon reports about its node: `GET /api/system`.
+public struct NodeInfo: Codable, Sendable, Equatable {
+    public var version: String
+    public var docker: DockerStatus
+    public var cpuCores: Int
+    public var memoryTotalBytes: Int64
+    public var memoryAvailableBytes: Int64
+    public var diskTotalBytes: Int64
+    public var diskAvailableBytes: Int64
+    public var instances: Int
+
+    public init(
+        version: String,
+        docker: DockerStatus,
+        cpuCores: Int,
+        memoryTotalBytes: Int64,
+        memoryAvailableBytes: Int64,
+        diskTotalBytes: Int64,
+        diskAvailableBytes: Int64,
+        instances: Int
+    ) {
+        self.version = version
+        self.docker = docker
+        self.cpuCores = cpuCores
+        self.memoryTotalBytes = memoryTotalBytes
+        self.memoryAvailableBytes = memoryAvailableBytes
+        self.diskTotalBytes = diskTotalBytes
+        self.diskAvailableBytes = diskAvailableBytes
+        self.instances = instances
+    }
+}
+
+/// Whether the node's Docker engine answers, and if not, why.
+public struct DockerStatus: Codable, Sendable, Equatable {
+    public var reachable: Bool
+    public var host: String
+    public var version: String?
+    /// What is wrong and what to do about it, when the engine does not answer.
+    public var problem: String?
+
+    public init(reachable: Bool, host: String, version: String? = nil, problem: String? = nil) {
+        self.reachable = reachable
+        self.host = host
+        self.version = version
+        self.problem = problem
+    }
+}

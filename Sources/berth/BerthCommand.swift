@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `berth`: the panel, the node daemon, and the tools to manage them.
+@main
+struct BerthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "berth",
+        abstract: "A control panel for game servers and apps in Docker containers.",
+        subcommands: [ServeCommand.self, DaemonCommand.self]
+    )
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import BerthDaemon
+import DockerEngine
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `berth serve`: everything on one machine with no configuration.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run Berth on this machine: the panel and a local node, on SQLite, with no configuration."
+    )
+
+    @Option(help: "Where Berth keeps its data (default: $BERTH_DATA or ./berth-data).")
+    var data: String?
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port of the local node's daemon.")
+    var daemonPort = 3002
+
+    func run() async throws {
+        let dataDirectory = DataDirectory.resolve(data)
+        let logger = Logger(label: "berth")
+        let token = try LocalNodeToken.loadOrCreate(in: dataDirectory)
+        let docker = DockerEngine()
+        let daemon = Daemon(
+            configuration: DaemonConfiguration(host: host, port: daemonPort, dataDirectory: dataDirectory, nodeToken: token),
+            docker: docker
+        )
+        try await daemon.prepare()
+        let group = ServiceGroup(
+            services: [daemon.application()],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        logger.info("local node listening on \(host):\(daemonPort), data in \(dataDirectory)")
+        do {
+            try await group.run()
+        } catch {
+            try? await docker.shutdown()
+            throw error
+        }
+        try await docker.shutdown()
+    }
+}
+
+/// Where the data lives: the option, else `BERTH_DATA`, else `./berth-data`; made absolute.
+enum DataDirectory {
+    static func resolve(_ option: String?) -> String {
+        let path = option ?? ProcessInfo.processInfo.environment["BERTH_DATA"] ?? "berth-data"
+        return URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+}
+
+/// The token the local node and the panel share; made once, readable only by its owner.
+enum LocalNodeToken {
+    static func loadOrCreate(in dataDirectory: String) throws -> String {
+        let path = (dataDirectory as NSString).appendingPathComponent("local-node.token")
+        if let token = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+            return token
+        }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let token = SecretToken.generate()
+        FileManager.default.createFile(atPath: path, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
+        return token
+    }
+}
+
+/// 256 random bits, hex-encoded.
+enum SecretToken {
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+    }
+}
