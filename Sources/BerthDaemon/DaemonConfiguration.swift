@@ -2,7 +2,7 @@ import DockerEngine
 import Foundation
 
 /// How a daemon runs, read once at start.
-public struct DaemonConfiguration: Sendable, Equatable {
+public struct DaemonConfiguration: Sendable {
     /// The address the daemon's API listens on.
     public var host: String
     public var port: Int
@@ -13,6 +13,18 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var panelURL: String?
     /// The node's token: the panel presents it to us, and we present it to the panel.
     public var nodeToken: String
+    /// The host address instance ports are published on.
+    public var publishAddress: String
+    /// The user instances run as: never root, so a container escape lands as nobody in particular.
+    public var containerUser: String
+    /// The owner given to a volume's files after install, matching ``containerUser``.
+    public var volumeOwner: (user: UInt32, group: UInt32) {
+        let parts = containerUser.split(separator: ":").compactMap { UInt32($0) }
+        return (parts.first ?? 1000, parts.count > 1 ? parts[1] : parts.first ?? 1000)
+    }
+    /// Crashes within ``crashWindow`` after which an instance is left offline.
+    public var crashLimit: Int
+    public var crashWindow: Duration
 
     public init(
         host: String = "0.0.0.0",
@@ -20,7 +32,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
         dataDirectory: String,
         dockerHost: DockerHost = .fromEnvironment(),
         panelURL: String? = nil,
-        nodeToken: String
+        nodeToken: String,
+        publishAddress: String = "0.0.0.0",
+        containerUser: String = "1000:1000",
+        crashLimit: Int = 3,
+        crashWindow: Duration = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -28,6 +44,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         self.dockerHost = dockerHost
         self.panelURL = panelURL
         self.nodeToken = nodeToken
+        self.publishAddress = publishAddress
+        self.containerUser = containerUser
+        self.crashLimit = crashLimit
+        self.crashWindow = crashWindow
     }
 
     /// Instance volumes live here, one directory per instance.

@@ -2,36 +2,106 @@ import ArgumentParser
 import BerthDaemon
 import DockerEngine
 import Foundation
-import Logging
-import ServiceLifecycle
 
 /// `berth daemon`: the node agent alone, for a machine that hosts instances for a remote panel.
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
-        abstract: "Run the node daemon alone."
+        abstract: "Run the node daemon alone, or configure it.",
+        subcommands: [Run.self, Configure.self],
+        defaultSubcommand: Run.self
     )
 
-    @Option(help: "Where the daemon keeps volumes and state (default: $BERTH_DATA or ./berth-data).")
-    var data: String?
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the node daemon (the default).")
 
-    @Option(help: "The address to listen on.")
-    var host = "0.0.0.0"
+        @Option(help: "Where the daemon keeps volumes and state (default: $BERTH_DATA or ./berth-data).")
+        var data: String?
 
-    @Option(help: "The port to listen on.")
-    var port = 3002
+        func run() async throws {
+            let dataDirectory = DataDirectory.resolve(data)
+            guard let settings = try DaemonSettings.load(from: dataDirectory) else {
+                throw ValidationError("this node is not configured; run the command the panel showed when the node was created: berth daemon configure --panel URL --token TOKEN")
+            }
+            try await runDaemon(DaemonConfiguration(
+                host: settings.host,
+                port: settings.port,
+                dataDirectory: dataDirectory,
+                panelURL: settings.panelURL,
+                nodeToken: settings.token,
+                publishAddress: settings.publishAddress
+            ))
+        }
+    }
 
-    func run() async throws {
-        let dataDirectory = DataDirectory.resolve(data)
-        let token = try LocalNodeToken.loadOrCreate(in: dataDirectory)
-        let docker = DockerEngine()
-        let daemon = Daemon(
-            configuration: DaemonConfiguration(host: host, port: port, dataDirectory: dataDirectory, nodeToken: token),
-            docker: docker
+    struct Configure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "configure",
+            abstract: "Write this node's configuration: the panel it reports to and its token."
         )
-        try await daemon.prepare()
-        let group = ServiceGroup(services: [daemon.application()], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "berth"))
-        defer { Task { try? await docker.shutdown() } }
-        try await group.run()
+
+        @Option(help: "The panel's URL, e.g. https://panel.example.com.")
+        var panel: String
+
+        @Option(help: "The node token the panel showed when the node was created.")
+        var token: String
+
+        @Option(help: "Where the daemon keeps volumes and state (default: $BERTH_DATA or ./berth-data).")
+        var data: String?
+
+        @Option(help: "The address the daemon listens on.")
+        var host = "0.0.0.0"
+
+        @Option(help: "The port the daemon listens on.")
+        var port = 3002
+
+        @Option(help: "The host address instance ports are published on.")
+        var publishAddress = "0.0.0.0"
+
+        func validate() throws {
+            guard let url = URL(string: panel), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--panel must be an http or https URL")
+            }
+            guard token.count >= 32, token.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw ValidationError("--token does not look like a node token")
+            }
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535") }
+        }
+
+        func run() throws {
+            let dataDirectory = DataDirectory.resolve(data)
+            let settings = DaemonSettings(panelURL: panel, token: token, host: host, port: port, publishAddress: publishAddress)
+            let path = try settings.save(in: dataDirectory)
+            print("this node is configured; its settings are in \(path). Start it with: berth daemon --data \(dataDirectory)")
+        }
+    }
+}
+
+/// The daemon's settings file, `daemon.json` in the data directory, readable only by its owner.
+struct DaemonSettings: Codable {
+    var panelURL: String
+    var token: String
+    var host: String
+    var port: Int
+    var publishAddress: String
+
+    static func path(in dataDirectory: String) -> String {
+        (dataDirectory as NSString).appendingPathComponent("daemon.json")
+    }
+
+    static func load(from dataDirectory: String) throws -> DaemonSettings? {
+        let path = path(in: dataDirectory)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try JSONDecoder().decode(DaemonSettings.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func save(in dataDirectory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = Self.path(in: dataDirectory)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        chmod(path, 0o600)
+        return path
     }
 }

@@ -1,9 +1,6 @@
 import ArgumentParser
 import BerthDaemon
-import DockerEngine
 import Foundation
-import Logging
-import ServiceLifecycle
 
 /// `berth serve`: everything on one machine with no configuration.
 struct ServeCommand: AsyncParsableCommand {
@@ -23,27 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let dataDirectory = DataDirectory.resolve(data)
-        let logger = Logger(label: "berth")
         let token = try LocalNodeToken.loadOrCreate(in: dataDirectory)
-        let docker = DockerEngine()
-        let daemon = Daemon(
-            configuration: DaemonConfiguration(host: host, port: daemonPort, dataDirectory: dataDirectory, nodeToken: token),
-            docker: docker
-        )
-        try await daemon.prepare()
-        let group = ServiceGroup(
-            services: [daemon.application()],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        )
-        logger.info("local node listening on \(host):\(daemonPort), data in \(dataDirectory)")
-        do {
-            try await group.run()
-        } catch {
-            try? await docker.shutdown()
-            throw error
-        }
-        try await docker.shutdown()
+        try await runDaemon(DaemonConfiguration(host: host, port: daemonPort, dataDirectory: dataDirectory, nodeToken: token))
     }
 }
 

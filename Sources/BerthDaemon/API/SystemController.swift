@@ -7,6 +7,7 @@ import Hummingbird
 struct SystemController<Context: RequestContext>: Sendable {
     let docker: DockerEngine
     let configuration: DaemonConfiguration
+    let supervisor: InstanceSupervisor
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("system") { _, _ in
@@ -25,7 +26,7 @@ struct SystemController<Context: RequestContext>: Sendable {
             memoryAvailableBytes: resources.memoryAvailableBytes,
             diskTotalBytes: resources.diskTotalBytes,
             diskAvailableBytes: resources.diskAvailableBytes,
-            instances: 0
+            instances: await supervisor.count
         )
     }
 

@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// The body decoded as `type`; a body that is missing, too large or not the expected JSON is a 400
+    /// (413 when too large) that says what is wrong.
+    func decodeJSON<Body: Decodable>(as type: Body.Type, maxBytes: Int = 1 << 20) async throws -> Body {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: maxBytes)
+        } catch {
+            throw APIError(.contentTooLarge, "the body is larger than \(maxBytes) bytes")
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the body is empty; send JSON") }
+        do {
+            return try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("field \(key.stringValue) is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw APIError.badRequest("field \(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type")
+        } catch let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest(field.isEmpty ? "the body is not valid JSON" : "field \(field) has an invalid value")
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON")
+        }
+    }
+}

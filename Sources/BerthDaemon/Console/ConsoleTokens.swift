@@ -1,0 +1,51 @@
+import BerthProtocol
+import Foundation
+import JWTKit
+
+/// Short-lived console tokens: HS256-signed with the node token, scoped to one instance and one purpose.
+/// The panel mints them for a viewer it has checked; the daemon accepts nothing else on its console socket.
+struct ConsoleTokens: Sendable {
+    private let keys: JWTKeyCollection
+
+    init(nodeToken: String) async {
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: nodeToken), digestAlgorithm: .sha256)
+    }
+
+    func sign(_ claims: ConsoleTokenClaims) async throws -> String {
+        try await keys.sign(ConsoleTokenPayload(claims: claims))
+    }
+
+    /// The claims, if the token is genuine, unexpired, for the console, and for this instance.
+    func verify(_ token: String, instanceID: String) async throws -> ConsoleTokenClaims {
+        let claims = try await keys.verify(token, as: ConsoleTokenPayload.self).claims
+        guard claims.purpose == "console" else { throw ConsoleTokenError.wrongPurpose }
+        guard claims.instanceID == instanceID else { throw ConsoleTokenError.wrongInstance }
+        return claims
+    }
+}
+
+enum ConsoleTokenError: Error {
+    case wrongPurpose, wrongInstance, expired
+}
+
+/// The claims as jwt-kit signs and checks them; the expiry is checked on every verification.
+struct ConsoleTokenPayload: JWTPayload {
+    let claims: ConsoleTokenClaims
+
+    init(claims: ConsoleTokenClaims) {
+        self.claims = claims
+    }
+
+    init(from decoder: any Decoder) throws {
+        claims = try ConsoleTokenClaims(from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try claims.encode(to: encoder)
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        guard Double(claims.expires) > Date().timeIntervalSince1970 else { throw ConsoleTokenError.expired }
+    }
+}

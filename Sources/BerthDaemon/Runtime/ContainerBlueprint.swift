@@ -1,0 +1,123 @@
+import BerthProtocol
+import DockerEngine
+import Foundation
+
+/// Turns an instance's specification into the containers that run and install it, with the node's
+/// security defaults: no privileges, every capability dropped but those the image declares,
+/// `no-new-privileges`, real memory, CPU and process limits, and only the instance's own ports published.
+struct ContainerBlueprint: Sendable {
+    /// Label that marks a container as Berth's; its value is the instance id.
+    static let instanceLabel = "berth.instance"
+    /// `runtime` or `installer`.
+    static let roleLabel = "berth.role"
+    /// Where the volume appears inside the running container.
+    static let volumePathInContainer = "/home/container"
+    /// Where the volume appears inside the installer, as Pterodactyl eggs expect.
+    static let volumePathInInstaller = "/mnt/server"
+
+    let configuration: DaemonConfiguration
+
+    static func containerName(for id: String) -> String { "berth-\(id)" }
+    static func installerName(for id: String) -> String { "berth-\(id)-installer" }
+
+    func volumePath(for id: String) -> String {
+        (configuration.volumesDirectory as NSString).appendingPathComponent(id)
+    }
+
+    /// The container the instance runs in.
+    func runtime(_ specification: InstanceSpecification) -> ContainerSpecification {
+        let limits = specification.limits
+        let memory = Int64(limits.memoryMiB) << 20
+        let ports = specification.ports.flatMap { mapping in
+            [PublishedPort.Transport.tcp, .udp].map {
+                PublishedPort(containerPort: mapping.containerPort, hostPort: mapping.hostPort, hostAddress: configuration.publishAddress, transport: $0)
+            }
+        }
+        let command = specification.image.startup.map { ["/bin/sh", "-c", Self.shellLine($0)] }
+        return ContainerSpecification(
+            image: specification.image.dockerImage,
+            command: command,
+            entrypoint: command == nil ? nil : [],
+            environment: environment(for: specification),
+            labels: [Self.instanceLabel: specification.id, Self.roleLabel: "runtime"],
+            workingDirectory: Self.volumePathInContainer,
+            user: configuration.containerUser,
+            hostname: String(specification.id.prefix(63)),
+            tty: false,
+            openStdin: true,
+            stopSignal: { if case .signal(let signal) = specification.image.stop { signal } else { nil } }(),
+            hostConfiguration: HostConfiguration(
+                memory: memory,
+                memorySwap: memory,
+                nanoCpus: Int64((limits.cpuCores * 1_000_000_000).rounded()),
+                pidsLimit: Int64(limits.processes),
+                binds: ["\(volumePath(for: specification.id)):\(Self.volumePathInContainer)"],
+                publishedPorts: ports,
+                capabilitiesToAdd: specification.image.capabilities.isEmpty ? nil : specification.image.capabilities,
+                capabilitiesToDrop: ["ALL"],
+                securityOptions: ["no-new-privileges"],
+                privileged: false,
+                networkMode: "bridge",
+                readonlyRootFilesystem: true,
+                temporaryFilesystems: ["/tmp": "rw,exec,nosuid,size=100m"]
+            )
+        )
+    }
+
+    /// The one-off container that runs the install script against the volume.
+    func installer(_ specification: InstanceSpecification, script: InstallScript) -> ContainerSpecification {
+        let memory = Int64(max(specification.limits.memoryMiB, 256)) << 20
+        return ContainerSpecification(
+            image: script.dockerImage ?? specification.image.dockerImage,
+            command: [script.script],
+            entrypoint: ["/bin/sh", "-c"],
+            environment: environment(for: specification),
+            labels: [Self.instanceLabel: specification.id, Self.roleLabel: "installer"],
+            workingDirectory: Self.volumePathInInstaller,
+            user: "0:0",
+            hostConfiguration: HostConfiguration(
+                memory: memory,
+                memorySwap: memory,
+                nanoCpus: Int64((max(specification.limits.cpuCores, 1) * 1_000_000_000).rounded()),
+                pidsLimit: 512,
+                binds: ["\(volumePath(for: specification.id)):\(Self.volumePathInInstaller)"],
+                // An installer writes files as root and may hand them to the runtime user; nothing more.
+                capabilitiesToAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
+                capabilitiesToDrop: ["ALL"],
+                securityOptions: ["no-new-privileges"],
+                privileged: false,
+                networkMode: "bridge"
+            )
+        )
+    }
+
+    /// Image environment, then the user's variables, then the ports, which nothing may override.
+    func environment(for specification: InstanceSpecification) -> [String] {
+        var environment = specification.image.environment
+        environment.merge(specification.variables) { _, variable in variable }
+        if let primary = specification.primaryMapping {
+            environment["SERVER_PORT"] = String(primary.containerPort)
+            environment["PRIMARY_PORT"] = String(primary.hostPort)
+        }
+        environment["HOME"] = Self.volumePathInContainer
+        return environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
+    /// `{{NAME}}` in a startup line becomes `${NAME}`: the shell reads the value from the environment,
+    /// so a variable's value is never parsed as shell code.
+    static func shellLine(_ startup: String) -> String {
+        var line = ""
+        var rest = Substring(startup)
+        while let open = rest.range(of: "{{") {
+            line += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                rest = rest[open.lowerBound...]
+                break
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            line += EnvironmentName.isValid(name) ? "${\(name)}" : String(rest[open.lowerBound..<close.upperBound])
+            rest = rest[close.upperBound...]
+        }
+        return line + rest
+    }
+}

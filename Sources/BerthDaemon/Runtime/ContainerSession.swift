@@ -1,0 +1,93 @@
+import BerthProtocol
+import DockerEngine
+import Foundation
+
+/// One run of an instance's container: attach (before starting, so no output is lost), start, pass
+/// output and stats to the console, notice the ready pattern, and report how the run ended.
+struct ContainerSession: Sendable {
+    let instanceID: String
+    let containerID: String
+    let session: UUID
+    let readyPattern: String?
+    let docker: DockerEngine
+    let console: ConsoleHub
+    let supervisor: InstanceSupervisor
+
+    /// Resumes `started` once the container runs, or with the error that kept it from running.
+    func run(startContainer: Bool, started: CheckedContinuation<Void, any Error>) async {
+        var pendingStart: CheckedContinuation<Void, any Error>? = started
+        do {
+            if !startContainer {
+                // Reattaching after a daemon restart: show what the instance wrote meanwhile.
+                var recent = ""
+                for try await chunk in try await docker.containerLogs(containerID, tail: console.replayLines) {
+                    recent += chunk.text
+                }
+                if !recent.isEmpty { console.publishOutput(recent) }
+            }
+            try await docker.withAttachment(to: containerID) { output, input in
+                await supervisor.sessionAttached(instanceID, session: session, input: input)
+                if startContainer {
+                    try await docker.startContainer(containerID)
+                }
+                pendingStart?.resume()
+                pendingStart = nil
+                try await pump(output)
+            }
+        } catch {
+            if let pendingStart {
+                pendingStart.resume(throwing: error)
+                return
+            }
+        }
+        if let pendingStart {
+            pendingStart.resume()
+        }
+        // A daemon shutting down cancels its sessions; the containers run on, and the next daemon reattaches.
+        guard !Task.isCancelled else { return }
+        let state = try? await docker.waitForContainer(containerID)
+        let inspection = try? await docker.inspectContainer(containerID)
+        await supervisor.sessionEnded(
+            instanceID, session: session,
+            exitCode: state?.statusCode ?? inspection?.state.exitCode,
+            killedForMemory: inspection?.state.killedForMemory ?? false
+        )
+    }
+
+    /// Passes output to the console until the container stops, with stats alongside.
+    private func pump<Output: AsyncSequence>(_ output: Output) async throws where Output.Element == OutputChunk {
+        var detector = ReadyDetector(pattern: readyPattern)
+        if detector.isReadyAtStart {
+            await supervisor.sessionReady(instanceID, session: session)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await streamStats() }
+            var ready = detector.isReadyAtStart
+            for try await chunk in output {
+                let text = chunk.text
+                console.publishOutput(text)
+                if !ready, detector.feed(text) {
+                    ready = true
+                    await supervisor.sessionReady(instanceID, session: session)
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func streamStats() async {
+        do {
+            for try await sample in try await docker.containerStats(containerID) {
+                console.publish(ConsoleMessage(event: .stats, stats: ResourceSample(
+                    cpuPercent: sample.cpuPercent,
+                    memoryBytes: sample.memory.workingSet,
+                    memoryLimitBytes: sample.memory.limit ?? 0,
+                    networkReceivedBytes: sample.receivedBytes,
+                    networkTransmittedBytes: sample.transmittedBytes
+                )))
+            }
+        } catch {
+            // Stats end with the container, or with the session.
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import BerthProtocol
+import DockerEngine
+import Foundation
+import Logging
+
+/// Prepares an instance to run: its image present, its volume made, its install script run in a
+/// separate container, and its runtime container created. Throws a reason a person can act on.
+struct Installer: Sendable {
+    let docker: DockerEngine
+    let blueprint: ContainerBlueprint
+    let configuration: DaemonConfiguration
+    let logger: Logger
+
+    /// Lines of the install script's output quoted when it fails.
+    static let quotedLines = 10
+
+    /// Installs and returns the runtime container's id.
+    func install(_ specification: InstanceSpecification, console: ConsoleHub) async throws -> String {
+        let id = specification.id
+        try await ensureImage(specification.image.dockerImage, console: console)
+        if let script = specification.image.install, let installImage = script.dockerImage {
+            try await ensureImage(installImage, console: console)
+        }
+        let volume = blueprint.volumePath(for: id)
+        do {
+            try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw InstanceError.engine("the volume \(volume) could not be made: \(error.localizedDescription)")
+        }
+        if let script = specification.image.install {
+            try await runInstallScript(specification, script: script, console: console)
+        }
+        let owner = configuration.volumeOwner
+        try VolumeOwnership.give(volume, to: owner.user, group: owner.group)
+        return try await createRuntimeContainer(specification)
+    }
+
+    /// Removes an old runtime container, checks the ports, and creates a new one.
+    func createRuntimeContainer(_ specification: InstanceSpecification) async throws -> String {
+        let name = ContainerBlueprint.containerName(for: specification.id)
+        try? await docker.removeContainer(name, force: true)
+        for mapping in specification.ports where !PortProbe.isFree(port: mapping.hostPort, address: configuration.publishAddress) {
+            throw InstanceError.conflict("port \(mapping.hostPort) is already in use on this node (\(configuration.publishAddress))")
+        }
+        do {
+            return try await docker.createContainer(named: name, blueprint.runtime(specification)).id
+        } catch let error as DockerEngineError {
+            throw InstanceError.engine("the container could not be created: \(error)")
+        }
+    }
+
+    private func ensureImage(_ image: String, console: ConsoleHub) async throws {
+        do {
+            if try await docker.hasImage(image) { return }
+            console.publishOutput("[berth] pulling \(image)\n")
+            try await docker.pullImage(image).finish()
+        } catch let error as DockerEngineError {
+            throw InstanceError.engine("image \(image) is not on this node and could not be pulled: \(error)")
+        }
+    }
+
+    private func runInstallScript(_ specification: InstanceSpecification, script: InstallScript, console: ConsoleHub) async throws {
+        let name = ContainerBlueprint.installerName(for: specification.id)
+        try? await docker.removeContainer(name, force: true)
+        console.publishOutput("[berth] running the install script\n")
+        let exit: ContainerExit
+        var output: [String] = []
+        do {
+            let installer = try await docker.createContainer(named: name, blueprint.installer(specification, script: script))
+            try await docker.startContainer(installer.id)
+            for try await chunk in try await docker.containerLogs(installer.id, follow: true) {
+                console.publishOutput(chunk.text)
+                output.append(chunk.text)
+                if output.count > 200 { output.removeFirst(100) }
+            }
+            exit = try await docker.waitForContainer(installer.id)
+            try? await docker.removeContainer(installer.id, force: true)
+        } catch let error as DockerEngineError {
+            try? await docker.removeContainer(name, force: true)
+            throw InstanceError.engine("the install script could not run: \(error)")
+        }
+        guard exit.statusCode == 0 else {
+            let lastLines = output.joined().split(separator: "\n").suffix(Self.quotedLines).joined(separator: "\n")
+            throw InstanceError.engine("the install script exited with code \(exit.statusCode); its last lines:\n\(lastLines)")
+        }
+        console.publishOutput("[berth] install script finished\n")
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// A change a daemon reports to the panel at `POST /api/remote/events`, in order, retried until delivered.
+public struct InstanceEvent: Codable, Sendable, Equatable {
+    /// Increases by one with every event a daemon emits, so the panel can drop repeats after a retry.
+    public var sequence: Int
+    public var status: InstanceStatus
+    /// Milliseconds since 1970.
+    public var time: Int64
+
+    public init(sequence: Int, status: InstanceStatus, time: Int64) {
+        self.sequence = sequence
+        self.status = status
+        self.time = time
+    }
+}
+
+/// A batch of events, oldest first.
+public struct InstanceEventBatch: Codable, Sendable, Equatable {
+    public var events: [InstanceEvent]
+
+    public init(events: [InstanceEvent]) {
+        self.events = events
+    }
+}

@@ -1,0 +1,112 @@
+/// Everything a daemon needs to run an instance: what the panel sends to `POST /api/instances`.
+public struct InstanceSpecification: Codable, Sendable, Equatable {
+    /// The panel's id for the instance; also names its container and volume.
+    public var id: String
+    public var name: String
+    public var image: RuntimeImage
+    public var limits: ResourceLimits
+    /// Published on the node for both TCP and UDP, and nothing else.
+    public var ports: [PortMapping]
+    /// The host port of the main service; the first port when nil.
+    public var primaryPort: Int?
+    /// The image's variables as the user set them; they reach the container as environment variables.
+    public var variables: [String: String]
+    public var suspended: Bool
+
+    public init(
+        id: String,
+        name: String,
+        image: RuntimeImage,
+        limits: ResourceLimits,
+        ports: [PortMapping],
+        primaryPort: Int? = nil,
+        variables: [String: String] = [:],
+        suspended: Bool = false
+    ) {
+        self.id = id
+        self.name = name
+        self.image = image
+        self.limits = limits
+        self.ports = ports
+        self.primaryPort = primaryPort
+        self.variables = variables
+        self.suspended = suspended
+    }
+
+    /// The mapping of the main service, if the instance has any port.
+    public var primaryMapping: PortMapping? {
+        ports.first { $0.hostPort == primaryPort } ?? ports.first
+    }
+
+    /// What is wrong with the specification, or nil when a daemon can run it.
+    public var problem: String? {
+        if !InstanceIdentifier.isValid(id) {
+            return "id must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit"
+        }
+        if name.isEmpty || name.count > 200 { return "name must be 1 to 200 characters" }
+        if let problem = image.problem { return problem }
+        if let problem = limits.problem { return problem }
+        if let bad = ports.first(where: { !(1...65535).contains($0.hostPort) || !(1...65535).contains($0.containerPort) }) {
+            return "port \(bad.containerPort):\(bad.hostPort) is outside 1-65535"
+        }
+        if Set(ports.map(\.hostPort)).count != ports.count { return "a host port appears twice in ports" }
+        if let primaryPort, !ports.contains(where: { $0.hostPort == primaryPort }) {
+            return "primaryPort \(primaryPort) is not one of the instance's ports"
+        }
+        if let name = variables.keys.first(where: { !EnvironmentName.isValid($0) }) {
+            return "variable name \(name) is not a valid environment variable name"
+        }
+        return nil
+    }
+}
+
+/// A container port published on a host port.
+public struct PortMapping: Codable, Sendable, Hashable {
+    public var hostPort: Int
+    public var containerPort: Int
+
+    public init(hostPort: Int, containerPort: Int) {
+        self.hostPort = hostPort
+        self.containerPort = containerPort
+    }
+}
+
+/// How much of the node an instance may use.
+public struct ResourceLimits: Codable, Sendable, Equatable {
+    public var memoryMiB: Int
+    /// Cores, fractions allowed: 1.5 is one and a half cores.
+    public var cpuCores: Double
+    /// Most processes and threads at once.
+    public var processes: Int
+
+    public init(memoryMiB: Int, cpuCores: Double, processes: Int = 512) {
+        self.memoryMiB = memoryMiB
+        self.cpuCores = cpuCores
+        self.processes = processes
+    }
+
+    public var problem: String? {
+        if memoryMiB < 4 { return "memory must be at least 4 MiB" }
+        if !(cpuCores > 0) || cpuCores > 1024 { return "cpu must be more than 0 and at most 1024 cores" }
+        if processes < 8 || processes > 1_000_000 { return "processes must be between 8 and 1000000" }
+        return nil
+    }
+}
+
+/// Ids are used in container names and volume paths, so they are kept to a safe alphabet.
+public enum InstanceIdentifier {
+    public static func isValid(_ id: String) -> Bool {
+        guard let first = id.unicodeScalars.first, id.unicodeScalars.count <= 64 else { return false }
+        let alphanumeric = { (scalar: Unicode.Scalar) in scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) }
+        return alphanumeric(first) && id.unicodeScalars.allSatisfy { alphanumeric($0) || $0 == "-" || $0 == "_" }
+    }
+}
+
+/// Environment variable names as POSIX shells accept them.
+public enum EnvironmentName {
+    public static func isValid(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 128 else { return false }
+        let letter = { (scalar: Unicode.Scalar) in ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || scalar == "_" }
+        return letter(first) && name.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
+    }
+}
