@@ -55,6 +55,9 @@ public struct Daemon: Sendable {
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorBodyMiddleware())
+        router.get("api/instances/:id/console") { _, _ -> Response in
+            throw APIError(.upgradeRequired, "the console is a WebSocket; connect to it with a WebSocket client")
+        }
         let api = router.group("api").add(middleware: NodeTokenMiddleware(token: configuration.nodeToken))
         SystemController(docker: docker, configuration: configuration, supervisor: supervisor).addRoutes(to: api)
         InstanceController(supervisor: supervisor).addRoutes(to: api)

@@ -13,6 +13,8 @@ public struct DaemonConfiguration: Sendable {
     public var panelURL: String?
     /// The node's token: the panel presents it to us, and we present it to the panel.
     public var nodeToken: String
+    /// Names this node on its Docker engine (a label on every container); kept in the data directory.
+    public var nodeID: String
     /// The host address instance ports are published on.
     public var publishAddress: String
     /// The user instances run as: never root, so a container escape lands as nobody in particular.
@@ -33,6 +35,7 @@ public struct DaemonConfiguration: Sendable {
         dockerHost: DockerHost = .fromEnvironment(),
         panelURL: String? = nil,
         nodeToken: String,
+        nodeID: String? = nil,
         publishAddress: String = "0.0.0.0",
         containerUser: String = "1000:1000",
         crashLimit: Int = 3,
@@ -44,6 +47,7 @@ public struct DaemonConfiguration: Sendable {
         self.dockerHost = dockerHost
         self.panelURL = panelURL
         self.nodeToken = nodeToken
+        self.nodeID = nodeID ?? NodeIdentity.loadOrCreate(in: dataDirectory)
         self.publishAddress = publishAddress
         self.containerUser = containerUser
         self.crashLimit = crashLimit
@@ -52,4 +56,18 @@ public struct DaemonConfiguration: Sendable {
 
     /// Instance volumes live here, one directory per instance.
     public var volumesDirectory: String { (dataDirectory as NSString).appendingPathComponent("volumes") }
+}
+
+/// A node's lasting name on its Docker engine: made once, kept in `node-id` in the data directory.
+enum NodeIdentity {
+    static func loadOrCreate(in dataDirectory: String) -> String {
+        let path = (dataDirectory as NSString).appendingPathComponent("node-id")
+        if let saved = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty {
+            return saved
+        }
+        let id = UUID().uuidString.lowercased()
+        try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        try? Data(id.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return id
+    }
 }

@@ -1,4 +1,5 @@
 import BerthProtocol
+import Crypto
 import Foundation
 import JWTKit
 
@@ -9,7 +10,10 @@ struct ConsoleTokens: Sendable {
 
     init(nodeToken: String) async {
         keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: nodeToken), digestAlgorithm: .sha256)
+        // A key of its own, derived from the node token: 32 bytes whatever the token's length, and never
+        // the token itself, so a console token says nothing about the secret that signs the node's requests.
+        let key = SHA256.hash(data: Data("berth console tokens v1:\(nodeToken)".utf8))
+        await keys.add(hmac: HMACKey(from: Array(key)), digestAlgorithm: .sha256)
     }
 
     func sign(_ claims: ConsoleTokenClaims) async throws -> String {

@@ -10,6 +10,8 @@ struct ContainerBlueprint: Sendable {
     static let instanceLabel = "berth.instance"
     /// `runtime` or `installer`.
     static let roleLabel = "berth.role"
+    /// The node that owns the container, so daemons sharing one engine never touch each other's containers.
+    static let nodeLabel = "berth.node"
     /// Where the volume appears inside the running container.
     static let volumePathInContainer = "/home/container"
     /// Where the volume appears inside the installer, as Pterodactyl eggs expect.
@@ -39,7 +41,7 @@ struct ContainerBlueprint: Sendable {
             command: command,
             entrypoint: command == nil ? nil : [],
             environment: environment(for: specification),
-            labels: [Self.instanceLabel: specification.id, Self.roleLabel: "runtime"],
+            labels: labels(specification, role: "runtime"),
             workingDirectory: Self.volumePathInContainer,
             user: configuration.containerUser,
             hostname: String(specification.id.prefix(63)),
@@ -72,7 +74,7 @@ struct ContainerBlueprint: Sendable {
             command: [script.script],
             entrypoint: ["/bin/sh", "-c"],
             environment: environment(for: specification),
-            labels: [Self.instanceLabel: specification.id, Self.roleLabel: "installer"],
+            labels: labels(specification, role: "installer"),
             workingDirectory: Self.volumePathInInstaller,
             user: "0:0",
             hostConfiguration: HostConfiguration(
@@ -89,6 +91,10 @@ struct ContainerBlueprint: Sendable {
                 networkMode: "bridge"
             )
         )
+    }
+
+    private func labels(_ specification: InstanceSpecification, role: String) -> [String: String] {
+        [Self.instanceLabel: specification.id, Self.roleLabel: role, Self.nodeLabel: configuration.nodeID]
     }
 
     /// Image environment, then the user's variables, then the ports, which nothing may override.

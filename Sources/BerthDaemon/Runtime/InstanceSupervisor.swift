@@ -117,6 +117,8 @@ actor InstanceSupervisor {
             } catch {
                 outcome = .failure(error)
             }
+            // A daemon shutting down cut the install short; the next one marks it failed with that reason.
+            guard !Task.isCancelled else { return }
             await self.installFinished(id, outcome)
         }
     }
@@ -400,7 +402,7 @@ actor InstanceSupervisor {
     func reconcileWithDocker() async {
         let containers: [ContainerSummary]
         do {
-            containers = try await docker.listContainers(labels: [ContainerBlueprint.instanceLabel])
+            containers = try await docker.listContainers(labels: ["\(ContainerBlueprint.nodeLabel)=\(configuration.nodeID)"])
         } catch {
             logger.warning("cannot reconcile with Docker yet: \(error)")
             return
@@ -408,9 +410,8 @@ actor InstanceSupervisor {
         for container in containers {
             let id = container.labels[ContainerBlueprint.instanceLabel] ?? ""
             if records[id] == nil {
-                logger.warning("container \(container.names.first ?? container.id) is labelled as Berth's instance \(id), which this node does not know; leaving it alone")
-            }
-            if container.labels[ContainerBlueprint.roleLabel] == "installer" {
+                logger.warning("container \(container.names.first ?? container.id) belongs to instance \(id), which this node does not know; leaving it alone")
+            } else if container.labels[ContainerBlueprint.roleLabel] == "installer" {
                 try? await docker.removeContainer(container.id, force: true)
             }
         }

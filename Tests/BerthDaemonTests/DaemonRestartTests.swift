@@ -1,0 +1,62 @@
+import BerthProtocol
+@testable import BerthDaemon
+import Foundation
+import Testing
+
+@Suite("Daemon restarts", .timeLimit(.minutes(3)))
+struct DaemonRestartTests {
+    @Test("a restarted daemon reattaches to a running instance and its console")
+    func reattach() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "restart-token-\(UUID().uuidString)"
+        let specification = TestDaemon.echoSpecification()
+        let id = specification.id
+        let containerID = try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            _ = try await daemon.deploy(specification)
+            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            #expect(try await daemon.power(.start, id).status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            return try #require(ready.containerID)
+        }
+        // The first daemon is gone; its instance is not.
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            #expect(try await daemon.docker.inspectContainer(containerID).state.running)
+            let status = try await daemon.waitFor(id, "running again") { $0.powerState == .running }
+            #expect(status.containerID == containerID)
+            let messages = try await daemon.withConsole(id, send: [ConsoleRequest(event: .command, data: "still here")]) {
+                $0.output.contains("echo:still here")
+            }
+            #expect(messages.output.contains("ready\n"), "what the instance wrote before the restart is replayed")
+            #expect(try await daemon.power(.stop, id).status == 200)
+            let stopped = try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
+            #expect(stopped.lastExitCode == 0)
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
+    @Test("an install cut short by a restart is marked FAILED with the reason")
+    func interruptedInstall() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "restart-token-\(UUID().uuidString)"
+        let specification = TestDaemon.echoSpecification(install: InstallScript(script: "sleep 30"))
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            _ = try await daemon.deploy(specification)
+            // Wait until the installer container exists, so the restart really cuts an install short.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await daemon.docker.listContainers(labels: ["\(ContainerBlueprint.roleLabel)=installer", "\(ContainerBlueprint.instanceLabel)=\(specification.id)"]).isEmpty {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the installer never started") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            let status = try await daemon.waitFor(specification.id, "FAILED") { $0.installState == .failed }
+            #expect(status.reason?.contains("the daemon stopped while this instance was installing") == true)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await !daemon.docker.listContainers(labels: ["\(ContainerBlueprint.roleLabel)=installer", "\(ContainerBlueprint.instanceLabel)=\(specification.id)"]).isEmpty {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the cut-short installer was never removed") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+}

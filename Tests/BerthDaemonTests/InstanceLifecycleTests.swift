@@ -1,0 +1,224 @@
+import BerthProtocol
+@testable import BerthDaemon
+import DockerEngine
+import Foundation
+import Testing
+
+@Suite("Instances as real containers", .timeLimit(.minutes(3)))
+struct InstanceLifecycleTests {
+    @Test("an echo instance installs, runs, answers on the console, stops by command, and can be killed")
+    func deployRunStopKill() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification(
+                install: InstallScript(script: "echo installing; echo \"$GREETING\" > /mnt/server/greeting.txt")
+            )
+            let id = specification.id
+            let created = try await daemon.deploy(specification)
+            #expect(created.installState == .installing)
+            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            #expect(ready.powerState == .offline)
+            #expect(ready.containerID != nil)
+            let volume = daemon.configuration.volumesDirectory + "/\(id)"
+            #expect(try String(contentsOfFile: volume + "/greeting.txt", encoding: .utf8) == "hello\n")
+
+            let started = try await daemon.power(.start, id)
+            #expect(started.status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+
+            // A command sent through the console socket comes back on it.
+            let messages = try await daemon.withConsole(id, send: [ConsoleRequest(event: .command, data: "hello there")]) {
+                $0.output.contains("echo:hello there")
+            }
+            #expect(messages.first?.event == .status)
+            #expect(messages.output.contains("ready\n"), "the replay shows what the instance wrote before the viewer came")
+
+            // The image's stop command ends it gracefully: its own exit code, no kill.
+            #expect(try await daemon.power(.stop, id).status == 200)
+            let stopped = try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
+            #expect(stopped.lastExitCode == 0)
+            #expect(stopped.reason == nil)
+
+            #expect(try await daemon.power(.start, id).status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            #expect(try await daemon.power(.kill, id).status == 200)
+            let killed = try await daemon.waitFor(id, "offline after kill") { $0.powerState == .offline }
+            #expect(killed.lastExitCode == 137)
+            #expect(try await daemon.request(.DELETE, "/api/instances/\(id)").status == 204)
+        }
+    }
+
+    @Test("docker inspect shows the limits, the published ports, no privileges and the label")
+    func containerIsConfined() async throws {
+        try await TestDaemon.with { daemon in
+            let port = Int.random(in: 40000...49000)
+            let specification = TestDaemon.echoSpecification(ports: [port])
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            let inspection = try await daemon.docker.inspectContainer(try #require(ready.containerID))
+            let host = inspection.hostConfiguration
+            #expect(host.memory == 64 << 20)
+            #expect(host.memorySwap == 64 << 20)
+            #expect(host.nanoCpus == 500_000_000)
+            #expect(host.pidsLimit == 64)
+            #expect(host.privileged == false)
+            #expect(host.capabilitiesToDrop == ["ALL"])
+            #expect(host.capabilitiesToAdd == nil)
+            #expect(host.securityOptions == ["no-new-privileges"])
+            #expect(host.readonlyRootFilesystem == true)
+            #expect(host.networkMode == "bridge")
+            #expect(host.publishedPorts == [
+                PublishedPort(containerPort: port, hostPort: port, hostAddress: "127.0.0.1", transport: .tcp),
+                PublishedPort(containerPort: port, hostPort: port, hostAddress: "127.0.0.1", transport: .udp),
+            ])
+            #expect(inspection.configuration.labels?[ContainerBlueprint.instanceLabel] == id)
+            #expect(inspection.configuration.user == "1000:1000")
+            let environment = inspection.configuration.environment ?? []
+            #expect(environment.contains("SERVER_PORT=\(port)"))
+            #expect(environment.contains("PRIMARY_PORT=\(port)"))
+            #expect(environment.contains("GREETING=hello"))
+            #expect(environment.contains("MOTD=hi $(touch /tmp/owned)"))
+            // Variables reach the startup line through the environment, never as shell code.
+            #expect(inspection.configuration.command?.last?.contains("$(touch") == false)
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
+    @Test("a crashing instance is restarted, then given up on with the reason")
+    func crashLoop() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification(startup: "echo starting; exit 3", readyPattern: nil)
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            #expect(try await daemon.power(.start, id).status == 200)
+            // One crash is followed by a restart, not by giving up.
+            try await daemon.waitFor(id, "crashed") { $0.powerState == .crashed }
+            let gaveUp = try await daemon.waitFor(id, "given up on") {
+                $0.powerState == .offline && ($0.reason ?? "").contains("crashed 3 times")
+            }
+            #expect(gaveUp.lastExitCode == 3)
+            #expect(gaveUp.reason?.contains("exit code 3") == true)
+            let inspection = try await daemon.docker.inspectContainer(try #require(gaveUp.containerID))
+            #expect(inspection.state.running == false)
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
+    @Test("a failing install script leaves the instance FAILED with its exit code and last lines")
+    func failingInstall() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification(
+                install: InstallScript(script: "echo fetching files; echo 'download refused' >&2; exit 5")
+            )
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            let failed = try await daemon.waitFor(id, "FAILED") { $0.installState == .failed }
+            #expect(failed.reason?.contains("exited with code 5") == true)
+            #expect(failed.reason?.contains("download refused") == true)
+            #expect(failed.containerID == nil)
+            let start = try await daemon.power(.start, id)
+            #expect(start.status == 409)
+            #expect(start.error?.contains("install failed") == true)
+            let leftovers = try await daemon.docker.listContainers(labels: ["\(ContainerBlueprint.instanceLabel)=\(id)"])
+            #expect(leftovers.isEmpty, "the installer container is removed after it ran")
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
+    @Test("an image that is missing and cannot be pulled fails the install with a reason")
+    func missingImage() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification(dockerImage: "127.0.0.1:1/berth-test/absent:1")
+            let failed = try await daemon.waitFor(try await daemon.deploy(specification).id, "FAILED") { $0.installState == .failed }
+            #expect(failed.reason?.contains("127.0.0.1:1/berth-test/absent:1 is not on this node and could not be pulled") == true)
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+
+    @Test("a host port already in use fails the install and names the port")
+    func portInUse() async throws {
+        try await TestDaemon.with { daemon in
+            let port = Int.random(in: 40000...49000)
+            let first = TestDaemon.echoSpecification(ports: [port])
+            _ = try await daemon.deploy(first)
+            try await daemon.waitFor(first.id, "READY") { $0.installState == .ready }
+            #expect(try await daemon.power(.start, first.id).status == 200)
+            try await daemon.waitFor(first.id, "running") { $0.powerState == .running }
+
+            let second = TestDaemon.echoSpecification(ports: [port])
+            _ = try await daemon.deploy(second)
+            let failed = try await daemon.waitFor(second.id, "FAILED") { $0.installState == .failed }
+            #expect(failed.reason?.contains("port \(port) is already in use") == true)
+            try await daemon.request(.DELETE, "/api/instances/\(first.id)")
+            try await daemon.request(.DELETE, "/api/instances/\(second.id)")
+        }
+    }
+
+    @Test("deleting removes the container and the volume")
+    func deleteRemovesEverything() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification(install: InstallScript(script: "mkdir -p /mnt/server/world && echo x > /mnt/server/world/level.dat"))
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            #expect(try await daemon.power(.start, id).status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            let volume = daemon.configuration.volumesDirectory + "/\(id)"
+            #expect(FileManager.default.fileExists(atPath: volume + "/world/level.dat"))
+
+            #expect(try await daemon.request(.DELETE, "/api/instances/\(id)").status == 204)
+            #expect(FileManager.default.fileExists(atPath: volume) == false)
+            await #expect(throws: DockerEngineError.self) {
+                _ = try await daemon.docker.inspectContainer(try #require(ready.containerID))
+            }
+            #expect(try await daemon.request(.GET, "/api/instances/\(id)").status == 404)
+            #expect(try await daemon.request(.DELETE, "/api/instances/\(id)").status == 404)
+        }
+    }
+
+    @Test("a suspended instance is stopped and cannot start until unsuspended")
+    func suspension() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification()
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            #expect(try await daemon.power(.start, id).status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+
+            let suspended = try await daemon.request(.POST, "/api/instances/\(id)/suspension", body: SuspensionRequest(suspended: true))
+            #expect(suspended.status == 200)
+            #expect(try suspended.decode(InstanceStatus.self).suspended)
+            try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
+            let refused = try await daemon.power(.start, id)
+            #expect(refused.status == 409)
+            #expect(refused.error == "the instance is suspended")
+
+            #expect(try await daemon.request(.POST, "/api/instances/\(id)/suspension", body: SuspensionRequest(suspended: false)).status == 200)
+            #expect(try await daemon.power(.start, id).status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
+    @Test("limits change on the live container")
+    func updateLimits() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification()
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            let answer = try await daemon.request(.PUT, "/api/instances/\(id)/limits", body: ResourceLimits(memoryMiB: 96, cpuCores: 1.25, processes: 100))
+            #expect(answer.status == 200)
+            let host = try await daemon.docker.inspectContainer(try #require(ready.containerID)).hostConfiguration
+            #expect(host.memory == 96 << 20)
+            #expect(host.nanoCpus == 1_250_000_000)
+            #expect(host.pidsLimit == 100)
+            let bad = try await daemon.request(.PUT, "/api/instances/\(id)/limits", json: #"{"memoryMiB": 0, "cpuCores": 1, "processes": 10}"#)
+            #expect(bad.status == 400)
+            #expect(bad.error == "memory must be at least 4 MiB")
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+}
