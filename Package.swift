@@ -94,7 +94,7 @@ let package = Package(
             name: "BerthDaemonTests",
             dependencies: [
                 "BerthDaemon", "DockerEngine", "BerthProtocol",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,0 +1,78 @@
+import BerthProtocol
+@testable import BerthDaemon
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// The panel's side of the callbacks is not built yet (panel issue), so a small real HTTP server stands
+/// in for it here: it records what reaches `/api/remote/events`, exactly as the panel will receive it.
+@Suite("Callbacks to the panel", .timeLimit(.minutes(2)))
+struct PanelCallbackTests {
+    final class Received: Sendable {
+        private let state = Mutex<(events: [InstanceEvent], authorizations: Set<String>)>(([], []))
+
+        func add(_ batch: InstanceEventBatch, authorization: String?) {
+            state.withLock {
+                $0.events.append(contentsOf: batch.events)
+                $0.authorizations.insert(authorization ?? "")
+            }
+        }
+
+        var events: [InstanceEvent] { state.withLock { $0.events } }
+        var authorizations: Set<String> { state.withLock { $0.authorizations } }
+    }
+
+    @Test("every change reaches the panel in order, even when the panel comes up late")
+    func orderedDeliveryWithRetry() async throws {
+        let panelPort = try FreePort.find()
+        let received = Received()
+        let token = "callback-token-\(UUID().uuidString)"
+        try await TestDaemon.with(token: token, panelURL: "http://127.0.0.1:\(panelPort)") { daemon in
+            let specification = TestDaemon.echoSpecification()
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            #expect(try await daemon.power(.start, id).status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            // The panel is down all this while; now it comes up.
+            let router = Router()
+            router.post("api/remote/events") { request, context -> Response in
+                let batch = try await request.decode(as: InstanceEventBatch.self, context: context)
+                received.add(batch, authorization: request.headers[.authorization])
+                return Response(status: .noContent)
+            }
+            let panel = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: panelPort)), logger: Logger(label: "test.panel"))
+            let group = ServiceGroup(services: [panel], gracefulShutdownSignals: [], logger: Logger(label: "test.panel"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let deadline = ContinuousClock.now + .seconds(60)
+                while !received.events.contains(where: { $0.status.id == id && $0.status.powerState == .running }) {
+                    guard ContinuousClock.now < deadline else { throw TestFailure("the running state never reached the panel: \(received.events)") }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+        let events = received.events
+        #expect(events.map(\.sequence) == Array(1...events.count), "no event lost, repeated or out of order")
+        let states = events.map { "\($0.status.installState.rawValue)/\($0.status.powerState.rawValue)" }
+        #expect(states == ["INSTALLING/offline", "READY/offline", "READY/starting", "READY/running"])
+        #expect(received.authorizations == ["Bearer \(token)"])
+    }
+}
+
+/// A loopback port that was free a moment ago.
+enum FreePort {
+    static func find() throws -> Int {
+        for _ in 0..<50 {
+            let port = Int.random(in: 50000...59000)
+            if PortProbe.isFree(port: port, address: "127.0.0.1") { return port }
+        }
+        throw TestFailure("no free port found")
+    }
+}
