@@ -59,4 +59,46 @@ struct DaemonRestartTests {
             try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
         }
     }
+
+    @Test("a container removed behind the daemon's back is recreated at the next start")
+    func missingContainerRecreated() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "restart-token-\(UUID().uuidString)"
+        let specification = TestDaemon.echoSpecification()
+        let id = specification.id
+        let first = try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            _ = try await daemon.deploy(specification)
+            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            let containerID = try #require(ready.containerID)
+            try await daemon.docker.removeContainer(containerID, force: true)
+            return containerID
+        }
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            let status = try await daemon.waitFor(id, "given a new container") { $0.containerID != nil && $0.containerID != first }
+            #expect(status.installState == .ready)
+            #expect(try await daemon.docker.inspectContainer(try #require(status.containerID)).configuration.labels?[ContainerBlueprint.instanceLabel] == id)
+            #expect(try await daemon.power(.start, id).status == 200)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
+    @Test("without a Docker engine the daemon keeps serving, says so, and fails installs with the reason")
+    func withoutDocker() async throws {
+        try await TestDaemon.with(dockerHost: .unixSocket(path: "/nonexistent/berth/docker.sock")) { daemon in
+            let info = try await daemon.request(.GET, "/api/system").decode(NodeInfo.self)
+            #expect(info.docker.reachable == false)
+            #expect(info.docker.problem?.contains("apt-get install docker.io") == true)
+            let specification = TestDaemon.echoSpecification()
+            _ = try await daemon.deploy(specification)
+            let failed = try await daemon.waitFor(specification.id, "FAILED") { $0.installState == .failed }
+            #expect(failed.reason?.contains("no Docker engine answers at unix:///nonexistent/berth/docker.sock") == true)
+            #expect(try await daemon.power(.start, specification.id).status == 409)
+            // Deleting cannot be confirmed without Docker, so nothing is forgotten.
+            let delete = try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+            #expect(delete.status == 503)
+            #expect(delete.error?.contains("could not be removed, so it was kept") == true)
+            #expect(try await daemon.status(of: specification.id).installState == .failed)
+        }
+    }
 }

@@ -50,7 +50,7 @@ struct InstanceLifecycleTests {
     @Test("docker inspect shows the limits, the published ports, no privileges and the label")
     func containerIsConfined() async throws {
         try await TestDaemon.with { daemon in
-            let port = Int.random(in: 40000...49000)
+            let port = TestPorts.next()
             let specification = TestDaemon.echoSpecification(ports: [port])
             let id = specification.id
             _ = try await daemon.deploy(specification)
@@ -139,7 +139,7 @@ struct InstanceLifecycleTests {
     @Test("a host port already in use fails the install and names the port")
     func portInUse() async throws {
         try await TestDaemon.with { daemon in
-            let port = Int.random(in: 40000...49000)
+            let port = TestPorts.next()
             let first = TestDaemon.echoSpecification(ports: [port])
             _ = try await daemon.deploy(first)
             try await daemon.waitFor(first.id, "READY") { $0.installState == .ready }

@@ -70,7 +70,7 @@ struct PanelCallbackTests {
 enum FreePort {
     static func find() throws -> Int {
         for _ in 0..<50 {
-            let port = Int.random(in: 50000...59000)
+            let port = TestPorts.next()
             if PortProbe.isFree(port: port, address: "127.0.0.1") { return port }
         }
         throw TestFailure("no free port found")

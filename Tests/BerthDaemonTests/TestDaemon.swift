@@ -33,13 +33,14 @@ struct TestDaemon: Sendable {
         dataDirectory: String = makeDataDirectory(),
         token: String = "test-node-token-\(UUID().uuidString)",
         panelURL: String? = nil,
+        dockerHost: DockerHost = .fromEnvironment(),
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
-            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, panelURL: panelURL, nodeToken: token,
+            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, dockerHost: dockerHost, panelURL: panelURL, nodeToken: token,
             publishAddress: "127.0.0.1", crashWindow: .seconds(60)
         )
-        let docker = DockerEngine()
+        let docker = DockerEngine(host: dockerHost)
         let daemon = await Daemon(configuration: configuration, docker: docker, logger: Logger(label: "test.daemon"))
         try await daemon.prepare()
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -204,7 +205,7 @@ struct TestDaemon: Sendable {
 
     static func echoSpecification(
         id: String = "t-\(UUID().uuidString.prefix(8).lowercased())",
-        ports: [Int] = [Int.random(in: 40000...49000)],
+        ports: [Int] = [TestPorts.next()],
         startup: String = #"echo ready; while read line; do echo "echo:$line"; if [ "$line" = stop ]; then echo bye; exit 0; fi; done"#,
         install: InstallScript? = nil,
         readyPattern: String? = "ready",
@@ -249,4 +250,17 @@ extension [ConsoleMessage] {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Host ports for test instances: below Linux's ephemeral range (32768 and up), so no outgoing
+/// connection holds one by chance, and handed out once each within a test run.
+enum TestPorts {
+    private static let counter = Mutex(Int.random(in: 20000...25000))
+
+    static func next() -> Int {
+        counter.withLock { port in
+            port += 1
+            return port
+        }
+    }
 }

@@ -50,8 +50,15 @@ final class PanelReporter: Service, Sendable {
             try await gracefulShutdown()
             return
         }
+        // Retrying must not hold up a shutdown: what is still queued then is told by the next start's reconciliation.
+        try await cancelWhenGracefulShutdown {
+            await self.deliverQueued(to: panelURL)
+        }
+    }
+
+    private func deliverQueued(to panelURL: String) async {
         var backoff = Duration.milliseconds(250)
-        for await _ in wakeups.cancelOnGracefulShutdown() {
+        for await _ in wakeups {
             while !Task.isCancelled {
                 let batch = queue.withLock { Array($0.pending.prefix(100)) }
                 guard !batch.isEmpty else { break }

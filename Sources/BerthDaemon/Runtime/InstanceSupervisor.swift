@@ -17,6 +17,8 @@ actor InstanceSupervisor {
 
     private var records: [String: InstanceRecord] = [:]
     private var live: [String: LiveState] = [:]
+    /// The instances the last run left behind: the ones reconciliation looks at, and no others.
+    private var restored: [String] = []
 
     /// What is known about an instance only while the daemon runs.
     struct LiveState {
@@ -147,27 +149,29 @@ actor InstanceSupervisor {
         changed(id)
     }
 
-    /// Removes the instance's containers and volume, then forgets it.
+    /// Removes the instance's containers and volume, then forgets it. When Docker cannot confirm the
+    /// containers are gone, nothing is forgotten and the error says so: a node never keeps a container
+    /// it has no record of.
     func delete(_ id: String) async throws {
         guard records[id] != nil else { throw InstanceError.notFound(id: id) }
-        let console = live[id]?.console
-        records[id] = nil
-        live[id]?.session = nil
+        records[id]?.shouldRun = false
         try save()
-        console?.disconnectAll()
-        live[id] = nil
-        do {
-            try await docker.removeContainer(ContainerBlueprint.containerName(for: id), force: true)
-        } catch DockerEngineError.notFound {
-        }
-        do {
-            try await docker.removeContainer(ContainerBlueprint.installerName(for: id), force: true)
-        } catch DockerEngineError.notFound {
+        for name in [ContainerBlueprint.containerName(for: id), ContainerBlueprint.installerName(for: id)] {
+            do {
+                try await docker.removeContainer(name, force: true)
+            } catch DockerEngineError.notFound {
+                // Already gone.
+            } catch {
+                throw InstanceError.engine("the instance's containers could not be removed, so it was kept: \(Self.describe(error))")
+            }
         }
         let volume = blueprint.volumePath(for: id)
         if FileManager.default.fileExists(atPath: volume) {
             try FileManager.default.removeItem(atPath: volume)
         }
+        records[id] = nil
+        try save()
+        live.removeValue(forKey: id)?.console.disconnectAll()
     }
 
     // MARK: - Power
@@ -394,6 +398,7 @@ actor InstanceSupervisor {
         for record in try stateFile.load() {
             records[record.id] = record
             live[record.id] = LiveState()
+            restored.append(record.id)
         }
     }
 
@@ -415,7 +420,7 @@ actor InstanceSupervisor {
                 try? await docker.removeContainer(container.id, force: true)
             }
         }
-        for id in records.keys.sorted() {
+        for id in restored.sorted() {
             guard var record = records[id] else { continue }
             if record.installState == .installing {
                 record.installState = .failed
@@ -451,6 +456,7 @@ actor InstanceSupervisor {
                 changed(id)
             }
         }
+        restored = []
         try? save()
     }
 
