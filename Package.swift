@@ -31,6 +31,14 @@ let package = Package(
             name: "BerthProtocol"
         ),
         .target(
+            name: "BerthHTTP",
+            dependencies: [
+                "BerthProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "DockerEngine",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -44,6 +52,7 @@ let package = Package(
             name: "BerthDaemon",
             dependencies: [
                 "BerthProtocol",
+                "BerthHTTP",
                 "DockerEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -58,6 +67,7 @@ let package = Package(
             name: "BerthPanel",
             dependencies: [
                 "BerthProtocol",
+                "BerthHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -79,6 +89,7 @@ let package = Package(
             name: "berth",
             dependencies: [
                 "BerthProtocol",
+                "BerthHTTP",
                 "DockerEngine",
                 "BerthDaemon",
                 "BerthPanel",

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DockerEngine
 import Foundation
+import BerthHTTP
 import Hummingbird
 import HummingbirdWebSocket
 import Logging

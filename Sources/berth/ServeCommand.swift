@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthDaemon
+import BerthHTTP
 import Foundation
 
 /// `berth serve`: everything on one machine with no configuration.
@@ -41,16 +42,8 @@ enum LocalNodeToken {
             return token
         }
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let token = SecretToken.generate()
+        let token = Secrets.generate()
         FileManager.default.createFile(atPath: path, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
         return token
-    }
-}
-
-/// 256 random bits, hex-encoded.
-enum SecretToken {
-    static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 }

@@ -1,33 +1,22 @@
 import Hummingbird
 
-extension APIError {
+import BerthHTTP
+
+extension InstanceError: APIErrorConvertible {
     /// The one place where the supervisor's refusals become HTTP answers.
-    init(_ error: InstanceError) {
-        switch error {
-        case .notFound(let id): self.init(.notFound, "no instance \(id) on this node")
-        case .alreadyExists(let id): self.init(.conflict, "instance \(id) already exists on this node")
-        case .conflict(let message): self.init(.conflict, message)
-        case .invalid(let message): self.init(.badRequest, message)
-        case .engine(let message): self.init(.serviceUnavailable, message)
+    var apiError: APIError {
+        switch self {
+        case .notFound(let id): APIError(.notFound, "no instance \(id) on this node")
+        case .alreadyExists(let id): APIError(.conflict, "instance \(id) already exists on this node")
+        case .conflict(let message): APIError(.conflict, message)
+        case .invalid(let message): APIError(.badRequest, message)
+        case .engine(let message): APIError(.serviceUnavailable, message)
         }
     }
 }
 
-/// Turns every error that reaches the top into `{"error": ...}` with the right status, including
-/// the router's own 404 for unknown paths.
-struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as InstanceError {
-            throw APIError(error)
-        } catch let error as HTTPResponseError {
-            throw APIError(error.status, error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
-        } catch {
-            context.logger.error("request failed: \(error)")
-            throw APIError(.internalServerError, "internal error")
-        }
-    }
+extension APIError {
+    static let invalidNodeToken = APIError(.unauthorized, "missing or invalid node token")
 }
+
+

@@ -1,4 +1,5 @@
 import BerthProtocol
+import BerthHTTP
 import Hummingbird
 
 /// The daemon's instance routes: create, read, power, console commands, limits, reinstall, suspension, delete.

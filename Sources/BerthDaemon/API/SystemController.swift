@@ -1,6 +1,7 @@
 import BerthProtocol
 import DockerEngine
 import Foundation
+import BerthHTTP
 import Hummingbird
 
 /// `GET /api/system`: what this node is and whether its Docker engine answers.

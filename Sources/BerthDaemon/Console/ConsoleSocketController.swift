@@ -1,5 +1,6 @@
 import BerthProtocol
 import Foundation
+import BerthHTTP
 import Hummingbird
 import HummingbirdWebSocket
 
@@ -27,7 +28,7 @@ struct ConsoleSocketController: Sendable {
 
     private func authorize(_ request: Request, instanceID: String) async throws -> ConsoleTokenClaims {
         guard let token = request.uri.queryParameters.get("token") else {
-            throw APIError.unauthorized
+            throw APIError.invalidNodeToken
         }
         let claims: ConsoleTokenClaims
         do {
@@ -93,7 +94,7 @@ struct ConsoleSocketController: Sendable {
             }
             return nil
         } catch let error as InstanceError {
-            return APIError(error).message
+            return error.apiError.message
         } catch {
             return "\(error)"
         }

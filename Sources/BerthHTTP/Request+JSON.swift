@@ -4,7 +4,7 @@ import Hummingbird
 extension Request {
     /// The body decoded as `type`; a body that is missing, too large or not the expected JSON is a 400
     /// (413 when too large) that says what is wrong.
-    func decodeJSON<Body: Decodable>(as type: Body.Type, maxBytes: Int = 1 << 20) async throws -> Body {
+    public func decodeJSON<Body: Decodable>(as type: Body.Type, maxBytes: Int = 1 << 20) async throws -> Body {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: maxBytes)

@@ -1,0 +1,28 @@
+import Crypto
+import Foundation
+
+/// Secrets Berth makes and checks: API keys, node tokens. Made from the system's random source,
+/// stored and compared as SHA-256 digests.
+public enum Secrets {
+    /// 256 random bits as 64 hex characters.
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+    }
+
+    /// The SHA-256 digest of a secret, as lowercase hex: what gets stored instead of the secret.
+    public static func digest(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether two strings are equal, in time that depends only on their lengths, never on where they differ.
+    public static func constantTimeEquals(_ left: String, _ right: String) -> Bool {
+        let left = Array(left.utf8), right = Array(right.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices {
+            difference |= left[index] ^ right[index]
+        }
+        return difference == 0
+    }
+}
