@@ -44,6 +44,8 @@ public struct Daemon: Sendable {
             logger.warning("\(DockerAdvice.whenUnavailable(docker.host, error))")
         }
         tasks.spawn { [supervisor] in await supervisor.reconcileWithDocker() }
+        let system = SystemController<BasicRequestContext>(docker: docker, configuration: configuration, supervisor: supervisor)
+        reporter.setHeartbeatContent { await system.nodeInfo() }
     }
 
     /// Everything the daemon runs: the HTTP server, the background work, and the reports to the panel.

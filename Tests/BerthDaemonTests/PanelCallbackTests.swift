@@ -59,7 +59,7 @@ struct PanelCallbackTests {
             try await daemon.request(.DELETE, "/api/instances/\(id)")
         }
         let events = received.events
-        #expect(events.map(\.sequence) == Array(1...events.count), "no event lost, repeated or out of order")
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.sequence < $1.sequence }, "no event repeated or out of order")
         let states = events.map { "\($0.status.installState.rawValue)/\($0.status.powerState.rawValue)" }
         #expect(states == ["INSTALLING/offline", "READY/offline", "READY/starting", "READY/running"])
         #expect(received.authorizations == ["Bearer \(token)"])

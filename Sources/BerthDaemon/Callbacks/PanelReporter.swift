@@ -34,9 +34,11 @@ final class PanelReporter: Service, Sendable {
     func report(_ status: InstanceStatus) {
         guard panelURL != nil else { return }
         queue.withLock { queue in
-            let event = InstanceEvent(sequence: queue.nextSequence, status: status, time: Int64(Date().timeIntervalSince1970 * 1000))
-            queue.nextSequence += 1
-            queue.pending.append(event)
+            let now = Int(Date().timeIntervalSince1970 * 1000)
+            // Time-based, so sequences keep growing across daemon restarts and the panel can drop repeats.
+            let sequence = max(queue.nextSequence, now)
+            queue.nextSequence = sequence + 1
+            queue.pending.append(InstanceEvent(sequence: sequence, status: status, time: Int64(now)))
         }
         wake.yield()
     }
@@ -52,7 +54,30 @@ final class PanelReporter: Service, Sendable {
         }
         // Retrying must not hold up a shutdown: what is still queued then is told by the next start's reconciliation.
         try await cancelWhenGracefulShutdown {
-            await self.deliverQueued(to: panelURL)
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.deliverQueued(to: panelURL) }
+                group.addTask { await self.sendHeartbeats(to: panelURL) }
+            }
+        }
+    }
+
+    /// How often the node says it is alive; the panel counts a node offline after a few missed beats.
+    static let heartbeatInterval = Duration.seconds(10)
+
+    /// What a heartbeat carries, read fresh for each one.
+    private let heartbeatContent: Mutex<(@Sendable () async -> NodeInfo)?> = Mutex(nil)
+
+    func setHeartbeatContent(_ content: @escaping @Sendable () async -> NodeInfo) {
+        heartbeatContent.withLock { $0 = content }
+    }
+
+    private func sendHeartbeats(to panelURL: String) async {
+        while !Task.isCancelled {
+            if let content = heartbeatContent.withLock({ $0 }) {
+                let info = await content()
+                _ = await post(info, to: panelURL + "/api/remote/heartbeat", what: "heartbeat")
+            }
+            try? await Task.sleep(for: Self.heartbeatInterval)
         }
     }
 
@@ -74,21 +99,25 @@ final class PanelReporter: Service, Sendable {
     }
 
     private func deliver(_ events: [InstanceEvent], to panelURL: String) async -> Bool {
+        await post(InstanceEventBatch(events: events), to: panelURL + "/api/remote/events", what: "\(events.count) event(s)")
+    }
+
+    private func post(_ body: some Encodable, to url: String, what: String) async -> Bool {
         do {
-            var request = HTTPClientRequest(url: panelURL + "/api/remote/events")
+            var request = HTTPClientRequest(url: url)
             request.method = .POST
             request.headers.add(name: "Authorization", value: "Bearer \(nodeToken)")
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(InstanceEventBatch(events: events))))
+            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
             let response = try await httpClient.execute(request, timeout: .seconds(10))
             _ = try await response.body.collect(upTo: 1024 * 1024)
             guard (200..<300).contains(Int(response.status.code)) else {
-                logger.warning("the panel refused \(events.count) event(s) with status \(response.status.code); retrying")
+                logger.warning("the panel refused \(what) with status \(response.status.code)")
                 return false
             }
             return true
         } catch {
-            logger.warning("the panel at \(panelURL) cannot be reached (\(error)); \(events.count) event(s) wait")
+            logger.warning("the panel cannot be reached at \(url) (\(error)); \(what) wait")
             return false
         }
     }

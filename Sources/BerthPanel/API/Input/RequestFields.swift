@@ -1,0 +1,77 @@
+import BerthHTTP
+import Foundation
+import Hummingbird
+
+/// A request body read as a JSON object, with typed, loosely parsed fields whose errors name the field.
+struct RequestFields {
+    let values: [String: JSONValue]
+
+    /// Reads the body; anything but a JSON object of sane size and depth is a 400 (413 when too large).
+    static func read(_ request: Request, maxBytes: Int = 256 * 1024) async throws -> RequestFields {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBytes)
+        } catch {
+            throw APIError(.contentTooLarge, "the body is larger than \(maxBytes) bytes")
+        }
+        guard buffer.readableBytes > 0 else { return RequestFields(values: [:]) }
+        let bytes = Data(buffer: buffer)
+        guard JSONDepth.isWithin(32, bytes) else { throw APIError.badRequest("the body is nested too deeply") }
+        guard case .object(let values) = try? JSONDecoder().decode(JSONValue.self, from: bytes) else {
+            throw APIError.badRequest("the body must be a JSON object")
+        }
+        return RequestFields(values: values)
+    }
+
+    func has(_ field: String) -> Bool {
+        if case .none = values[field] { return false }
+        if case .null = values[field] { return false }
+        return true
+    }
+
+    /// A required text field.
+    func string(_ field: String) throws -> String {
+        guard let value = try optionalString(field) else { throw APIError.badRequest("\(field) is required") }
+        return value
+    }
+
+    func optionalString(_ field: String) throws -> String? {
+        guard has(field), let value = values[field] else { return nil }
+        guard let text = value.scalarText else { throw APIError.badRequest("\(field) must be a string") }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// `true` only for a real JSON boolean true, as the reference says of `admin`.
+    func strictTrue(_ field: String) throws -> Bool {
+        guard has(field), let value = values[field] else { return false }
+        guard case .bool(let flag) = value else { throw APIError.badRequest("\(field) must be true or false") }
+        return flag
+    }
+
+    func value(_ field: String) -> JSONValue? { has(field) ? values[field] : nil }
+}
+
+/// Checks nesting depth before decoding, so an absurdly deep body cannot exhaust the stack.
+enum JSONDepth {
+    static func isWithin(_ limit: Int, _ bytes: Data) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if depth > limit { return false }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// A node as Skyport's API shows one, with its status from heartbeats. Never its token.
+struct NodeView: Codable, Sendable, Equatable {
+    let id: String
+    let name: String
+    let tags: String
+    let ram: Int
+    let disk: Int
+    let processor: Double
+    let address: String
+    let port: Int
+    /// `online` when a heartbeat arrived recently, else `offline`.
+    let status: String
+    /// ISO 8601 time of the last heartbeat.
+    let lastSeen: String?
+    let version: String?
+
+    /// A node counts as online for this long after its last heartbeat.
+    static let onlineWindow: TimeInterval = 30
+
+    init(_ node: Node, now: Date = Date()) {
+        id = node.id?.uuidString.lowercased() ?? ""
+        name = node.name
+        tags = node.tags
+        ram = node.ram
+        disk = node.disk
+        processor = node.processor
+        address = node.address
+        port = node.port
+        let seen = node.lastSeenAt
+        status = seen.map { now.timeIntervalSince($0) < Self.onlineWindow } == true ? "online" : "offline"
+        lastSeen = seen.map { ISO8601DateFormatter().string(from: $0) }
+        version = node.daemonVersion
+    }
+}
+
+/// What `POST /api/nodes/create` answers: the node and, this once, the command that configures its daemon.
+struct CreatedNodeView: Codable, Sendable {
+    let Message: NodeView
+    let configureCommand: String
+}

@@ -1,4 +1,0 @@
-import BerthProtocol
-
-/// The control plane: users, API keys, nodes, images and instances. Filled in by the panel issue.
-public enum BerthPanel {}

@@ -1,0 +1,53 @@
+import BerthHTTP
+import FluentKit
+import Foundation
+
+/// Imports image JSON files into the database: from the repository's `images/` folder at first start,
+/// and one at a time with `berth image import FILE`. An image with the same name is replaced.
+struct ImageImporter: Sendable {
+    let database: PanelDatabase
+
+    @discardableResult
+    func importFile(at path: String) async throws -> Image {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ImageImportError("\(path) cannot be read: \(error.localizedDescription)")
+        }
+        return try await importDefinition(data, source: path)
+    }
+
+    @discardableResult
+    func importDefinition(_ data: Data, source: String) async throws -> Image {
+        let definition: ImageDefinition
+        do {
+            definition = try JSONDecoder().decode(ImageDefinition.self, from: data)
+        } catch {
+            throw ImageImportError("\(source) is not a Skyport image JSON: \(error)")
+        }
+        if let problem = definition.problem { throw ImageImportError("\(source): \(problem)") }
+        let image = try await Image.query(on: database.database).filter(\.$name == definition.Name).first()
+            ?? Image(name: definition.Name, dockerImage: definition.Image, definition: "")
+        image.dockerImage = definition.Image
+        image.definition = String(decoding: data, as: UTF8.self)
+        try await image.save(on: database.database)
+        return image
+    }
+
+    /// Imports every `*.json` in `directory`; returns how many.
+    func importDirectory(_ directory: String) async throws -> Int {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var count = 0
+        for file in files.sorted() where file.hasSuffix(".json") {
+            try await importFile(at: (directory as NSString).appendingPathComponent(file))
+            count += 1
+        }
+        return count
+    }
+}
+
+struct ImageImportError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

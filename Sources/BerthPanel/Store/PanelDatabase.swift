@@ -1,0 +1,74 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SQLKit
+
+/// The panel's database: SQLite in the data directory by default, PostgreSQL when a URL is given.
+/// Opening it applies the migrations; running it as a service closes it cleanly at shutdown.
+final class PanelDatabase: Service, Sendable {
+    enum Location: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    let databases: Databases
+    let location: Location
+    let logger: Logger
+
+    /// Opens the database and brings its schema up to date.
+    init(_ location: Location, logger: Logger) async throws {
+        self.location = location
+        self.logger = logger
+        databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqlite(let path):
+            databases.use(.sqlite(.init(storage: .file(path: path)), sqlLogLevel: nil), as: .sqlite)
+        case .postgres(let url):
+            databases.use(try .postgres(url: url, sqlLogLevel: .trace), as: .psql)
+        }
+        do {
+            if case .sqlite = location, let sql = database as? any SQLDatabase {
+                // WAL lets readers work while one writer writes; the file keeps this setting.
+                try await sql.raw("PRAGMA journal_mode=WAL").run()
+            }
+            let migrations = Migrations()
+            migrations.add(CreateSchema())
+            let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+            try await migrator.setupIfNeeded().get()
+            try await migrator.prepareBatch().get()
+        } catch {
+            await databases.shutdownAsync()
+            throw error
+        }
+    }
+
+    /// A handle for one unit of work.
+    var database: any Database {
+        guard let database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()) else {
+            preconditionFailure("init registers the default database")
+        }
+        return database
+    }
+
+    var sql: any SQLDatabase {
+        guard let sql = database as? any SQLDatabase else {
+            preconditionFailure("both drivers are SQL databases")
+        }
+        return sql
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await databases.shutdownAsync()
+    }
+
+    /// Closes the database when it was opened but never run.
+    func close() async {
+        await databases.shutdownAsync()
+    }
+}
