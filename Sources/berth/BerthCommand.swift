@@ -6,6 +6,6 @@ struct BerthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "A control panel for game servers and apps in Docker containers.",
-        subcommands: [ServeCommand.self, DaemonCommand.self]
+        subcommands: [ServeCommand.self, PanelCommand.self, DaemonCommand.self, APIKeyCommand.self, UserCommand.self, ImageCommand.self]
     )
 }

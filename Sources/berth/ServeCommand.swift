@@ -1,7 +1,9 @@
 import ArgumentParser
 import BerthDaemon
 import BerthHTTP
+import BerthPanel
 import Foundation
+import Logging
 
 /// `berth serve`: everything on one machine with no configuration.
 struct ServeCommand: AsyncParsableCommand {
@@ -13,16 +15,50 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where Berth keeps its data (default: $BERTH_DATA or ./berth-data).")
     var data: String?
 
-    @Option(help: "The address to listen on.")
+    @Option(help: "The address the panel listens on.")
     var host = "127.0.0.1"
 
-    @Option(help: "The port of the local node's daemon.")
+    @Option(help: "The panel's port.")
+    var port = 3001
+
+    @Option(help: "The local node daemon's port (it listens on 127.0.0.1 only).")
     var daemonPort = 3002
 
+    @Option(help: "Image JSON files to import at first start (default: ./images when it exists).")
+    var images: String?
+
     func run() async throws {
+        let logger = Logger(label: "berth")
         let dataDirectory = DataDirectory.resolve(data)
         let token = try LocalNodeToken.loadOrCreate(in: dataDirectory)
-        try await runDaemon(DaemonConfiguration(host: host, port: daemonPort, dataDirectory: dataDirectory, nodeToken: token))
+        let panel = try await Panel.open(PanelConfiguration(
+            host: host, port: port, dataDirectory: dataDirectory,
+            imagesDirectory: images ?? (FileManager.default.fileExists(atPath: "images") ? "images" : nil)
+        ))
+        do {
+            if let admin = try await panel.prepareFirstStart() {
+                print("""
+                Berth is set up. Sign in as admin with this password (shown once; also in \(admin.passwordFile)):
+                    \(admin.adminPassword)
+                """)
+                fflush(stdout)
+            }
+            let capacity = HostCapacity.read(dataDirectory: dataDirectory)
+            try await panel.registerLocalNode(port: daemonPort, token: token, ram: capacity.memoryMiB, disk: capacity.diskMiB, processor: capacity.cores)
+        } catch {
+            await panel.close()
+            throw error
+        }
+        let daemonConfiguration = DaemonConfiguration(
+            host: "127.0.0.1", port: daemonPort, dataDirectory: dataDirectory,
+            panelURL: "http://127.0.0.1:\(port)", nodeToken: token
+        )
+        try await withDaemon(daemonConfiguration) { daemon in
+            let services = panel.services { boundPort in
+                logger.info("Berth is serving on http://\(host):\(boundPort) (data in \(dataDirectory))")
+            } + daemon.services()
+            try await runUntilSignalled(services, logger: logger)
+        }
     }
 }
 
@@ -45,5 +81,21 @@ enum LocalNodeToken {
         let token = Secrets.generate()
         FileManager.default.createFile(atPath: path, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
         return token
+    }
+}
+
+/// What this machine offers the local node.
+struct HostCapacity {
+    var memoryMiB: Int
+    var diskMiB: Int
+    var cores: Double
+
+    static func read(dataDirectory: String) -> HostCapacity {
+        let disk = (try? FileManager.default.attributesOfFileSystem(forPath: dataDirectory)[.systemSize] as? NSNumber)?.int64Value ?? 0
+        return HostCapacity(
+            memoryMiB: Int(ProcessInfo.processInfo.physicalMemory >> 20),
+            diskMiB: Int(disk >> 20),
+            cores: Double(ProcessInfo.processInfo.activeProcessorCount)
+        )
     }
 }

@@ -42,11 +42,9 @@ struct RequestFields {
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    /// `true` only for a real JSON boolean true, as the reference says of `admin`.
-    func strictTrue(_ field: String) throws -> Bool {
-        guard has(field), let value = values[field] else { return false }
-        guard case .bool(let flag) = value else { throw APIError.badRequest("\(field) must be true or false") }
-        return flag
+    /// True only for a real JSON boolean true, as Skyport reads `admin`: `"true"` or `1` are not true.
+    func strictTrue(_ field: String) -> Bool {
+        values[field] == .bool(true)
     }
 
     func value(_ field: String) -> JSONValue? { has(field) ? values[field] : nil }

@@ -11,7 +11,8 @@ struct InstanceView: Codable, Sendable, Equatable {
     let Image: String
     let Memory: Int
     let Cpu: Double
-    let Disk: Int?
+    /// MiB; 0 when the deploy named none, so dashboards can sum it.
+    let Disk: Int
     /// `container:host` pairs, as Skyport clients send and expect them.
     let Ports: String
     let Primary: String
@@ -41,7 +42,7 @@ struct InstanceView: Codable, Sendable, Equatable {
         Image = instance.dockerImage
         Memory = instance.memory
         Cpu = instance.cpu
-        Disk = instance.disk
+        Disk = instance.disk ?? 0
         let mappings = (try? JSONDecoder().decode([PortMapping].self, from: Data(instance.ports.utf8))) ?? []
         Ports = mappings.map { "\($0.containerPort):\($0.hostPort)" }.joined(separator: ",")
         Primary = String(instance.primaryPort)

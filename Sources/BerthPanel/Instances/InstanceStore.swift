@@ -1,0 +1,215 @@
+import BerthHTTP
+import BerthProtocol
+import FluentKit
+import Foundation
+import Logging
+
+/// What the panel does with instances: deploy, delete, suspend, and apply what nodes report.
+struct InstanceStore: Sendable {
+    let database: PanelDatabase
+    let daemons: DaemonClient
+    let logger: Logger
+
+    func all() async throws -> [InstanceView] {
+        try await views(Instance.query(on: database.database).with(\.$node).sort(\.$createdAt).all())
+    }
+
+    func owned(by userID: String) async throws -> [InstanceView] {
+        try await views(Instance.query(on: database.database).with(\.$node).filter(\.$ownerUserID == userID).sort(\.$createdAt).all())
+    }
+
+    func view(_ id: String) async throws -> InstanceView? {
+        guard let uuid = UUID(uuidString: id),
+              let instance = try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
+        else { return nil }
+        return InstanceView(instance, node: instance.node)
+    }
+
+    private func views(_ instances: [Instance]) -> [InstanceView] {
+        instances.map { InstanceView($0, node: $0.node) }
+    }
+
+    // MARK: - Deploy
+
+    /// Checks everything, reserves the ports with the row in one transaction, then asks the node.
+    /// Returns the new instance's id; throws a 4xx for bad input and leaves nothing behind on failure.
+    func deploy(_ request: DeployRequest) async throws -> String {
+        let db = database.database
+        guard try await User.query(on: db).filter(\.$userID == request.userID).first() != nil else {
+            throw APIError.badRequest("user \(request.userID) does not exist")
+        }
+        guard let nodeUUID = UUID(uuidString: request.nodeID), let node = try await Node.find(nodeUUID, on: db) else {
+            throw APIError.badRequest("node \(request.nodeID) does not exist")
+        }
+        guard NodeView(node).status == "online" else {
+            throw APIError.badRequest("node \(node.name) is offline; it has not sent a heartbeat for \(Int(NodeView.onlineWindow)) seconds")
+        }
+        let image = try await findImage(request)
+        guard let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8)) else {
+            throw APIError(.internalServerError, "the image \(image.name) is stored in a shape this panel cannot read")
+        }
+        let dockerImage = [definition.Image] + (definition.AltImages ?? []) ~= request.image ? request.image : definition.Image
+        try await checkCapacity(of: node, memory: request.memory, cpu: request.cpu)
+
+        let instance = Instance()
+        instance.id = UUID()
+        instance.name = request.name
+        instance.$node.id = nodeUUID
+        instance.ownerUserID = request.userID
+        instance.$image.id = try image.requireID()
+        instance.dockerImage = dockerImage
+        instance.memory = request.memory
+        instance.cpu = request.cpu
+        instance.disk = request.disk
+        instance.ports = String(decoding: try JSONEncoder().encode(request.ports), as: UTF8.self)
+        instance.primaryPort = request.primaryPort
+        instance.variables = String(decoding: try JSONEncoder().encode(request.variables), as: UTF8.self)
+        instance.installState = InstallState.installing.rawValue
+        instance.powerState = PowerState.offline.rawValue
+        instance.suspended = false
+        instance.deleting = false
+        instance.eventSequence = 0
+        let instanceID = try instance.requireID()
+        do {
+            try await db.transaction { transaction in
+                try await instance.create(on: transaction)
+                for mapping in request.ports {
+                    try await Allocation(nodeID: nodeUUID, port: mapping.hostPort, instanceID: instanceID).create(on: transaction)
+                }
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            let taken = try await Allocation.query(on: db).filter(\.$node.$id == nodeUUID).filter(\.$port ~~ request.ports.map(\.hostPort)).all().map(\.port)
+            throw APIError.badRequest("port \(taken.map(String.init).joined(separator: ", ")) is already allocated on node \(node.name)")
+        }
+
+        let specification = InstanceSpecification(
+            id: instanceID.uuidString.lowercased(),
+            name: request.name,
+            image: definition.runtime(dockerImage: dockerImage),
+            limits: ResourceLimits(memoryMiB: request.memory, cpuCores: request.cpu),
+            ports: request.ports,
+            primaryPort: request.primaryPort,
+            variables: request.variables
+        )
+        do {
+            _ = try await daemons.createInstance(specification, on: node)
+        } catch let error as DaemonClientError {
+            // The node never took it: remove the row and free its ports, so nothing is left half-made.
+            try await instance.delete(on: db)
+            if case .refused(400, let message) = error { throw APIError.badRequest(message) }
+            throw APIError(.internalServerError, "the instance could not be deployed: \(error.message)")
+        }
+        return instanceID.uuidString.lowercased()
+    }
+
+    private func findImage(_ request: DeployRequest) async throws -> Image {
+        let db = database.database
+        if let name = request.imageName, let image = try await Image.query(on: db).filter(\.$name == name).first() {
+            return image
+        }
+        if let uuid = UUID(uuidString: request.image), let image = try await Image.find(uuid, on: db) {
+            return image
+        }
+        if let image = try await Image.query(on: db).group(.or, { $0.filter(\.$name == request.image).filter(\.$dockerImage == request.image) }).first() {
+            return image
+        }
+        // An alternative image of a known definition.
+        for image in try await Image.query(on: db).all() {
+            if let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8)),
+               (definition.AltImages ?? []).contains(request.image) {
+                return image
+            }
+        }
+        throw APIError.badRequest("image \(request.imageName ?? request.image) does not exist")
+    }
+
+    private func checkCapacity(of node: Node, memory: Int, cpu: Double) async throws {
+        let existing = try await Instance.query(on: database.database).filter(\.$node.$id == node.requireID()).all()
+        let usedMemory = existing.reduce(0) { $0 + $1.memory }
+        let usedCPU = existing.reduce(0) { $0 + $1.cpu }
+        guard usedMemory + memory <= node.ram else {
+            throw APIError.badRequest("memory: the node has \(node.ram - usedMemory) MiB free, \(memory) MiB asked")
+        }
+        guard usedCPU + cpu <= node.processor + 1e-9 else {
+            throw APIError.badRequest("cpu: the node has \(node.processor - usedCPU) cores free, \(cpu) asked")
+        }
+    }
+
+    // MARK: - Delete
+
+    enum DeletionOutcome {
+        case deleted
+        /// The node could not confirm; the instance stays marked `deleting` and is retried.
+        case pending(String)
+    }
+
+    func delete(_ id: String) async throws -> DeletionOutcome {
+        guard let uuid = UUID(uuidString: id),
+              let instance = try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
+        else { throw APIError.badRequest("no instance with that id") }
+        instance.deleting = true
+        try await instance.save(on: database.database)
+        return try await finishDeletion(instance)
+    }
+
+    /// Asks the node to delete the instance and removes the row once it confirms.
+    func finishDeletion(_ instance: Instance) async throws -> DeletionOutcome {
+        let id = try instance.requireID().uuidString.lowercased()
+        do {
+            try await daemons.deleteInstance(id, on: instance.node)
+        } catch let error as DaemonClientError {
+            logger.warning("deleting instance \(id) waits for its node: \(error.message)")
+            return .pending(error.message)
+        }
+        try await instance.delete(on: database.database)
+        return .deleted
+    }
+
+    /// Retries every deletion a node has not confirmed yet.
+    func retryPendingDeletions() async {
+        guard let pending = try? await Instance.query(on: database.database).with(\.$node).filter(\.$deleting == true).all() else { return }
+        for instance in pending {
+            _ = try? await finishDeletion(instance)
+        }
+    }
+
+    // MARK: - Suspension
+
+    func setSuspended(_ suspended: Bool, _ id: String) async throws -> InstanceView {
+        guard let uuid = UUID(uuidString: id),
+              let instance = try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
+        else { throw APIError.badRequest("no instance with that id") }
+        guard !instance.deleting else { throw APIError.badRequest("the instance is being deleted") }
+        do {
+            try await daemons.setSuspended(suspended, instance: id.lowercased(), on: instance.node)
+        } catch let error as DaemonClientError {
+            throw APIError(.internalServerError, "the instance was not \(suspended ? "suspended" : "unsuspended"): \(error.message)")
+        }
+        instance.suspended = suspended
+        try await instance.save(on: database.database)
+        return InstanceView(instance, node: instance.node)
+    }
+
+    // MARK: - What nodes report
+
+    /// Applies a node's events to its own instances, ignoring repeats and events for other nodes' instances.
+    func apply(_ events: [InstanceEvent], from node: Node) async throws {
+        let nodeID = try node.requireID()
+        for event in events {
+            guard let uuid = UUID(uuidString: event.status.id),
+                  let instance = try await Instance.query(on: database.database).filter(\.$id == uuid).filter(\.$node.$id == nodeID).first(),
+                  event.sequence > instance.eventSequence
+            else { continue }
+            instance.eventSequence = event.sequence
+            instance.installState = event.status.installState.rawValue
+            instance.powerState = event.status.powerState.rawValue
+            instance.reason = event.status.reason
+            instance.containerID = event.status.containerID
+            try await instance.save(on: database.database)
+        }
+    }
+}
+
+private func ~= (candidates: [String], value: String) -> Bool {
+    candidates.contains(value)
+}

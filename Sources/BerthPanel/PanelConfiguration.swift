@@ -1,0 +1,35 @@
+import Foundation
+
+/// How the panel runs, read once at start.
+public struct PanelConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    /// `postgres://...` to use PostgreSQL; SQLite in the data directory when nil.
+    public var databaseURL: String?
+    /// The panel's address as daemons reach it, for their configuration command.
+    public var publicURL: String
+    /// Image JSON files imported at first start.
+    public var imagesDirectory: String?
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 3001,
+        dataDirectory: String,
+        databaseURL: String? = ProcessInfo.processInfo.environment["BERTH_DATABASE_URL"],
+        publicURL: String? = nil,
+        imagesDirectory: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL.flatMap { $0.isEmpty ? nil : $0 }
+        self.publicURL = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        self.imagesDirectory = imagesDirectory
+    }
+
+    var databaseLocation: PanelDatabase.Location {
+        if let databaseURL { return .postgres(url: databaseURL) }
+        return .sqlite(path: (dataDirectory as NSString).appendingPathComponent("berth.sqlite"))
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import BerthPanel
+import Foundation
+import Logging
+
+/// `berth panel`: the control plane alone, for nodes that run their daemons elsewhere.
+struct PanelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "panel", abstract: "Run the panel alone.")
+
+    @OptionGroup var location: DataOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 3001
+
+    @Option(help: "The panel's URL as daemons reach it (default: http://HOST:PORT).")
+    var publicURL: String?
+
+    func run() async throws {
+        let logger = Logger(label: "berth")
+        let panel = try await Panel.open(PanelConfiguration(host: host, port: port, dataDirectory: location.directory, publicURL: publicURL))
+        if let admin = try await panel.prepareFirstStart() {
+            print("Sign in as admin with this password (shown once; also in \(admin.passwordFile)):\n    \(admin.adminPassword)")
+        }
+        try await runUntilSignalled(panel.services { boundPort in
+            logger.info("the panel is serving on http://\(host):\(boundPort)")
+        }, logger: logger)
+    }
+}
+
+/// `--data DIR`, else `BERTH_DATA`, else `./berth-data`.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Where Berth keeps its data (default: $BERTH_DATA or ./berth-data).")
+    var data: String?
+
+    var directory: String { DataDirectory.resolve(data) }
+}
+
+/// Opens the panel's data for one command and closes it afterwards, even on error.
+func withPanelData<Result>(_ options: DataOptions, _ body: (Panel) async throws -> Result) async throws -> Result {
+    var logger = Logger(label: "berth")
+    logger.logLevel = .warning
+    let panel = try await Panel.open(PanelConfiguration(dataDirectory: options.directory), logger: logger)
+    do {
+        let result = try await body(panel)
+        await panel.close()
+        return result
+    } catch {
+        await panel.close()
+        throw error
+    }
+}
