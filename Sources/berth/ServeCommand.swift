@@ -37,11 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
         ))
         do {
             if let admin = try await panel.prepareFirstStart() {
-                print("""
+                // Written straight to the terminal (or log) so it is there even while Berth keeps running.
+                FileHandle.standardOutput.write(Data("""
                 Berth is set up. Sign in as admin with this password (shown once; also in \(admin.passwordFile)):
                     \(admin.adminPassword)
-                """)
-                fflush(stdout)
+
+                """.utf8))
             }
             let capacity = HostCapacity.read(dataDirectory: dataDirectory)
             try await panel.registerLocalNode(port: daemonPort, token: token, ram: capacity.memoryMiB, disk: capacity.diskMiB, processor: capacity.cores)
