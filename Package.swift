@@ -114,6 +114,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "BerthPanelTests", dependencies: ["BerthPanel"]),
+        .testTarget(
+            name: "BerthPanelTests",
+            dependencies: [
+                "BerthPanel", "BerthDaemon", "BerthProtocol", "BerthHTTP", "DockerEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
     ]
 )

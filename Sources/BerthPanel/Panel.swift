@@ -35,7 +35,7 @@ public struct Panel: Sendable {
         instances = InstanceStore(database: database, daemons: DaemonClient(), logger: logger)
         apiKeys = APIKeyStore(database: database)
         images = ImageImporter(database: database)
-        limiter = FailedAuthenticationLimiter()
+        limiter = FailedAuthenticationLimiter(limit: configuration.failedAuthenticationLimit)
     }
 
     /// Closes the database of a panel that was opened but not run (the CLI's case).

@@ -11,6 +11,8 @@ public struct PanelConfiguration: Sendable {
     public var publicURL: String
     /// Image JSON files imported at first start.
     public var imagesDirectory: String?
+    /// Failed authentications one client may make within a minute before it gets 429.
+    public var failedAuthenticationLimit: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -18,7 +20,8 @@ public struct PanelConfiguration: Sendable {
         dataDirectory: String,
         databaseURL: String? = ProcessInfo.processInfo.environment["BERTH_DATABASE_URL"],
         publicURL: String? = nil,
-        imagesDirectory: String? = nil
+        imagesDirectory: String? = nil,
+        failedAuthenticationLimit: Int = 10
     ) {
         self.host = host
         self.port = port
@@ -26,6 +29,7 @@ public struct PanelConfiguration: Sendable {
         self.databaseURL = databaseURL.flatMap { $0.isEmpty ? nil : $0 }
         self.publicURL = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         self.imagesDirectory = imagesDirectory
+        self.failedAuthenticationLimit = failedAuthenticationLimit
     }
 
     var databaseLocation: PanelDatabase.Location {

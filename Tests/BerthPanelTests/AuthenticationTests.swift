@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@Suite("API keys", .timeLimit(.minutes(2)))
+struct AuthenticationTests {
+    @Test("missing, wrong, malformed and revoked keys are 401 with a JSON error on every route")
+    func refusedKeys() async throws {
+        // This test fails on purpose more often than the default limit allows.
+        try await TestPanel.with(failedAuthenticationLimit: 100) { panel in
+            let routes: [(method: NIOHTTP1Method, path: String)] = [
+                (.GET, "/api/users"), (.POST, "/api/getUser"), (.POST, "/api/auth/create-user"), (.GET, "/api/instances"),
+                (.POST, "/api/instances/deploy"), (.DELETE, "/api/instance/delete"), (.POST, "/api/getUserInstance"),
+                (.POST, "/api/getInstance"), (.POST, "/api/instances/suspend/x"), (.POST, "/api/instances/unsuspend/x"),
+                (.GET, "/api/images"), (.GET, "/api/nodes"), (.POST, "/api/nodes/create"), (.DELETE, "/api/nodes/delete"),
+            ]
+            for route in routes {
+                let missing = try await panel.request(route.method, route.path, apiKey: .some(nil))
+                #expect(missing.status == 401, "\(route.path)")
+                #expect(missing.error == "missing API key: send it in the x-api-key header")
+            }
+            let wrongKeys = ["wrong", "berth_000000000000_" + String(repeating: "0", count: 64), panel.apiKey + "0", String(panel.apiKey.dropLast())]
+            for key in wrongKeys {
+                let answer = try await panel.request(.GET, "/api/users", apiKey: .some(key))
+                #expect(answer.status == 401)
+                #expect(answer.error == "invalid API key")
+            }
+            let second = try await panel.panel.createAPIKey(name: "to revoke")
+            #expect(try await panel.request(.GET, "/api/users", apiKey: .some(second)).status == 200)
+            try await panel.panel.revokeAPIKey("to revoke")
+            #expect(try await panel.request(.GET, "/api/users", apiKey: .some(second)).status == 401)
+            #expect(try await panel.request(.GET, "/api/users").status == 200, "revoking one key leaves the others working")
+            let listed = try await panel.panel.listAPIKeys()
+            #expect(listed.map(\.name).sorted() == ["tests", "to revoke"])
+            #expect(listed.first { $0.name == "to revoke" }?.revoked == true)
+        }
+    }
+
+    @Test("repeated failures from one client get 429, and a valid key from that client waits too")
+    func rateLimited() async throws {
+        try await TestPanel.with { panel in
+            for _ in 0..<10 {
+                #expect(try await panel.request(.GET, "/api/users", apiKey: .some("nope")).status == 401)
+            }
+            let limited = try await panel.request(.GET, "/api/users", apiKey: .some("nope"))
+            #expect(limited.status == 429)
+            #expect(limited.error?.contains("too many failed attempts") == true)
+            #expect(try await panel.request(.GET, "/api/users").status == 429)
+        }
+    }
+
+    @Test("an unknown route is a JSON 404")
+    func unknownRoute() async throws {
+        try await TestPanel.with { panel in
+            let answer = try await panel.request(.GET, "/api/nothing")
+            #expect(answer.status == 404)
+            #expect(answer.error == "no such route: GET /api/nothing")
+        }
+    }
+}
+
+typealias NIOHTTP1Method = NIOHTTP1.HTTPMethod
+import NIOHTTP1

@@ -1,0 +1,62 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+@Suite("Nodes and images", .timeLimit(.minutes(2)))
+struct NodeAndImageTests {
+    @Test("nodes/create answers 201 with the node and its configuration command; the token never shows again")
+    func createListDelete() async throws {
+        try await TestPanel.with { panel in
+            let created = try await panel.request(.POST, "/api/nodes/create", [
+                "name": "eu-1", "tags": "eu", "ram": "16G", "disk": "200GB", "processor": "8", "address": "10.0.0.5", "port": "3002",
+            ])
+            #expect(created.status == 201)
+            let node = try #require(created.object["Message"] as? [String: Any])
+            #expect(node["ram"] as? Int == 16384)
+            #expect(node["disk"] as? Int == 204800)
+            #expect(node["status"] as? String == "offline")
+            let command = try #require(created.object["configureCommand"] as? String)
+            #expect(command.hasPrefix("berth daemon configure --panel http://127.0.0.1:0 --token ") || command.contains("--token "))
+            let token = try #require(command.components(separatedBy: "--token ").last)
+            #expect(token.count == 64)
+
+            let list = try await panel.request(.GET, "/api/nodes")
+            #expect(list.status == 200)
+            #expect(list.array.count == 1)
+            #expect(!list.text.contains(token), "the node token is never listed")
+
+            let bad = try await panel.request(.POST, "/api/nodes/create", ["name": "x", "ram": "1G", "disk": "1G", "processor": "1", "address": "evil.com/path?", "port": "3002"])
+            #expect(bad.status == 400)
+            #expect(bad.error == "address must be a host name or an IP address")
+            #expect(try await panel.request(.POST, "/api/nodes/create", ["name": "x", "ram": "lots", "disk": "1G", "processor": "1", "address": "a", "port": "1"]).error
+                == "ram must be a size such as 512, \"512MB\" or \"2G\"")
+
+            let id = try #require(node["id"] as? String)
+            #expect(try await panel.request(.DELETE, "/api/nodes/delete", ["nodeId": "not-a-node"]).status == 400)
+            let deleted = try await panel.request(.DELETE, "/api/nodes/delete", ["nodeId": id])
+            #expect(deleted.status == 201)
+            #expect(try await panel.request(.GET, "/api/nodes").array.isEmpty)
+        }
+    }
+
+    @Test("images are imported from JSON and listed as their definitions")
+    func images() async throws {
+        try await TestPanel.with { panel in
+            let file = NSTemporaryDirectory() + "berth-image-\(UUID().uuidString).json"
+            try Data(#"{"Name": "Echo", "Image": "berth-test/busybox:latest", "Env": ["A=1"], "StopCommand": "stop", "features": ["eula"]}"#.utf8)
+                .write(to: URL(fileURLWithPath: file))
+            #expect(try await panel.panel.importImage(at: file) == "Echo")
+            let listed = try await panel.request(.GET, "/api/images")
+            #expect(listed.status == 200)
+            #expect(listed.array.count == 1)
+            #expect(listed.array.first?["Name"] as? String == "Echo")
+            #expect(listed.array.first?["StopCommand"] as? String == "stop")
+            #expect((listed.array.first?["Id"] as? String)?.count == 36)
+
+            try Data(#"{"Name": "Bad", "Image": "x", "Scripts": {"Install": [{"Uri": "file:///etc/passwd", "Path": "../../x"}]}}"#.utf8)
+                .write(to: URL(fileURLWithPath: file))
+            await #expect(throws: (any Error).self) { try await panel.panel.importImage(at: file) }
+            #expect(try await panel.request(.GET, "/api/images").array.count == 1)
+        }
+    }
+}

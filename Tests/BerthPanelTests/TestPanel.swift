@@ -1,0 +1,218 @@
+import AsyncHTTPClient
+import BerthHTTP
+@testable import BerthDaemon
+@testable import BerthPanel
+import BerthProtocol
+import DockerEngine
+import FluentKit
+import FluentPostgresDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A real panel on a free loopback port, on a fresh database: a SQLite file, or a fresh PostgreSQL
+/// database when `BERTH_TEST_DATABASE_URL` names a server (scripts/test runs the suite both ways).
+/// With `withNode`, a real daemon over the real Docker engine runs beside it as a registered node.
+struct TestPanel: Sendable {
+    let port: Int
+    let apiKey: String
+    let panel: Panel
+    let dataDirectory: String
+    let node: NodeHandle?
+
+    struct NodeHandle: Sendable {
+        let id: String
+        let token: String
+        let daemonPort: Int
+        let docker: DockerEngine
+    }
+
+    static func with<Result: Sendable>(
+        withNode: Bool = false,
+        failedAuthenticationLimit: Int = 10,
+        _ body: @Sendable (TestPanel) async throws -> Result
+    ) async throws -> Result {
+        let dataDirectory = NSTemporaryDirectory() + "berth-panel-test-\(UUID().uuidString.prefix(8))"
+        let databaseURL = try await TestDatabase.freshURL()
+        var logger = Logger(label: "test.panel")
+        logger.logLevel = .warning
+        let panel = try await Panel.open(PanelConfiguration(
+            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, databaseURL: databaseURL, failedAuthenticationLimit: failedAuthenticationLimit
+        ), logger: logger)
+        let apiKey = try await panel.createAPIKey(name: "tests")
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var services = panel.services { portContinuation.yield($0) }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
+        let outcome: Swift.Result<Result, any Error> = await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try? await group.run() }
+            defer { Task { await group.triggerGracefulShutdown() } }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { return .failure(TestFailure("the panel never listened")) }
+            let result: Swift.Result<Result, any Error>
+            if withNode {
+                result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory) { node in
+                    try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, node: node))
+                }
+            } else {
+                result = await Swift.Result(asyncCatching: { try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, node: nil)) })
+            }
+            await group.triggerGracefulShutdown()
+            await tasks.waitForAll()
+            return result
+        }
+        services.removeAll()
+        return try outcome.get()
+    }
+
+    /// Runs a daemon registered as a node of `panel` for as long as `body` runs.
+    private static func withNodeBeside<Result: Sendable>(
+        panel: Panel, panelPort: Int, dataDirectory: String,
+        _ body: @Sendable (NodeHandle) async throws -> Result
+    ) async -> Swift.Result<Result, any Error> {
+        await Swift.Result(asyncCatching: {
+            let token = "node-token-\(UUID().uuidString)"
+            let docker = DockerEngine()
+            var logger = Logger(label: "test.daemon")
+            logger.logLevel = .warning
+            let configuration = DaemonConfiguration(
+                host: "127.0.0.1", port: 0, dataDirectory: dataDirectory + "/node",
+                panelURL: "http://127.0.0.1:\(panelPort)", nodeToken: token, publishAddress: "127.0.0.1"
+            )
+            let daemon = await Daemon(configuration: configuration, docker: docker, logger: logger)
+            try await daemon.prepare()
+            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+            let group = ServiceGroup(services: daemon.services { portContinuation.yield($0) }, gracefulShutdownSignals: [], logger: logger)
+            let result: Swift.Result<Result, any Error> = await withTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try? await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let outcome = await Swift.Result(asyncCatching: { () async throws -> Result in
+                    guard let daemonPort = await iterator.next() else { throw TestFailure("the daemon never listened") }
+                    try await panel.registerLocalNode(port: daemonPort, token: token, ram: 4096, disk: 10240, processor: 2)
+                    let node = try #require(try await Node.query(on: panel.database.database).filter(\.$tokenDigest == Secrets.digest(token)).first())
+                    let handle = NodeHandle(id: try node.requireID().uuidString.lowercased(), token: token, daemonPort: daemonPort, docker: docker)
+                    // Wait for the first heartbeat, which makes the node online.
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while try await Node.find(node.requireID(), on: panel.database.database)?.lastSeenAt == nil {
+                        guard ContinuousClock.now < deadline else { throw TestFailure("the node never sent a heartbeat") }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    return try await body(handle)
+                })
+                await group.triggerGracefulShutdown()
+                await tasks.waitForAll()
+                return outcome
+            }
+            try await docker.shutdown()
+            return try result.get()
+        })
+    }
+
+    // MARK: - HTTP
+
+    struct Answer: Sendable {
+        let status: Int
+        let body: Data
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var error: String? { try? JSONDecoder().decode(ErrorBody.self, from: body).error }
+        var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
+    }
+
+    /// Every answer a test sees, so a test can check that none of them holds a secret.
+    static let seen = Mutex<[String]>([])
+
+    func request(_ method: HTTPMethod, _ path: String, json: String? = nil, apiKey: String?? = .none) async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        let key: String? = switch apiKey {
+        case .none: self.apiKey
+        case .some(let value): value
+        }
+        if let key { request.headers.add(name: "x-api-key", value: key) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        let answer = Answer(status: Int(response.status.code), body: Data(buffer: body))
+        Self.seen.withLock { $0.append(answer.text) }
+        return answer
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, _ fields: [String: Any]) async throws -> Answer {
+        let data = try JSONSerialization.data(withJSONObject: fields)
+        return try await request(method, path, json: String(decoding: data, as: UTF8.self))
+    }
+
+    func createUser(_ name: String, userID: String? = nil) async throws -> String {
+        var fields: [String: Any] = ["username": name, "email": "\(name)@example.com", "password": "correct horse battery"]
+        if let userID { fields["userId"] = userID }
+        let answer = try await request(.POST, "/api/auth/create-user", fields)
+        guard answer.status == 201, let id = answer.object["userId"] as? String else {
+            throw TestFailure("create-user answered \(answer.status): \(answer.text)")
+        }
+        return id
+    }
+
+    func instance(_ id: String) async throws -> [String: Any] {
+        try await request(.POST, "/api/getInstance", ["id": id]).object
+    }
+
+    /// Polls getInstance until `condition` holds.
+    @discardableResult
+    func waitFor(_ id: String, _ what: String, limit: Duration = .seconds(60), _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + limit
+        var last = try await instance(id)
+        while !condition(last) {
+            guard ContinuousClock.now < deadline else { throw TestFailure("instance \(id) never became \(what); last: \(last)") }
+            try await Task.sleep(for: .milliseconds(100))
+            last = try await instance(id)
+        }
+        return last
+    }
+}
+
+/// A fresh database for each test on PostgreSQL; nil means SQLite in the test's data directory.
+enum TestDatabase {
+    static var serverURL: String? {
+        ProcessInfo.processInfo.environment["BERTH_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func freshURL() async throws -> String? {
+        guard let serverURL else { return nil }
+        let name = "berth_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        databases.use(try .postgres(url: serverURL), as: .psql)
+        defer { Task { await databases.shutdownAsync() } }
+        guard let sql = databases.database(logger: Logger(label: "test.postgres"), on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase else {
+            throw TestFailure("no PostgreSQL database")
+        }
+        try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+        guard var components = URLComponents(string: serverURL) else { throw TestFailure("bad BERTH_TEST_DATABASE_URL") }
+        components.path = "/" + name
+        return components.string
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Swift.Result where Failure == any Error {
+    init(asyncCatching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}
