@@ -57,7 +57,9 @@ struct DaemonClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await httpClient.execute(request, timeout: .seconds(30))
+            // A node that is down refuses connections, and the client retries until this deadline; the
+            // daemon answers every call at once (installs run in the background), so it can be short.
+            response = try await httpClient.execute(request, timeout: Self.deadline)
             bytes = try await response.body.collect(upTo: 8 << 20)
         } catch {
             throw DaemonClientError.unreachable("\(error)")
@@ -69,6 +71,8 @@ struct DaemonClient: Sendable {
         }
         return data
     }
+
+    static let deadline = TimeAmount.seconds(10)
 
     static func baseURL(of node: Node) -> String {
         let host = node.address.contains(":") ? "[\(node.address)]" : node.address

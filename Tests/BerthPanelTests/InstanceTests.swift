@@ -1,0 +1,218 @@
+@testable import BerthPanel
+import DockerEngine
+import Foundation
+import NIOHTTP1
+import Testing
+
+@Suite("Instances through the panel, on a real node", .timeLimit(.minutes(3)))
+struct InstanceTests {
+    /// An image the local test engine has, with a console that echoes.
+    static func importEchoImage(_ panel: TestPanel) async throws {
+        let file = NSTemporaryDirectory() + "berth-echo-\(UUID().uuidString).json"
+        try Data("""
+        {"Name": "Echo", "Image": "berth-test/busybox:latest", "AltImages": [],
+         "Install": {"Script": "echo installed > /mnt/server/installed.txt"},
+         "Startup": "echo ready; while read line; do echo \\"echo:$line\\"; [ \\"$line\\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}
+        """.utf8).write(to: URL(fileURLWithPath: file))
+        _ = try await panel.panel.importImage(at: file)
+    }
+
+    static func deployFields(node: String, user: String, port: Int, name: String = "game") -> [String: Any] {
+        [
+            "image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "128MB", "cpu": "50%",
+            "ports": "\(port):\(port)", "nodeId": node, "name": name, "user": user, "primary": "\(port)",
+            "variables": #"{"MOTD": "hello"}"#, "disk": "1G",
+        ]
+    }
+
+    @Test("deploy answers 201, the node's callbacks bring it to READY, and the loose input is stored as numbers")
+    func deployToReady() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("owner", userID: "billing-7")
+            let port = TestPorts.next()
+            let deployed = try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port))
+            #expect(deployed.status == 201)
+            let id = try #require(deployed.object["Id"] as? String)
+            #expect(deployed.object["state"] as? String == "INSTALLING")
+
+            let ready = try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            #expect(ready["Memory"] as? Int == 128)
+            #expect(ready["Cpu"] as? Double == 0.5)
+            #expect(ready["Disk"] as? Int == 1024)
+            #expect(ready["User"] as? String == "billing-7")
+            #expect(ready["Ports"] as? String == "\(port):\(port)")
+            #expect(ready["Primary"] as? String == "\(port)")
+            #expect((ready["Variables"] as? [String: String])?["MOTD"] == "hello")
+            let containerID = try #require(ready["ContainerId"] as? String)
+            let inspection = try await node.docker.inspectContainer(containerID)
+            #expect(inspection.hostConfiguration.memory == 128 << 20)
+            #expect(inspection.hostConfiguration.nanoCpus == 500_000_000)
+
+            let owned = try await panel.request(.POST, "/api/getUserInstance", ["userId": "billing-7"])
+            #expect(owned.status == 200)
+            #expect(owned.array.compactMap { $0["Id"] as? String } == [id])
+            #expect(try await panel.request(.GET, "/api/instances").array.count == 1)
+
+            let deleted = try await panel.request(.DELETE, "/api/instance/delete", ["id": id])
+            #expect(deleted.status == 201)
+            #expect(try await panel.request(.POST, "/api/getInstance", ["id": id]).status == 400)
+            await #expect(throws: DockerEngineError.self) { _ = try await node.docker.inspectContainer(containerID) }
+        }
+    }
+
+    @Test("deploy refuses what does not exist or does not fit, with 400 naming the problem, and keeps nothing")
+    func deployRefusals() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("refused")
+            let port = TestPorts.next()
+            func refusal(_ change: (inout [String: Any]) -> Void) async throws -> String? {
+                var fields = Self.deployFields(node: node.id, user: user, port: port)
+                change(&fields)
+                let answer = try await panel.request(.POST, "/api/instances/deploy", fields)
+                #expect(answer.status == 400, "\(answer.text)")
+                return answer.error
+            }
+            #expect(try await refusal { $0["user"] = "nobody" } == "user nobody does not exist")
+            #expect((try await refusal { $0["nodeId"] = UUID().uuidString })?.hasSuffix("does not exist") == true)
+            #expect(try await refusal { $0["imagename"] = "Nope"; $0["image"] = "nope:1" } == "image Nope does not exist")
+            #expect(try await refusal { $0["memory"] = "lots" } == "memory must be a size such as 512, \"512MB\" or \"2G\"")
+            #expect(try await refusal { $0["memory"] = "-5" } == "memory must be a size such as 512, \"512MB\" or \"2G\"")
+            #expect((try await refusal { $0["memory"] = "64G" })?.hasPrefix("memory: the node has") == true)
+            #expect(try await refusal { $0["cpu"] = "0" } == "cpu must be a number of cores such as 1, 1.5 or \"150%\"")
+            #expect((try await refusal { $0["cpu"] = 64 })?.hasPrefix("cpu: the node has") == true)
+            #expect(try await refusal { $0["ports"] = "25565:99999" } == "ports: ports must be between 1 and 65535")
+            #expect(try await refusal { $0["ports"] = "a:b" } == "ports must look like \"25565:25565,8080:80\" (container:host)")
+            #expect(try await refusal { $0["primary"] = "1" } == "primary 1 is not one of the instance's ports")
+            #expect(try await refusal { $0["variables"] = "{not json" } == "variables must be an object, or a JSON string of one")
+            #expect(try await refusal { $0.removeValue(forKey: "name") } == "name is required")
+            #expect(try await panel.request(.GET, "/api/instances").array.isEmpty)
+        }
+    }
+
+    @Test("two deploys racing for one port: exactly one gets it")
+    func racingDeploys() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("racer")
+            let port = TestPorts.next()
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<4 {
+                    group.addTask {
+                        try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port, name: "racer \(index)")).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 400 }.count == 3, "\(statuses)")
+            let instances = try await panel.request(.GET, "/api/instances").array
+            #expect(instances.count == 1)
+            for instance in instances {
+                _ = try await panel.request(.DELETE, "/api/instance/delete", ["id": instance["Id"] as? String ?? ""])
+            }
+        }
+    }
+
+    @Test("suspend stops the instance and the node refuses to start it; unsuspend allows it again")
+    func suspension() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("suspended")
+            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object["Id"] as? String)
+            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let daemon = DaemonClient()
+            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.database))
+            _ = try await daemon.power(.start, instance: id, on: nodeRow)
+            try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+
+            let suspended = try await panel.request(.POST, "/api/instances/suspend/\(id)")
+            #expect(suspended.status == 200)
+            #expect(suspended.object["Suspended"] as? Bool == true)
+            try await panel.waitFor(id, "offline") { $0["PowerState"] as? String == "offline" }
+            await #expect(throws: DaemonClientError.refused(409, "the instance is suspended")) {
+                _ = try await daemon.power(.start, instance: id, on: nodeRow)
+            }
+            let unsuspended = try await panel.request(.POST, "/api/instances/unsuspend/\(id)")
+            #expect(unsuspended.status == 200)
+            #expect(unsuspended.object["Suspended"] as? Bool == false)
+            _ = try await daemon.power(.start, instance: id, on: nodeRow)
+            try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+            #expect(try await panel.request(.POST, "/api/instances/suspend/\(UUID().uuidString)").status == 400)
+            _ = try await panel.request(.DELETE, "/api/instance/delete", ["id": id])
+        }
+    }
+
+    @Test("a node that is down during delete leaves the instance visibly DELETING until it is back")
+    func deleteWhileNodeDown() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("patient")
+            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object["Id"] as? String)
+            let ready = try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let containerID = try #require(ready["ContainerId"] as? String)
+
+            // Point the panel at a port where no daemon listens: the node is "down".
+            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.database))
+            nodeRow.port = TestPorts.next()
+            try await nodeRow.save(on: panel.panel.database.database)
+            let pending = try await panel.request(.DELETE, "/api/instance/delete", ["id": id])
+            #expect(pending.status == 202)
+            #expect((pending.object["message"] as? String)?.contains("marked deleting") == true)
+            #expect(try await panel.instance(id)["InternalState"] as? String == "DELETING")
+            #expect(try await node.docker.inspectContainer(containerID).id == containerID, "the container is still there")
+
+            // The node comes back; the retry finishes the deletion.
+            nodeRow.port = node.daemonPort
+            try await nodeRow.save(on: panel.panel.database.database)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await panel.request(.POST, "/api/getInstance", ["id": id]).status != 400 {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the deletion was never retried") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            await #expect(throws: DockerEngineError.self) { _ = try await node.docker.inspectContainer(containerID) }
+        }
+    }
+
+    @Test("no answer anywhere contains a password hash, an API key or a node token")
+    func noSecrets() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("secretive")
+            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object["Id"] as? String)
+            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            for (method, path) in [(HTTPMethod.GET, "/api/users"), (.GET, "/api/nodes"), (.GET, "/api/instances"), (.GET, "/api/images")] {
+                _ = try await panel.request(method, path)
+            }
+            _ = try await panel.request(.POST, "/api/getUser", ["type": "username", "value": "secretive"])
+            _ = try await panel.request(.POST, "/api/getUserInstance", ["userId": user])
+            let everything = TestPanel.seen.withLock { $0.joined(separator: "\n") }
+            #expect(!everything.contains(node.token))
+            #expect(!everything.contains(panel.apiKey))
+            #expect(!everything.contains("$2b$") && !everything.contains("$2a$") && !everything.contains("$2y$"))
+            #expect(!everything.contains("correct horse battery"))
+            #expect(!everything.lowercased().contains("password"))
+            _ = try await panel.request(.DELETE, "/api/instance/delete", ["id": id])
+        }
+    }
+}
+
+/// Host ports for test instances, below the ephemeral range, each handed out once.
+enum TestPorts {
+    private static let counter = Mutex(Int.random(in: 26000...30000))
+
+    static func next() -> Int {
+        counter.withLock { port in
+            port += 1
+            return port
+        }
+    }
+}
+import Synchronization
