@@ -57,6 +57,7 @@ public struct Panel: Sendable {
         InstanceController(instances: instances, users: users).addRoutes(to: api)
         NodeController(nodes: nodes).addRoutes(to: api)
         ImageController(database: database).addRoutes(to: api)
+        OpenAPIController().addRoutes(to: api)
         return router
     }
 

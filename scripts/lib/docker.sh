@@ -58,6 +58,12 @@ stop_own_docker_engine() {
 # Builds the small local images the tests use. No registry is reachable, so they are
 # imported from a busybox root made of Debian's busybox-static.
 build_test_images() {
+  build_busybox_image berth-test/busybox:latest
+  say "test image berth-test/busybox:latest is ready"
+}
+
+# Imports a busybox root made of Debian's busybox-static as the image named $1.
+build_busybox_image() {
   ensure_packages busybox-static
   local root
   root=$(mktemp -d)
@@ -75,7 +81,6 @@ build_test_images() {
     --change 'CMD ["sh"]' \
     --change 'ENV PATH=/bin' \
     --change 'LABEL org.opencontainers.image.title=berth-test-busybox' \
-    - berth-test/busybox:latest >/dev/null
+    - "$1" >/dev/null
   rm -rf "$root"
-  say "test image berth-test/busybox:latest is ready"
 }

@@ -1,0 +1,17 @@
+import BerthHTTP
+import Foundation
+import Hummingbird
+
+/// `GET /api/openapi.json`: the OpenAPI 3 document that describes the whole API.
+struct OpenAPIController: Sendable {
+    func addRoutes(to group: RouterGroup<PanelRequestContext>) {
+        group.get("openapi.json") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+                  let document = try? Data(contentsOf: url)
+            else {
+                throw APIError(.internalServerError, "the OpenAPI document is missing from this build")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+@Suite("The OpenAPI document")
+struct OpenAPITests {
+    @Test("it is served behind the key and describes every route of the reference")
+    func describesEveryRoute() async throws {
+        try await TestPanel.with { panel in
+            #expect(try await panel.request(.GET, "/api/openapi.json", apiKey: .some(nil)).status == 401)
+            let answer = try await panel.request(.GET, "/api/openapi.json")
+            #expect(answer.status == 200)
+            #expect(answer.object["openapi"] as? String == "3.0.3")
+            let paths = try #require(answer.object["paths"] as? [String: [String: Any]])
+            let reference: [(String, String)] = [
+                ("/api/users", "get"), ("/api/getUser", "post"), ("/api/auth/create-user", "post"), ("/api/instances", "get"),
+                ("/api/instances/deploy", "post"), ("/api/instance/delete", "delete"), ("/api/getUserInstance", "post"),
+                ("/api/getInstance", "post"), ("/api/instances/suspend/{id}", "post"), ("/api/instances/unsuspend/{id}", "post"),
+                ("/api/images", "get"), ("/api/nodes", "get"), ("/api/nodes/create", "post"), ("/api/nodes/delete", "delete"),
+            ]
+            for (path, method) in reference {
+                #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not described")
+            }
+        }
+    }
+}
