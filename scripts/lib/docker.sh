@@ -80,7 +80,7 @@ build_busybox_image() {
   tar -C "$root" -c . | docker import \
     --change 'CMD ["sh"]' \
     --change 'ENV PATH=/bin' \
-    --change 'LABEL org.opencontainers.image.title=berth-test-busybox' \
+    --change 'LABEL org.opencontainers.image.title=berth-busybox' \
     - "$1" >/dev/null
   rm -rf "$root"
 }
