@@ -23,6 +23,7 @@ struct TestPanel: Sendable {
     let apiKey: String
     let panel: Panel
     let dataDirectory: String
+    let databaseURL: String?
     let node: NodeHandle?
 
     struct NodeHandle: Sendable {
@@ -56,10 +57,10 @@ struct TestPanel: Sendable {
             let result: Swift.Result<Result, any Error>
             if withNode {
                 result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory) { node in
-                    try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, node: node))
+                    try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: node))
                 }
             } else {
-                result = await Swift.Result(asyncCatching: { try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, node: nil)) })
+                result = await Swift.Result(asyncCatching: { try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: nil)) })
             }
             await group.triggerGracefulShutdown()
             await tasks.waitForAll()

@@ -7,9 +7,9 @@ struct DeletionRetrier: Service {
     let interval: Duration
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+        // A shutdown cancels the wait; that is the normal end, not an error.
+        await cancelWhenGracefulShutdown {
+            while (try? await Task.sleep(for: interval)) != nil {
                 await instances.retryPendingDeletions()
             }
         }

@@ -1,0 +1,106 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The `berth` executable, as built beside the tests.
+enum BerthExecutable {
+    static var path: String {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // The test bundle lives inside the build directory (or is the runner itself); `berth` is beside it.
+        for candidate in [directory, directory.deletingLastPathComponent(), directory.deletingLastPathComponent().deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("berth").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return directory.appendingPathComponent("berth").path
+    }
+
+    struct Outcome {
+        let status: Int32
+        let output: String
+        var lastLine: String { output.split(separator: "\n").last.map(String.init) ?? "" }
+    }
+
+    /// Runs `berth` with `arguments` and waits for it.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = try await Task.detached { try pipe.fileHandleForReading.readToEnd() ?? Data() }.value
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+}
+
+@Suite("The command line, on the data of a running panel", .timeLimit(.minutes(2)))
+struct CommandLineTests {
+    @Test("apikey create prints the key alone on its last line; list and revoke act on the running panel")
+    func apiKeys() async throws {
+        try await TestPanel.with { panel in
+            let environment = panel.databaseURL.map { ["BERTH_DATABASE_URL": $0] } ?? ["BERTH_DATABASE_URL": ""]
+            let created = try await BerthExecutable.run(["apikey", "create", "--name", "from-cli", "--data", panel.dataDirectory], environment: environment)
+            #expect(created.status == 0, "\(created.output)")
+            let key = created.lastLine
+            #expect(key.hasPrefix("berth_"))
+            #expect(try await panel.request(.GET, "/api/users", apiKey: .some(key)).status == 200)
+
+            let listed = try await BerthExecutable.run(["apikey", "list", "--data", panel.dataDirectory], environment: environment)
+            #expect(listed.output.contains("from-cli"))
+            #expect(!listed.output.contains(key), "a key is never shown again")
+
+            let revoked = try await BerthExecutable.run(["apikey", "revoke", "from-cli", "--data", panel.dataDirectory], environment: environment)
+            #expect(revoked.status == 0)
+            #expect(try await panel.request(.GET, "/api/users", apiKey: .some(key)).status == 401)
+            let again = try await BerthExecutable.run(["apikey", "revoke", "from-cli", "--data", panel.dataDirectory], environment: environment)
+            #expect(again.status != 0)
+            #expect(again.output.contains("no unrevoked API key with that id or name"))
+        }
+    }
+
+    @Test("user create and image import change what the running panel serves")
+    func usersAndImages() async throws {
+        try await TestPanel.with { panel in
+            let environment = panel.databaseURL.map { ["BERTH_DATABASE_URL": $0] } ?? ["BERTH_DATABASE_URL": ""]
+            let user = try await BerthExecutable.run(
+                ["user", "create", "--username", "ops", "--email", "ops@example.com", "--password", "long enough", "--admin", "--data", panel.dataDirectory],
+                environment: environment
+            )
+            #expect(user.status == 0, "\(user.output)")
+            let users = try await panel.request(.GET, "/api/users").array
+            #expect(users.first { $0["username"] as? String == "ops" }?["admin"] as? Bool == true)
+            let short = try await BerthExecutable.run(
+                ["user", "create", "--username", "x", "--email", "x@example.com", "--password", "short", "--data", panel.dataDirectory],
+                environment: environment
+            )
+            #expect(short.status != 0)
+            #expect(short.output.contains("password must be 8 to 72 bytes long"))
+
+            let file = NSTemporaryDirectory() + "berth-cli-image-\(UUID().uuidString).json"
+            try Data(#"{"Name": "From CLI", "Image": "berth-test/busybox:latest"}"#.utf8).write(to: URL(fileURLWithPath: file))
+            let imported = try await BerthExecutable.run(["image", "import", file, "--data", panel.dataDirectory], environment: environment)
+            #expect(imported.status == 0, "\(imported.output)")
+            #expect(try await panel.request(.GET, "/api/images").array.contains { $0["Name"] as? String == "From CLI" })
+        }
+    }
+
+    @Test("daemon configure writes the node's settings, readable only by their owner")
+    func daemonConfigure() async throws {
+        let directory = NSTemporaryDirectory() + "berth-configure-\(UUID().uuidString.prefix(8))"
+        let token = String(repeating: "ab", count: 32)
+        let configured = try await BerthExecutable.run(["daemon", "configure", "--panel", "https://panel.example.com", "--token", token, "--data", directory])
+        #expect(configured.status == 0, "\(configured.output)")
+        let path = directory + "/daemon.json"
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        #expect(settings?["panelURL"] as? String == "https://panel.example.com")
+        #expect(settings?["token"] as? String == token)
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        let refused = try await BerthExecutable.run(["daemon", "configure", "--panel", "not a url", "--token", token, "--data", directory])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("--panel must be an http or https URL"))
+    }
+}

@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@Suite("berth serve, as a newcomer runs it", .timeLimit(.minutes(3)))
+struct ServeTests {
+    @Test("serve sets itself up, its local node comes online, and an API deploy reaches READY")
+    func serveEndToEnd() async throws {
+        // Runs on SQLite whatever the suite's database: serve is the zero-configuration path.
+        let data = NSTemporaryDirectory() + "berth-serve-\(UUID().uuidString.prefix(8))"
+        let images = data + "-images"
+        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        try Data(#"{"Name": "Echo", "Image": "berth-test/busybox:latest", "Startup": "echo ready; while read l; do echo $l; [ \"$l\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}"#.utf8)
+            .write(to: URL(fileURLWithPath: images + "/echo.json"))
+        let panelPort = TestPorts.next()
+        let daemonPort = TestPorts.next()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BerthExecutable.path)
+        process.arguments = ["serve", "--data", data, "--port", "\(panelPort)", "--daemon-port", "\(daemonPort)", "--images", images]
+        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_DATABASE_URL": ""]) { _, new in new }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let api = "http://127.0.0.1:\(panelPort)/api"
+        func call(_ method: HTTPMethod, _ path: String, key: String, json: String? = nil) async throws -> (Int, Any?) {
+            var request = HTTPClientRequest(url: api + path)
+            request.method = method
+            request.headers.add(name: "x-api-key", value: key)
+            if let json { request.body = .bytes(ByteBuffer(string: json)) }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), try? JSONSerialization.jsonObject(with: Data(buffer: body)))
+        }
+
+        // The panel answers once it has set itself up.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while (try? await call(.GET, "/users", key: "none")) == nil {
+            guard ContinuousClock.now < deadline, process.isRunning else { throw TestFailure("berth serve never answered") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let passwordFile = data + "/admin-password.txt"
+        #expect(try FileManager.default.attributesOfItem(atPath: passwordFile)[.posixPermissions] as? Int == 0o600)
+
+        let key = try await BerthExecutable.run(["apikey", "create", "--name", "newcomer", "--data", data], environment: ["BERTH_DATABASE_URL": ""]).lastLine
+        var nodes: [[String: Any]] = []
+        while nodes.first?["status"] as? String != "online" {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the local node never came online: \(nodes)") }
+            nodes = (try await call(.GET, "/nodes", key: key).1 as? [[String: Any]]) ?? []
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let nodeID = try #require(nodes.first?["id"] as? String)
+        let users = try #require(try await call(.GET, "/users", key: key).1 as? [[String: Any]])
+        let admin = try #require(users.first)
+        #expect(admin["username"] as? String == "admin")
+        #expect(admin["admin"] as? Bool == true)
+
+        let port = TestPorts.next()
+        let (status, deployed) = try await call(.POST, "/instances/deploy", key: key, json: """
+            {"image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "64M", "cpu": 0.25, "ports": "\(port):\(port)",
+             "nodeId": "\(nodeID)", "name": "newcomer", "user": "\(admin["userId"] as? String ?? "")"}
+            """)
+        #expect(status == 201)
+        let id = try #require((deployed as? [String: Any])?["Id"] as? String)
+        var state = ""
+        while state != "READY" {
+            guard ContinuousClock.now < deadline + .seconds(60) else { throw TestFailure("the instance never became READY: \(state)") }
+            state = ((try await call(.POST, "/getInstance", key: key, json: "{\"id\": \"\(id)\"}").1 as? [String: Any])?["InternalState"] as? String) ?? ""
+            guard state != "FAILED" else { throw TestFailure("the install failed") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(try await call(.DELETE, "/instance/delete", key: key, json: "{\"id\": \"\(id)\"}").0 == 201)
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "berth serve stops cleanly on SIGTERM")
+        let printed = String(decoding: (try? output.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+        #expect(printed.contains("Sign in as admin with this password"))
+        #expect(!printed.contains(key), "the API key never reaches serve's output")
+        let password = try String(contentsOfFile: passwordFile, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? ""
+        #expect(printed.components(separatedBy: password).count == 2, "the password is printed exactly once")
+    }
+}
