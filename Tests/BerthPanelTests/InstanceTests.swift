@@ -89,6 +89,11 @@ struct InstanceTests {
             #expect(try await refusal { $0["primary"] = "1" } == "primary 1 is not one of the instance's ports")
             #expect(try await refusal { $0["variables"] = "{not json" } == "variables must be an object, or a JSON string of one")
             #expect(try await refusal { $0.removeValue(forKey: "name") } == "name is required")
+            let silent = try await panel.request(.POST, "/api/nodes/create", [
+                "name": "silent", "tags": "", "ram": "4G", "disk": "10G", "processor": "2", "address": "127.0.0.1", "port": "\(TestPorts.next())",
+            ])
+            let silentID = try #require((silent.object["Message"] as? [String: Any])?["id"] as? String)
+            #expect(try await refusal { $0["nodeId"] = silentID } == "node silent is offline; it has not sent a heartbeat for 30 seconds")
             #expect(try await panel.request(.GET, "/api/instances").array.isEmpty)
         }
     }

@@ -1,0 +1,61 @@
+@testable import BerthPanel
+import BerthProtocol
+import Foundation
+import Testing
+
+@Suite("Loose input, as real Skyport clients send it")
+struct LooseInputTests {
+    @Test("sizes in every form real clients use become MiB", arguments: [
+        (JSONValue.number(512), 512), (.string("512"), 512), (.string("512MB"), 512), (.string("512M"), 512),
+        (.string("2G"), 2048), (.string("2GB"), 2048), (.string("1.5G"), 1536), (.string(" 1024 MiB "), 1024), (.string("1T"), 1_048_576),
+    ])
+    func sizes(value: JSONValue, mebibytes: Int) throws {
+        #expect(try LooseQuantities.mebibytes(value, field: "memory") == mebibytes)
+    }
+
+    @Test("anything else is refused naming the field", arguments: [
+        JSONValue.string("lots"), .string(""), .string("-1G"), .number(0), .bool(true), .array([]), .null, .string("NaN"),
+    ])
+    func badSizes(value: JSONValue) {
+        #expect(throws: (any Error).self) { try LooseQuantities.mebibytes(value, field: "memory") }
+    }
+
+    @Test("CPU as cores, fractions or percent")
+    func cores() throws {
+        #expect(try LooseQuantities.cores(.string("1"), field: "cpu") == 1)
+        #expect(try LooseQuantities.cores(.number(1.5), field: "cpu") == 1.5)
+        #expect(try LooseQuantities.cores(.string("150%"), field: "cpu") == 1.5)
+        #expect(try LooseQuantities.cores(.string("50 %"), field: "cpu") == 0.5)
+        for bad in [JSONValue.string("0"), .string("fast"), .string("%"), .number(-1), .number(4096)] {
+            #expect(throws: (any Error).self) { try LooseQuantities.cores(bad, field: "cpu") }
+        }
+    }
+
+    @Test("ports as container:host pairs")
+    func ports() throws {
+        #expect(try LooseQuantities.ports(.string("25565:25565,8080:80"), field: "ports") == [
+            PortMapping(hostPort: 25565, containerPort: 25565), PortMapping(hostPort: 80, containerPort: 8080),
+        ])
+        #expect(try LooseQuantities.ports(.number(25565), field: "ports") == [PortMapping(hostPort: 25565, containerPort: 25565)])
+        for bad in ["", "a:b", "1:2:3", "0:80", "80:70000", "80:80,81:80"] {
+            #expect(throws: (any Error).self) { try LooseQuantities.ports(.string(bad), field: "ports") }
+        }
+    }
+
+    @Test("variables as an object or a JSON string of one")
+    func variables() throws {
+        #expect(try LooseQuantities.variables(.object(["VERSION": .string("1.21"), "BUILD": .number(132)]), field: "variables") == ["VERSION": "1.21", "BUILD": "132"])
+        #expect(try LooseQuantities.variables(.string(#"{"EULA": true}"#), field: "variables") == ["EULA": "true"])
+        #expect(try LooseQuantities.variables(nil, field: "variables") == [:])
+        #expect(try LooseQuantities.variables(.array([]), field: "variables") == [:])
+        #expect(throws: (any Error).self) { try LooseQuantities.variables(.string("{"), field: "variables") }
+        #expect(throws: (any Error).self) { try LooseQuantities.variables(.object(["bad name": .string("x")]), field: "variables") }
+        #expect(throws: (any Error).self) { try LooseQuantities.variables(.object(["NESTED": .object([:])]), field: "variables") }
+    }
+
+    @Test("nesting depth is checked before decoding, strings included")
+    func depth() {
+        #expect(JSONDepth.isWithin(3, Data(#"{"a": [1, {"b": "[[[[["}]}"#.utf8)))
+        #expect(!JSONDepth.isWithin(3, Data("[[[[1]]]]".utf8)))
+    }
+}
