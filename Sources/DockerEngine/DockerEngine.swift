@@ -131,10 +131,7 @@ public final class DockerEngine: Sendable {
     }
 
     func url(_ path: String, query: [(String, String)]) -> String {
-        var components = URLComponents()
-        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        let queryString = components.percentEncodedQuery.map { "?" + $0 } ?? ""
-        return host.baseURL + "/v\(Self.apiVersion)" + path + queryString
+        host.baseURL + requestTarget(path, query: query)
     }
 
     /// The request target used on a raw connection (attach), without scheme and host.

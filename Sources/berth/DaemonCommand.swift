@@ -15,11 +15,10 @@ struct DaemonCommand: AsyncParsableCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the node daemon (the default).")
 
-        @Option(help: "Where the daemon keeps volumes and state (default: $BERTH_DATA or ./berth-data).")
-        var data: String?
+        @OptionGroup var location: DataOptions
 
         func run() async throws {
-            let dataDirectory = DataDirectory.resolve(data)
+            let dataDirectory = location.directory
             guard let settings = try DaemonSettings.load(from: dataDirectory) else {
                 throw ValidationError("this node is not configured; run the command the panel showed when the node was created: berth daemon configure --panel URL --token TOKEN")
             }
@@ -46,8 +45,7 @@ struct DaemonCommand: AsyncParsableCommand {
         @Option(help: "The node token the panel showed when the node was created.")
         var token: String
 
-        @Option(help: "Where the daemon keeps volumes and state (default: $BERTH_DATA or ./berth-data).")
-        var data: String?
+        @OptionGroup var location: DataOptions
 
         @Option(help: "The address the daemon listens on.")
         var host = "0.0.0.0"
@@ -69,7 +67,7 @@ struct DaemonCommand: AsyncParsableCommand {
         }
 
         func run() throws {
-            let dataDirectory = DataDirectory.resolve(data)
+            let dataDirectory = location.directory
             let settings = DaemonSettings(panelURL: panel, token: token, host: host, port: port, publishAddress: publishAddress)
             let path = try settings.save(in: dataDirectory)
             print("this node is configured; its settings are in \(path). Start it with: berth daemon --data \(dataDirectory)")

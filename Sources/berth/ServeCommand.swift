@@ -12,8 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run Berth on this machine: the panel and a local node, on SQLite, with no configuration."
     )
 
-    @Option(help: "Where Berth keeps its data (default: $BERTH_DATA or ./berth-data).")
-    var data: String?
+    @OptionGroup var location: DataOptions
 
     @Option(help: "The address the panel listens on.")
     var host = "127.0.0.1"
@@ -29,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "berth")
-        let dataDirectory = DataDirectory.resolve(data)
+        let dataDirectory = location.directory
         let token = try LocalNodeToken.loadOrCreate(in: dataDirectory)
         let panel = try await Panel.open(PanelConfiguration(
             host: host, port: port, dataDirectory: dataDirectory,
