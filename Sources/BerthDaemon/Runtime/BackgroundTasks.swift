@@ -10,9 +10,11 @@ final class BackgroundTasks: Service, Sendable {
         (work, continuation) = AsyncStream.makeStream()
     }
 
-    /// Runs `operation` as a child of ``run()``.
-    func spawn(_ operation: @escaping @Sendable () async -> Void) {
-        continuation.yield(operation)
+    /// Runs `operation` as a child of ``run()``; false when the daemon is shutting down and it never will.
+    @discardableResult
+    func spawn(_ operation: @escaping @Sendable () async -> Void) -> Bool {
+        if case .terminated = continuation.yield(operation) { return false }
+        return true
     }
 
     func run() async throws {
@@ -20,6 +22,8 @@ final class BackgroundTasks: Service, Sendable {
             for await operation in work.cancelOnGracefulShutdown() {
                 group.addTask(operation: operation)
             }
+            // Nothing spawned from now on would run: say so to whoever spawns it.
+            continuation.finish()
             group.cancelAll()
         }
     }

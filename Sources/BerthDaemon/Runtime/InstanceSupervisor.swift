@@ -161,6 +161,9 @@ actor InstanceSupervisor {
                 try await docker.removeContainer(name, force: true)
             } catch DockerEngineError.notFound {
                 // Already gone.
+            } catch DockerEngineError.conflict {
+                // Another request is removing it right now (a retried deletion); wait until it is gone.
+                _ = try? await docker.waitForContainer(name, until: .removed)
             } catch {
                 throw InstanceError.engine("the instance's containers could not be removed, so it was kept: \(Self.describe(error))")
             }
@@ -304,7 +307,7 @@ actor InstanceSupervisor {
         let session = UUID()
         live[id]?.session = session
         live[id]?.reason = nil
-        setPower(id, startContainer ? .starting : .running)
+        if startContainer { setPower(id, .starting) }
         let containerSession = ContainerSession(
             instanceID: id, containerID: containerID, session: session,
             readyPattern: record.specification.image.readyPattern,
@@ -312,10 +315,14 @@ actor InstanceSupervisor {
         )
         do {
             try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
-                tasks.spawn {
+                let spawned = tasks.spawn {
                     await containerSession.run(startContainer: startContainer, started: started)
                 }
+                if !spawned { started.resume(throwing: CancellationError()) }
             }
+            // A container that was already running counts as running once its console is attached,
+            // so a command sent the moment it shows as running reaches it.
+            if !startContainer, live[id]?.session == session { setPower(id, .running) }
         } catch {
             if live[id]?.session == session {
                 live[id]?.session = nil
