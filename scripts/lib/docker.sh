@@ -23,6 +23,10 @@ ensure_docker_engine() {
   done
   say "starting a Docker engine at unix://$BERTH_DOCKER_SOCKET (data in $BERTH_DOCKER_ROOT)"
   mkdir -p "$BERTH_DOCKER_ROOT" "$(dirname "$BERTH_DOCKER_SOCKET")"
+  # An engine that died leaves its pid file behind, and dockerd refuses to start beside one.
+  if [ -f "$BERTH_DOCKER_PIDFILE" ] && ! kill -0 "$(cat "$BERTH_DOCKER_PIDFILE")" 2>/dev/null; then
+    rm -f "$BERTH_DOCKER_PIDFILE"
+  fi
   # containerd is started by dockerd itself when none is given, under the same exec root.
   nohup dockerd \
     --data-root "$BERTH_DOCKER_ROOT" \
