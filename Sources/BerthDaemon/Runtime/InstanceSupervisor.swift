@@ -236,8 +236,9 @@ actor InstanceSupervisor {
             case .signal(let signal):
                 try? await docker.killContainer(containerID, signal: signal)
             }
-            // Whatever the process does with the request, it is gone after the timeout.
-            try? await Task.sleep(for: timeout)
+            // Whatever the process does with the request, it is gone after the timeout; a daemon
+            // shutting down meanwhile leaves it to finish its stop in peace.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             if await self.isStillStopping(id, session: session) {
                 try? await docker.killContainer(containerID, signal: "SIGKILL")
             }
