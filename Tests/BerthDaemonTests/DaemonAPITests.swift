@@ -47,6 +47,9 @@ struct DaemonAPITests {
             invalid.limits.cpuCores = 0
             #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "cpu must be more than 0 and at most 1024 cores")
             invalid = TestDaemon.echoSpecification()
+            invalid.limits.memoryMiB = 1 << 44
+            #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "memory must be at most 1 PiB", "a size that would wrap to 'no limit'")
+            invalid = TestDaemon.echoSpecification()
             invalid.image.capabilities = ["SYS_ADMIN"]
             #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "capability SYS_ADMIN cannot be granted to an instance")
 

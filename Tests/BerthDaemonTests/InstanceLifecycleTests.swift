@@ -194,6 +194,9 @@ struct InstanceLifecycleTests {
             let refused = try await daemon.power(.start, id)
             #expect(refused.status == 409)
             #expect(refused.error == "the instance is suspended")
+            await #expect(throws: (any Error).self, "a suspended instance's console cannot be opened, even with a valid token") {
+                _ = try await daemon.withConsole(id) { _ in true }
+            }
 
             #expect(try await daemon.request(.POST, "/api/instances/\(id)/suspension", body: SuspensionRequest(suspended: false)).status == 200)
             #expect(try await daemon.power(.start, id).status == 200)

@@ -36,7 +36,9 @@ struct ConsoleSocketController: Sendable {
         } catch {
             throw APIError(.unauthorized, "the console token is invalid, expired or not for this instance")
         }
-        _ = try await supervisor.status(of: instanceID)
+        guard try await !supervisor.status(of: instanceID).suspended else {
+            throw APIError(.forbidden, "the instance is suspended")
+        }
         return claims
     }
 

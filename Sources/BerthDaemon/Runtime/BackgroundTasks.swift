@@ -19,11 +19,15 @@ final class BackgroundTasks: Service, Sendable {
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
-            for await operation in work.cancelOnGracefulShutdown() {
-                group.addTask(operation: operation)
+            // Finishing the stream (rather than abandoning it) lets the loop take every operation already
+            // spawned: each then runs cancelled and can answer whoever waits for it. Later spawns are refused.
+            await withGracefulShutdownHandler {
+                for await operation in work {
+                    group.addTask(operation: operation)
+                }
+            } onGracefulShutdown: { [continuation] in
+                continuation.finish()
             }
-            // Nothing spawned from now on would run: say so to whoever spawns it.
-            continuation.finish()
             group.cancelAll()
         }
     }

@@ -47,6 +47,7 @@ struct ContainerSession: Sendable {
         guard !Task.isCancelled else { return }
         let state = try? await docker.waitForContainer(containerID)
         let inspection = try? await docker.inspectContainer(containerID)
+        guard !Task.isCancelled else { return }
         await supervisor.sessionEnded(
             instanceID, session: session,
             exitCode: state?.statusCode ?? inspection?.state.exitCode,

@@ -95,6 +95,7 @@ actor InstanceSupervisor {
     /// Runs the install script again and recreates the container; the instance must be offline.
     func reinstall(_ id: String) throws -> InstanceStatus {
         guard var record = records[id] else { throw InstanceError.notFound(id: id) }
+        try checkNotReconciling(id)
         guard live[id]?.power == .offline || live[id]?.power == .crashed else {
             throw InstanceError.conflict("stop the instance before reinstalling it")
         }
@@ -154,6 +155,7 @@ actor InstanceSupervisor {
     /// it has no record of.
     func delete(_ id: String) async throws {
         guard records[id] != nil else { throw InstanceError.notFound(id: id) }
+        try checkNotReconciling(id)
         records[id]?.shouldRun = false
         try save()
         for name in [ContainerBlueprint.containerName(for: id), ContainerBlueprint.installerName(for: id)] {
@@ -180,6 +182,7 @@ actor InstanceSupervisor {
     // MARK: - Power
 
     func perform(_ action: PowerAction, on id: String) async throws -> InstanceStatus {
+        try checkNotReconciling(id)
         switch action {
         case .start: try await start(id)
         case .stop: try stop(id, kill: false)
@@ -245,6 +248,14 @@ actor InstanceSupervisor {
         }
     }
 
+    /// Until reconciliation has matched an instance with its container, its state is not known: acting
+    /// on it then could stop nothing, or start a second session beside a running one.
+    private func checkNotReconciling(_ id: String) throws {
+        guard !restored.contains(id) else {
+            throw InstanceError.engine("the node is still matching this instance with its container after a restart; try again in a moment")
+        }
+    }
+
     private func isStillStopping(_ id: String, session: UUID?) -> Bool {
         live[id]?.session == session && live[id]?.power == .stopping
     }
@@ -289,6 +300,7 @@ actor InstanceSupervisor {
     /// A suspended instance is stopped and cannot start until unsuspended.
     func setSuspended(_ suspended: Bool, _ id: String) async throws -> InstanceStatus {
         guard records[id] != nil else { throw InstanceError.notFound(id: id) }
+        try checkNotReconciling(id)
         records[id]?.specification.suspended = suspended
         try save()
         if suspended {
@@ -324,6 +336,10 @@ actor InstanceSupervisor {
             // A container that was already running counts as running once its console is attached,
             // so a command sent the moment it shows as running reaches it.
             if !startContainer, live[id]?.session == session { setPower(id, .running) }
+            // A stop that came while the container was being started found nothing to stop; ask again now.
+            if startContainer, live[id]?.session == session, live[id]?.power == .stopping {
+                try? stop(id, kill: false)
+            }
         } catch {
             if live[id]?.session == session {
                 live[id]?.session = nil
@@ -417,7 +433,8 @@ actor InstanceSupervisor {
         do {
             containers = try await docker.listContainers(labels: ["\(ContainerBlueprint.nodeLabel)=\(configuration.nodeID)"])
         } catch {
-            logger.warning("cannot reconcile with Docker yet: \(error)")
+            logger.warning("cannot reconcile with Docker: \(error)")
+            restored = []
             return
         }
         for container in containers {
@@ -429,43 +446,49 @@ actor InstanceSupervisor {
             }
         }
         for id in restored.sorted() {
-            guard var record = records[id] else { continue }
-            if record.installState == .installing {
-                record.installState = .failed
-                record.reason = "the daemon stopped while this instance was installing; reinstall it"
-                records[id] = record
-                changed(id)
-                continue
-            }
-            guard record.installState == .ready else { continue }
-            let runtime = containers.first { $0.labels[ContainerBlueprint.instanceLabel] == id && $0.labels[ContainerBlueprint.roleLabel] == "runtime" }
-            if runtime == nil {
-                do {
-                    record.containerID = try await installer.createRuntimeContainer(record.specification)
-                    records[id] = record
-                    logger.info("recreated the missing container of instance \(id)")
-                } catch {
-                    record.installState = .failed
-                    record.reason = "its container was missing and could not be recreated: \(Self.describe(error))"
-                    records[id] = record
-                    changed(id)
-                    continue
-                }
-            } else {
-                record.containerID = runtime?.id
-                records[id] = record
-            }
-            guard let containerID = record.containerID else { continue }
-            if runtime?.state == "running" {
-                try? await beginSession(id, containerID: containerID, startContainer: false)
-            } else if record.shouldRun, !record.specification.suspended {
-                try? await beginSession(id, containerID: containerID, startContainer: true)
-            } else {
-                changed(id)
-            }
+            await reconcile(id, containers: containers)
+            restored.removeAll { $0 == id }
         }
         restored = []
         try? save()
+    }
+
+    /// Matches one restored instance with its container.
+    private func reconcile(_ id: String, containers: [ContainerSummary]) async {
+        guard var record = records[id] else { return }
+        if record.installState == .installing {
+            record.installState = .failed
+            record.reason = "the daemon stopped while this instance was installing; reinstall it"
+            records[id] = record
+            changed(id)
+            return
+        }
+        guard record.installState == .ready else { return }
+        let runtime = containers.first { $0.labels[ContainerBlueprint.instanceLabel] == id && $0.labels[ContainerBlueprint.roleLabel] == "runtime" }
+        if runtime == nil {
+            do {
+                record.containerID = try await installer.createRuntimeContainer(record.specification)
+                records[id] = record
+                logger.info("recreated the missing container of instance \(id)")
+            } catch {
+                record.installState = .failed
+                record.reason = "its container was missing and could not be recreated: \(Self.describe(error))"
+                records[id] = record
+                changed(id)
+                return
+            }
+        } else {
+            record.containerID = runtime?.id
+            records[id] = record
+        }
+        guard let containerID = record.containerID else { return }
+        if runtime?.state == "running" {
+            try? await beginSession(id, containerID: containerID, startContainer: false)
+        } else if record.shouldRun, !record.specification.suspended {
+            try? await beginSession(id, containerID: containerID, startContainer: true)
+        } else {
+            changed(id)
+        }
     }
 
     // MARK: - Helpers

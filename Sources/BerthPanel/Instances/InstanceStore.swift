@@ -93,11 +93,16 @@ struct InstanceStore: Sendable {
         )
         do {
             _ = try await daemons.createInstance(specification, on: node)
-        } catch let error as DaemonClientError {
-            // The node never took it: remove the row and free its ports, so nothing is left half-made.
+        } catch DaemonClientError.refused(let status, let message) {
+            // The node refused it, so it has nothing: remove the row and free its ports.
             try await instance.delete(on: db)
-            if case .refused(400, let message) = error { throw APIError.badRequest(message) }
-            throw APIError(.internalServerError, "the instance could not be deployed: \(error.message)")
+            if status == 400 { throw APIError.badRequest(message) }
+            throw APIError(.internalServerError, "the instance could not be deployed: the node refused: \(message)")
+        } catch let error as DaemonClientError {
+            // No answer: the node may have taken it. Delete it the careful way, retried until the node confirms.
+            instance.deleting = true
+            try await instance.save(on: db)
+            throw APIError(.internalServerError, "the instance could not be deployed: \(error.message); it is being removed again")
         }
         return instanceID.uuidString.lowercased()
     }

@@ -23,6 +23,10 @@ final class PanelDatabase: Service, Sendable {
     /// Opens the database and brings its schema up to date.
     init(_ location: Location, logger: Logger) async throws {
         self.location = location
+        // Drivers log statements with their bound values at debug and trace; those values include
+        // password hashes and node tokens, so the database's logger never goes below info.
+        var logger = logger
+        logger.logLevel = max(logger.logLevel, .info)
         self.logger = logger
         databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         switch location {

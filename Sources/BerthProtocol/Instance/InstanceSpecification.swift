@@ -87,6 +87,7 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
 
     public var problem: String? {
         if memoryMiB < 4 { return "memory must be at least 4 MiB" }
+        if memoryMiB > 1 << 30 { return "memory must be at most 1 PiB" }
         if !(cpuCores > 0) || cpuCores > 1024 { return "cpu must be more than 0 and at most 1024 cores" }
         if processes < 8 || processes > 1_000_000 { return "processes must be between 8 and 1000000" }
         return nil
