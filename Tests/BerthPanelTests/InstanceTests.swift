@@ -185,6 +185,37 @@ struct InstanceTests {
         }
     }
 
+    @Test("a deploy the node does not answer is a 500, and the instance is removed again, never half-kept")
+    func deployToUnreachableNode() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("unlucky")
+            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.database))
+            nodeRow.port = TestPorts.next()
+            try await nodeRow.save(on: panel.panel.database.database)
+            let port = TestPorts.next()
+            let answer = try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port))
+            #expect(answer.status == 500)
+            #expect(answer.error?.contains("the node could not be reached") == true)
+            let listed = try await panel.request(.GET, "/api/instances").array
+            #expect(listed.allSatisfy { $0["InternalState"] as? String == "DELETING" })
+
+            nodeRow.port = node.daemonPort
+            try await nodeRow.save(on: panel.panel.database.database)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await !panel.request(.GET, "/api/instances").array.isEmpty {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the half-deployed instance was never removed") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            // Its port is free again.
+            #expect(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port)).status == 201)
+            for instance in try await panel.request(.GET, "/api/instances").array {
+                _ = try await panel.request(.DELETE, "/api/instance/delete", ["id": instance["Id"] as? String ?? ""])
+            }
+        }
+    }
+
     @Test("no answer anywhere contains a password hash, an API key or a node token")
     func noSecrets() async throws {
         try await TestPanel.with(withNode: true) { panel in

@@ -6,14 +6,16 @@ struct ContainerTests {
     @Test("limits, ports, labels, environment and privileges are what Docker reports back")
     func createdAsSpecified() async throws {
         try await TestEngine.withEngine { docker in
+            // Below Linux's ephemeral range (32768 and up), so no outgoing connection holds it by chance.
+            let hostPort = Int.random(in: 31000...32700)
             let hostConfiguration = HostConfiguration(
                 memory: 64 << 20,
                 memorySwap: 64 << 20,
                 nanoCpus: 500_000_000,
                 pidsLimit: 64,
                 publishedPorts: [
-                    PublishedPort(containerPort: 25565, hostPort: 46565, hostAddress: "127.0.0.1", transport: .tcp),
-                    PublishedPort(containerPort: 25565, hostPort: 46565, hostAddress: "127.0.0.1", transport: .udp),
+                    PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .tcp),
+                    PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .udp),
                 ],
                 capabilitiesToDrop: ["ALL"],
                 securityOptions: ["no-new-privileges"],
@@ -24,7 +26,7 @@ struct ContainerTests {
                 docker, purpose: "spec", command: ["sleep", "60"],
                 hostConfiguration: hostConfiguration,
                 labels: ["berth.instance": "abc-123"],
-                environment: ["SERVER_PORT=46565"]
+                environment: ["SERVER_PORT=\(hostPort)"]
             ) { id, name in
                 let inspection = try await docker.inspectContainer(id)
                 #expect(inspection.name == name)
@@ -35,18 +37,18 @@ struct ContainerTests {
                 #expect(inspection.hostConfiguration.capabilitiesToDrop == ["ALL"])
                 #expect(inspection.hostConfiguration.securityOptions == ["no-new-privileges"])
                 #expect(inspection.hostConfiguration.publishedPorts == [
-                    PublishedPort(containerPort: 25565, hostPort: 46565, hostAddress: "127.0.0.1", transport: .tcp),
-                    PublishedPort(containerPort: 25565, hostPort: 46565, hostAddress: "127.0.0.1", transport: .udp),
+                    PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .tcp),
+                    PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .udp),
                 ])
                 #expect(inspection.configuration.labels?["berth.instance"] == "abc-123")
-                #expect(inspection.configuration.environment?.contains("SERVER_PORT=46565") == true)
+                #expect(inspection.configuration.environment?.contains("SERVER_PORT=\(hostPort)") == true)
                 #expect(inspection.state.status == "created")
 
                 try await docker.startContainer(id)
                 let running = try await docker.inspectContainer(id)
                 #expect(running.state.running)
                 let published = running.networkSettings.ports?["25565/tcp"] ?? nil
-                #expect(published?.first?.hostPort == "46565")
+                #expect(published?.first?.hostPort == String(hostPort))
             }
         }
     }

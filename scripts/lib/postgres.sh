@@ -2,7 +2,7 @@
 # directory and port on loopback, trust authentication, gone again after stop_test_postgres.
 # Source it after common.sh.
 
-BERTH_TEST_POSTGRES_PORT=${BERTH_TEST_POSTGRES_PORT:-55432}
+BERTH_TEST_POSTGRES_PORT=${BERTH_TEST_POSTGRES_PORT:-15432}
 BERTH_TEST_POSTGRES_DIR=""
 
 start_test_postgres() {

@@ -129,9 +129,13 @@ actor InstanceSupervisor {
     private func installFinished(_ id: String, _ outcome: Result<String, any Error>) {
         live[id]?.installing = false
         guard var record = records[id] else {
-            // Deleted while installing: clear away what the install made.
-            if case .success(let containerID) = outcome {
-                tasks.spawn { [docker] in try? await docker.removeContainer(containerID, force: true) }
+            // Deleted while installing: clear away what the install made, container and volume.
+            let volume = blueprint.volumePath(for: id)
+            tasks.spawn { [docker] in
+                if case .success(let containerID) = outcome {
+                    try? await docker.removeContainer(containerID, force: true)
+                }
+                try? FileManager.default.removeItem(atPath: volume)
             }
             return
         }
