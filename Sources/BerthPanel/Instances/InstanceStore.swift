@@ -48,7 +48,8 @@ struct InstanceStore: Sendable {
         guard let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8)) else {
             throw APIError(.internalServerError, "the image \(image.name) is stored in a shape this panel cannot read")
         }
-        let dockerImage = [definition.Image] + (definition.AltImages ?? []) ~= request.image ? request.image : definition.Image
+        // The deploy may name one of the image's alternatives (e.g. another Java version); anything else runs the main one.
+        let dockerImage = ([definition.Image] + (definition.AltImages ?? [])).contains(request.image) ? request.image : definition.Image
         try await checkCapacity(of: node, memory: request.memory, cpu: request.cpu)
 
         let instance = Instance()
@@ -213,8 +214,4 @@ struct InstanceStore: Sendable {
             try await instance.save(on: database.database)
         }
     }
-}
-
-private func ~= (candidates: [String], value: String) -> Bool {
-    candidates.contains(value)
 }
