@@ -1,5 +1,6 @@
 import BerthProtocol
 @testable import BerthDaemon
+import NIOCore
 import Testing
 
 @Suite("The console hub")
@@ -84,5 +85,21 @@ struct ConsoleHubTests {
         #expect(ContainerBlueprint.shellLine("java -Xmx{{MEMORY}}M -jar {{ JAR }}") == "java -Xmx${MEMORY}M -jar ${JAR}")
         #expect(ContainerBlueprint.shellLine("echo {{$(reboot)}}") == "echo {{$(reboot)}}")
         #expect(ContainerBlueprint.shellLine("echo {{unclosed") == "echo {{unclosed")
+    }
+
+    @Test("a character split across two chunks comes out whole")
+    func splitCharacters() {
+        var reassembler = UTF8Reassembler()
+        let text = "§aGreen ✓ 🎮\n"
+        let bytes = Array(text.utf8)
+        var output = ""
+        // Every split point, including inside each multi-byte character.
+        for split in 1..<bytes.count {
+            var fresh = UTF8Reassembler()
+            let joined = fresh.text(from: ByteBuffer(bytes: bytes[..<split])) + fresh.text(from: ByteBuffer(bytes: bytes[split...]))
+            #expect(joined == text, "split at \(split)")
+        }
+        for byte in bytes { output += reassembler.text(from: ByteBuffer(bytes: [byte])) }
+        #expect(output == text)
     }
 }

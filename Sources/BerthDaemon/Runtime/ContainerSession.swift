@@ -64,8 +64,10 @@ struct ContainerSession: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await streamStats() }
             var ready = detector.isReadyAtStart
+            var reassemblers: [OutputChunk.Stream: UTF8Reassembler] = [:]
             for try await chunk in output {
-                let text = chunk.text
+                let text = reassemblers[chunk.stream, default: UTF8Reassembler()].text(from: chunk.bytes)
+                guard !text.isEmpty else { continue }
                 console.publishOutput(text)
                 if !ready, detector.feed(text) {
                     ready = true
