@@ -28,8 +28,7 @@ struct ContainerBlueprint: Sendable {
 
     /// The container the instance runs in.
     func runtime(_ specification: InstanceSpecification) -> ContainerSpecification {
-        let limits = specification.limits
-        let memory = Int64(limits.memoryMiB) << 20
+        let limits = Self.containerLimits(specification.limits)
         let ports = specification.ports.flatMap { mapping in
             [PublishedPort.Transport.tcp, .udp].map {
                 PublishedPort(containerPort: mapping.containerPort, hostPort: mapping.hostPort, hostAddress: configuration.publishAddress, transport: $0)
@@ -49,10 +48,10 @@ struct ContainerBlueprint: Sendable {
             openStdin: true,
             stopSignal: { if case .signal(let signal) = specification.image.stop { signal } else { nil } }(),
             hostConfiguration: HostConfiguration(
-                memory: memory,
-                memorySwap: memory,
-                nanoCpus: Int64((limits.cpuCores * 1_000_000_000).rounded()),
-                pidsLimit: Int64(limits.processes),
+                memory: limits.memory,
+                memorySwap: limits.memorySwap,
+                nanoCpus: limits.nanoCpus,
+                pidsLimit: limits.pidsLimit,
                 binds: ["\(volumePath(for: specification.id)):\(Self.volumePathInContainer)"],
                 publishedPorts: ports,
                 capabilitiesToAdd: specification.image.capabilities.isEmpty ? nil : specification.image.capabilities,
@@ -112,18 +111,17 @@ struct ContainerBlueprint: Sendable {
     /// `{{NAME}}` in a startup line becomes `${NAME}`: the shell reads the value from the environment,
     /// so a variable's value is never parsed as shell code.
     static func shellLine(_ startup: String) -> String {
-        var line = ""
-        var rest = Substring(startup)
-        while let open = rest.range(of: "{{") {
-            line += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                rest = rest[open.lowerBound...]
-                break
-            }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            line += EnvironmentName.isValid(name) ? "${\(name)}" : String(rest[open.lowerBound..<close.upperBound])
-            rest = rest[close.upperBound...]
-        }
-        return line + rest
+        VariablePlaceholders.rewrite(startup) { "${\($0)}" }
+    }
+
+    /// Docker's form of an instance's limits: bytes, billionths of a core, no swap beyond the memory.
+    static func containerLimits(_ limits: ResourceLimits) -> ContainerLimits {
+        let memory = Int64(limits.memoryMiB) << 20
+        return ContainerLimits(
+            memory: memory,
+            memorySwap: memory,
+            nanoCpus: Int64((limits.cpuCores * 1_000_000_000).rounded()),
+            pidsLimit: Int64(limits.processes)
+        )
     }
 }

@@ -287,13 +287,8 @@ actor InstanceSupervisor {
         records[id] = record
         try save()
         if let containerID = record.containerID {
-            let memory = Int64(limits.memoryMiB) << 20
             do {
-                try await docker.updateContainer(containerID, limits: ContainerLimits(
-                    memory: memory, memorySwap: memory,
-                    nanoCpus: Int64((limits.cpuCores * 1_000_000_000).rounded()),
-                    pidsLimit: Int64(limits.processes)
-                ))
+                try await docker.updateContainer(containerID, limits: ContainerBlueprint.containerLimits(limits))
             } catch {
                 throw InstanceError.engine("the new limits were saved but Docker refused them: \(error)")
             }

@@ -105,15 +105,7 @@ struct ImageDefinition: Codable, Sendable, Equatable {
 
     /// Double-quotes text for the shell, turning `{{Name}}` into `${Name}` and escaping everything else.
     static func shellQuotedWithVariables(_ text: String) -> String {
-        var quoted = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            quoted += escape(rest[..<open.lowerBound])
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            quoted += EnvironmentName.isValid(name) ? "${\(name)}" : escape(rest[open.lowerBound..<close.upperBound])
-            rest = rest[close.upperBound...]
-        }
-        return "\"" + quoted + escape(rest) + "\""
+        "\"" + VariablePlaceholders.rewrite(text, variable: { "${\($0)}" }, literal: escape) + "\""
     }
 
     private static func escape(_ text: Substring) -> String {

@@ -19,10 +19,14 @@ struct InstanceStore: Sendable {
     }
 
     func view(_ id: String) async throws -> InstanceView? {
-        guard let uuid = UUID(uuidString: id),
-              let instance = try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
-        else { return nil }
+        guard let instance = try await find(id) else { return nil }
         return InstanceView(instance, node: instance.node)
+    }
+
+    /// The instance with this id, with its node loaded.
+    private func find(_ id: String) async throws -> Instance? {
+        guard let uuid = UUID(uuidString: id) else { return nil }
+        return try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
     }
 
     private func views(_ instances: [Instance]) -> [InstanceView] {
@@ -150,9 +154,7 @@ struct InstanceStore: Sendable {
     }
 
     func delete(_ id: String) async throws -> DeletionOutcome {
-        guard let uuid = UUID(uuidString: id),
-              let instance = try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
-        else { throw APIError.badRequest("no instance with that id") }
+        guard let instance = try await find(id) else { throw APIError.badRequest("no instance with that id") }
         instance.deleting = true
         try await instance.save(on: database.database)
         return try await finishDeletion(instance)
@@ -182,9 +184,7 @@ struct InstanceStore: Sendable {
     // MARK: - Suspension
 
     func setSuspended(_ suspended: Bool, _ id: String) async throws -> InstanceView {
-        guard let uuid = UUID(uuidString: id),
-              let instance = try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
-        else { throw APIError.badRequest("no instance with that id") }
+        guard let instance = try await find(id) else { throw APIError.badRequest("no instance with that id") }
         guard !instance.deleting else { throw APIError.badRequest("the instance is being deleted") }
         do {
             try await daemons.setSuspended(suspended, instance: id.lowercased(), on: instance.node)
