@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -118,7 +118,8 @@ class WebUITests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.browser = new_browser()
-        cls.wait = WebDriverWait(cls.browser, 90)
+        # Pages reload themselves (e.g. when an install ends): an element may vanish between two looks.
+        cls.wait = WebDriverWait(cls.browser, 90, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
 
     @classmethod
     def tearDownClass(cls):

@@ -129,6 +129,6 @@ struct InstancesPage: Sendable {
             },
             form: form, error: error, canDeploy: !users.isEmpty && !nodes.isEmpty && !images.isEmpty
         )
-        return pages.render("admin-instances", title: "Deploy and manage instances", content: content, context: context, status: status)
+        return pages.render("admin-instances", title: "All instances", content: content, context: context, status: status)
     }
 }

@@ -31,8 +31,9 @@ struct FormFields: Sendable {
     }
 
     /// The fields as the API's input reader sees them, so forms and the API check input the same way.
+    /// A field left blank counts as not given, as an optional field of a form means.
     var requestFields: RequestFields {
-        RequestFields(values: values.compactMapValues { $0.first.map(JSONValue.string) })
+        RequestFields(values: values.keys.reduce(into: [:]) { fields, name in fields[name] = optional(name).map(JSONValue.string) })
     }
 
     /// A checkbox: present means on.

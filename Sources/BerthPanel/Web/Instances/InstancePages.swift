@@ -13,7 +13,7 @@ struct InstancePages: Sendable {
         group.get("/") { _, context in
             let user = try context.signedInUser()
             let rows = try await instances.owned(by: user.userID).map(InstanceSummary.init)
-            return pages.render("dashboard", title: "Instances", content: ["instances": rows, "hasInstances": !rows.isEmpty, "isAdmin": user.admin] as [String: Any], context: context, scripts: ["dashboard.js"])
+            return pages.render("dashboard", title: "My instances", content: ["instances": rows, "hasInstances": !rows.isEmpty, "isAdmin": user.admin] as [String: Any], context: context, scripts: ["dashboard.js"])
         }
         group.get("instances/:id") { _, context in
             let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())

@@ -71,9 +71,9 @@ struct Layout {
         user = context.user.map { SignedInUser(username: $0.username, admin: $0.admin) }
         self.scripts = scripts
         let path = context.currentPath
-        var links = [("Instances", "/")]
+        var links = [("My instances", "/")]
         if context.user?.admin == true {
-            links += [("Deploy", "/admin/instances"), ("Users", "/admin/users"), ("Nodes", "/admin/nodes"), ("Images", "/admin/images"), ("API keys", "/admin/api-keys"), ("Audit log", "/admin/audit")]
+            links += [("All instances", "/admin/instances"), ("Users", "/admin/users"), ("Nodes", "/admin/nodes"), ("Images", "/admin/images"), ("API keys", "/admin/api-keys"), ("Audit log", "/admin/audit")]
         }
         links.append(("Account", "/account"))
         navigation = context.user == nil ? [] : links.map { title, href in
