@@ -125,6 +125,16 @@ class WebUITests(unittest.TestCase):
     def tearDownClass(cls):
         cls.browser.quit()
 
+    def setUp(self):
+        result = self._outcome.result
+        self.problems_before = len(result.errors) + len(result.failures)
+
+    def tearDown(self):
+        # A failed step leaves a screenshot of what the browser showed, to see why.
+        result = self._outcome.result
+        if len(result.errors) + len(result.failures) > self.problems_before:
+            self.shot("failed-" + self._testMethodName)
+
     # Helpers
 
     def open(self, path):

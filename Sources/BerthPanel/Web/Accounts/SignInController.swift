@@ -51,12 +51,14 @@ struct SignInController: Sendable {
         let login = context.form.optional("username") ?? ""
         let password = context.form.raw("password")
         let next = Self.safeNext(context.form.optional("next"))
-        if let refusal = throttle.refusal(client: context.clientAddress, account: login) {
+        let user = try await users.find(login.contains("@") ? .email(login) : .username(login))
+        // One count per account, whether it is named by username or by email.
+        let account = user?.usernameKey ?? login.lowercased()
+        if let refusal = throttle.refusal(client: context.clientAddress, account: account) {
             return signInPage(context: context, next: next, username: login, error: refusal, status: .tooManyRequests)
         }
-        let user = try await users.find(login.contains("@") ? .email(login) : .username(login))
         guard try await Passwords.verify(password, hash: user?.passwordHash), let user else {
-            throttle.recordFailure(client: context.clientAddress, account: login)
+            throttle.recordFailure(client: context.clientAddress, account: account)
             return signInPage(context: context, next: next, username: login, error: "Wrong username or password.", status: .unauthorized)
         }
         if user.totpSecret != nil {
@@ -88,7 +90,7 @@ struct SignInController: Sendable {
         let retry = { (message: String, status: HTTPResponse.Status) in
             pages.render("two-factor", title: "Two-factor sign-in", content: ["error": message], context: context, status: status)
         }
-        if let refusal = throttle.refusal(client: context.clientAddress, account: user.username) {
+        if let refusal = throttle.refusal(client: context.clientAddress, account: user.usernameKey) {
             return retry(refusal, .tooManyRequests)
         }
         let code = context.form.optional("code") ?? ""
@@ -97,7 +99,7 @@ struct SignInController: Sendable {
         } else if let remaining = TwoFactor.redeem(code, stored: user.recoveryCodes) {
             user.recoveryCodes = remaining
         } else {
-            throttle.recordFailure(client: context.clientAddress, account: user.username)
+            throttle.recordFailure(client: context.clientAddress, account: user.usernameKey)
             return retry("That code is wrong or was already used. Wait for the next code and try again.", .unauthorized)
         }
         try await user.save(on: users.database.database)

@@ -12,12 +12,12 @@ struct SignInThrottle: Sendable {
     /// Why this attempt is refused before it is even checked, if it is.
     func refusal(client: String, account: String) -> String? {
         if perClient.isBlocked(client) { return "Too many failed sign-ins from your address. Wait a minute and try again." }
-        if perAccount.isBlocked(account.lowercased()) { return "Too many failed sign-ins for this account. Wait a few minutes and try again." }
+        if perAccount.isBlocked(account) { return "Too many failed sign-ins for this account. Wait a few minutes and try again." }
         return nil
     }
 
     func recordFailure(client: String, account: String) {
         perClient.recordFailure(client)
-        perAccount.recordFailure(account.lowercased())
+        perAccount.recordFailure(account)
     }
 }
