@@ -131,4 +131,17 @@ import Testing
             #expect(events.contains { $0.actorKind == "user" && $0.actor == "alice" && $0.action == "signed in" })
         }
     }
+
+    /// Browsers send cookies with cross-site WebSocket handshakes, so the console socket checks the Origin.
+    /// (A refused handshake is a bare 400 from the WebSocket upgrader, whatever the reason, so the rule is
+    /// checked here; the browser tests open the socket for real.)
+    @Test func theConsoleSocketOpensOnlyFromBerthsOwnPages() {
+        let panel = "https://panel.example"
+        #expect(ConsoleRelay.isSameOrigin(origin: "http://127.0.0.1:3001", authority: "127.0.0.1:3001", publicURL: panel))
+        #expect(ConsoleRelay.isSameOrigin(origin: panel, authority: "10.0.0.5:3001", publicURL: panel), "behind a proxy, the public address")
+        #expect(ConsoleRelay.isSameOrigin(origin: nil, authority: "127.0.0.1:3001", publicURL: panel), "not a browser: no cookie rides along")
+        #expect(!ConsoleRelay.isSameOrigin(origin: "http://evil.example", authority: "127.0.0.1:3001", publicURL: panel))
+        #expect(!ConsoleRelay.isSameOrigin(origin: "http://127.0.0.1:3001.evil.example", authority: "127.0.0.1:3001", publicURL: panel))
+        #expect(!ConsoleRelay.isSameOrigin(origin: "null", authority: "127.0.0.1:3001", publicURL: panel))
+    }
 }

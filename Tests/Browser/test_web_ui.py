@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -83,6 +83,13 @@ class Berth:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+        # Instances outlive their daemon by design; a failed test must not leave one holding a port.
+        with open(os.path.join(self.data, "node-id")) as file:
+            node = file.read().strip()
+        leftovers = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=berth.node={node}"],
+                                   capture_output=True, text=True).stdout.split()
+        if leftovers:
+            subprocess.run(["docker", "rm", "-f", *leftovers], capture_output=True)
         shutil.rmtree(self.data, ignore_errors=True)
 
 
@@ -144,7 +151,21 @@ class WebUITests(unittest.TestCase):
         (browser or self.browser).save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
 
     def find(self, css):
-        return self.browser.find_element(By.CSS_SELECTOR, css)
+        return self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def click_and_load(self, css, browser=None):
+        """Clicks what submits a form or follows a link, and waits until the next page has replaced this one."""
+        browser = browser or self.browser
+        page = browser.find_element(By.TAG_NAME, "html")
+        browser.find_element(By.CSS_SELECTOR, css).click()
+
+        def replaced(_):
+            try:
+                page.is_enabled()
+                return False
+            except WebDriverException:  # stale, or chromium's "node does not belong to the document"
+                return True
+        WebDriverWait(browser, 60).until(replaced)
 
     def text(self, css):
         return self.find(css).text
@@ -153,10 +174,10 @@ class WebUITests(unittest.TestCase):
         browser.get(BASE + "/login")
         browser.find_element(By.ID, "username").send_keys(username)
         browser.find_element(By.ID, "password").send_keys(password)
-        browser.find_element(By.ID, "sign-in").click()
+        self.click_and_load("#sign-in", browser)
 
     def submit(self, form_css):
-        self.find(form_css + " button.button-primary").click()
+        self.click_and_load(form_css + " button.button-primary")
 
     # The tests, in order
 
@@ -190,7 +211,7 @@ class WebUITests(unittest.TestCase):
         self.find("#deploy-ports").send_keys(f"{INSTANCE_PORT}:{INSTANCE_PORT}")
         self.find("#deploy-variables").send_keys("GREETING=hello from the browser")
         self.shot("03-deploy-form")
-        self.find("#deploy-submit").click()
+        self.click_and_load("#deploy-submit")
         self.wait.until(EC.presence_of_element_located((By.ID, "instance")))
         state["instance_url"] = self.browser.current_url
         self.assertEqual(self.text("h1"), "<b>Echo</b> server", "names are shown as text, never as markup")
@@ -299,22 +320,22 @@ class WebUITests(unittest.TestCase):
     def test_08_two_factor_enrolment_and_sign_in(self):
         self.open("/account")
         self.shot("15-account")
-        self.find("#enrol-two-factor").click()
+        self.click_and_load("#enrol-two-factor")
         secret = self.text("#totp-secret")
         self.assertGreater(self.browser.execute_script(
             "const c = document.getElementById('totp-qr'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
             "let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++; return dark;"), 1000, "the QR code is drawn")
         self.shot("16-two-factor-enrol")
         self.find("#code").send_keys("000000" if totp(secret, int(time.time()) // 30) != "000000" else "111111")
-        self.find("#enable-two-factor").click()
+        self.click_and_load("#enable-two-factor")
         self.assertIn("not right", self.text("#enrol-error"))
         step = int(time.time()) // 30
         self.find("#code").send_keys(totp(secret, step))
-        self.find("#enable-two-factor").click()
+        self.click_and_load("#enable-two-factor")
         codes = self.text("#recovery-codes").split()
         self.assertEqual(len(codes), 10)
         self.shot("17-recovery-codes")
-        self.find("#sign-out").click()
+        self.click_and_load("#sign-out")
         # The password alone does not sign in: the session waits for the second factor.
         self.sign_in(self.browser, "admin", server.admin_password)
         self.wait.until(EC.presence_of_element_located((By.ID, "verify")))
@@ -322,19 +343,19 @@ class WebUITests(unittest.TestCase):
         self.assertIn("/login", self.browser.current_url, "no page opens before the second factor")
         self.sign_in(self.browser, "admin", server.admin_password)
         self.find("#code").send_keys(totp(secret, step))
-        self.find("#verify").click()
+        self.click_and_load("#verify")
         self.assertIn("already used", self.text("#two-factor-error"), "a code is never accepted twice")
         self.shot("18-two-factor-code-reused")
         while int(time.time()) // 30 <= step:
             time.sleep(1)
         self.find("#code").send_keys(totp(secret, int(time.time()) // 30))
-        self.find("#verify").click()
+        self.click_and_load("#verify")
         self.wait.until(EC.presence_of_element_located((By.ID, "sign-out")))
         # A recovery code signs in once.
-        self.find("#sign-out").click()
+        self.click_and_load("#sign-out")
         self.sign_in(self.browser, "admin", server.admin_password)
         self.find("#code").send_keys(codes[0])
-        self.find("#verify").click()
+        self.click_and_load("#verify")
         self.wait.until(EC.presence_of_element_located((By.ID, "sign-out")))
         self.open("/account")
         self.assertIn("9 recovery code(s) left", self.text("#two-factor-status"))

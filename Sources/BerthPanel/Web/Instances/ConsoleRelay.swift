@@ -24,7 +24,7 @@ struct ConsoleRelay: Sendable {
     func addRoutes(to group: RouterGroup<PanelRequestContext>) {
         group.ws("instances/:id/socket") { request, context in
             // Cookies ride along on cross-site WebSocket handshakes; only our own pages may open one.
-            guard isSameOrigin(request) else { throw APIError(.forbidden, "The console can only be opened from Berth's own pages.") }
+            guard Self.isSameOrigin(origin: request.headers[.origin], authority: request.head.authority, publicURL: publicURL) else { throw APIError(.forbidden, "The console can only be opened from Berth's own pages.") }
             let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
             try Self.checkUsable(instance)
             return .upgrade([:])
@@ -35,10 +35,11 @@ struct ConsoleRelay: Sendable {
         }
     }
 
+    /// The console stays open through the install (its output is the progress) and after a failed one
+    /// (its output says why); the daemon refuses commands and power actions until the instance is ready.
     static func checkUsable(_ instance: Instance) throws {
         if instance.deleting { throw APIError.conflict("The instance is being deleted.") }
         if instance.suspended { throw APIError(.forbidden, "The instance is suspended.") }
-        if instance.installState != InstallState.ready.rawValue { throw APIError.conflict("The instance is not installed yet.") }
     }
 
     /// Relays until either side leaves or access ends; returns why the socket closes, for the browser.
@@ -96,10 +97,13 @@ struct ConsoleRelay: Sendable {
         }
     }
 
-    private func isSameOrigin(_ request: Request) -> Bool {
-        guard let origin = request.headers[.origin] else { return true }  // not a browser
-        guard let host = request.head.authority else { return false }
-        return origin == "http://\(host)" || origin == "https://\(host)" || origin == publicURL
+    /// Whether a handshake comes from one of our own pages: the Origin is this host, or the panel's public
+    /// address. No Origin means no browser, and so no cookie sent on someone else's behalf.
+    static func isSameOrigin(origin: String?, authority: String?, publicURL: String) -> Bool {
+        guard let origin else { return true }
+        if origin == publicURL { return true }
+        guard let authority else { return false }
+        return origin == "http://\(authority)" || origin == "https://\(authority)"
     }
 
     static func encode(_ message: ConsoleMessage) -> String {

@@ -722,8 +722,8 @@
 
   /**
    * `#instance[data-install-state]` and `[data-suspended]` decide the mode:
-   * READY and not suspended → live socket; INSTALLING → poll and reload;
-   * anything else (FAILED, suspended) → console and power buttons disabled.
+   * READY and not suspended → live socket; INSTALLING → the installer's output, poll and reload;
+   * FAILED → the installer's output, read-only; suspended → console and power buttons disabled.
    */
   function start() {
     var section = document.getElementById('instance');
@@ -749,15 +749,16 @@
       banner.unavailable('This instance is suspended. The console and power controls are unavailable.');
       return;
     }
+    // While installing, and after a failed install, the socket still shows the installer's output
+    // (that is the progress, and the failure's details), but takes no commands or power actions.
+    var interactive = installState === 'READY';
     if (installState === 'INSTALLING') {
-      banner.pending('Installing… this page refreshes when the installation finishes.');
       var stateURL = section.getAttribute('data-state-url');
       if (stateURL) pollInstallState(stateURL, installState);
-      return;
     }
-    if (installState !== 'READY') {
-      banner.unavailable('The installation failed, so the console and power controls are unavailable.');
-      return;
+    function showMode() {
+      if (installState === 'INSTALLING') banner.pending('Installing… the installer\'s output follows; this page moves on when it finishes.');
+      else banner.unavailable('The installation failed, so the console and power controls are unavailable.');
     }
 
     var terminal = output ? new Terminal(output) : null;
@@ -788,17 +789,23 @@
       }
     }
 
-    banner.pending('Connecting…');
+    if (interactive) banner.pending('Connecting…');
+    else showMode();
     live = window.Berth.connectSocket({
       path: section.getAttribute('data-socket-url'),
       maxDelay: 15,
       onOpen: function () {
+        if (!interactive) return;
         banner.connected();
         power.setConnected(true);
         setInputEnabled(form, input, true);
       },
-      onMessage: handle,
+      onMessage: function (message) {
+        // Status changes matter only once the instance can run.
+        if (interactive || message.event === 'output' || message.event === 'notice' || message.event === 'error') handle(message);
+      },
       onClose: function (info) {
+        if (!interactive) return;
         banner.lost(info.reason, info.delay);
         power.setConnected(false);
         setInputEnabled(form, input, false);
