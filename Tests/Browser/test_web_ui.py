@@ -312,7 +312,7 @@ class WebUITests(unittest.TestCase):
         self.shot("13-instances")
         self.open("/admin/audit")
         audit = self.text("#audit")
-        for action in ["deployed instance", "created API key", "revoked API key", "created user", "signed in"]:
+        for action in ["deployed instance", "start instance", "stop instance", "created API key", "revoked API key", "created user", "signed in"]:
             self.assertIn(action, audit)
         self.assertNotIn("forged", audit)
         self.shot("14-audit-log")

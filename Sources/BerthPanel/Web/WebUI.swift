@@ -30,7 +30,7 @@ struct WebUI: Sendable {
         let signedIn = web.group().add(middleware: RequireSignIn())
         let access = InstanceAccess(database: panel.database)
         InstancePages(pages: pages, instances: panel.instances, access: access).addRoutes(to: signedIn)
-        ConsoleRelay(access: access, publicURL: panel.configuration.publicURL).addRoutes(to: signedIn)
+        ConsoleRelay(access: access, audit: audit, publicURL: panel.configuration.publicURL).addRoutes(to: signedIn)
         AccountController(pages: pages, database: panel.database, audit: audit).addRoutes(to: signedIn)
 
         let admin = signedIn.group("admin").add(middleware: RequireAdmin())

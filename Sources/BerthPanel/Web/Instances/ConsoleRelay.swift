@@ -12,6 +12,7 @@ import NIOConcurrencyHelpers
 /// opens with a short-lived token for this one instance. The browser never sees a node's address or token.
 struct ConsoleRelay: Sendable {
     let access: InstanceAccess
+    let audit: AuditLog
     /// Origins allowed to open the socket besides the page's own host: the panel's public address.
     let publicURL: String
 
@@ -63,7 +64,11 @@ struct ConsoleRelay: Sendable {
                     }
                     group.addTask {
                         for try await message in inbound.messages(maxSize: Self.maxViewerMessageBytes) {
-                            if case .text(let text) = message { try await daemon.writeTextMessage(text) }
+                            guard case .text(let text) = message else { continue }
+                            if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)), request.event == .power {
+                                await audit.record("\(request.data) instance", target: instance.name, context: context)
+                            }
+                            try await daemon.writeTextMessage(text)
                         }
                         return nil
                     }
