@@ -49,7 +49,7 @@ public struct Panel: Sendable {
     /// Everything the panel runs: the HTTP server (API and web UI), the retried deletions, the purge of
     /// expired web sessions, and the database (closed last).
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> [any Service] {
-        let web = try WebUI(panel: self, audit: audit)
+        let web = try WebUI(panel: self)
         return [
             database, DeletionRetrier(instances: instances, interval: .seconds(5)), web.sessions.driver,
             application(router: router(web: web), onServerRunning: onServerRunning),

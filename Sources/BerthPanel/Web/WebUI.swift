@@ -10,12 +10,12 @@ struct WebUI: Sendable {
     let audit: AuditLog
     let throttle: SignInThrottle
 
-    init(panel: Panel, audit: AuditLog) throws {
+    init(panel: Panel) throws {
         pages = try WebPages()
         assets = StaticAssets()
         sessions = WebSessions(database: panel.database, secureCookies: panel.configuration.publicURL.hasPrefix("https://"))
         self.panel = panel
-        self.audit = audit
+        audit = panel.audit
         throttle = SignInThrottle(clientLimit: panel.configuration.failedAuthenticationLimit)
     }
 
