@@ -40,7 +40,7 @@ struct WebMiddleware: RouterMiddleware {
             }
         }
         var response = try await next(request, context)
-        response.headers.append(contentsOf: Self.securityHeaders)
+        for field in Self.securityHeaders { response.headers[field.name] = field.value }
         return response
     }
 

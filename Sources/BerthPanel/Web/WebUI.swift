@@ -21,10 +21,13 @@ struct WebUI: Sendable {
 
     func addRoutes(to router: Router<PanelRequestContext>) {
         assets.addRoutes(to: router)
+        // Errors become pages twice over: inside, with the signed-in user's navigation; outside, for what
+        // the session and form checks themselves refuse.
         let web = router.group()
             .add(middleware: WebErrorMiddleware(pages: pages))
             .add(middleware: sessions.middleware)
             .add(middleware: WebMiddleware(database: panel.database))
+            .add(middleware: WebErrorMiddleware(pages: pages))
         SignInController(pages: pages, users: panel.users, throttle: throttle, sessions: sessions, audit: audit).addRoutes(to: web)
 
         let signedIn = web.group().add(middleware: RequireSignIn())
