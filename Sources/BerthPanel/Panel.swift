@@ -59,6 +59,7 @@ public struct Panel: Sendable {
     func router(web: WebUI) -> Router<PanelRequestContext> {
         let router = Router(context: PanelRequestContext.self)
         router.add(middleware: ErrorBodyMiddleware())
+        router.add(middleware: PagesOutsideAPIMiddleware(errors: WebErrorMiddleware(pages: web.pages)))
         web.addRoutes(to: router)
         RemoteController(database: database, instances: instances).addRoutes(to: router.group("api"))
         let api = router.group("api")

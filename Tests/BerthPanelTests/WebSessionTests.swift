@@ -126,6 +126,9 @@ import Testing
             #expect(admin.status == 403 && admin.text.contains("Only administrators"))
             #expect(!(try await browser.get("/").text.contains("/admin/users")), "no admin links for users")
 
+            let unknown = try await browser.get("/no/such/page")
+            #expect(unknown.status == 404 && unknown.text.contains("There is no page at /no/such/page"), "a page, not the API's JSON")
+
             let events = try await panel.panel.audit.latest(10)
             #expect(events.contains { $0.actorKind == "api-key" && $0.actor == "tests" && $0.action == "api POST /api/auth/create-user" })
             #expect(events.contains { $0.actorKind == "user" && $0.actor == "alice" && $0.action == "signed in" })

@@ -79,3 +79,14 @@ struct WebErrorMiddleware: RouterMiddleware {
         return response
     }
 }
+
+/// Outside `/api`, whatever fails (an unknown address, most often) is answered with a page, not the API's JSON.
+struct PagesOutsideAPIMiddleware: RouterMiddleware {
+    typealias Context = PanelRequestContext
+    let errors: WebErrorMiddleware
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        return try await errors.handle(request, context: context, next: next)
+    }
+}
