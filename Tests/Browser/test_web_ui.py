@@ -314,6 +314,7 @@ class WebUITests(unittest.TestCase):
         audit = self.text("#audit")
         for action in ["deployed instance", "start instance", "stop instance", "created API key", "revoked API key", "created user", "signed in"]:
             self.assertIn(action, audit)
+        self.assertIn("<b>Echo</b> server: say <i>hi</i>", audit, "console commands are audited, as text")
         self.assertNotIn("forged", audit)
         self.shot("14-audit-log")
 

@@ -65,8 +65,11 @@ struct ConsoleRelay: Sendable {
                     group.addTask {
                         for try await message in inbound.messages(maxSize: Self.maxViewerMessageBytes) {
                             guard case .text(let text) = message else { continue }
-                            if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)), request.event == .power {
-                                await audit.record("\(request.data) instance", target: instance.name, context: context)
+                            if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) {
+                                switch request.event {
+                                case .power: await audit.record("\(request.data) instance", target: instance.name, context: context)
+                                case .command: await audit.record("console command", target: "\(instance.name): \(request.data.prefix(200))", context: context)
+                                }
                             }
                             try await daemon.writeTextMessage(text)
                         }
