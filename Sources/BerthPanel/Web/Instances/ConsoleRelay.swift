@@ -55,6 +55,10 @@ struct ConsoleRelay: Sendable {
             let base = DaemonClient.baseURL(of: instance.node).replacingOccurrences(of: "http://", with: "ws://")
             let closing = NIOLockedValueBox<String?>(nil)
             try await WebSocketClient.connect(url: "\(base)/api/instances/\(id)/console?token=\(token)", logger: context.logger) { upstream, daemon, _ in
+                // Audit entries are written beside the relay, never in a command's way to the node.
+                let (entries, auditTrail) = AsyncStream.makeStream(of: AuditEntry.self)
+                async let recorded: Void = record(entries, context: context)
+                defer { auditTrail.finish() }
                 let reason = try await withThrowingTaskGroup(of: String?.self) { group in
                     group.addTask {
                         for try await message in upstream.messages(maxSize: 1 << 20) {
@@ -65,13 +69,13 @@ struct ConsoleRelay: Sendable {
                     group.addTask {
                         for try await message in inbound.messages(maxSize: Self.maxViewerMessageBytes) {
                             guard case .text(let text) = message else { continue }
+                            try await daemon.writeTextMessage(text)
                             if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) {
                                 switch request.event {
-                                case .power: await audit.record("\(request.data) instance", target: instance.name, context: context)
-                                case .command: await audit.record("console command", target: "\(instance.name): \(request.data.prefix(200))", context: context)
+                                case .power: auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name))
+                                case .command: auditTrail.yield(AuditEntry(action: "console command", target: "\(instance.name): \(request.data.prefix(200))"))
                                 }
                             }
-                            try await daemon.writeTextMessage(text)
                         }
                         return nil
                     }
@@ -93,6 +97,8 @@ struct ConsoleRelay: Sendable {
                     try? await daemon.close(.normalClosure, reason: nil)
                     return first
                 }
+                auditTrail.finish()
+                await recorded
                 closing.withLockedValue { $0 = reason }
             }
             return closing.withLockedValue { $0 }
@@ -112,6 +118,17 @@ struct ConsoleRelay: Sendable {
         if origin == publicURL { return true }
         guard let authority else { return false }
         return origin == "http://\(authority)" || origin == "https://\(authority)"
+    }
+
+    struct AuditEntry: Sendable {
+        let action: String
+        let target: String
+    }
+
+    private func record(_ entries: AsyncStream<AuditEntry>, context: PanelRequestContext) async {
+        for await entry in entries {
+            await audit.record(entry.action, target: entry.target, context: context)
+        }
     }
 
     static func encode(_ message: ConsoleMessage) -> String {
