@@ -51,6 +51,7 @@ public struct Panel: Sendable {
     func router() -> Router<PanelRequestContext> {
         let router = Router(context: PanelRequestContext.self)
         router.add(middleware: ErrorBodyMiddleware())
+        CeilingController.fromEnvironment()?.addRoutes(to: router)
         RemoteController(database: database, instances: instances).addRoutes(to: router.group("api"))
         let api = router.group("api").add(middleware: APIKeyMiddleware(keys: apiKeys, limiter: limiter))
         UserController(users: users).addRoutes(to: api)
