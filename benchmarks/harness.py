@@ -172,8 +172,10 @@ def wait_for_port(port, process, seconds=120):
 class Berth:
     """Runs the `berth` binary: one-off commands, and the panel and the daemon as separate processes."""
 
-    def __init__(self, binary, workdir, cleanup, database_url=None):
+    def __init__(self, binary, workdir, cleanup, database_url=None, wrapper=()):
         self.binary = binary
+        # e.g. valgrind's callgrind in front of the servers (benchmarks/profile.py)
+        self.wrapper = list(wrapper)
         self.workdir = workdir
         self.cleanup = cleanup
         self.database_url = database_url
@@ -196,11 +198,11 @@ class Berth:
     def start(self, name, arguments, port, extra_environment=None):
         log = open(os.path.join(self.workdir, f"{name}.log"), "ab")
         process = subprocess.Popen(
-            [self.binary, *arguments], env=self.environment(extra_environment),
+            [*self.wrapper, self.binary, *arguments], env=self.environment(extra_environment),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         self.cleanup.add(lambda: stop_process(process))
-        wait_for_port(port, process)
+        wait_for_port(port, process, seconds=600 if self.wrapper else 120)
         return process
 
     def start_panel(self, data, port=PANEL_PORT):

@@ -107,7 +107,7 @@ def create_node(panel, port, name="bench"):
 
 def image_id(panel):
     _, images = panel.request("GET", "/api/images", expect=200)
-    return next(image["id"] for image in images if image["name"] == IMAGE_NAME)
+    return next(image["Id"] for image in images if image["Name"] == IMAGE_NAME)
 
 
 def api_benchmarks(table, binary, workdir, cleanup, sizes, database_url):

@@ -89,7 +89,7 @@ class SQLiteSeeder:
             )
             connection.executemany(
                 "INSERT INTO allocations (id, node_id, port, instance_id) VALUES (?, ?, ?, ?)",
-                [(str(uuid.uuid4()).upper(), row["node_id"], row["port"], row["id"]) for row in rows],
+                [(str(uuid.uuid4()).upper(), row["node_id"], row["port"], row["id"].upper()) for row in rows],
             )
 
     @staticmethod
