@@ -149,11 +149,21 @@ class Cleanup:
 
 def rss_kib(pid):
     """Resident memory of one process, in KiB (VmRSS)."""
+    return memory_kib(pid)["VmRSS"]
+
+
+def memory_kib(pid):
+    """VmRSS and its parts, in KiB: RssAnon (the process's own heap and stacks) and RssFile (pages of the
+    binary and shared libraries, shared with every process that maps them and reclaimable by the kernel)."""
+    figures = {}
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                figures[name] = int(value.split()[0])
+    if "VmRSS" not in figures:
+        raise RuntimeError(f"no VmRSS for {pid}")
+    return figures
 
 
 def wait_for_port(port, process, seconds=120):

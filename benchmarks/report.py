@@ -44,11 +44,14 @@ class Table:
         self.add(label, number(value, unit), f"{number(reference, unit)} ({reference_label})",
                  (f"{ratio:.2f}×" if ratio == ratio else "–") + extra, target, met)
 
-    def memory(self, label, kib, budget_kib=None):
+    def memory(self, label, figures, budget_kib=None):
+        """RSS, with its anonymous part (the process's own memory) beside it."""
+        kib = figures["VmRSS"]
+        berth = f"{number(kib / 1024, 'MiB')} (anon {number(figures.get('RssAnon', float('nan')) / 1024, 'MiB')})"
         if budget_kib is None:
-            self.add(label, number(kib / 1024, "MiB"), "", "", "", None)
+            self.add(label, berth, "", "", "", None)
         else:
-            self.add(label, number(kib / 1024, "MiB"), f"{number(budget_kib / 1024, 'MiB')} (budget)",
+            self.add(label, berth, f"{number(budget_kib / 1024, 'MiB')} (budget)",
                      f"{kib / budget_kib:.2f}×", f"< {budget_kib // 1024} MB", kib < budget_kib)
 
     def memory_note(self, label, kib):

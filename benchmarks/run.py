@@ -321,10 +321,10 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url):
     time.sleep(3)
 
     # 4 (idle). Memory of both processes before any instance exists.
-    panel_idle = harness.rss_kib(node.panel_process.pid)
-    daemon_idle = harness.rss_kib(node.daemon_process.pid)
-    table.memory("panel idle (RSS)", panel_idle, budget_kib=50 * 1024)
-    table.memory("daemon idle (RSS)", daemon_idle, budget_kib=25 * 1024)
+    panel_idle = harness.memory_kib(node.panel_process.pid)
+    daemon_idle = harness.memory_kib(node.daemon_process.pid)
+    table.memory("panel idle, RSS", panel_idle, budget_kib=50 * 1024)
+    table.memory("daemon idle, RSS", daemon_idle, budget_kib=25 * 1024)
 
     # 2 and 5. Deploys at each database size; the first level gives the deploy latency figure.
     first_median = None
@@ -332,16 +332,21 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url):
         node.fill_to(level)
         count = sizes.deploys if first_median is None else sizes.scaling_deploys
         say(f"deploying {count} instances with {node.instance_count()} in the database")
-        deploys = [node.deploy()[1] for _ in range(count)]
-        deploy_median = harness.median(deploys)
         if first_median is None:
-            first_median = deploy_median
-            say(f"{count} direct Docker create + start + wait of the same image")
+            # Berth's deploys and the direct Docker runs take turns, so a busy moment on this shared machine
+            # falls on both sides alike.
             volume = os.path.join(workdir, "direct-volume")
             os.makedirs(volume, exist_ok=True)
-            direct = harness.median([direct_docker_deploy(docker, index, volume) for index in range(count)])
-            table.ratio(f"deploy → READY, median of {count}", deploy_median * 1000, direct * 1000, "ms",
-                        "docker create + start + wait", "≤ 1.15× direct", met=deploy_median <= 1.15 * direct)
+            deploys, direct = [], []
+            for index in range(count):
+                deploys.append(node.deploy()[1])
+                direct.append(direct_docker_deploy(docker, index, volume))
+            deploy_median = first_median = harness.median(deploys)
+            direct_median = harness.median(direct)
+            table.ratio(f"deploy → READY, median of {count}", deploy_median * 1000, direct_median * 1000, "ms",
+                        "docker create + start + wait", "≤ 1.15× direct", met=deploy_median <= 1.15 * direct_median)
+        else:
+            deploy_median = harness.median([node.deploy()[1] for _ in range(count)])
         listing = timed_list(node.panel)
         _, listed = node.panel.request("GET", "/api/instances", expect=200)
         size = len(node.panel.raw("GET", "/api/instances", expect=200)[1])
@@ -366,16 +371,24 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url):
 
     # 4 (loaded). The daemon's memory with many running instances.
     running = {instance_id}
+    previous = (0, daemon_idle["VmRSS"])
     for level in sizes.running_levels:
         say(f"running {level} instances")
         deploy_and_start(node, level - len(running), running)
-        time.sleep(5)
-        daemon_rss = harness.rss_kib(node.daemon_process.pid)
-        per_instance = (daemon_rss - daemon_idle) / len(running)
+        time.sleep(10)
+        daemon = harness.memory_kib(node.daemon_process.pid)
         shims = shim_rss_kib(docker, node.docker_node_id)
-        table.memory(f"daemon with {len(running)} running (RSS)", daemon_rss)
-        table.ratio(f"daemon memory per running instance ({len(running)})", per_instance, shims, "KiB",
+        table.memory(f"daemon with {len(running)} running, RSS", daemon)
+        # Against idle, and (from the second level on) the marginal cost between two levels, which leaves
+        # out what the first sessions page in once (code, caches) and shows what each further instance adds.
+        per_instance = (daemon["VmRSS"] - daemon_idle["VmRSS"]) / len(running)
+        table.ratio(f"daemon RSS per running instance, {len(running)} vs idle", per_instance, shims, "KiB",
                     "containerd-shim per container", "≤ 100 KB", met=per_instance * 1024 <= 100_000)
+        if previous[0]:
+            marginal = (daemon["VmRSS"] - previous[1]) / (len(running) - previous[0])
+            table.ratio(f"daemon RSS per running instance, {previous[0]} → {len(running)}", marginal, shims, "KiB",
+                        "containerd-shim per container", "≤ 100 KB", met=marginal * 1024 <= 100_000)
+        previous = (len(running), daemon["VmRSS"])
     table.memory_note("panel at the end of the node benchmarks", harness.rss_kib(node.panel_process.pid))
     node.panel.close()
     node.daemon.close()
