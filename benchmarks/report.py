@@ -29,6 +29,10 @@ class Table:
 
     def api(self, label, measured, reference, target, met):
         """Requests/s, then p50 / p99, each against the ceiling route at the same body size."""
+        if not measured["requests"]:
+            self.add(f"{label}: requests/s", "none finished", f"{number(reference['rps'])} (ceiling)", "–",
+                     target.split(",")[0] if target else "", False if target else None)
+            return
         self.add(f"{label}: requests/s", number(measured["rps"]), f"{number(reference['rps'])} (ceiling)",
                  f"{measured['rps'] / reference['rps']:.2f}×", target.split(",")[0] if target else "", met)
         self.add(f"{label}: p50 / p99",

@@ -40,9 +40,12 @@ def main():
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
                         "(default: the daemon's own, ws://127.0.0.1:DAEMON_PORT/api/instances/{id}/console?token={token})")
     parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--running", help="running-instance levels for the memory benchmark, e.g. 100,500 ('' skips it)")
     arguments = parser.parse_args()
 
     sizes = Sizes(arguments.quick)
+    if arguments.running is not None:
+        sizes.running_levels = [int(level) for level in arguments.running.split(",") if level]
     table = report.Table()
     started = time.time()
     workdir = tempfile.mkdtemp(prefix="berth-bench.")
@@ -136,10 +139,11 @@ def api_benchmarks(table, binary, workdir, cleanup, sizes, database_url):
     for label, method, path, bodies in routes:
         size = body_size(panel, method, path, bodies)
         ceiling = f"/bench/ceiling?bytes={size}"
+        # The whole list takes long enough that 32 at once need a longer run (and timeout) to finish some.
         heavy = path == "/api/instances"
-        seconds = sizes.wrk_seconds * (2 if heavy else 1)
-        loadgen.run_wrk(base, method, path, headers, bodies, seconds=sizes.warmup_seconds)
-        measured = loadgen.run_wrk(base, method, path, headers, bodies, seconds=seconds)
+        seconds = sizes.wrk_seconds * (3 if heavy else 1)
+        loadgen.run_wrk(base, method, path, headers, bodies, seconds=sizes.warmup_seconds, timeout_seconds=120)
+        measured = loadgen.run_wrk(base, method, path, headers, bodies, seconds=seconds, timeout_seconds=120)
         loadgen.run_wrk(base, "GET", ceiling, seconds=sizes.warmup_seconds)
         reference = loadgen.run_wrk(base, "GET", ceiling, seconds=seconds)
         say(f"{database} {label}: {measured['rps']:.0f} req/s, ceiling {reference['rps']:.0f} req/s ({size} bytes)")
