@@ -77,9 +77,9 @@ def run_wrk(url, method="GET", path="/", headers=None, bodies=None, connections=
     if line is None:
         raise RuntimeError(f"wrk printed no figures: {output}")
     figures = json.loads(line[len("BENCH "):])
-    if figures["errors"] or figures["status_errors"]:
-        raise RuntimeError(f"wrk saw errors against {url}{path}: {figures}")
+    # Errors are a result too (the table shows them); a run with only errors has no figures to speak of.
     return {
+        "errors": figures["errors"] + figures["status_errors"],
         "rps": figures["requests"] / (figures["duration_us"] / 1e6),
         "p50_ms": figures["p50_us"] / 1000,
         "p99_ms": figures["p99_us"] / 1000,

@@ -29,6 +29,11 @@ class Table:
 
     def api(self, label, measured, reference, target, met):
         """Requests/s, then p50 / p99, each against the ceiling route at the same body size."""
+        if measured["errors"]:
+            self.add(f"{label}: requests/s", f"{measured['errors']} of {measured['requests']} failed",
+                     f"{number(reference['rps'])} (ceiling)", "–", target.split(",")[0] if target else "",
+                     False if target else None)
+            return
         if not measured["requests"]:
             self.add(f"{label}: requests/s", "none finished", f"{number(reference['rps'])} (ceiling)", "–",
                      target.split(",")[0] if target else "", False if target else None)
