@@ -112,9 +112,10 @@ class WebSocket:
         self.sock.close()
 
 
-def websocket_round_trips(url, count, timeout=30):
-    """Sends `count` console commands through the console WebSocket at `url`; each is timed until its echo shows."""
-    socket_ = WebSocket(url, timeout=timeout)
+def websocket_round_trips(url, count, headers=None, timeout=30):
+    """Sends `count` console commands through the console WebSocket at `url`; each is timed until its echo
+    shows. `headers` go with the handshake (e.g. the panel's session cookie and Origin)."""
+    socket_ = WebSocket(url, headers=headers, timeout=timeout)
     times = []
     try:
         for index in range(count + 5):

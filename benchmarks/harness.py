@@ -4,10 +4,12 @@ Python's standard library only. Every process and container a benchmark starts i
 removed again by `Cleanup`, also when a benchmark fails half-way.
 """
 
+import html
 import http.client
 import json
 import math
 import os
+import re
 import signal
 import socket
 import statistics
@@ -120,6 +122,36 @@ def docker_socket_path():
 def docker_client():
     path = docker_socket_path()
     return Client(lambda: UnixHTTPConnection(path))
+
+
+def web_session(username, password, port=PANEL_PORT):
+    """Signs in through the panel's web form as a browser does; returns the session cookie ("name=value"),
+    or None when this panel has no web sign-in."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/login")
+    response = connection.getresponse()
+    page = response.read().decode(errors="replace")
+    if response.status != 200:
+        return None
+    cookie = _session_cookie(response)
+    match = re.search(r'name="csrf" value="([^"]*)"', page)
+    if not match or not cookie:
+        raise RuntimeError("the sign-in page has no CSRF token or session cookie")
+    form = urllib.parse.urlencode({"username": username, "password": password, "csrf": html.unescape(match.group(1)), "next": "/"})
+    connection.request("POST", "/login", body=form, headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    if response.status not in (302, 303):
+        raise RuntimeError(f"signing in as {username} answered {response.status}")
+    connection.close()
+    return _session_cookie(response) or cookie
+
+
+def _session_cookie(response):
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            return value.split(";", 1)[0]
+    return None
 
 
 # MARK: - Processes

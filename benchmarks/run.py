@@ -39,6 +39,8 @@ def main():
     parser.add_argument("--only", default="api,node", help="api, node, or both (comma-separated)")
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
                         "(default: the daemon's own, ws://127.0.0.1:DAEMON_PORT/api/instances/{id}/console?token={token})")
+    parser.add_argument("--console-header", action="append", default=[], metavar="NAME: VALUE",
+                        help="a header for the console socket's handshake, e.g. a session cookie and Origin (repeatable)")
     parser.add_argument("--markdown", help="also write the table to this file")
     parser.add_argument("--running", help="running-instance levels for the memory benchmark, e.g. 100,500 ('' skips it)")
     arguments = parser.parse_args()
@@ -60,7 +62,8 @@ def main():
                     say("no --database-url: the PostgreSQL API run is skipped")
         if "node" in parts:
             with harness.Cleanup() as cleanup:
-                node_benchmarks(table, arguments.berth, workdir, cleanup, sizes, arguments.console_url)
+                headers = dict(header.split(": ", 1) for header in arguments.console_header)
+                node_benchmarks(table, arguments.berth, workdir, cleanup, sizes, arguments.console_url, headers)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = table.render(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, {os.cpu_count()} cores, "
@@ -194,8 +197,9 @@ class Node:
         self.seeder = seed.SQLiteSeeder(os.path.join(self.panel_data, "berth.sqlite"))
         self.image_id = image_id(self.panel)
         self.user = "bench-deployer"
+        self.user_name, self.user_password = "bench-deployer", "bench password"
         self.panel.request("POST", "/api/auth/create-user", {
-            "username": "bench-deployer", "email": "deployer@example.com", "password": "bench password", "userId": self.user,
+            "username": self.user_name, "email": "deployer@example.com", "password": self.user_password, "userId": self.user,
         }, expect=201)
         self.next_port = harness.FIRST_INSTANCE_PORT
         self.port_lock = threading.Lock()
@@ -318,7 +322,7 @@ def timed_ceiling(panel, size, count=5):
     return harness.median(times)
 
 
-def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url):
+def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url, console_headers=None):
     say("node benchmarks: a panel and a daemon as separate processes, on SQLite")
     node = Node(binary, workdir, cleanup)
     docker = harness.docker_client()
@@ -364,13 +368,21 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url):
     instance_id = node.deployed[0]
     status = node.start_instance(instance_id)
     token = console.console_token(node.node_token, instance_id)
+    # Through the panel's relay when this panel has one (a browser's path: session cookie, panel, daemon),
+    # else straight to the daemon's socket with a console token as the panel would mint it.
+    console_headers = dict(console_headers or {})
+    cookie = None if console_url else harness.web_session(node.user_name, node.user_password)
+    if cookie:
+        console_url = f"ws://127.0.0.1:{harness.PANEL_PORT}/instances/{{id}}/socket"
+        console_headers.update({"Cookie": cookie, "Origin": f"http://127.0.0.1:{harness.PANEL_PORT}"})
     url = (console_url or f"ws://127.0.0.1:{harness.DAEMON_PORT}/api/instances/{{id}}/console?token={{token}}").format(id=instance_id, token=token)
     say(f"console: {sizes.console_round_trips} round trips through {url.split('?')[0]}, then through a direct attach")
-    through_socket = console.websocket_round_trips(url, sizes.console_round_trips)
+    through_socket = console.websocket_round_trips(url, sizes.console_round_trips, console_headers)
     direct = console.docker_attach_round_trips(harness.docker_socket_path(), status["containerID"], sizes.console_round_trips)
     for label, fraction in (("p50", 0.5), ("p99", 0.99)):
         berth_ms, direct_ms = harness.percentile(through_socket, fraction), harness.percentile(direct, fraction)
-        table.ratio(f"console round trip {label} of {len(through_socket)} (daemon WebSocket)", berth_ms, direct_ms, "ms",
+        via = "daemon WebSocket" if "/api/instances/" in url else "panel WebSocket"
+        table.ratio(f"console round trip {label} of {len(through_socket)} ({via})", berth_ms, direct_ms, "ms",
                     "direct docker attach", "≤ direct + 2 ms", met=berth_ms <= direct_ms + 2)
 
     # 4 (loaded). The daemon's memory with many running instances.
