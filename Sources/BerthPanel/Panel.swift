@@ -2,6 +2,7 @@ import BerthHTTP
 import FluentKit
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 
@@ -17,6 +18,7 @@ public struct Panel: Sendable {
     let apiKeys: APIKeyStore
     let images: ImageImporter
     let limiter: FailedAuthenticationLimiter
+    let audit: AuditLog
     let logger: Logger
 
     /// Opens the database and applies its migrations.
@@ -36,6 +38,7 @@ public struct Panel: Sendable {
         apiKeys = APIKeyStore(database: database)
         images = ImageImporter(database: database)
         limiter = FailedAuthenticationLimiter(limit: configuration.failedAuthenticationLimit)
+        audit = AuditLog(database: database)
     }
 
     /// Closes the database of a panel that was opened but not run (the CLI's case).
@@ -43,17 +46,26 @@ public struct Panel: Sendable {
         await database.close()
     }
 
-    /// Everything the panel runs: the HTTP server, the retried deletions, and the database (closed last).
-    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [database, DeletionRetrier(instances: instances, interval: .seconds(5)), application(onServerRunning: onServerRunning)]
+    /// Everything the panel runs: the HTTP server (API and web UI), the retried deletions, the purge of
+    /// expired web sessions, and the database (closed last).
+    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> [any Service] {
+        let web = try WebUI(panel: self)
+        return [
+            database, DeletionRetrier(instances: instances, interval: .seconds(5)), web.sessions.driver,
+            application(router: router(web: web), onServerRunning: onServerRunning),
+        ]
     }
 
-    func router() -> Router<PanelRequestContext> {
+    func router(web: WebUI) -> Router<PanelRequestContext> {
         let router = Router(context: PanelRequestContext.self)
         router.add(middleware: ErrorBodyMiddleware())
+        router.add(middleware: PagesOutsideAPIMiddleware(errors: WebErrorMiddleware(pages: web.pages)))
+        web.addRoutes(to: router)
         CeilingController.fromEnvironment()?.addRoutes(to: router)
         RemoteController(database: database, instances: instances).addRoutes(to: router.group("api"))
-        let api = router.group("api").add(middleware: APIKeyMiddleware(keys: apiKeys, limiter: limiter))
+        let api = router.group("api")
+            .add(middleware: APIKeyMiddleware(keys: apiKeys, limiter: limiter))
+            .add(middleware: APIAuditMiddleware(audit: audit))
         UserController(users: users).addRoutes(to: api)
         InstanceController(instances: instances, users: users).addRoutes(to: api)
         NodeController(nodes: nodes).addRoutes(to: api)
@@ -62,9 +74,10 @@ public struct Panel: Sendable {
         return router
     }
 
-    private func application(onServerRunning: @escaping @Sendable (Int) async -> Void) -> some Service {
+    private func application(router: Router<PanelRequestContext>, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some Service {
         Application(
-            router: router(),
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -24,7 +24,7 @@ struct PanelCommand: AsyncParsableCommand {
         if let admin = try await panel.prepareFirstStart() {
             print("Sign in as admin with this password (shown once; also in \(admin.passwordFile)):\n    \(admin.adminPassword)")
         }
-        try await runUntilSignalled(panel.services { boundPort in
+        try await runUntilSignalled(try panel.services { boundPort in
             logger.info("the panel is serving on http://\(host):\(boundPort)")
         }, logger: logger)
     }

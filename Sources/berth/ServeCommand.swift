@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             panelURL: "http://127.0.0.1:\(port)", nodeToken: token
         )
         try await withDaemon(daemonConfiguration) { daemon in
-            let services = panel.services { boundPort in
+            let services = try panel.services { boundPort in
                 logger.info("Berth is serving on http://\(host):\(boundPort) (data in \(dataDirectory))")
             } + daemon.services()
             try await runUntilSignalled(services, logger: logger)

@@ -1,3 +1,4 @@
+import BerthHTTP
 import BerthProtocol
 @testable import BerthDaemon
 import Foundation

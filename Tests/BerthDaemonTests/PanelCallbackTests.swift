@@ -25,6 +25,22 @@ struct PanelCallbackTests {
         var authorizations: Set<String> { state.withLock { $0.authorizations } }
     }
 
+    @Test("while the panel is away, the queue keeps each instance's latest status and stays bounded")
+    func boundedQueue() {
+        // Nothing listens on this port: every delivery would fail, so everything stays queued.
+        let reporter = PanelReporter(panelURL: "http://127.0.0.1:9", nodeToken: "token", logger: Logger(label: "test.reporter"))
+        for round in 0..<1500 {
+            for id in ["a", "b"] {
+                reporter.report(InstanceStatus(id: id, installState: .ready, powerState: round % 2 == 0 ? .running : .offline, suspended: false, lastExitCode: round))
+            }
+        }
+        let queued = reporter.undelivered
+        #expect(queued.count <= PanelReporter.queueLimit)
+        #expect(queued.last(where: { $0.status.id == "a" })?.status.lastExitCode == 1499, "the latest status is never dropped")
+        #expect(queued.last(where: { $0.status.id == "b" })?.status.lastExitCode == 1499)
+        #expect(queued.map(\.sequence) == queued.map(\.sequence).sorted(), "what is kept stays in order")
+    }
+
     @Test("every change reaches the panel in order, even when the panel comes up late")
     func orderedDeliveryWithRetry() async throws {
         let panelPort = try FreePort.find()

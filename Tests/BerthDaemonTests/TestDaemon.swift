@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BerthHTTP
 import BerthProtocol
 @testable import BerthDaemon
 import DockerEngine

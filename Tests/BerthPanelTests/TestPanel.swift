@@ -47,7 +47,7 @@ struct TestPanel: Sendable {
         ), logger: logger)
         let apiKey = try await panel.createAPIKey(name: "tests")
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var services = panel.services { portContinuation.yield($0) }
+        var services = try panel.services { portContinuation.yield($0) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
         let outcome: Swift.Result<Result, any Error> = await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await group.run() }

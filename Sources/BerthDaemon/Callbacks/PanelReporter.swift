@@ -7,7 +7,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// Tells the panel about every change of an instance's status, in order, retrying with backoff while the
-/// panel cannot be reached. Nothing is dropped and nothing overtakes: events leave in the order they happened.
+/// panel cannot be reached. Nothing overtakes: events leave in the order they happened; while the panel is
+/// away for long, older events of an instance give way to its latest (see ``queueLimit``).
 final class PanelReporter: Service, Sendable {
     let panelURL: String?
     let nodeToken: String
@@ -20,6 +21,15 @@ final class PanelReporter: Service, Sendable {
     private struct Queue {
         var pending: [InstanceEvent] = []
         var nextSequence = 1
+        /// With more instances than the limit, compacting again at once would gain nothing; wait until it doubles.
+        var sizeAfterCompaction = 0
+
+        /// Keeps the latest event of each instance, in their order.
+        mutating func compact() {
+            var seen = Set<String>()
+            pending = pending.reversed().filter { seen.insert($0.status.id).inserted }.reversed()
+            sizeAfterCompaction = pending.count
+        }
     }
 
     init(panelURL: String?, nodeToken: String, httpClient: HTTPClient = .shared, logger: Logger) {
@@ -39,9 +49,15 @@ final class PanelReporter: Service, Sendable {
             let sequence = max(queue.nextSequence, now)
             queue.nextSequence = sequence + 1
             queue.pending.append(InstanceEvent(sequence: sequence, status: status, time: Int64(now)))
+            if queue.pending.count > max(Self.queueLimit, 2 * queue.sizeAfterCompaction) { queue.compact() }
         }
         wake.yield()
     }
+
+    /// Past this many undelivered events (the panel is down, or refuses this node), only each instance's
+    /// latest status is kept: the panel keeps nothing but the latest anyway, and memory stays bounded
+    /// by the number of instances however long the panel is away.
+    static let queueLimit = 1000
 
     /// Events not yet delivered, oldest first.
     var undelivered: [InstanceEvent] { queue.withLock { $0.pending } }

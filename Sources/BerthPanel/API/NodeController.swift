@@ -12,24 +12,7 @@ struct NodeController: Sendable {
             try JSONResponse.make(try await nodes.all().map { NodeView($0) })
         }
         group.post("nodes/create") { request, _ in
-            let fields = try await RequestFields.read(request)
-            let name = try fields.string("name")
-            guard name.count <= 100 else { throw APIError.badRequest("name must be at most 100 characters") }
-            let address = try fields.string("address")
-            guard NodeStore.isValidAddress(address) else {
-                throw APIError.badRequest("address must be a host name or an IP address")
-            }
-            let portText = try fields.string("port")
-            guard let port = Int(portText), (1...65535).contains(port) else { throw APIError.badRequest("port must be 1-65535") }
-            let (node, token) = try await nodes.create(
-                name: name,
-                tags: try fields.optionalString("tags") ?? "",
-                ram: try LooseQuantities.mebibytes(fields.value("ram") ?? .null, field: "ram"),
-                disk: try LooseQuantities.mebibytes(fields.value("disk") ?? .null, field: "disk"),
-                processor: try LooseQuantities.cores(fields.value("processor") ?? .null, field: "processor"),
-                address: address,
-                port: port
-            )
+            let (node, token) = try await nodes.create(try NewNode(try await RequestFields.read(request)))
             return try JSONResponse.make(
                 CreatedNodeView(Message: NodeView(node), configureCommand: nodes.configureCommand(token: token)),
                 status: .created
@@ -58,6 +41,11 @@ struct NodeStore: Sendable {
         return try await Node.find(uuid, on: database.database)
     }
 
+    /// A new node from checked input, and its token.
+    func create(_ new: NewNode) async throws -> (Node, String) {
+        try await create(name: new.name, tags: new.tags, ram: new.ram, disk: new.disk, processor: new.processor, address: new.address, port: new.port)
+    }
+
     /// A new node and its token, which exists in the clear only in this answer and in the panel's row.
     func create(name: String, tags: String, ram: Int, disk: Int, processor: Double, address: String, port: Int, token: String = Secrets.generate()) async throws -> (Node, String) {
         let node = Node(name: name, tags: tags, ram: ram, disk: disk, processor: processor, address: address, port: port, token: token, tokenDigest: Secrets.digest(token))
@@ -83,5 +71,31 @@ struct NodeStore: Sendable {
     static func isValidAddress(_ address: String) -> Bool {
         guard (1...253).contains(address.count) else { return false }
         return address.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:".contains($0)) }
+    }
+}
+
+/// A node to create, read from the API's JSON or the admin form; each problem names its field.
+struct NewNode {
+    let name: String
+    let tags: String
+    let ram: Int
+    let disk: Int
+    let processor: Double
+    let address: String
+    let port: Int
+
+    init(_ fields: RequestFields) throws {
+        name = try fields.string("name")
+        guard name.count <= 100 else { throw APIError.badRequest("name must be at most 100 characters") }
+        address = try fields.string("address")
+        guard NodeStore.isValidAddress(address) else {
+            throw APIError.badRequest("address must be a host name or an IP address")
+        }
+        guard let port = Int(try fields.string("port")), (1...65535).contains(port) else { throw APIError.badRequest("port must be 1-65535") }
+        self.port = port
+        tags = try fields.optionalString("tags") ?? ""
+        ram = try LooseQuantities.mebibytes(fields.value("ram") ?? .null, field: "ram")
+        disk = try LooseQuantities.mebibytes(fields.value("disk") ?? .null, field: "disk")
+        processor = try LooseQuantities.cores(fields.value("processor") ?? .null, field: "processor")
     }
 }

@@ -15,6 +15,14 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "admin") var admin: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// The TOTP secret once two-factor sign-in is on; nil while it is off.
+    @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// The last 30-second step whose code was accepted: a code is never accepted twice.
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int?
+    /// Digests of the unused recovery codes, as a JSON array.
+    @OptionalField(key: "recovery_codes") var recoveryCodes: String?
+    /// Raised when the password changes or the user is signed out everywhere: older sessions end.
+    @OptionalField(key: "session_epoch") var sessionEpoch: Int?
 
     init() {}
 

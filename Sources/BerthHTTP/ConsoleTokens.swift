@@ -5,10 +5,10 @@ import JWTKit
 
 /// Short-lived console tokens: HS256-signed with the node token, scoped to one instance and one purpose.
 /// The panel mints them for a viewer it has checked; the daemon accepts nothing else on its console socket.
-struct ConsoleTokens: Sendable {
+public struct ConsoleTokens: Sendable {
     private let keys: JWTKeyCollection
 
-    init(nodeToken: String) async {
+    public init(nodeToken: String) async {
         keys = JWTKeyCollection()
         // A key of its own, derived from the node token: 32 bytes whatever the token's length, and never
         // the token itself, so a console token says nothing about the secret that signs the node's requests.
@@ -16,12 +16,12 @@ struct ConsoleTokens: Sendable {
         await keys.add(hmac: HMACKey(from: Array(key)), digestAlgorithm: .sha256)
     }
 
-    func sign(_ claims: ConsoleTokenClaims) async throws -> String {
+    public func sign(_ claims: ConsoleTokenClaims) async throws -> String {
         try await keys.sign(ConsoleTokenPayload(claims: claims))
     }
 
     /// The claims, if the token is genuine, unexpired, for the console, and for this instance.
-    func verify(_ token: String, instanceID: String) async throws -> ConsoleTokenClaims {
+    public func verify(_ token: String, instanceID: String) async throws -> ConsoleTokenClaims {
         let claims = try await keys.verify(token, as: ConsoleTokenPayload.self).claims
         guard claims.purpose == "console" else { throw ConsoleTokenError.wrongPurpose }
         guard claims.instanceID == instanceID else { throw ConsoleTokenError.wrongInstance }
@@ -29,7 +29,7 @@ struct ConsoleTokens: Sendable {
     }
 }
 
-enum ConsoleTokenError: Error {
+public enum ConsoleTokenError: Error {
     case wrongPurpose, wrongInstance, expired
 }
 

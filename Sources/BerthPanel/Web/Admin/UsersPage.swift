@@ -1,0 +1,124 @@
+import BerthHTTP
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// `/admin/users`: every user; create, edit (email, admin, a new password), delete.
+struct UsersPage: Sendable {
+    let pages: WebPages
+    let users: UserStore
+    let audit: AuditLog
+
+    struct Row {
+        let id: String
+        let username: String
+        let email: String
+        let admin: Bool
+        let twoFactor: Bool
+        let instances: Int
+        let createdAt: String?
+        let isYou: Bool
+    }
+
+    func addRoutes(to group: RouterGroup<PanelRequestContext>) {
+        group.get("users") { _, context in
+            try await list(context: context)
+        }
+        group.post("users") { _, context in
+            let form = context.form
+            do {
+                let user = try await users.create(
+                    username: try form.required("username", label: "Username"), email: try form.required("email", label: "Email"),
+                    password: form.raw("password"), userID: nil, admin: form.isChecked("admin")
+                )
+                await audit.record("created user", target: user.username, context: context)
+                context.flash("User \(user.username) was created.")
+            } catch let error as APIError {
+                context.flash(error)
+            }
+            return WebResponse.redirect("/admin/users")
+        }
+        group.post("users/:id") { _, context in
+            try await update(context: context)
+        }
+        group.post("users/:id/delete") { _, context in
+            try await delete(context: context)
+        }
+    }
+
+    private func list(context: PanelRequestContext) async throws -> Response {
+        let me = try context.signedInUser()
+        let all = try await users.all()
+        let counts = Dictionary(grouping: try await Instance.query(on: users.database.database).all(), by: \.ownerUserID).mapValues(\.count)
+        let rows = all.map { user in
+            Row(
+                id: user.id?.uuidString.lowercased() ?? "", username: user.username, email: user.email, admin: user.admin,
+                twoFactor: user.totpSecret != nil, instances: counts[user.userID] ?? 0,
+                createdAt: user.createdAt.map { ISO8601DateFormatter().string(from: $0) }, isYou: user.id == me.id
+            )
+        }
+        return pages.render("admin-users", title: "Users", content: ["users": rows], context: context)
+    }
+
+    private func find(_ context: PanelRequestContext) async throws -> User {
+        guard let uuid = UUID(uuidString: try context.parameters.require("id")), let user = try await User.find(uuid, on: users.database.database) else {
+            throw APIError.notFound("There is no such user.")
+        }
+        return user
+    }
+
+    private func update(context: PanelRequestContext) async throws -> Response {
+        let user = try await find(context)
+        let me = try context.signedInUser()
+        let form = context.form
+        let email = try form.required("email", label: "Email")
+        let admin = form.isChecked("admin")
+        guard user.id != me.id || admin else {
+            context.flash("You cannot take away your own administrator rights.", isError: true)
+            return WebResponse.redirect("/admin/users")
+        }
+        if email.lowercased() != user.emailKey {
+            guard email.count <= 254, email.split(separator: "@").count == 2, !email.contains(where: \.isWhitespace) else {
+                context.flash("\(email) is not an email address.", isError: true)
+                return WebResponse.redirect("/admin/users")
+            }
+            guard try await users.find(.email(email)) == nil else {
+                context.flash("Another user already has the email \(email).", isError: true)
+                return WebResponse.redirect("/admin/users")
+            }
+        }
+        user.email = email
+        user.emailKey = email.lowercased()
+        user.admin = admin
+        let password = form.raw("password")
+        if !password.isEmpty {
+            guard password.count >= UserStore.minimumPasswordLength, password.utf8.count <= 72 else {
+                context.flash("A password must be \(UserStore.minimumPasswordLength) to 72 bytes long; nothing was changed.", isError: true)
+                return WebResponse.redirect("/admin/users")
+            }
+            user.passwordHash = try await Passwords.hash(password)
+            user.sessionEpoch = (user.sessionEpoch ?? 0) + 1
+        }
+        try await user.save(on: users.database.database)
+        await audit.record(password.isEmpty ? "edited user" : "edited user and set a new password", target: user.username, context: context)
+        context.flash("User \(user.username) was saved.")
+        return WebResponse.redirect("/admin/users")
+    }
+
+    private func delete(context: PanelRequestContext) async throws -> Response {
+        let user = try await find(context)
+        guard user.id != (try context.signedInUser()).id else {
+            context.flash("You cannot delete yourself.", isError: true)
+            return WebResponse.redirect("/admin/users")
+        }
+        let owned = try await Instance.query(on: users.database.database).filter(\.$ownerUserID == user.userID).count()
+        guard owned == 0 else {
+            context.flash("\(user.username) still owns \(owned) instance(s); delete them first.", isError: true)
+            return WebResponse.redirect("/admin/users")
+        }
+        try await user.delete(on: users.database.database)
+        await audit.record("deleted user", target: user.username, context: context)
+        context.flash("User \(user.username) was deleted.")
+        return WebResponse.redirect("/admin/users")
+    }
+}

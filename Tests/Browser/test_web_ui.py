@@ -1,0 +1,395 @@
+"""Berth's web UI in a real browser (Debian's chromium + chromedriver, driven by selenium) against a real
+`berth serve` with a real Docker engine. Run by scripts/test; screenshots go to test-output/screenshots.
+
+The tests run in order and build on each other, as a person would: the admin signs in, deploys an
+instance, uses its console, makes a key, then a second user and two-factor sign-in are tried.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BERTH = os.environ.get("BERTH_BINARY", os.path.join(ROOT, ".build", "debug", "berth"))
+SCREENSHOTS = os.path.join(ROOT, "test-output", "screenshots")
+# Below Linux's ephemeral range (32768+), apart from the Swift tests' ports (20000-32767).
+PANEL_PORT, DAEMON_PORT, INSTANCE_PORT = 18101, 18102, 18110
+BASE = f"http://127.0.0.1:{PANEL_PORT}"
+
+
+def totp(secret_base32, step):
+    """RFC 6238 code for one 30-second step, as an authenticator app computes it."""
+    key = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def api(path, key, body=None):
+    """Calls the panel's /api with an API key; returns the status."""
+    request = urllib.request.Request(BASE + path, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"x-api-key": key, "content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class Berth:
+    """A `berth serve` of its own, on a fresh data folder."""
+
+    def __init__(self):
+        self.data = tempfile.mkdtemp(prefix="berth-browser-")
+        self.log = open(os.path.join(self.data, "serve.log"), "w")
+        self.process = subprocess.Popen(
+            [BERTH, "serve", "--data", self.data, "--port", str(PANEL_PORT), "--daemon-port", str(DAEMON_PORT),
+             "--images", os.path.join(ROOT, "images")],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(BASE + "/login", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("berth serve did not start; see " + self.log.name)
+        with open(os.path.join(self.data, "admin-password.txt")) as file:
+            self.admin_password = file.read().split("\n")[1]
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+        # Instances outlive their daemon by design; a failed test must not leave one holding a port.
+        with open(os.path.join(self.data, "node-id")) as file:
+            node = file.read().strip()
+        leftovers = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=berth.node={node}"],
+                                   capture_output=True, text=True).stdout.split()
+        if leftovers:
+            subprocess.run(["docker", "rm", "-f", *leftovers], capture_output=True)
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def new_browser(width=1280, height=900, dark=False):
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}"]:
+        options.add_argument(argument)
+    if dark:
+        options.add_argument("--force-dark-mode")
+        options.add_argument("--blink-settings=preferredColorScheme=0")
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(service=service, options=options)
+
+
+server = None
+state = {}
+
+
+def setUpModule():
+    global server
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    server = Berth()
+
+
+def tearDownModule():
+    server.stop()
+
+
+class WebUITests(unittest.TestCase):
+    """One admin's browser through the whole product, in order."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.browser = new_browser()
+        # Pages reload themselves (e.g. when an install ends): an element may vanish between two looks.
+        cls.wait = WebDriverWait(cls.browser, 90, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.quit()
+
+    def setUp(self):
+        result = self._outcome.result
+        self.problems_before = len(result.errors) + len(result.failures)
+
+    def tearDown(self):
+        # A failed step leaves a screenshot of what the browser showed, to see why.
+        result = self._outcome.result
+        if len(result.errors) + len(result.failures) > self.problems_before:
+            self.shot("failed-" + self._testMethodName)
+
+    # Helpers
+
+    def open(self, path):
+        self.browser.get(BASE + path)
+
+    def shot(self, name, browser=None):
+        (browser or self.browser).save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
+
+    def find(self, css):
+        return self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def click_and_load(self, css, browser=None):
+        """Clicks what submits a form or follows a link, and waits until the next page has replaced this one."""
+        browser = browser or self.browser
+        page = browser.find_element(By.TAG_NAME, "html")
+        browser.find_element(By.CSS_SELECTOR, css).click()
+
+        def replaced(_):
+            try:
+                page.is_enabled()
+                return False
+            except WebDriverException:  # stale, or chromium's "node does not belong to the document"
+                return True
+        WebDriverWait(browser, 60).until(replaced)
+
+    def text(self, css):
+        return self.find(css).text
+
+    def sign_in(self, browser, username, password):
+        browser.get(BASE + "/login")
+        browser.find_element(By.ID, "username").send_keys(username)
+        browser.find_element(By.ID, "password").send_keys(password)
+        self.click_and_load("#sign-in", browser)
+
+    def submit(self, form_css):
+        self.click_and_load(form_css + " button.button-primary")
+
+    # The tests, in order
+
+    def test_01_sign_in_refuses_a_wrong_password_then_signs_in(self):
+        self.open("/")
+        self.assertIn("/login", self.browser.current_url, "a visitor is sent to the sign-in page")
+        self.shot("01-sign-in")
+        self.sign_in(self.browser, "admin", "not-the-password")
+        self.assertIn("Wrong username or password", self.text("#login-error"))
+        cookie = self.browser.get_cookie("berth_session")
+        self.assertTrue(cookie["httpOnly"], "the session cookie is HttpOnly")
+        self.assertEqual(cookie["sameSite"], "Lax")
+        before = cookie["value"]
+        self.sign_in(self.browser, "admin", server.admin_password)
+        self.wait.until(EC.presence_of_element_located((By.ID, "sign-out")))
+        self.assertNotEqual(self.browser.get_cookie("berth_session")["value"], before, "signing in rotates the session id")
+        self.assertIn("Your instances", self.text("h1"))
+        self.assertTrue(self.find("#no-instances").is_displayed(), "an empty dashboard says so")
+        self.shot("02-dashboard-empty")
+
+    def test_02_deploy_from_the_admin_form_and_watch_it_install(self):
+        self.open("/admin/instances")
+        self.find("#deploy-name").send_keys("<b>Echo</b> server")
+        Select(self.find("#deploy-image")).select_by_visible_text("Busybox echo")
+        memory = self.find("#deploy-memory")
+        memory.clear()
+        memory.send_keys("64")
+        cpu = self.find("#deploy-cpu")
+        cpu.clear()
+        cpu.send_keys("0.5")
+        self.find("#deploy-ports").send_keys(f"{INSTANCE_PORT}:{INSTANCE_PORT}")
+        self.find("#deploy-variables").send_keys("GREETING=hello from the browser")
+        self.shot("03-deploy-form")
+        self.click_and_load("#deploy-submit")
+        self.wait.until(EC.presence_of_element_located((By.ID, "instance")))
+        state["instance_url"] = self.browser.current_url
+        self.assertEqual(self.text("h1"), "<b>Echo</b> server", "names are shown as text, never as markup")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "h1 b")), 0)
+        # The page follows the install by itself and shows the instance ready and offline.
+        self.wait.until(lambda browser: browser.find_element(By.ID, "instance").get_attribute("data-install-state") == "READY")
+        self.wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "[data-power=start]")))
+        self.assertEqual(self.text("#power-state"), "offline")
+        self.assertIn("GREETING", self.text("#instance-variables"))
+        self.assertIn("hello from the browser", self.text("#instance-variables"))
+
+    def test_03_console_runs_commands_and_power_buttons_follow_the_state(self):
+        self.browser.get(state["instance_url"])
+        start = self.wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "[data-power=start]")))
+        self.assertFalse(self.find("[data-power=stop]").is_enabled(), "stop is off while the instance is offline")
+        start.click()
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "power-state"), "running"))
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "console-output"), "hello from the browser"))
+        self.assertFalse(self.find("[data-power=start]").is_enabled(), "start is off while it runs")
+        command = self.wait.until(EC.element_to_be_clickable((By.ID, "console-input")))
+        command.send_keys("say <i>hi</i>", Keys.ENTER)
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "console-output"), "echo: say <i>hi</i>"))
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#console-output i")), 0, "console output is text, never markup")
+        # History: the arrow key brings the last command back.
+        command.send_keys(Keys.ARROW_UP)
+        self.assertEqual(command.get_attribute("value"), "say <i>hi</i>")
+        command.clear()
+        self.wait.until(lambda browser: self.text("#chart-cpu-value") not in ("", "–"))
+        self.shot("04-instance-running")
+        self.find("[data-power=stop]").click()
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "power-state"), "offline"))
+        self.wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "[data-power=start]"))).click()
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "power-state"), "running"))
+        self.open("/")
+        self.wait.until(lambda browser: "running" in self.text("#instances .live-state"))
+        self.wait.until(lambda browser: self.text("#instances .live-memory") not in ("", "–"))
+        self.shot("05-dashboard")
+
+    def test_04_api_key_is_shown_once_works_and_can_be_revoked(self):
+        self.open("/admin/api-keys")
+        self.find("#key-name").send_keys("billing")
+        self.submit("#create-key")
+        key = self.text("#new-key")
+        self.assertTrue(key.startswith("berth_"))
+        self.shot("06-api-key-created")
+        self.assertEqual(api("/api/nodes", key), 200, "the new key opens the API")
+        self.open("/admin/api-keys")
+        self.assertEqual(len(self.browser.find_elements(By.ID, "new-key")), 0, "the key is not shown again")
+        self.find("tr[data-key=billing] form button").click()
+        self.browser.switch_to.alert.accept()
+        self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-key=billing] .badge-revoked")))
+        self.assertEqual(api("/api/nodes", key), 401, "a revoked key is refused at once")
+        self.shot("07-api-keys")
+
+    def test_05_a_form_without_the_csrf_token_is_refused(self):
+        self.open("/admin/api-keys")
+        self.browser.execute_script("""
+            const form = document.createElement('form');
+            form.method = 'post'; form.action = '/admin/api-keys';
+            const name = document.createElement('input'); name.name = 'name'; name.value = 'forged';
+            form.appendChild(name); document.body.appendChild(form); form.submit();""")
+        self.wait.until(EC.presence_of_element_located((By.ID, "error-message")))
+        self.assertIn("did not come from Berth", self.text("#error-message"))
+        self.shot("08-csrf-refused")
+        self.open("/admin/api-keys")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "tr[data-key=forged]")), 0, "nothing was created")
+
+    def test_06_a_second_user_cannot_open_the_first_users_instance(self):
+        self.open("/admin/users")
+        self.find("#new-username").send_keys("bob")
+        self.find("#new-email").send_keys("bob@example.com")
+        self.find("#new-password").send_keys("bob-password-1")
+        self.submit("#create-user")
+        self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-username=bob]")))
+        self.shot("09-users")
+        bob = new_browser()
+        try:
+            self.sign_in(bob, "bob", "bob-password-1")
+            WebDriverWait(bob, 30).until(EC.presence_of_element_located((By.ID, "no-instances")))
+            self.assertEqual(len(bob.find_elements(By.CSS_SELECTOR, "nav a[href='/admin/users']")), 0, "a user sees no admin pages")
+            bob.get(state["instance_url"])
+            self.assertIn("no instance", bob.find_element(By.ID, "error-message").text.lower())
+            self.assertEqual(len(bob.find_elements(By.ID, "console-output")), 0)
+            bob.get(BASE + "/admin/users")
+            self.assertIn("Only administrators", bob.find_element(By.ID, "error-message").text)
+            self.shot("10-other-users-instance-refused", bob)
+        finally:
+            bob.quit()
+
+    def test_07_admin_pages_show_nodes_images_and_the_audit_log(self):
+        self.open("/admin/nodes")
+        self.assertIn("online", self.text("#nodes tr[data-node=local]"))
+        self.shot("11-nodes")
+        self.open("/admin/images")
+        self.assertIn("Busybox echo", self.text("#images"))
+        self.shot("12-images")
+        self.open("/admin/instances")
+        self.shot("13-instances")
+        self.open("/admin/audit")
+        audit = self.text("#audit")
+        for action in ["deployed instance", "start instance", "stop instance", "created API key", "revoked API key", "created user", "signed in"]:
+            self.assertIn(action, audit)
+        self.assertIn("<b>Echo</b> server: say <i>hi</i>", audit, "console commands are audited, as text")
+        self.assertNotIn("forged", audit)
+        self.shot("14-audit-log")
+
+    def test_08_two_factor_enrolment_and_sign_in(self):
+        self.open("/account")
+        self.shot("15-account")
+        self.click_and_load("#enrol-two-factor")
+        secret = self.text("#totp-secret")
+        self.assertGreater(self.browser.execute_script(
+            "const c = document.getElementById('totp-qr'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            "let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++; return dark;"), 1000, "the QR code is drawn")
+        self.shot("16-two-factor-enrol")
+        self.find("#code").send_keys("000000" if totp(secret, int(time.time()) // 30) != "000000" else "111111")
+        self.click_and_load("#enable-two-factor")
+        self.assertIn("not right", self.text("#enrol-error"))
+        step = int(time.time()) // 30
+        self.find("#code").send_keys(totp(secret, step))
+        self.click_and_load("#enable-two-factor")
+        codes = self.text("#recovery-codes").split()
+        self.assertEqual(len(codes), 10)
+        self.shot("17-recovery-codes")
+        self.click_and_load("#sign-out")
+        # The password alone does not sign in: the session waits for the second factor.
+        self.sign_in(self.browser, "admin", server.admin_password)
+        self.wait.until(EC.presence_of_element_located((By.ID, "verify")))
+        self.open("/")
+        self.assertIn("/login", self.browser.current_url, "no page opens before the second factor")
+        self.sign_in(self.browser, "admin", server.admin_password)
+        self.find("#code").send_keys(totp(secret, step))
+        self.click_and_load("#verify")
+        self.assertIn("already used", self.text("#two-factor-error"), "a code is never accepted twice")
+        self.shot("18-two-factor-code-reused")
+        while int(time.time()) // 30 <= step:
+            time.sleep(1)
+        self.find("#code").send_keys(totp(secret, int(time.time()) // 30))
+        self.click_and_load("#verify")
+        self.wait.until(EC.presence_of_element_located((By.ID, "sign-out")))
+        # A recovery code signs in once.
+        self.click_and_load("#sign-out")
+        self.sign_in(self.browser, "admin", server.admin_password)
+        self.find("#code").send_keys(codes[0])
+        self.click_and_load("#verify")
+        self.wait.until(EC.presence_of_element_located((By.ID, "sign-out")))
+        self.open("/account")
+        self.assertIn("9 recovery code(s) left", self.text("#two-factor-status"))
+
+    def test_09_phone_and_dark_theme_layouts(self):
+        cookie = self.browser.get_cookie("berth_session")
+        for name, width, height, dark in [("19-dashboard-phone", 390, 844, False), ("20-instance-dark", 1280, 900, True)]:
+            other = new_browser(width, height, dark)
+            try:
+                other.get(BASE + "/login")
+                other.add_cookie({"name": "berth_session", "value": cookie["value"], "path": "/"})
+                other.get(state["instance_url"] if dark else BASE + "/")
+                WebDriverWait(other, 30).until(EC.presence_of_element_located((By.ID, "sign-out")))
+                if dark:
+                    WebDriverWait(other, 30).until(EC.text_to_be_present_in_element((By.ID, "console-output"), "echo"))
+                    background = other.execute_script("return getComputedStyle(document.body).backgroundColor")
+                    channels = [int(part) for part in background[background.index("(") + 1:background.index(")")].split(",")[:3]]
+                    self.assertLess(sum(channels) / 3, 100, "the dark theme has a dark background")
+                else:
+                    overflow = other.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    self.assertLessEqual(overflow, 0, "the page fits a phone's width")
+                other.save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
+            finally:
+                other.quit()
+
+    def test_10_delete_the_instance(self):
+        self.open("/admin/instances")
+        self.find("tr[data-instance='<b>Echo</b> server'] .button-danger").click()
+        self.browser.switch_to.alert.accept()
+        self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+        self.assertIn("was deleted", self.text(".flash"))
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#all-instances tbody tr")), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,12 @@
+# The web UI's tests in a real browser. Source it; do not run it.
+
+# Runs Tests/Browser against a real `berth serve` (the debug build) in headless chromium.
+# Screenshots of every main page land in test-output/screenshots.
+run_browser_tests() {
+  ensure_packages chromium chromium-driver python3-selenium
+  # The "Busybox echo" image the tests deploy runs this locally built image.
+  docker image inspect berth/busybox:latest >/dev/null 2>&1 || build_busybox_image berth/busybox:latest
+  say "running the web UI's tests in headless chromium (screenshots in test-output/screenshots)"
+  # Debian's python has Debian's selenium; a python of its own earlier on PATH may not.
+  /usr/bin/python3 Tests/Browser/test_web_ui.py
+}
