@@ -188,11 +188,13 @@ class Node:
         self.berth.run("daemon", "configure", "--panel", f"http://127.0.0.1:{harness.PANEL_PORT}", "--token", self.node_token,
                        "--data", self.daemon_data, "--host", "127.0.0.1", "--port", str(harness.DAEMON_PORT),
                        "--publish-address", "127.0.0.1")
+        # Whatever happens, the node's containers go: they carry its node id. Added before the daemon starts,
+        # so it runs after the daemon has stopped (cleanup runs newest first) and no session sees them vanish.
+        self.docker_node_id = None
+        cleanup.add(self.remove_containers)
         self.daemon_process = self.berth.start_daemon(self.daemon_data)
-        # Whatever happens, the node's containers go: they carry its node id (after the daemon has stopped).
         with open(os.path.join(self.daemon_data, "node-id")) as file:
             self.docker_node_id = file.read().strip()
-        cleanup.add(self.remove_containers)
         self.daemon = harness.daemon_client(self.node_token)
         self.seeder = seed.SQLiteSeeder(os.path.join(self.panel_data, "berth.sqlite"))
         self.image_id = image_id(self.panel)
@@ -268,6 +270,8 @@ class Node:
         self.seeded_users += users
 
     def remove_containers(self):
+        if not self.docker_node_id:
+            return
         docker = harness.docker_client()
         filters = '{"label": ["berth.node=%s"]}' % self.docker_node_id
         _, containers = docker.request("GET", "/containers/json?all=1&" + harness.query_string(filters=filters), expect=200)
