@@ -61,6 +61,7 @@ public struct Panel: Sendable {
         router.add(middleware: ErrorBodyMiddleware())
         router.add(middleware: PagesOutsideAPIMiddleware(errors: WebErrorMiddleware(pages: web.pages)))
         web.addRoutes(to: router)
+        CeilingController.fromEnvironment()?.addRoutes(to: router)
         RemoteController(database: database, instances: instances).addRoutes(to: router.group("api"))
         let api = router.group("api")
             .add(middleware: APIKeyMiddleware(keys: apiKeys, limiter: limiter))

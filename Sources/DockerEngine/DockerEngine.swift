@@ -16,7 +16,12 @@ public final class DockerEngine: Sendable {
     public static let apiVersion = "1.41"
 
     public let host: DockerHost
+    /// Plain requests: answered at once, so a few pooled connections serve them all.
     let httpClient: HTTPClient
+    /// Streams and waits (`logs?follow`, `stats`, `events`, `wait`, pulls): each holds its connection for as
+    /// long as the container runs, so they get a pool without a practical limit. In one pool with the plain
+    /// requests, eight running instances' stats streams took every connection and the ninth start timed out.
+    let streamClient: HTTPClient
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
 
@@ -32,16 +37,23 @@ public final class DockerEngine: Sendable {
         configuration.timeout = .init(connect: .seconds(5), read: nil)
         configuration.decompression = .disabled
         self.httpClient = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.streamLimit)
+        self.streamClient = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
     }
+
+    /// Streams one engine may carry at once: far above the instances one node runs (each holds one or two).
+    static let streamLimit = 100_000
 
     /// Closes the client's connections. The engine itself keeps running.
     public func shutdown() async throws {
         try await httpClient.shutdown()
+        try await streamClient.shutdown()
     }
 
     // MARK: - Requests
 
     /// Sends a request and returns the response once its head arrived; the body is left to stream.
+    /// Without a deadline it is a stream or a wait, and goes through ``streamClient``.
     func send(
         _ method: HTTPMethod,
         _ path: String,
@@ -67,7 +79,7 @@ public final class DockerEngine: Sendable {
             if let deadline {
                 response = try await httpClient.execute(request, timeout: deadline, logger: logger)
             } else {
-                response = try await httpClient.execute(request, deadline: .distantFuture, logger: logger)
+                response = try await streamClient.execute(request, deadline: .distantFuture, logger: logger)
             }
         } catch let error as CancellationError {
             throw error

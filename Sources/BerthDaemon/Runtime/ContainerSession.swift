@@ -78,7 +78,22 @@ struct ContainerSession: Sendable {
         }
     }
 
+    /// How often a session without viewers looks whether one came.
+    static let viewerCheckInterval = Duration.seconds(1)
+
+    /// Streams stats to the console while someone watches it, and only then: the samples go nowhere else.
+    /// Streaming for every running instance all the time cost each one a Docker connection, a JSON sample a
+    /// second to decode and the engine's work to make it (see docs/performance.md).
     private func streamStats() async {
+        while !Task.isCancelled {
+            if console.viewerCount > 0 {
+                await streamStatsWhileWatched()
+            }
+            try? await Task.sleep(for: Self.viewerCheckInterval)
+        }
+    }
+
+    private func streamStatsWhileWatched() async {
         do {
             for try await sample in try await docker.containerStats(containerID) {
                 console.publish(ConsoleMessage(event: .stats, stats: ResourceSample(
@@ -88,6 +103,8 @@ struct ContainerSession: Sendable {
                     networkReceivedBytes: sample.receivedBytes,
                     networkTransmittedBytes: sample.transmittedBytes
                 )))
+                // The last viewer left: end the stream (the next sample arrives within a second to notice).
+                if console.viewerCount == 0 { return }
             }
         } catch {
             // Stats end with the container, or with the session.

@@ -9,6 +9,8 @@ struct Installer: Sendable {
     let docker: DockerEngine
     let blueprint: ContainerBlueprint
     let configuration: DaemonConfiguration
+    /// Where the installer container of a successful install is removed, off the deploy's path.
+    let tasks: BackgroundTasks
     let logger: Logger
 
     /// Lines of the install script's output quoted when it fails.
@@ -27,12 +29,25 @@ struct Installer: Sendable {
         } catch {
             throw InstanceError.engine("the volume \(volume) could not be made: \(error.localizedDescription)")
         }
-        if let script = specification.image.install {
-            try await runInstallScript(specification, script: script, console: console)
-        }
         let owner = configuration.volumeOwner
-        try VolumeOwnership.give(volume, to: owner.user, group: owner.group)
-        return try await createRuntimeContainer(specification)
+        guard let script = specification.image.install else {
+            try VolumeOwnership.give(volume, to: owner.user, group: owner.group)
+            return try await createRuntimeContainer(specification)
+        }
+        // The runtime container does not depend on what the script writes (the volume is bind-mounted), so
+        // it is created while the script runs: a deploy waits for the longer of the two, not for both.
+        async let runtime = createRuntimeContainer(specification)
+        do {
+            try await runInstallScript(specification, script: script, console: console)
+            try VolumeOwnership.give(volume, to: owner.user, group: owner.group)
+            return try await runtime
+        } catch {
+            // A failed install leaves no container behind, the runtime one included.
+            if let created = try? await runtime {
+                try? await docker.removeContainer(created, force: true)
+            }
+            throw error
+        }
     }
 
     /// Removes an old runtime container, checks the ports, and creates a new one.
@@ -64,25 +79,29 @@ struct Installer: Sendable {
         try? await docker.removeContainer(name, force: true)
         console.publishOutput("[berth] running the install script\n")
         let exit: ContainerExit
+        let installerID: String
         var output: [String] = []
         do {
-            let installer = try await docker.createContainer(named: name, blueprint.installer(specification, script: script))
-            try await docker.startContainer(installer.id)
-            for try await chunk in try await docker.containerLogs(installer.id, follow: true) {
+            installerID = try await docker.createContainer(named: name, blueprint.installer(specification, script: script)).id
+            try await docker.startContainer(installerID)
+            for try await chunk in try await docker.containerLogs(installerID, follow: true) {
                 console.publishOutput(chunk.text)
                 output.append(chunk.text)
                 if output.count > 200 { output.removeFirst(100) }
             }
-            exit = try await docker.waitForContainer(installer.id)
-            try? await docker.removeContainer(installer.id, force: true)
+            exit = try await docker.waitForContainer(installerID)
         } catch let error as DockerEngineError {
             try? await docker.removeContainer(name, force: true)
             throw InstanceError.engine("the install script could not run: \(error)")
         }
         guard exit.statusCode == 0 else {
+            try? await docker.removeContainer(installerID, force: true)
             let lastLines = output.joined().split(separator: "\n").suffix(Self.quotedLines).joined(separator: "\n")
             throw InstanceError.engine("the install script exited with code \(exit.statusCode); its last lines:\n\(lastLines)")
         }
+        // Done with it: removed in the background, so READY does not wait for Docker to tidy up. Deleting or
+        // reinstalling the instance removes it by name too, should the daemon stop before this runs.
+        tasks.spawn { [docker] in try? await docker.removeContainer(installerID, force: true) }
         console.publishOutput("[berth] install script finished\n")
     }
 }

@@ -44,7 +44,7 @@ actor InstanceSupervisor {
         self.docker = docker
         self.configuration = configuration
         self.blueprint = ContainerBlueprint(configuration: configuration)
-        self.installer = Installer(docker: docker, blueprint: blueprint, configuration: configuration, logger: logger)
+        self.installer = Installer(docker: docker, blueprint: blueprint, configuration: configuration, tasks: tasks, logger: logger)
         self.tasks = tasks
         self.reporter = reporter
         self.stateFile = StateFile(dataDirectory: configuration.dataDirectory)

@@ -3,6 +3,7 @@ import BerthProtocol
 import FluentKit
 import Foundation
 import Logging
+import SQLKit
 
 /// What the panel does with instances: deploy, delete, suspend, and apply what nodes report.
 struct InstanceStore: Sendable {
@@ -11,26 +12,29 @@ struct InstanceStore: Sendable {
     let logger: Logger
 
     func all() async throws -> [InstanceView] {
-        try await views(Instance.query(on: database.database).with(\.$node).sort(\.$createdAt).all())
+        try await views("")
     }
 
     func owned(by userID: String) async throws -> [InstanceView] {
-        try await views(Instance.query(on: database.database).with(\.$node).filter(\.$ownerUserID == userID).sort(\.$createdAt).all())
+        try await views("WHERE i.owner_user_id = \(bind: userID)")
     }
 
     func view(_ id: String) async throws -> InstanceView? {
-        guard let instance = try await find(id) else { return nil }
-        return InstanceView(instance, node: instance.node)
+        guard let uuid = UUID(uuidString: id) else { return nil }
+        return try await views("WHERE i.id = \(bind: uuid)").first
+    }
+
+    /// The read routes' one query: instances with their node's summary, oldest first, in plain SQL.
+    private func views(_ condition: SQLQueryString) async throws -> [InstanceView] {
+        let query: SQLQueryString = "SELECT \(unsafeRaw: InstanceRow.columns) FROM instances i JOIN nodes n ON n.id = i.node_id "
+            + condition + " ORDER BY i.created_at"
+        return try await database.sql.raw(query).all(decoding: InstanceRow.self).map(InstanceView.init)
     }
 
     /// The instance with this id, with its node loaded.
     private func find(_ id: String) async throws -> Instance? {
         guard let uuid = UUID(uuidString: id) else { return nil }
         return try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
-    }
-
-    private func views(_ instances: [Instance]) -> [InstanceView] {
-        instances.map { InstanceView($0, node: $0.node) }
     }
 
     // MARK: - Deploy
@@ -134,15 +138,27 @@ struct InstanceStore: Sendable {
     }
 
     private func checkCapacity(of node: Node, memory: Int, cpu: Double) async throws {
-        let existing = try await Instance.query(on: database.database).filter(\.$node.$id == node.requireID()).all()
-        let usedMemory = existing.reduce(0) { $0 + $1.memory }
-        let usedCPU = existing.reduce(0) { $0 + $1.cpu }
+        // Sums in the database: loading every instance of the node made each deploy slower than the last.
+        // The casts give both databases' SUM one type (PostgreSQL's SUM of a bigint is a numeric).
+        let query: SQLQueryString = """
+            SELECT CAST(COALESCE(SUM(memory), 0) AS BIGINT) AS memory, CAST(COALESCE(SUM(cpu), 0) AS DOUBLE PRECISION) AS cpu \
+            FROM instances WHERE node_id = \(bind: try node.requireID())
+            """
+        let used = try await database.sql.raw(query).first(decoding: UsedCapacity.self)
+        let usedMemory = used?.memory ?? 0
+        let usedCPU = used?.cpu ?? 0
         guard usedMemory + memory <= node.ram else {
             throw APIError.badRequest("memory: the node has \(node.ram - usedMemory) MiB free, \(memory) MiB asked")
         }
         guard usedCPU + cpu <= node.processor + 1e-9 else {
             throw APIError.badRequest("cpu: the node has \(node.processor - usedCPU) cores free, \(cpu) asked")
         }
+    }
+
+    /// What a node's instances take of it.
+    private struct UsedCapacity: Decodable {
+        let memory: Int
+        let cpu: Double
     }
 
     // MARK: - Delete

@@ -43,6 +43,7 @@ final class PanelDatabase: Service, Sendable {
             let migrations = Migrations()
             migrations.add(CreateSchema())
             migrations.add(AddWebSchema())
+            migrations.add(IndexInstanceReads())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -1,0 +1,55 @@
+import BerthHTTP
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// The benchmarks' reference route, `GET /bench/ceiling?bytes=N`: a constant JSON body of exactly N bytes,
+/// made once per size and served from memory. It does what the framework does for every answer (routing,
+/// the error middleware, writing the body) and nothing of Berth's own work, so its throughput is the
+/// ceiling the API routes are measured against (see `docs/performance.md`).
+///
+/// It sits outside `/api` and the API-key check on purpose: the key check is Berth's work and belongs in
+/// the figure measured, not in the reference. It exists only when `BERTH_BENCH_CEILING=1` is set at start
+/// (`scripts/bench` sets it); a panel started otherwise answers it with 404.
+struct CeilingController: Sendable {
+    /// The environment variable that turns the route on.
+    static let environmentVariable = "BERTH_BENCH_CEILING"
+    /// The largest body it makes; larger sizes are a 400.
+    static let maximumBytes = 64 << 20
+
+    private let bodies = Bodies()
+
+    /// The controller, when the environment turns the route on; nil otherwise.
+    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> CeilingController? {
+        environment[environmentVariable] == "1" ? CeilingController() : nil
+    }
+
+    func addRoutes(to router: Router<PanelRequestContext>) {
+        router.get("bench/ceiling") { request, _ in
+            guard let size = request.uri.queryParameters.get("bytes").flatMap(Int.init), (2...Self.maximumBytes).contains(size) else {
+                throw APIError.badRequest("bytes must be a size from 2 to \(Self.maximumBytes)")
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: bodies.body(of: size))
+            )
+        }
+    }
+
+    /// The bodies made so far, one per size asked for; the benchmarks ask for a handful.
+    private final class Bodies: Sendable {
+        private let made = Mutex<[Int: ByteBuffer]>([:])
+
+        /// `"` + N-2 letters + `"`: a JSON string of exactly `size` bytes.
+        func body(of size: Int) -> ByteBuffer {
+            made.withLock { made in
+                if let body = made[size] { return body }
+                var body = ByteBuffer()
+                body.writeString("\"" + String(repeating: "x", count: size - 2) + "\"")
+                made[size] = body
+                return body
+            }
+        }
+    }
+}
