@@ -28,7 +28,6 @@ struct InstanceSummary {
     let disk: String
     let installState: String
     let suspended: Bool
-    let owner: String
 
     init(_ view: InstanceView) {
         id = view.Id
@@ -41,7 +40,6 @@ struct InstanceSummary {
         disk = view.Disk == 0 ? "–" : "\(view.Disk) MiB"
         installState = view.InternalState
         suspended = view.Suspended
-        owner = view.User
     }
 
     /// One word for the badge: what matters most first (deleting, suspended, installing, failed), else the power state.
