@@ -44,6 +44,18 @@ struct UserStore: Sendable {
     let database: PanelDatabase
     static let minimumPasswordLength = 8
 
+    /// The one password rule, for the API, the CLI and the web pages: long enough, and no longer than the
+    /// 72 bytes bcrypt reads (more would be silently ignored).
+    static func isAcceptable(password: String) -> Bool {
+        password.count >= minimumPasswordLength && password.utf8.count <= 72
+    }
+
+    /// One address with a domain that has a dot, and no spaces: the same check wherever an email is set.
+    static func isEmailAddress(_ email: String) -> Bool {
+        let parts = email.split(separator: "@")
+        return email.count <= 254 && parts.count == 2 && parts[1].contains(".") && !email.contains(where: \.isWhitespace)
+    }
+
     enum Lookup {
         case email(String), username(String), userID(String)
     }
@@ -66,11 +78,10 @@ struct UserStore: Sendable {
         guard (1...64).contains(username.count), username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
             throw APIError.badRequest("username must be 1 to 64 letters, digits, '.', '_' or '-'")
         }
-        let emailParts = email.split(separator: "@")
-        guard email.count <= 254, emailParts.count == 2, emailParts[1].contains("."), !email.contains(where: \.isWhitespace) else {
+        guard Self.isEmailAddress(email) else {
             throw APIError.badRequest("email must be an email address")
         }
-        guard password.count >= Self.minimumPasswordLength, password.utf8.count <= 72 else {
+        guard Self.isAcceptable(password: password) else {
             throw APIError.badRequest("password must be \(Self.minimumPasswordLength) to 72 bytes long")
         }
         if let userID, !(1...128).contains(userID.count) || !userID.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) {

@@ -56,7 +56,7 @@ struct AccountController: Sendable {
             context.flash("The new password and its confirmation differ; nothing was changed.", isError: true)
             return WebResponse.redirect("/account")
         }
-        guard new.count >= UserStore.minimumPasswordLength, new.utf8.count <= 72 else {
+        guard UserStore.isAcceptable(password: new) else {
             context.flash("The new password must be \(UserStore.minimumPasswordLength) to 72 bytes long.", isError: true)
             return WebResponse.redirect("/account")
         }

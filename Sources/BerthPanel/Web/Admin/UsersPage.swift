@@ -78,7 +78,7 @@ struct UsersPage: Sendable {
             return WebResponse.redirect("/admin/users")
         }
         if email.lowercased() != user.emailKey {
-            guard email.count <= 254, email.split(separator: "@").count == 2, !email.contains(where: \.isWhitespace) else {
+            guard UserStore.isEmailAddress(email) else {
                 context.flash("\(email) is not an email address.", isError: true)
                 return WebResponse.redirect("/admin/users")
             }
@@ -92,7 +92,7 @@ struct UsersPage: Sendable {
         user.admin = admin
         let password = form.raw("password")
         if !password.isEmpty {
-            guard password.count >= UserStore.minimumPasswordLength, password.utf8.count <= 72 else {
+            guard UserStore.isAcceptable(password: password) else {
                 context.flash("A password must be \(UserStore.minimumPasswordLength) to 72 bytes long; nothing was changed.", isError: true)
                 return WebResponse.redirect("/admin/users")
             }
