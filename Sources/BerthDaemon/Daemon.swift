@@ -1,7 +1,8 @@
 import AsyncHTTPClient
+import BerthHTTP
+import BerthProtocol
 import DockerEngine
 import Foundation
-import BerthHTTP
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -10,32 +11,73 @@ import ServiceLifecycle
 
 /// The node daemon: its HTTP API and console sockets over the instance supervisor and the node's Docker engine.
 ///
-/// This is the composition root: it builds every part from the configuration and hands them to each other.
+/// This is the composition root: ``init(configuration:docker:logger:)`` builds every part from the
+/// configuration and hands them to each other; ``application(onServerRunning:)`` is what runs.
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     public let docker: DockerEngine
     let supervisor: InstanceSupervisor
     let tasks: BackgroundTasks
     let reporter: PanelReporter
+    let heartbeats: HeartbeatSender
+    let nodeInfo: NodeInfoSource
     let tokens: ConsoleTokens
     let logger: Logger
 
-    public init(configuration: DaemonConfiguration, docker: DockerEngine, logger: Logger = Logger(label: "berth.daemon")) async {
+    public init(
+        configuration: DaemonConfiguration, docker: DockerEngine, logger: Logger = Logger(label: "berth.daemon")
+    ) async {
         self.configuration = configuration
         self.docker = docker
         self.logger = logger
-        self.tasks = BackgroundTasks()
-        self.reporter = PanelReporter(panelURL: configuration.panelURL, nodeToken: configuration.nodeToken, logger: logger)
+        let connection = configuration.panelURL.map {
+            PanelConnection(panelURL: $0, nodeToken: configuration.nodeToken, httpClient: .shared, logger: logger)
+        }
+        let tasks = BackgroundTasks()
+        let blueprint = ContainerBlueprint(configuration: configuration)
+        self.tasks = tasks
+        self.reporter = PanelReporter(connection: connection)
         self.tokens = await ConsoleTokens(nodeToken: configuration.nodeToken)
         self.supervisor = InstanceSupervisor(
-            docker: docker, configuration: configuration, tasks: tasks, reporter: reporter, logger: logger
+            docker: docker,
+            blueprint: blueprint,
+            installer: Installer(
+                docker: docker, blueprint: blueprint, configuration: configuration, tasks: tasks, logger: logger),
+            tasks: tasks,
+            reporter: reporter,
+            stateFile: StateFile(dataDirectory: configuration.dataDirectory),
+            crashPolicy: CrashPolicy(limit: configuration.crashLimit, window: configuration.crashWindow),
+            containerLabel: configuration.containerLabel,
+            logger: logger
         )
+        self.nodeInfo = NodeInfoSource(docker: docker, dataDirectory: configuration.dataDirectory, supervisor: supervisor)
+        self.heartbeats = HeartbeatSender(connection: connection, source: nodeInfo)
+    }
+
+    /// The daemon as one application: the HTTP server (API and console sockets) with the background work,
+    /// the event reports and the heartbeats as its services. Before the server accepts a request it loads
+    /// the saved instances; `onServerRunning` then receives the bound port (useful with port 0).
+    public func application(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var application = Application(
+            router: router(),
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "berth-daemon"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        application.addServices(tasks, reporter, heartbeats)
+        application.beforeServerStarts { try await prepare() }
+        return application
     }
 
     /// Makes the data directory, loads the saved instances, and says whether Docker answers; a missing
-    /// engine is not fatal. Matching the instances with Docker's containers happens once the daemon runs.
-    public func prepare() async throws {
-        try FileManager.default.createDirectory(atPath: configuration.volumesDirectory, withIntermediateDirectories: true)
+    /// engine is not fatal. Matching the instances with Docker's containers happens in the background.
+    private func prepare() async throws {
+        try FileManager.default.createDirectory(
+            atPath: configuration.volumesDirectory, withIntermediateDirectories: true)
         try await supervisor.loadState()
         do {
             let version = try await docker.version()
@@ -44,39 +86,25 @@ public struct Daemon: Sendable {
             logger.warning("\(DockerAdvice.whenUnavailable(docker.host, error))")
         }
         tasks.spawn { [supervisor] in await supervisor.reconcileWithDocker() }
-        let system = SystemController<BasicRequestContext>(docker: docker, configuration: configuration, supervisor: supervisor)
-        reporter.setHeartbeatContent { await system.nodeInfo() }
     }
 
-    /// Everything the daemon runs: the HTTP server, the background work, and the reports to the panel.
-    /// `onServerRunning` receives the bound port (useful with port 0).
-    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [application(onServerRunning: onServerRunning), tasks, reporter]
-    }
-
-    /// The daemon's HTTP routes, under `/api`, behind the node token.
+    /// The daemon's HTTP routes, behind the node token.
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorBodyMiddleware())
-        router.get("api/instances/:id/console") { _, _ -> Response in
+        router.get(RouterPath(DaemonRoutes.console.pattern)) { _, _ -> Response in
             throw APIError(.upgradeRequired, "the console is a WebSocket; connect to it with a WebSocket client")
         }
-        let api = router.group("api").add(middleware: NodeTokenMiddleware(token: configuration.nodeToken))
-        SystemController(docker: docker, configuration: configuration, supervisor: supervisor).addRoutes(to: api)
+        let api = router.group().add(middleware: NodeTokenMiddleware(token: configuration.nodeToken))
+        SystemController(source: nodeInfo).addRoutes(to: api)
         InstanceController(supervisor: supervisor).addRoutes(to: api)
         return router
     }
 
-    private func application(onServerRunning: @escaping @Sendable (Int) async -> Void) -> some Service {
-        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-        webSocketRouter.add(middleware: ErrorBodyMiddleware())
-        ConsoleSocketController(supervisor: supervisor, tokens: tokens).addRoutes(to: webSocketRouter)
-        return Application(
-            router: router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth-daemon"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
+    private func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.add(middleware: ErrorBodyMiddleware())
+        ConsoleSocketController(supervisor: supervisor, tokens: tokens).addRoutes(to: router)
+        return router
     }
 }

@@ -1,7 +1,8 @@
 import DockerEngine
 import Foundation
 
-/// How a daemon runs, read once at start.
+/// How a daemon runs, read once at start by the command line (the only place that reads the
+/// environment or the data directory's identity file).
 public struct DaemonConfiguration: Sendable {
     /// The address the daemon's API listens on.
     public var host: String
@@ -32,10 +33,10 @@ public struct DaemonConfiguration: Sendable {
         host: String = "0.0.0.0",
         port: Int = 3002,
         dataDirectory: String,
-        dockerHost: DockerHost = .fromEnvironment(),
+        dockerHost: DockerHost,
         panelURL: String? = nil,
         nodeToken: String,
-        nodeID: String? = nil,
+        nodeID: String,
         publishAddress: String = "0.0.0.0",
         containerUser: String = "1000:1000",
         crashLimit: Int = 3,
@@ -47,27 +48,16 @@ public struct DaemonConfiguration: Sendable {
         self.dockerHost = dockerHost
         self.panelURL = panelURL
         self.nodeToken = nodeToken
-        self.nodeID = nodeID ?? NodeIdentity.loadOrCreate(in: dataDirectory)
+        self.nodeID = nodeID
         self.publishAddress = publishAddress
         self.containerUser = containerUser
         self.crashLimit = crashLimit
         self.crashWindow = crashWindow
     }
 
+    /// The label every container of this node carries, `berth.node=<nodeID>`.
+    public var containerLabel: String { "\(ContainerBlueprint.nodeLabel)=\(nodeID)" }
+
     /// Instance volumes live here, one directory per instance.
     public var volumesDirectory: String { (dataDirectory as NSString).appendingPathComponent("volumes") }
-}
-
-/// A node's lasting name on its Docker engine: made once, kept in `node-id` in the data directory.
-enum NodeIdentity {
-    static func loadOrCreate(in dataDirectory: String) -> String {
-        let path = (dataDirectory as NSString).appendingPathComponent("node-id")
-        if let saved = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty {
-            return saved
-        }
-        let id = UUID().uuidString.lowercased()
-        try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        try? Data(id.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        return id
-    }
 }

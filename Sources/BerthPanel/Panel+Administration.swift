@@ -6,7 +6,7 @@ import Foundation
 extension Panel {
     /// A new API key; the string returned is the whole key, shown once.
     public func createAPIKey(name: String) async throws -> String {
-        guard (1...100).contains(name.count) else { throw AdministrationError("the key's name must be 1 to 100 characters") }
+        guard (1...100).contains(name.count) else { throw PanelError.invalid("the key's name must be 1 to 100 characters") }
         return try await apiKeys.create(name: name).secret
     }
 
@@ -16,30 +16,26 @@ extension Panel {
     }
 
     public func revokeAPIKey(_ idOrName: String) async throws {
-        guard try await apiKeys.revoke(idOrName) else { throw AdministrationError("no unrevoked API key with that id or name") }
+        guard try await apiKeys.revoke(idOrName) else { throw PanelError.notFound("no unrevoked API key with that id or name") }
     }
 
     public func createUser(username: String, email: String, password: String, admin: Bool) async throws -> String {
-        do {
-            return try await users.create(username: username, email: email, password: password, userID: nil, admin: admin).userID
-        } catch let error as APIError {
-            throw AdministrationError(error.message)
-        }
+        try await users.create(username: username, email: email, password: password, userID: nil, admin: admin).userID
     }
 
     /// Imports one image JSON file; returns the image's name.
     public func importImage(at path: String) async throws -> String {
-        try await images.importFile(at: path).name
+        try await imageImporter.importFile(at: path).name
     }
 
     /// At first start: the images from the images folder, and an admin account whose password is
     /// returned once and written to a file only its owner can read. Does nothing on later starts.
     public func prepareFirstStart() async throws -> (adminPassword: String, passwordFile: String)? {
-        if let directory = configuration.imagesDirectory, try await Image.query(on: database.database).count() == 0 {
-            let count = try await images.importDirectory(directory)
+        if let directory = configuration.imagesDirectory, try await Image.query(on: database.db()).count() == 0 {
+            let count = try await imageImporter.importDirectory(directory)
             logger.info("imported \(count) image(s) from \(directory)")
         }
-        guard try await User.query(on: database.database).count() == 0 else { return nil }
+        guard try await User.query(on: database.db()).count() == 0 else { return nil }
         let password = String(Secrets.generate().prefix(20))
         _ = try await users.create(username: "admin", email: "admin@localhost.localdomain", password: password, userID: nil, admin: true)
         let file = (configuration.dataDirectory as NSString).appendingPathComponent("admin-password.txt")
@@ -50,19 +46,14 @@ extension Panel {
     /// Registers (or updates) the node that runs in the same process, under its token.
     public func registerLocalNode(port: Int, token: String, ram: Int, disk: Int, processor: Double) async throws {
         let digest = Secrets.digest(token)
-        if let node = try await Node.query(on: database.database).filter(\.$tokenDigest == digest).first() {
+        if let node = try await Node.query(on: database.db()).filter(\.$tokenDigest == digest).first() {
             node.port = port
             node.ram = ram
             node.disk = disk
             node.processor = processor
-            try await node.save(on: database.database)
+            try await node.save(on: database.db())
         } else {
             _ = try await nodes.create(name: "local", tags: "local", ram: ram, disk: disk, processor: processor, address: "127.0.0.1", port: port, token: token)
         }
     }
-}
-
-public struct AdministrationError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -12,13 +12,16 @@ import ServiceLifecycle
 public struct Panel: Sendable {
     public let configuration: PanelConfiguration
     let database: PanelDatabase
-    let users: UserStore
-    let nodes: NodeStore
-    let instances: InstanceStore
-    let apiKeys: APIKeyStore
-    let images: ImageImporter
+    package let users: UserStore
+    package let nodes: NodeStore
+    package let instances: InstanceStore
+    package let apiKeys: APIKeyStore
+    package let images: ImageStore
+    package let imageImporter: ImageImporter
+    /// What front ends persist (web sessions), in the database.
+    package let persistence: DatabasePersistDriver
     let limiter: FailedAuthenticationLimiter
-    let audit: AuditLog
+    package let audit: AuditLog
     let logger: Logger
 
     /// Opens the database and applies its migrations.
@@ -36,7 +39,9 @@ public struct Panel: Sendable {
         nodes = NodeStore(database: database, panelURL: configuration.publicURL)
         instances = InstanceStore(database: database, daemons: DaemonClient(), logger: logger)
         apiKeys = APIKeyStore(database: database)
-        images = ImageImporter(database: database)
+        images = ImageStore(database: database)
+        imageImporter = ImageImporter(database: database)
+        persistence = DatabasePersistDriver(database: database, logger: logger)
         limiter = FailedAuthenticationLimiter(limit: configuration.failedAuthenticationLimit)
         audit = AuditLog(database: database)
     }
@@ -46,41 +51,55 @@ public struct Panel: Sendable {
         await database.close()
     }
 
-    /// Everything the panel runs: the HTTP server (API and web UI), the retried deletions, the purge of
-    /// expired web sessions, and the database (closed last).
-    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> [any Service] {
-        let web = try WebUI(panel: self)
-        return [
-            database, DeletionRetrier(instances: instances, interval: .seconds(5)), web.sessions.driver,
-            application(router: router(web: web), onServerRunning: onServerRunning),
-        ]
-    }
-
-    func router(web: WebUI) -> Router<PanelRequestContext> {
-        let router = Router(context: PanelRequestContext.self)
+    /// The panel as one application: the HTTP server (the front end's routes, then `/api`) with the
+    /// retried deletions, the front end's services and the database (closed last) as its services.
+    /// `onServerRunning` receives the bound port (useful with port 0).
+    public func application<FrontEnd: PanelFrontEnd>(
+        frontEnd: FrontEnd,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: FrontEnd.Context.self)
         router.add(middleware: ErrorBodyMiddleware())
-        router.add(middleware: PagesOutsideAPIMiddleware(errors: WebErrorMiddleware(pages: web.pages)))
-        web.addRoutes(to: router)
-        CeilingController.fromEnvironment()?.addRoutes(to: router)
-        RemoteController(database: database, instances: instances).addRoutes(to: router.group("api"))
-        let api = router.group("api")
-            .add(middleware: APIKeyMiddleware(keys: apiKeys, limiter: limiter))
-            .add(middleware: APIAuditMiddleware(audit: audit))
-        UserController(users: users).addRoutes(to: api)
-        InstanceController(instances: instances, users: users).addRoutes(to: api)
-        NodeController(nodes: nodes).addRoutes(to: api)
-        ImageController(database: database).addRoutes(to: api)
-        OpenAPIController().addRoutes(to: api)
-        return router
-    }
-
-    private func application(router: Router<PanelRequestContext>, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some Service {
-        Application(
+        frontEnd.addRoutes(to: router)
+        addRoutes(to: router)
+        var application = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth"),
+            configuration: serverConfiguration,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+        application.addServices(database, DeletionRetrier(instances: instances, interval: .seconds(5)))
+        application.addServices(frontEnd.services)
+        return application
+    }
+
+    /// The panel with `/api` alone and no front end: what the in-process API tests drive.
+    public func apiApplication() -> some ApplicationProtocol {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: ErrorBodyMiddleware())
+        addRoutes(to: router)
+        var application = Application(router: router, configuration: serverConfiguration, logger: logger)
+        application.addServices(database)
+        return application
+    }
+
+    private var serverConfiguration: ApplicationConfiguration {
+        .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth")
+    }
+
+    /// The panel's own routes: `/api` behind the API key, the nodes' callbacks behind their tokens, and the
+    /// benchmarks' reference route when configured.
+    func addRoutes<Context: PanelRequestContext>(to router: Router<Context>) {
+        if configuration.benchCeiling { CeilingController<Context>().addRoutes(to: router) }
+        RemoteController<Context>(database: database, instances: instances).addRoutes(to: router.group("api"))
+        let api = router.group("api")
+            .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, limiter: limiter))
+            .add(middleware: APIAuditMiddleware<Context>(audit: audit))
+        UserController<Context>(users: users).addRoutes(to: api)
+        InstanceController<Context>(instances: instances, users: users).addRoutes(to: api)
+        NodeController<Context>(nodes: nodes).addRoutes(to: api)
+        ImageController<Context>(images: images).addRoutes(to: api)
+        OpenAPIController<Context>().addRoutes(to: api)
     }
 }

@@ -13,15 +13,23 @@ public struct PanelConfiguration: Sendable {
     public var imagesDirectory: String?
     /// Failed authentications one client may make within a minute before it gets 429.
     public var failedAuthenticationLimit: Int
+    /// Serves the benchmarks' reference route (`scripts/bench` turns it on with ``benchCeilingVariable``).
+    public var benchCeiling: Bool
+
+    /// The environment variable the command line reads for ``databaseURL``.
+    public static let databaseURLVariable = "BERTH_DATABASE_URL"
+    /// The environment variable the command line reads for ``benchCeiling`` (`1` turns it on).
+    public static let benchCeilingVariable = "BERTH_BENCH_CEILING"
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 3001,
         dataDirectory: String,
-        databaseURL: String? = ProcessInfo.processInfo.environment["BERTH_DATABASE_URL"],
+        databaseURL: String? = nil,
         publicURL: String? = nil,
         imagesDirectory: String? = nil,
-        failedAuthenticationLimit: Int = 10
+        failedAuthenticationLimit: Int = 10,
+        benchCeiling: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -30,6 +38,7 @@ public struct PanelConfiguration: Sendable {
         self.publicURL = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         self.imagesDirectory = imagesDirectory
         self.failedAuthenticationLimit = failedAuthenticationLimit
+        self.benchCeiling = benchCeiling
     }
 
     var databaseLocation: PanelDatabase.Location {

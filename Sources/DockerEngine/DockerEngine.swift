@@ -28,7 +28,7 @@ public final class DockerEngine: Sendable {
     /// How long a plain request may wait for the engine's answer to begin. Streams and waits have no limit.
     let requestDeadline: TimeAmount = .seconds(60)
 
-    public init(host: DockerHost = .fromEnvironment(), logger: Logger = Logger(label: "berth.docker")) {
+    public init(host: DockerHost, logger: Logger = Logger(label: "berth.docker")) {
         self.host = host
         self.logger = logger
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton

@@ -5,8 +5,9 @@ public enum DockerHost: Sendable, Hashable, CustomStringConvertible {
     case unixSocket(path: String)
     case tcp(host: String, port: Int)
 
-    /// The engine Docker's own tools would use: `DOCKER_HOST` when set, else `/var/run/docker.sock`.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> DockerHost {
+    /// The engine Docker's own tools would use given their environment: `DOCKER_HOST` when set, else
+    /// `/var/run/docker.sock`. The caller reads the environment (once, at start) and passes it in.
+    public static func fromEnvironment(_ environment: [String: String]) -> DockerHost {
         if let value = environment["DOCKER_HOST"], !value.isEmpty, let host = DockerHost(parsing: value) {
             return host
         }

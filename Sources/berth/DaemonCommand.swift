@@ -2,6 +2,7 @@ import ArgumentParser
 import BerthDaemon
 import DockerEngine
 import Foundation
+import Logging
 
 /// `berth daemon`: the node agent alone, for a machine that hosts instances for a remote panel.
 struct DaemonCommand: AsyncParsableCommand {
@@ -18,18 +19,28 @@ struct DaemonCommand: AsyncParsableCommand {
         @OptionGroup var location: DataOptions
 
         func run() async throws {
-            let dataDirectory = location.directory
+            let environment = BerthEnvironment.read()
+            let dataDirectory = location.directory(in: environment)
             guard let settings = try DaemonSettings.load(from: dataDirectory) else {
                 throw ValidationError("this node is not configured; run the command the panel showed when the node was created: berth daemon configure --panel URL --token TOKEN")
             }
-            try await runDaemon(DaemonConfiguration(
+            let configuration = DaemonConfiguration(
                 host: settings.host,
                 port: settings.port,
                 dataDirectory: dataDirectory,
+                dockerHost: environment.dockerHost,
                 panelURL: settings.panelURL,
                 nodeToken: settings.token,
+                nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
                 publishAddress: settings.publishAddress
-            ))
+            )
+            let logger = Logger(label: "berth")
+            try await withDaemon(configuration) { daemon in
+                let application = daemon.application { port in
+                    logger.info("node daemon listening on \(configuration.host):\(port), data in \(dataDirectory)")
+                }
+                try await runUntilSignalled([application], logger: logger)
+            }
         }
     }
 
@@ -67,7 +78,7 @@ struct DaemonCommand: AsyncParsableCommand {
         }
 
         func run() throws {
-            let dataDirectory = location.directory
+            let dataDirectory = location.directory(in: BerthEnvironment.read())
             let settings = DaemonSettings(panelURL: panel, token: token, host: host, port: port, publishAddress: publishAddress)
             let path = try settings.save(in: dataDirectory)
             print("this node is configured; its settings are in \(path). Start it with: berth daemon --data \(dataDirectory)")

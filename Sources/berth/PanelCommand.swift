@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthPanel
+import BerthWeb
 import Foundation
 import Logging
 
@@ -20,29 +21,30 @@ struct PanelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "berth")
-        let panel = try await Panel.open(PanelConfiguration(host: host, port: port, dataDirectory: location.directory, publicURL: publicURL))
+        let environment = BerthEnvironment.read()
+        let panel = try await Panel.open(
+            PanelConfiguration(
+                host: host, port: port, dataDirectory: location.directory(in: environment),
+                databaseURL: environment.databaseURL, publicURL: publicURL, benchCeiling: environment.benchCeiling
+            ))
         if let admin = try await panel.prepareFirstStart() {
             print("Sign in as admin with this password (shown once; also in \(admin.passwordFile)):\n    \(admin.adminPassword)")
         }
-        try await runUntilSignalled(try panel.services { boundPort in
+        let application = panel.application(frontEnd: try WebUI(panel: panel)) { boundPort in
             logger.info("the panel is serving on http://\(host):\(boundPort)")
-        }, logger: logger)
+        }
+        try await runUntilSignalled([application], logger: logger)
     }
-}
-
-/// `--data DIR`, else `BERTH_DATA`, else `./berth-data`.
-struct DataOptions: ParsableArguments {
-    @Option(help: "Where Berth keeps its data (default: $BERTH_DATA or ./berth-data).")
-    var data: String?
-
-    var directory: String { DataDirectory.resolve(data) }
 }
 
 /// Opens the panel's data for one command and closes it afterwards, even on error.
 func withPanelData<Result>(_ options: DataOptions, _ body: (Panel) async throws -> Result) async throws -> Result {
     var logger = Logger(label: "berth")
     logger.logLevel = .warning
-    let panel = try await Panel.open(PanelConfiguration(dataDirectory: options.directory), logger: logger)
+    let environment = BerthEnvironment.read()
+    let panel = try await Panel.open(
+        PanelConfiguration(dataDirectory: options.directory(in: environment), databaseURL: environment.databaseURL),
+        logger: logger)
     do {
         let result = try await body(panel)
         await panel.close()

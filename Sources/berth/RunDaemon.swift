@@ -13,21 +13,10 @@ func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
 func withDaemon(_ configuration: DaemonConfiguration, _ body: (Daemon) async throws -> Void) async throws {
     let docker = DockerEngine(host: configuration.dockerHost)
     do {
-        let daemon = await Daemon(configuration: configuration, docker: docker)
-        try await daemon.prepare()
-        try await body(daemon)
+        try await body(await Daemon(configuration: configuration, docker: docker))
     } catch {
         try? await docker.shutdown()
         throw error
     }
     try await docker.shutdown()
-}
-
-/// Runs a daemon alone until signalled.
-func runDaemon(_ configuration: DaemonConfiguration, logger: Logger = Logger(label: "berth")) async throws {
-    try await withDaemon(configuration) { daemon in
-        try await runUntilSignalled(daemon.services { port in
-            logger.info("node daemon listening on \(configuration.host):\(port), data in \(configuration.dataDirectory)")
-        }, logger: logger)
-    }
 }

@@ -1,6 +1,7 @@
 import BerthProtocol
 @testable import BerthDaemon
 import NIOCore
+import BerthTestSupport
 import Testing
 
 @Suite("The console hub")

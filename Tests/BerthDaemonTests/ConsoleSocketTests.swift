@@ -1,6 +1,7 @@
 import BerthProtocol
 @testable import BerthDaemon
 import Foundation
+import BerthTestSupport
 import Testing
 
 @Suite("The console socket", .timeLimit(.minutes(2)))

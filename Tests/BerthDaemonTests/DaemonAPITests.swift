@@ -2,6 +2,7 @@ import BerthHTTP
 import BerthProtocol
 @testable import BerthDaemon
 import Foundation
+import BerthTestSupport
 import Testing
 
 @Suite("The daemon's API refuses what it must", .timeLimit(.minutes(2)))

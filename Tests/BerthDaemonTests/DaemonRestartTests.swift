@@ -1,6 +1,7 @@
 import BerthProtocol
 @testable import BerthDaemon
 import Foundation
+import BerthTestSupport
 import Testing
 
 @Suite("Daemon restarts", .timeLimit(.minutes(3)))
@@ -11,12 +12,8 @@ struct DaemonRestartTests {
         let token = "restart-token-\(UUID().uuidString)"
         let specification = TestDaemon.echoSpecification()
         let id = specification.id
-        let containerID = try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
-            _ = try await daemon.deploy(specification)
-            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            try await daemon.waitFor(id, "running") { $0.powerState == .running }
-            return try #require(ready.containerID)
+        let containerID = try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true) { daemon in
+            try #require(try await daemon.deployRunning(specification).containerID)
         }
         // The first daemon is gone; its instance is not.
         try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
@@ -39,7 +36,7 @@ struct DaemonRestartTests {
         let dataDirectory = TestDaemon.makeDataDirectory()
         let token = "restart-token-\(UUID().uuidString)"
         let specification = TestDaemon.echoSpecification(install: InstallScript(script: "sleep 30"))
-        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true) { daemon in
             _ = try await daemon.deploy(specification)
             // Wait until the installer container exists, so the restart really cuts an install short.
             let deadline = ContinuousClock.now + .seconds(30)
@@ -66,7 +63,7 @@ struct DaemonRestartTests {
         let token = "restart-token-\(UUID().uuidString)"
         let specification = TestDaemon.echoSpecification()
         let id = specification.id
-        let first = try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+        let first = try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true) { daemon in
             _ = try await daemon.deploy(specification)
             let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
             let containerID = try #require(ready.containerID)

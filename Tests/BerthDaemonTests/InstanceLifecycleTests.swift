@@ -2,6 +2,7 @@ import BerthProtocol
 @testable import BerthDaemon
 import DockerEngine
 import Foundation
+import BerthTestSupport
 import Testing
 
 @Suite("Instances as real containers", .timeLimit(.minutes(3)))
@@ -141,10 +142,7 @@ struct InstanceLifecycleTests {
         try await TestDaemon.with { daemon in
             let port = TestPorts.next()
             let first = TestDaemon.echoSpecification(ports: [port])
-            _ = try await daemon.deploy(first)
-            try await daemon.waitFor(first.id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, first.id).status == 200)
-            try await daemon.waitFor(first.id, "running") { $0.powerState == .running }
+            try await daemon.deployRunning(first)
 
             let second = TestDaemon.echoSpecification(ports: [port])
             _ = try await daemon.deploy(second)
@@ -160,17 +158,14 @@ struct InstanceLifecycleTests {
         try await TestDaemon.with { daemon in
             let specification = TestDaemon.echoSpecification(install: InstallScript(script: "mkdir -p /mnt/server/world && echo x > /mnt/server/world/level.dat"))
             let id = specification.id
-            _ = try await daemon.deploy(specification)
-            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            let running = try await daemon.deployRunning(specification)
             let volume = daemon.configuration.volumesDirectory + "/\(id)"
             #expect(FileManager.default.fileExists(atPath: volume + "/world/level.dat"))
 
             #expect(try await daemon.request(.DELETE, "/api/instances/\(id)").status == 204)
             #expect(FileManager.default.fileExists(atPath: volume) == false)
             await #expect(throws: DockerEngineError.self) {
-                _ = try await daemon.docker.inspectContainer(try #require(ready.containerID))
+                _ = try await daemon.docker.inspectContainer(try #require(running.containerID))
             }
             #expect(try await daemon.request(.GET, "/api/instances/\(id)").status == 404)
             #expect(try await daemon.request(.DELETE, "/api/instances/\(id)").status == 404)
@@ -182,10 +177,7 @@ struct InstanceLifecycleTests {
         try await TestDaemon.with { daemon in
             let specification = TestDaemon.echoSpecification()
             let id = specification.id
-            _ = try await daemon.deploy(specification)
-            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.deployRunning(specification)
 
             let suspended = try await daemon.request(.POST, "/api/instances/\(id)/suspension", body: SuspensionRequest(suspended: true))
             #expect(suspended.status == 200)

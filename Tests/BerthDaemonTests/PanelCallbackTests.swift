@@ -5,10 +5,12 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
+import BerthTestSupport
 import Testing
 
-/// The panel's side of the callbacks is not built yet (panel issue), so a small real HTTP server stands
-/// in for it here: it records what reaches `/api/remote/events`, exactly as the panel will receive it.
+/// The daemon's side of the callbacks, against a small real HTTP server that records what reaches
+/// `/api/remote/events` exactly as the panel receives it, and that can come up late on purpose (the
+/// panel's side is tested end to end in the panel's suite).
 @Suite("Callbacks to the panel", .timeLimit(.minutes(2)))
 struct PanelCallbackTests {
     final class Received: Sendable {
@@ -28,7 +30,9 @@ struct PanelCallbackTests {
     @Test("while the panel is away, the queue keeps each instance's latest status and stays bounded")
     func boundedQueue() {
         // Nothing listens on this port: every delivery would fail, so everything stays queued.
-        let reporter = PanelReporter(panelURL: "http://127.0.0.1:9", nodeToken: "token", logger: Logger(label: "test.reporter"))
+        let reporter = PanelReporter(
+            connection: PanelConnection(
+                panelURL: "http://127.0.0.1:9", nodeToken: "token", httpClient: .shared, logger: Logger(label: "test.reporter")))
         for round in 0..<1500 {
             for id in ["a", "b"] {
                 reporter.report(InstanceStatus(id: id, installState: .ready, powerState: round % 2 == 0 ? .running : .offline, suspended: false, lastExitCode: round))
@@ -43,19 +47,16 @@ struct PanelCallbackTests {
 
     @Test("every change reaches the panel in order, even when the panel comes up late")
     func orderedDeliveryWithRetry() async throws {
-        let panelPort = try FreePort.find()
+        let panelPort = try TestPorts.free()
         let received = Received()
         let token = "callback-token-\(UUID().uuidString)"
         try await TestDaemon.with(token: token, panelURL: "http://127.0.0.1:\(panelPort)") { daemon in
             let specification = TestDaemon.echoSpecification()
             let id = specification.id
-            _ = try await daemon.deploy(specification)
-            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.deployRunning(specification)
             // The panel is down all this while; now it comes up.
             let router = Router()
-            router.post("api/remote/events") { request, context -> Response in
+            router.post(RouterPath(PanelRemoteRoutes.events.pattern)) { request, context -> Response in
                 let batch = try await request.decode(as: InstanceEventBatch.self, context: context)
                 received.add(batch, authorization: request.headers[.authorization])
                 return Response(status: .noContent)
@@ -79,16 +80,5 @@ struct PanelCallbackTests {
         let states = events.map { "\($0.status.installState.rawValue)/\($0.status.powerState.rawValue)" }
         #expect(states == ["INSTALLING/offline", "READY/offline", "READY/starting", "READY/running"])
         #expect(received.authorizations == ["Bearer \(token)"])
-    }
-}
-
-/// A loopback port that was free a moment ago.
-enum FreePort {
-    static func find() throws -> Int {
-        for _ in 0..<50 {
-            let port = TestPorts.next()
-            if PortProbe.isFree(port: port, address: "127.0.0.1") { return port }
-        }
-        throw TestFailure("no free port found")
     }
 }

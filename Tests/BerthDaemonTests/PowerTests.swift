@@ -1,6 +1,7 @@
 import BerthProtocol
 @testable import BerthDaemon
 import Foundation
+import BerthTestSupport
 import Testing
 
 @Suite("Stopping, restarting and reinstalling", .timeLimit(.minutes(2)))
@@ -13,10 +14,7 @@ struct PowerTests {
             )
             specification.image.stopTimeoutSeconds = 1
             let id = specification.id
-            _ = try await daemon.deploy(specification)
-            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.deployRunning(specification)
             let stopping = try await daemon.power(.stop, id).decode(InstanceStatus.self)
             #expect(stopping.powerState == .stopping)
             let stopped = try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
@@ -33,10 +31,7 @@ struct PowerTests {
                 stop: .signal("SIGTERM")
             )
             let id = specification.id
-            _ = try await daemon.deploy(specification)
-            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.deployRunning(specification)
             #expect(try await daemon.power(.restart, id).status == 200)
             try await daemon.waitFor(id, "stopped and running again") { $0.powerState == .running && $0.lastExitCode == 0 }
             let console = try await daemon.withConsole(id) { $0.output.contains("got-term") }
@@ -52,10 +47,7 @@ struct PowerTests {
                 install: InstallScript(script: "echo run >> /mnt/server/installs.log")
             )
             let id = specification.id
-            _ = try await daemon.deploy(specification)
-            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.deployRunning(specification)
             let refused = try await daemon.request(.POST, "/api/instances/\(id)/reinstall")
             #expect(refused.status == 409)
             #expect(try await daemon.power(.kill, id).status == 200)

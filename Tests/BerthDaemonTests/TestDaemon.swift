@@ -10,6 +10,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
+import BerthTestSupport
 import Testing
 
 /// A real daemon on a free loopback port, over the real Docker engine `DOCKER_HOST` names.
@@ -20,7 +21,7 @@ struct TestDaemon: Sendable {
     let docker: DockerEngine
     let daemon: Daemon
 
-    static let image = "berth-test/busybox:latest"
+    static let image = TestImage.name
 
     /// A fresh data directory for one test; pass it to two daemons in turn to test a restart.
     static func makeDataDirectory() -> String {
@@ -29,98 +30,43 @@ struct TestDaemon: Sendable {
         return path
     }
 
-    /// Runs a daemon for as long as `body` runs, then shuts it down gracefully (containers keep running).
+    /// Runs a daemon for as long as `body` runs, then shuts it down gracefully and removes its
+    /// containers (kept, with `keepingContainers`, for a second daemon on the same data directory).
     static func with<Result: Sendable>(
         dataDirectory: String = makeDataDirectory(),
         token: String = "test-node-token-\(UUID().uuidString)",
         panelURL: String? = nil,
-        dockerHost: DockerHost = .fromEnvironment(),
+        dockerHost: DockerHost = .fromEnvironment(ProcessInfo.processInfo.environment),
+        keepingContainers: Bool = false,
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
-            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, dockerHost: dockerHost, panelURL: panelURL, nodeToken: token,
-            publishAddress: "127.0.0.1", crashWindow: .seconds(60)
+            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, dockerHost: dockerHost, panelURL: panelURL,
+            nodeToken: token, nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory), publishAddress: "127.0.0.1",
+            crashWindow: .seconds(60)
         )
-        let docker = DockerEngine(host: dockerHost)
-        let daemon = await Daemon(configuration: configuration, docker: docker, logger: Logger(label: "test.daemon"))
-        try await daemon.prepare()
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(
-            services: daemon.services { port in portContinuation.yield(port) },
-            gracefulShutdownSignals: [],
-            logger: Logger(label: "test.group")
-        )
-        let outcome: Swift.Result<Result, any Error>
-        do {
-            outcome = .success(try await run(group, ports: ports, token: token, configuration: configuration, docker: docker, daemon: daemon, body))
-        } catch {
-            outcome = .failure(error)
-        }
-        try await docker.shutdown()
-        return try outcome.get()
-    }
-
-    private static func run<Result: Sendable>(
-        _ group: ServiceGroup,
-        ports: AsyncStream<Int>,
-        token: String,
-        configuration: DaemonConfiguration,
-        docker: DockerEngine,
-        daemon: Daemon,
-        _ body: @Sendable (TestDaemon) async throws -> Result
-    ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Result?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TestFailure("the daemon never started listening") }
-            let testDaemon = TestDaemon(port: port, token: token, configuration: configuration, docker: docker, daemon: daemon)
-            do {
-                let result = try await body(testDaemon)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        return try await RunningDaemon.with(
+            configuration, logger: Logger(label: "test.daemon"), keepingContainers: keepingContainers
+        ) { port, daemon in
+            try await body(TestDaemon(port: port, token: token, configuration: configuration, docker: daemon.docker, daemon: daemon))
         }
     }
 
     // MARK: - HTTP
 
-    struct Answer {
-        let status: Int
-        let body: Data
-
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            try JSONDecoder().decode(T.self, from: body)
-        }
-
-        var error: String? { try? decode(ErrorBody.self).error }
-    }
-
-    func request(_ method: HTTPMethod, _ path: String, json: String? = nil, token: String?? = .none) async throws -> Answer {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = method
+    @discardableResult
+    func request(_ method: HTTPMethod, _ path: String, json: String? = nil, token: String?? = .none) async throws -> HTTPAnswer {
         let bearer: String? = switch token {
         case .none: self.token
         case .some(let value): value
         }
-        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        return Answer(status: Int(response.status.code), body: Data(buffer: body))
+        return try await HTTPAnswer.request(
+            method, "http://127.0.0.1:\(port)\(path)", headers: bearer.map { [("Authorization", "Bearer \($0)")] } ?? [],
+            json: json)
     }
 
-    func request(_ method: HTTPMethod, _ path: String, body: some Encodable) async throws -> Answer {
+    @discardableResult
+    func request(_ method: HTTPMethod, _ path: String, body: some Encodable) async throws -> HTTPAnswer {
         try await request(method, path, json: String(decoding: JSONEncoder().encode(body), as: UTF8.self))
     }
 
@@ -157,7 +103,19 @@ struct TestDaemon: Sendable {
         return try answer.decode(InstanceStatus.self)
     }
 
-    func power(_ action: PowerAction, _ id: String) async throws -> Answer {
+    /// Deploys, waits for the install, starts, and waits until it runs: the preamble of most power and
+    /// console tests. Returns the running status.
+    @discardableResult
+    func deployRunning(_ specification: InstanceSpecification) async throws -> InstanceStatus {
+        _ = try await deploy(specification)
+        try await waitFor(specification.id, "READY") { $0.installState == .ready }
+        let started = try await power(.start, specification.id)
+        guard started.status == 200 else { throw TestFailure("start answered \(started.status): \(started.error ?? "")") }
+        return try await waitFor(specification.id, "running") { $0.powerState == .running }
+    }
+
+    @discardableResult
+    func power(_ action: PowerAction, _ id: String) async throws -> HTTPAnswer {
         try await request(.POST, "/api/instances/\(id)/power", body: PowerRequest(action: action))
     }
 
@@ -246,22 +204,4 @@ final class Collected: Sendable {
 
 extension [ConsoleMessage] {
     var output: String { filter { $0.event == .output }.compactMap(\.data).joined() }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Host ports for test instances: below Linux's ephemeral range (32768 and up), so no outgoing
-/// connection holds one by chance, and handed out once each within a test run.
-enum TestPorts {
-    private static let counter = Mutex(Int.random(in: 20000...25000))
-
-    static func next() -> Int {
-        counter.withLock { port in
-            port += 1
-            return port
-        }
-    }
 }

@@ -6,7 +6,7 @@ struct AuthenticationTests {
     @Test("missing, wrong, malformed and revoked keys are 401 with a JSON error on every route")
     func refusedKeys() async throws {
         // This test fails on purpose more often than the default limit allows.
-        try await TestPanel.with(failedAuthenticationLimit: 100) { panel in
+        try await InProcessPanel.with(failedAuthenticationLimit: 100) { panel in
             let routes: [(method: NIOHTTP1Method, path: String)] = [
                 (.GET, "/api/users"), (.POST, "/api/getUser"), (.POST, "/api/auth/create-user"), (.GET, "/api/instances"),
                 (.POST, "/api/instances/deploy"), (.DELETE, "/api/instance/delete"), (.POST, "/api/getUserInstance"),
@@ -37,7 +37,7 @@ struct AuthenticationTests {
 
     @Test("repeated failures from one client get 429, and a valid key from that client waits too")
     func rateLimited() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             for _ in 0..<10 {
                 #expect(try await panel.request(.GET, "/api/users", apiKey: .some("nope")).status == 401)
             }
@@ -50,7 +50,7 @@ struct AuthenticationTests {
 
     @Test("an unknown route is a JSON 404")
     func unknownRoute() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             let answer = try await panel.request(.GET, "/api/nothing")
             #expect(answer.status == 404)
             #expect(answer.error == "no such route: GET /api/nothing")

@@ -1,40 +1,8 @@
 import Foundation
 import NIOHTTP1
+import BerthTestSupport
 import Testing
 
-/// The `berth` executable, as built beside the tests.
-enum BerthExecutable {
-    static var path: String {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        // The test bundle lives inside the build directory (or is the runner itself); `berth` is beside it.
-        for candidate in [directory, directory.deletingLastPathComponent(), directory.deletingLastPathComponent().deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("berth").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return directory.appendingPathComponent("berth").path
-    }
-
-    struct Outcome {
-        let status: Int32
-        let output: String
-        var lastLine: String { output.split(separator: "\n").last.map(String.init) ?? "" }
-    }
-
-    /// Runs `berth` with `arguments` and waits for it.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = try await Task.detached { try pipe.fileHandleForReading.readToEnd() ?? Data() }.value
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-    }
-}
 
 @Suite("The command line, on the data of a running panel", .timeLimit(.minutes(2)))
 struct CommandLineTests {

@@ -2,6 +2,7 @@
 import DockerEngine
 import Foundation
 import NIOHTTP1
+import BerthTestSupport
 import Testing
 
 @Suite("Instances through the panel, on a real node", .timeLimit(.minutes(3)))
@@ -132,7 +133,7 @@ struct InstanceTests {
             let id = try #require(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object["Id"] as? String)
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
             let daemon = DaemonClient()
-            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.database))
+            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
             _ = try await daemon.power(.start, instance: id, on: nodeRow)
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
 
@@ -164,9 +165,9 @@ struct InstanceTests {
             let containerID = try #require(ready["ContainerId"] as? String)
 
             // Point the panel at a port where no daemon listens: the node is "down".
-            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.database))
+            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
             nodeRow.port = TestPorts.next()
-            try await nodeRow.save(on: panel.panel.database.database)
+            try await nodeRow.save(on: panel.panel.database.db())
             let pending = try await panel.request(.DELETE, "/api/instance/delete", ["id": id])
             #expect(pending.status == 202)
             #expect((pending.object["message"] as? String)?.contains("marked deleting") == true)
@@ -175,7 +176,7 @@ struct InstanceTests {
 
             // The node comes back; the retry finishes the deletion.
             nodeRow.port = node.daemonPort
-            try await nodeRow.save(on: panel.panel.database.database)
+            try await nodeRow.save(on: panel.panel.database.db())
             let deadline = ContinuousClock.now + .seconds(60)
             while try await panel.request(.POST, "/api/getInstance", ["id": id]).status != 400 {
                 guard ContinuousClock.now < deadline else { throw TestFailure("the deletion was never retried") }
@@ -191,9 +192,9 @@ struct InstanceTests {
             let node = try #require(panel.node)
             try await Self.importEchoImage(panel)
             let user = try await panel.createUser("unlucky")
-            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.database))
+            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
             nodeRow.port = TestPorts.next()
-            try await nodeRow.save(on: panel.panel.database.database)
+            try await nodeRow.save(on: panel.panel.database.db())
             let port = TestPorts.next()
             let answer = try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port))
             #expect(answer.status == 500)
@@ -202,7 +203,7 @@ struct InstanceTests {
             #expect(listed.allSatisfy { $0["InternalState"] as? String == "DELETING" })
 
             nodeRow.port = node.daemonPort
-            try await nodeRow.save(on: panel.panel.database.database)
+            try await nodeRow.save(on: panel.panel.database.db())
             let deadline = ContinuousClock.now + .seconds(60)
             while try await !panel.request(.GET, "/api/instances").array.isEmpty {
                 guard ContinuousClock.now < deadline else { throw TestFailure("the half-deployed instance was never removed") }
@@ -239,16 +240,3 @@ struct InstanceTests {
         }
     }
 }
-
-/// Host ports for test instances, below the ephemeral range, each handed out once.
-enum TestPorts {
-    private static let counter = Mutex(Int.random(in: 26000...30000))
-
-    static func next() -> Int {
-        counter.withLock { port in
-            port += 1
-            return port
-        }
-    }
-}
-import Synchronization

@@ -6,7 +6,7 @@ import Testing
 struct NodeAndImageTests {
     @Test("nodes/create answers 201 with the node and its configuration command; the token never shows again")
     func createListDelete() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             let created = try await panel.request(.POST, "/api/nodes/create", [
                 "name": "eu-1", "tags": "eu", "ram": "16G", "disk": "200GB", "processor": "8", "address": "10.0.0.5", "port": "3002",
             ])
@@ -41,7 +41,7 @@ struct NodeAndImageTests {
 
     @Test("images are imported from JSON and listed as their definitions")
     func images() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             let file = NSTemporaryDirectory() + "berth-image-\(UUID().uuidString).json"
             try Data(#"{"Name": "Echo", "Image": "berth-test/busybox:latest", "Env": ["A=1"], "StopCommand": "stop", "features": ["eula"]}"#.utf8)
                 .write(to: URL(fileURLWithPath: file))

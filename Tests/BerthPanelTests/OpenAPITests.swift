@@ -6,7 +6,7 @@ import Testing
 struct OpenAPITests {
     @Test("it is served behind the key and describes every route of the reference")
     func describesEveryRoute() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             #expect(try await panel.request(.GET, "/api/openapi.json", apiKey: .some(nil)).status == 401)
             let answer = try await panel.request(.GET, "/api/openapi.json")
             #expect(answer.status == 200)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import BerthTestSupport
 import Testing
 
 @Suite("berth serve, as a newcomer runs it", .timeLimit(.minutes(3)))
@@ -12,7 +13,7 @@ struct ServeTests {
         let data = NSTemporaryDirectory() + "berth-serve-\(UUID().uuidString.prefix(8))"
         let images = data + "-images"
         try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
-        try Data(#"{"Name": "Echo", "Image": "berth-test/busybox:latest", "Startup": "echo ready; while read l; do echo $l; [ \"$l\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}"#.utf8)
+        try Data(#"{"Name": "Echo", "Image": "\#(TestImage.name)", "Startup": "echo ready; while read l; do echo $l; [ \"$l\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}"#.utf8)
             .write(to: URL(fileURLWithPath: images + "/echo.json"))
         let panelPort = TestPorts.next()
         let daemonPort = TestPorts.next()
@@ -61,7 +62,7 @@ struct ServeTests {
 
         let port = TestPorts.next()
         let (status, deployed) = try await call(.POST, "/instances/deploy", key: key, json: """
-            {"image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "64M", "cpu": 0.25, "ports": "\(port):\(port)",
+            {"image": "\(TestImage.name)", "imagename": "Echo", "memory": "64M", "cpu": 0.25, "ports": "\(port):\(port)",
              "nodeId": "\(nodeID)", "name": "newcomer", "user": "\(admin["userId"] as? String ?? "")"}
             """)
         #expect(status == 201)

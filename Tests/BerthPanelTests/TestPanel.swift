@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BerthHTTP
 @testable import BerthDaemon
 @testable import BerthPanel
+@testable import BerthWeb
 import BerthProtocol
 import DockerEngine
 import FluentKit
@@ -13,6 +14,7 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import BerthTestSupport
 import Testing
 
 /// A real panel on a free loopback port, on a fresh database: a SQLite file, or a fresh PostgreSQL
@@ -47,7 +49,7 @@ struct TestPanel: Sendable {
         ), logger: logger)
         let apiKey = try await panel.createAPIKey(name: "tests")
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var services = try panel.services { portContinuation.yield($0) }
+        var services: [any Service] = [panel.application(frontEnd: try WebUI(panel: panel)) { portContinuation.yield($0) }]
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
         let outcome: Swift.Result<Result, any Error> = await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await group.run() }
@@ -70,85 +72,56 @@ struct TestPanel: Sendable {
         return try outcome.get()
     }
 
-    /// Runs a daemon registered as a node of `panel` for as long as `body` runs.
+    /// Runs a daemon registered as a node of `panel` for as long as `body` runs; its containers are
+    /// removed at the end.
     private static func withNodeBeside<Result: Sendable>(
         panel: Panel, panelPort: Int, dataDirectory: String,
         _ body: @Sendable (NodeHandle) async throws -> Result
     ) async -> Swift.Result<Result, any Error> {
         await Swift.Result(asyncCatching: {
             let token = "node-token-\(UUID().uuidString)"
-            let docker = DockerEngine()
             var logger = Logger(label: "test.daemon")
             logger.logLevel = .warning
             let configuration = DaemonConfiguration(
                 host: "127.0.0.1", port: 0, dataDirectory: dataDirectory + "/node",
-                panelURL: "http://127.0.0.1:\(panelPort)", nodeToken: token, publishAddress: "127.0.0.1"
+                dockerHost: .fromEnvironment(ProcessInfo.processInfo.environment),
+                panelURL: "http://127.0.0.1:\(panelPort)", nodeToken: token,
+                nodeID: UUID().uuidString.lowercased(), publishAddress: "127.0.0.1"
             )
-            let daemon = await Daemon(configuration: configuration, docker: docker, logger: logger)
-            try await daemon.prepare()
-            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let group = ServiceGroup(services: daemon.services { portContinuation.yield($0) }, gracefulShutdownSignals: [], logger: logger)
-            let result: Swift.Result<Result, any Error> = await withTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try? await group.run() }
-                var iterator = ports.makeAsyncIterator()
-                let outcome = await Swift.Result(asyncCatching: { () async throws -> Result in
-                    guard let daemonPort = await iterator.next() else { throw TestFailure("the daemon never listened") }
-                    try await panel.registerLocalNode(port: daemonPort, token: token, ram: 4096, disk: 10240, processor: 2)
-                    let node = try #require(try await Node.query(on: panel.database.database).filter(\.$tokenDigest == Secrets.digest(token)).first())
-                    let handle = NodeHandle(id: try node.requireID().uuidString.lowercased(), token: token, daemonPort: daemonPort, docker: docker)
-                    // Wait for the first heartbeat, which makes the node online.
-                    let deadline = ContinuousClock.now + .seconds(30)
-                    while try await Node.find(node.requireID(), on: panel.database.database)?.lastSeenAt == nil {
-                        guard ContinuousClock.now < deadline else { throw TestFailure("the node never sent a heartbeat") }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    return try await body(handle)
-                })
-                await group.triggerGracefulShutdown()
-                await tasks.waitForAll()
-                return outcome
+            return try await RunningDaemon.with(configuration, logger: logger) { daemonPort, daemon in
+                try await panel.registerLocalNode(port: daemonPort, token: token, ram: 4096, disk: 10240, processor: 2)
+                let node = try #require(
+                    try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(token)).first())
+                let handle = NodeHandle(
+                    id: try node.requireID().uuidString.lowercased(), token: token, daemonPort: daemonPort, docker: daemon.docker)
+                // Wait for the first heartbeat, which makes the node online.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try await Node.find(node.requireID(), on: panel.database.db())?.lastSeenAt == nil {
+                    guard ContinuousClock.now < deadline else { throw TestFailure("the node never sent a heartbeat") }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return try await body(handle)
             }
-            try await docker.shutdown()
-            return try result.get()
         })
     }
 
     // MARK: - HTTP
 
-    struct Answer: Sendable {
-        let status: Int
-        let body: Data
-
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var error: String? { try? JSONDecoder().decode(ErrorBody.self, from: body).error }
-        var json: Any? { try? JSONSerialization.jsonObject(with: body) }
-        var object: [String: Any] { json as? [String: Any] ?? [:] }
-        var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
-    }
-
     /// Every answer a test sees, so a test can check that none of them holds a secret.
     static let seen = Mutex<[String]>([])
 
-    func request(_ method: HTTPMethod, _ path: String, json: String? = nil, apiKey: String?? = .none) async throws -> Answer {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = method
+    func request(_ method: HTTPMethod, _ path: String, json: String? = nil, apiKey: String?? = .none) async throws -> HTTPAnswer {
         let key: String? = switch apiKey {
         case .none: self.apiKey
         case .some(let value): value
         }
-        if let key { request.headers.add(name: "x-api-key", value: key) }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        let answer = Answer(status: Int(response.status.code), body: Data(buffer: body))
+        let answer = try await HTTPAnswer.request(
+            method, "http://127.0.0.1:\(port)\(path)", headers: key.map { [("x-api-key", $0)] } ?? [], json: json)
         Self.seen.withLock { $0.append(answer.text) }
         return answer
     }
 
-    func request(_ method: HTTPMethod, _ path: String, _ fields: [String: Any]) async throws -> Answer {
+    func request(_ method: HTTPMethod, _ path: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
         let data = try JSONSerialization.data(withJSONObject: fields)
         return try await request(method, path, json: String(decoding: data, as: UTF8.self))
     }
@@ -200,20 +173,5 @@ enum TestDatabase {
         guard var components = URLComponents(string: serverURL) else { throw TestFailure("bad BERTH_TEST_DATABASE_URL") }
         components.path = "/" + name
         return components.string
-    }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-extension Swift.Result where Failure == any Error {
-    init(asyncCatching body: () async throws -> Success) async {
-        do {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 struct UserTests {
     @Test("create-user answers 201 with the user and never the password or its hash")
     func create() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             let created = try await panel.request(.POST, "/api/auth/create-user", [
                 "username": "Alice", "email": "Alice@Example.com", "password": "correct horse", "userId": "billing-42", "admin": true,
             ])
@@ -30,7 +30,7 @@ struct UserTests {
 
     @Test("duplicates are 409, case-insensitively; bad fields are 400 naming the field")
     func refusals() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             _ = try await panel.createUser("carol", userID: "c-1")
             for fields: [String: Any] in [
                 ["username": "CAROL", "email": "other@example.com", "password": "12345678"],
@@ -61,7 +61,7 @@ struct UserTests {
 
     @Test("getUser finds by email or username with 201, and says 400 otherwise")
     func getUser() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             let id = try await panel.createUser("dave")
             let byName = try await panel.request(.POST, "/api/getUser", ["type": "username", "value": "DAVE"])
             #expect(byName.status == 201)
@@ -79,7 +79,7 @@ struct UserTests {
 
     @Test("bodies that are not JSON objects, too large, or nested too deeply are refused and change nothing")
     func badBodies() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             let notJSON = try await panel.request(.POST, "/api/auth/create-user", json: "username=eve")
             #expect(notJSON.status == 400)
             #expect(notJSON.error == "the body must be a JSON object")

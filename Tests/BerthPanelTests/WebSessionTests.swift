@@ -1,4 +1,5 @@
 @testable import BerthPanel
+@testable import BerthWeb
 import FluentKit
 import Foundation
 import HummingbirdOTP
@@ -28,7 +29,7 @@ import Testing
             let answer = try await planted.get("/")
             #expect(answer.status == 303 && answer.location == "/login", "the id from before sign-in is worth nothing")
 
-            let stored = try await SessionRecord.query(on: panel.panel.database.database).all()
+            let stored = try await SessionRecord.query(on: panel.panel.database.db()).all()
             #expect(!stored.contains { $0.id == browser.sessionCookie }, "sessions are stored by digest, not by id")
 
             try await browser.post("/logout")
@@ -77,9 +78,9 @@ import Testing
         try await TestPanel.with { panel in
             _ = try await panel.createUser("alice")
             let secret = TwoFactor.newSecret()
-            let user = try #require(try await User.query(on: panel.panel.database.database).filter(\.$usernameKey == "alice").first())
+            let user = try #require(try await User.query(on: panel.panel.database.db()).filter(\.$usernameKey == "alice").first())
             user.totpSecret = secret
-            try await user.save(on: panel.panel.database.database)
+            try await user.save(on: panel.panel.database.db())
 
             let browser = WebClient(port: panel.port)
             let password = try await browser.signIn("alice", Self.password)

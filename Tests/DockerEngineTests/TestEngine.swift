@@ -1,16 +1,16 @@
 import DockerEngine
+import BerthTestSupport
 import Foundation
 import Testing
 
 /// The real Docker engine the tests run against: the one `DOCKER_HOST` names, as `scripts/test` sets it.
 enum TestEngine {
-    /// Built by `scripts/test` from Debian's busybox-static, since no registry is reachable.
-    static let image = "berth-test/busybox:latest"
+    static let image = TestImage.name
     /// Every container a test makes carries it, so `scripts/test` can sweep up after a crashed run.
     static let label = "berth.test"
 
     static func withEngine<Result>(_ body: (DockerEngine) async throws -> Result) async throws -> Result {
-        let docker = DockerEngine()
+        let docker = DockerEngine(host: .fromEnvironment(ProcessInfo.processInfo.environment))
         do {
             let result = try await body(docker)
             try await docker.shutdown()

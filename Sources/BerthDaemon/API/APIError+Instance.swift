@@ -1,22 +1,15 @@
-import Hummingbird
-
 import BerthHTTP
+import Hummingbird
 
 extension InstanceError: APIErrorConvertible {
     /// The one place where the supervisor's refusals become HTTP answers.
     var apiError: APIError {
         switch self {
-        case .notFound(let id): APIError(.notFound, "no instance \(id) on this node")
-        case .alreadyExists(let id): APIError(.conflict, "instance \(id) already exists on this node")
-        case .conflict(let message): APIError(.conflict, message)
-        case .invalid(let message): APIError(.badRequest, message)
-        case .engine(let message): APIError(.serviceUnavailable, message)
+        case .notFound: APIError(.notFound, message)
+        case .alreadyExists, .conflict: APIError(.conflict, message)
+        case .invalid: APIError(.badRequest, message)
+        case .unavailable, .engine: APIError(.serviceUnavailable, message)
+        case .failed: APIError(.internalServerError, message)
         }
     }
 }
-
-extension APIError {
-    static let invalidNodeToken = APIError(.unauthorized, "missing or invalid node token")
-}
-
-

@@ -11,9 +11,7 @@ struct NodeTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              Secrets.constantTimeEquals(Secrets.digest(String(header.dropFirst("Bearer ".count))), tokenDigest)
-        else {
+        guard let token = request.bearerToken, Secrets.constantTimeEquals(Secrets.digest(token), tokenDigest) else {
             throw APIError.invalidNodeToken
         }
         return try await next(request, context)

@@ -15,7 +15,7 @@ struct ConsoleSocketController: Sendable {
     static let maxRequestBytes = 16 * 1024
 
     func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
-        router.ws("api/instances/:id/console") { request, context in
+        router.ws(RouterPath(DaemonRoutes.console.pattern)) { request, context in
             let id = try context.parameters.require("id")
             _ = try await authorize(request, instanceID: id)
             return .upgrade([:])
@@ -28,7 +28,7 @@ struct ConsoleSocketController: Sendable {
 
     private func authorize(_ request: Request, instanceID: String) async throws -> ConsoleTokenClaims {
         guard let token = request.uri.queryParameters.get("token") else {
-            throw APIError.invalidNodeToken
+            throw APIError(.unauthorized, "the console needs a console token")
         }
         let claims: ConsoleTokenClaims
         do {
@@ -50,27 +50,27 @@ struct ConsoleSocketController: Sendable {
     ) async throws {
         let console = try await supervisor.console(of: instanceID)
         let status = try await supervisor.status(of: instanceID)
-        try await outbound.writeTextMessage(Self.encode(ConsoleMessage(event: .status, data: status.powerState.rawValue)))
+        try await outbound.writeTextMessage(ConsoleMessage(event: .status, data: status.powerState.rawValue).jsonText)
         let (viewer, messages) = console.subscribe()
         defer { console.unsubscribe(viewer) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in messages {
-                    try await outbound.writeTextMessage(Self.encode(message))
+                    try await outbound.writeTextMessage(message.jsonText)
                 }
             }
             group.addTask {
                 for try await message in inbound.messages(maxSize: Self.maxRequestBytes) {
                     guard case .text(let text) = message else { continue }
                     if let problem = await handle(text, instanceID: instanceID) {
-                        try await outbound.writeTextMessage(Self.encode(ConsoleMessage(event: .error, data: problem)))
+                        try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: problem).jsonText)
                     }
                 }
             }
             group.addTask {
                 let remaining = Double(claims.expires) - Date().timeIntervalSince1970
                 try await Task.sleep(for: .seconds(max(remaining, 0)))
-                try await outbound.writeTextMessage(Self.encode(ConsoleMessage(event: .error, data: "the console token expired")))
+                try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "the console token expired").jsonText)
             }
             // Whichever ends first (the viewer left, the console closed, the token expired) ends the socket.
             try await group.next()
@@ -100,9 +100,5 @@ struct ConsoleSocketController: Sendable {
         } catch {
             return "\(error)"
         }
-    }
-
-    static func encode(_ message: ConsoleMessage) -> String {
-        (try? String(decoding: JSONEncoder().encode(message), as: UTF8.self)) ?? "{}"
     }
 }

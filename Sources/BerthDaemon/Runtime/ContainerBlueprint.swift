@@ -8,8 +8,10 @@ import Foundation
 struct ContainerBlueprint: Sendable {
     /// Label that marks a container as Berth's; its value is the instance id.
     static let instanceLabel = "berth.instance"
-    /// `runtime` or `installer`.
+    /// ``runtimeRole`` or ``installerRole``.
     static let roleLabel = "berth.role"
+    static let runtimeRole = "runtime"
+    static let installerRole = "installer"
     /// The node that owns the container, so daemons sharing one engine never touch each other's containers.
     static let nodeLabel = "berth.node"
     /// Where the volume appears inside the running container.
@@ -40,7 +42,7 @@ struct ContainerBlueprint: Sendable {
             command: command,
             entrypoint: command == nil ? nil : [],
             environment: environment(for: specification),
-            labels: labels(specification, role: "runtime"),
+            labels: labels(specification, role: Self.runtimeRole),
             workingDirectory: Self.volumePathInContainer,
             user: configuration.containerUser,
             hostname: String(specification.id.prefix(63)),
@@ -73,7 +75,7 @@ struct ContainerBlueprint: Sendable {
             command: [script.script],
             entrypoint: ["/bin/sh", "-c"],
             environment: environment(for: specification),
-            labels: labels(specification, role: "installer"),
+            labels: labels(specification, role: Self.installerRole),
             workingDirectory: Self.volumePathInInstaller,
             user: "0:0",
             hostConfiguration: HostConfiguration(

@@ -1,14 +1,16 @@
 import Foundation
 
-/// The node's own capacity, read from the kernel.
-struct HostResources {
-    var memoryTotalBytes: Int64 = 0
-    var memoryAvailableBytes: Int64 = 0
-    var diskTotalBytes: Int64 = 0
-    var diskAvailableBytes: Int64 = 0
+/// The node's own capacity, read from the kernel: what heartbeats report, and what `berth serve`
+/// registers its local node with.
+public struct HostResources: Sendable {
+    public var cores = ProcessInfo.processInfo.activeProcessorCount
+    public var memoryTotalBytes: Int64 = 0
+    public var memoryAvailableBytes: Int64 = 0
+    public var diskTotalBytes: Int64 = 0
+    public var diskAvailableBytes: Int64 = 0
 
     /// Reads memory from `/proc/meminfo` and disk from the file system that holds `directory`.
-    static func read(diskAt directory: String) -> HostResources {
+    public static func read(diskAt directory: String) -> HostResources {
         var resources = HostResources()
         if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
             for line in meminfo.split(separator: "\n") {

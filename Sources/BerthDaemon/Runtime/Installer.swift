@@ -27,7 +27,7 @@ struct Installer: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         } catch {
-            throw InstanceError.engine("the volume \(volume) could not be made: \(error.localizedDescription)")
+            throw InstanceError.failed("the volume \(volume) could not be made: \(error.localizedDescription)")
         }
         let owner = configuration.volumeOwner
         guard let script = specification.image.install else {
@@ -97,7 +97,7 @@ struct Installer: Sendable {
         guard exit.statusCode == 0 else {
             try? await docker.removeContainer(installerID, force: true)
             let lastLines = output.joined().split(separator: "\n").suffix(Self.quotedLines).joined(separator: "\n")
-            throw InstanceError.engine("the install script exited with code \(exit.statusCode); its last lines:\n\(lastLines)")
+            throw InstanceError.failed("the install script exited with code \(exit.statusCode); its last lines:\n\(lastLines)")
         }
         // Done with it: removed in the background, so READY does not wait for Docker to tidy up. Deleting or
         // reinstalling the instance removes it by name too, should the daemon stop before this runs.

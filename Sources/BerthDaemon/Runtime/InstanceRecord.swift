@@ -1,20 +1,60 @@
 import BerthProtocol
 
-/// What the daemon keeps about an instance across restarts.
-struct InstanceRecord: Codable, Sendable, Equatable {
+/// What the daemon keeps about an instance across restarts: its specification, its container, and the
+/// saved part of its lifecycle.
+struct InstanceRecord: Sendable, Equatable {
     var specification: InstanceSpecification
-    var installState: InstallState
-    var reason: String?
     var containerID: String?
-    /// Whether the instance should be running: restored after a daemon restart.
-    var shouldRun: Bool
     var lastExitCode: Int?
+    var lifecycle: InstanceLifecycle
 
     init(specification: InstanceSpecification) {
         self.specification = specification
-        self.installState = .installing
-        self.shouldRun = false
+        self.lifecycle = InstanceLifecycle(suspended: specification.suspended)
     }
 
     var id: String { specification.id }
+}
+
+/// The state file's shape, unchanged since the lifecycle had fields of the record's own: a daemon
+/// upgraded in place reads what the last one wrote.
+extension InstanceRecord: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case specification, installState, reason, containerID, shouldRun, lastExitCode
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        specification = try container.decode(InstanceSpecification.self, forKey: .specification)
+        containerID = try container.decodeIfPresent(String.self, forKey: .containerID)
+        lastExitCode = try container.decodeIfPresent(Int.self, forKey: .lastExitCode)
+        lifecycle = InstanceLifecycle(
+            restoring: try container.decode(InstallState.self, forKey: .installState),
+            installFailure: try container.decodeIfPresent(String.self, forKey: .reason),
+            shouldRun: try container.decode(Bool.self, forKey: .shouldRun),
+            suspended: specification.suspended
+        )
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var saved = specification
+        saved.suspended = lifecycle.suspended
+        try container.encode(saved, forKey: .specification)
+        try container.encode(lifecycle.install, forKey: .installState)
+        try container.encodeIfPresent(lifecycle.installFailure, forKey: .reason)
+        try container.encodeIfPresent(containerID, forKey: .containerID)
+        try container.encode(lifecycle.shouldRun, forKey: .shouldRun)
+        try container.encodeIfPresent(lastExitCode, forKey: .lastExitCode)
+    }
+}
+
+extension InstanceRecord {
+    /// Whether the state file would hold the same for both: only then may a save be skipped.
+    func savesSame(as other: InstanceRecord) -> Bool {
+        specification == other.specification && containerID == other.containerID
+            && lastExitCode == other.lastExitCode && lifecycle.install == other.lifecycle.install
+            && lifecycle.installFailure == other.lifecycle.installFailure
+            && lifecycle.shouldRun == other.lifecycle.shouldRun && lifecycle.suspended == other.lifecycle.suspended
+    }
 }

@@ -9,7 +9,7 @@ enum VolumeOwnership {
     /// and never followed, so a link planted by an install script cannot hand out a file outside the volume.
     static func give(_ root: String, to user: UInt32, group: UInt32) throws {
         guard lchown(root, user, group) == 0 else {
-            throw InstanceError.engine("could not change the owner of \(root): \(String(cString: strerror(errno)))")
+            throw InstanceError.failed("could not change the owner of \(root): \(String(cString: strerror(errno)))")
         }
         guard let walker = FileManager.default.enumerator(atPath: root) else { return }
         while let relative = walker.nextObject() as? String {

@@ -9,22 +9,15 @@ import Synchronization
 /// ceiling the API routes are measured against (see `docs/performance.md`).
 ///
 /// It sits outside `/api` and the API-key check on purpose: the key check is Berth's work and belongs in
-/// the figure measured, not in the reference. It exists only when `BERTH_BENCH_CEILING=1` is set at start
-/// (`scripts/bench` sets it); a panel started otherwise answers it with 404.
-struct CeilingController: Sendable {
-    /// The environment variable that turns the route on.
-    static let environmentVariable = "BERTH_BENCH_CEILING"
+/// the figure measured, not in the reference. It exists only when ``PanelConfiguration/benchCeiling`` is on
+/// (`scripts/bench` sets `BERTH_BENCH_CEILING=1`); a panel started otherwise answers it with 404.
+struct CeilingController<Context: PanelRequestContext>: Sendable {
     /// The largest body it makes; larger sizes are a 400.
-    static let maximumBytes = 64 << 20
+    static var maximumBytes: Int { 64 << 20 }
 
     private let bodies = Bodies()
 
-    /// The controller, when the environment turns the route on; nil otherwise.
-    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> CeilingController? {
-        environment[environmentVariable] == "1" ? CeilingController() : nil
-    }
-
-    func addRoutes(to router: Router<PanelRequestContext>) {
+    func addRoutes(to router: Router<Context>) {
         router.get("bench/ceiling") { request, _ in
             guard let size = request.uri.queryParameters.get("bytes").flatMap(Int.init), (2...Self.maximumBytes).contains(size) else {
                 throw APIError.badRequest("bytes must be a size from 2 to \(Self.maximumBytes)")

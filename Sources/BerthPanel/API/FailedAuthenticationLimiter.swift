@@ -3,7 +3,7 @@ import Synchronization
 
 /// Counts failed authentications per client and shuts out a client that fails too often, for a while,
 /// without slowing down anyone else.
-final class FailedAuthenticationLimiter: Sendable {
+package final class FailedAuthenticationLimiter: Sendable {
     let limit: Int
     let window: Duration
     private let failures = Mutex<[String: Window]>([:])
@@ -13,13 +13,13 @@ final class FailedAuthenticationLimiter: Sendable {
         var count: Int
     }
 
-    init(limit: Int = 10, window: Duration = .seconds(60)) {
+    package init(limit: Int = 10, window: Duration = .seconds(60)) {
         self.limit = limit
         self.window = window
     }
 
     /// Whether the client has failed too often within the window.
-    func isBlocked(_ client: String) -> Bool {
+    package func isBlocked(_ client: String) -> Bool {
         let now = ContinuousClock.now
         return failures.withLock { failures in
             guard let entry = failures[client] else { return false }
@@ -31,7 +31,7 @@ final class FailedAuthenticationLimiter: Sendable {
         }
     }
 
-    func recordFailure(_ client: String) {
+    package func recordFailure(_ client: String) {
         let now = ContinuousClock.now
         failures.withLock { failures in
             if var entry = failures[client], now - entry.start < window {

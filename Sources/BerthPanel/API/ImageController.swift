@@ -1,16 +1,14 @@
 import BerthHTTP
-import FluentKit
 import Foundation
 import Hummingbird
 
 /// `GET /api/images`: every image, as its JSON definition with the panel's `Id`.
-struct ImageController: Sendable {
-    let database: PanelDatabase
+struct ImageController<Context: PanelRequestContext>: Sendable {
+    let images: ImageStore
 
-    func addRoutes(to group: RouterGroup<PanelRequestContext>) {
+    func addRoutes(to group: RouterGroup<Context>) {
         group.get("images") { _, _ in
-            let images = try await Image.query(on: database.database).sort(\.$name).all()
-            return try JSONResponse.make(images.map(Self.view))
+            try JSONResponse.make(try await images.all().map(Self.view))
         }
     }
 

@@ -3,11 +3,11 @@ import Foundation
 import Hummingbird
 
 /// The reference's instance routes: list, deploy, delete, per user, one, suspend and unsuspend.
-struct InstanceController: Sendable {
+struct InstanceController<Context: PanelRequestContext>: Sendable {
     let instances: InstanceStore
     let users: UserStore
 
-    func addRoutes(to group: RouterGroup<PanelRequestContext>) {
+    func addRoutes(to group: RouterGroup<Context>) {
         group.get("instances") { _, _ in
             try JSONResponse.make(try await instances.all())
         }
@@ -33,19 +33,19 @@ struct InstanceController: Sendable {
         }
         group.post("getUserInstance") { request, _ in
             let userID = try await RequestFields.read(request).string("userId")
-            guard try await users.find(.userID(userID)) != nil else { throw APIError.badRequest("no user with that userId") }
+            guard try await users.find(.userID(userID)) != nil else { throw PanelError.notFound("no user with that userId") }
             return try JSONResponse.make(try await instances.owned(by: userID))
         }
         group.post("getInstance") { request, _ in
             let id = try await RequestFields.read(request).string("id")
-            guard let instance = try await instances.view(id) else { throw APIError.badRequest("no instance with that id") }
+            guard let instance = try await instances.view(id) else { throw PanelError.notFound("no instance with that id") }
             return try JSONResponse.make(instance)
         }
-        for (path, suspended) in [("instances/suspend/:id", true), ("instances/unsuspend/:id", false)] {
-            group.post(RouterPath(stringLiteral: path)) { _, context in
-                let id = try context.parameters.require("id")
-                return try JSONResponse.make(try await instances.setSuspended(suspended, id))
-            }
+        group.post("instances/suspend/:id") { _, context in
+            try JSONResponse.make(try await instances.setSuspended(true, context.parameters.require("id")))
+        }
+        group.post("instances/unsuspend/:id") { _, context in
+            try JSONResponse.make(try await instances.setSuspended(false, context.parameters.require("id")))
         }
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 
 /// `GET /api/openapi.json`: the OpenAPI 3 document that describes the whole API.
-struct OpenAPIController: Sendable {
-    func addRoutes(to group: RouterGroup<PanelRequestContext>) {
+struct OpenAPIController<Context: PanelRequestContext>: Sendable {
+    func addRoutes(to group: RouterGroup<Context>) {
         group.get("openapi.json") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
                   let document = try? Data(contentsOf: url)

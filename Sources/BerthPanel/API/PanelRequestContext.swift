@@ -1,31 +1,30 @@
 import Hummingbird
-import HummingbirdAuth
-import HummingbirdWebSocket
 import NIOCore
 
-/// What a panel request carries beyond the request itself: who sent it (an API key, or a signed-in
-/// user with their web session), and the form it sent.
-struct PanelRequestContext: RequestContext, RemoteAddressRequestContext, SessionRequestContext, WebSocketRequestContext {
-    var coreContext: CoreRequestContextStorage
-    let remoteAddress: SocketAddress?
-    let webSocket: WebSocketHandlerReference<Self>
-    let sessions: SessionContext<WebSession>
+/// What the panel's own routes (`/api`, the node callbacks) need of a request's context, whichever front
+/// end's router serves them: the web UI's context carries a session and a form beside this.
+public protocol PanelRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The API key that authenticated the request, for the audit trail.
-    var apiKeyName: String?
-    /// The signed-in user of a web request.
-    var user: User?
-    /// A web request's form fields, read (and its CSRF token checked) before the route runs.
-    var form = FormFields()
-    /// The path of a web request, for the navigation to mark where the user is.
-    var currentPath = ""
+    var apiKeyName: String? { get set }
+    /// Who the audit log names as having made this request's changes.
+    var auditActor: AuditActor { get }
+}
 
-    init(source: ApplicationRequestContextSource) {
+extension PanelRequestContext {
+    /// The client's address without the port: what rate limits count by.
+    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+}
+
+/// The context of a panel that serves `/api` alone, with no front end (the in-process API tests).
+public struct APIRequestContext: PanelRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    public var apiKeyName: String?
+
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
-        webSocket = .init()
-        sessions = .init()
     }
 
-    /// The client's address without the port: what rate limits count by.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    public var auditActor: AuditActor { .apiKey(apiKeyName ?? "unknown") }
 }

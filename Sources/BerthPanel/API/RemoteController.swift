@@ -5,11 +5,11 @@ import Foundation
 import Hummingbird
 
 /// `/api/remote/...`: what daemons tell the panel, authenticated by the node's own token.
-struct RemoteController: Sendable {
+struct RemoteController<Context: PanelRequestContext>: Sendable {
     let database: PanelDatabase
     let instances: InstanceStore
 
-    func addRoutes(to group: RouterGroup<PanelRequestContext>) {
+    func addRoutes(to group: RouterGroup<Context>) {
         group.post("remote/events") { request, _ in
             let node = try await authenticate(request)
             let batch = try await request.decodeJSON(as: InstanceEventBatch.self, maxBytes: 4 << 20)
@@ -22,7 +22,7 @@ struct RemoteController: Sendable {
             let wasOffline = NodeView(node).status == "offline"
             node.lastSeenAt = Date()
             node.daemonVersion = info.version
-            try await node.save(on: database.database)
+            try await node.save(on: database.db())
             if wasOffline {
                 // A node that comes back may have deletions waiting for it.
                 await instances.retryPendingDeletions()
@@ -32,14 +32,12 @@ struct RemoteController: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> Node {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw APIError(.unauthorized, "missing or invalid node token")
-        }
-        let digest = Secrets.digest(String(header.dropFirst("Bearer ".count)))
-        guard let node = try await Node.query(on: database.database).filter(\.$tokenDigest == digest).first(),
-              Secrets.constantTimeEquals(node.tokenDigest, digest)
+        guard let token = request.bearerToken else { throw APIError.invalidNodeToken }
+        let digest = Secrets.digest(token)
+        guard let node = try await Node.query(on: database.db()).filter(\.$tokenDigest == digest).first(),
+            Secrets.constantTimeEquals(node.tokenDigest, digest)
         else {
-            throw APIError(.unauthorized, "missing or invalid node token")
+            throw APIError.invalidNodeToken
         }
         return node
     }

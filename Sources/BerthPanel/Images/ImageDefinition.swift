@@ -5,9 +5,9 @@ import Foundation
 /// `Scripts.Install`, `features`), with Berth's additions for what eggs have: `Startup`, `Install`
 /// (a script run in an installer container), `Ready` (the text that means started), `StopSignal`,
 /// `StopTimeout` and `Capabilities`.
-struct ImageDefinition: Codable, Sendable, Equatable {
+package struct ImageDefinition: Codable, Sendable, Equatable {
     var Name: String
-    var Description: String?
+    package var Description: String?
     var Author: String?
     var Image: String
     var AltImages: [String]?
@@ -15,7 +15,7 @@ struct ImageDefinition: Codable, Sendable, Equatable {
     var Env: [String]?
     var StopCommand: String?
     var Scripts: SkyportScripts?
-    var Variables: [String: VariableDefinition]?
+    package var Variables: [String: VariableDefinition]?
     var features: [String]?
     var Startup: String?
     var Install: InstallDefinition?
@@ -39,11 +39,11 @@ struct ImageDefinition: Codable, Sendable, Equatable {
         var Script: String
     }
 
-    struct VariableDefinition: Codable, Sendable, Equatable {
+    package struct VariableDefinition: Codable, Sendable, Equatable {
         var type: String?
-        var `default`: String?
+        package var `default`: String?
         var required: Bool?
-        var description: String?
+        package var description: String?
     }
 
     /// What is wrong with the definition, or nil.

@@ -4,7 +4,7 @@ import Foundation
 
 /// Imports image JSON files into the database: from the repository's `images/` folder at first start,
 /// and one at a time with `berth image import FILE`. An image with the same name is replaced.
-struct ImageImporter: Sendable {
+package struct ImageImporter: Sendable {
     let database: PanelDatabase
 
     @discardableResult
@@ -19,7 +19,7 @@ struct ImageImporter: Sendable {
     }
 
     @discardableResult
-    func importDefinition(_ data: Data, source: String) async throws -> Image {
+    package func importDefinition(_ data: Data, source: String) async throws -> Image {
         let definition: ImageDefinition
         do {
             definition = try JSONDecoder().decode(ImageDefinition.self, from: data)
@@ -27,11 +27,11 @@ struct ImageImporter: Sendable {
             throw ImageImportError("\(source) is not a Skyport image JSON: \(error)")
         }
         if let problem = definition.problem { throw ImageImportError("\(source): \(problem)") }
-        let image = try await Image.query(on: database.database).filter(\.$name == definition.Name).first()
+        let image = try await Image.query(on: database.db()).filter(\.$name == definition.Name).first()
             ?? Image(name: definition.Name, dockerImage: definition.Image, definition: "")
         image.dockerImage = definition.Image
         image.definition = String(decoding: data, as: UTF8.self)
-        try await image.save(on: database.database)
+        try await image.save(on: database.db())
         return image
     }
 
@@ -47,7 +47,7 @@ struct ImageImporter: Sendable {
     }
 }
 
-struct ImageImportError: Error, CustomStringConvertible {
-    let description: String
+package struct ImageImportError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

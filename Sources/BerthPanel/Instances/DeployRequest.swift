@@ -3,7 +3,7 @@ import BerthProtocol
 import Foundation
 
 /// A deploy request read from Skyport's loose body into checked values; each problem names its field.
-struct DeployRequest: Sendable {
+package struct DeployRequest: Sendable {
     let image: String
     let imageName: String?
     let memory: Int
@@ -12,11 +12,11 @@ struct DeployRequest: Sendable {
     let ports: [PortMapping]
     let primaryPort: Int
     let nodeID: String
-    let name: String
+    package let name: String
     let userID: String
     let variables: [String: String]
 
-    init(_ fields: RequestFields) throws {
+    package init(_ fields: RequestFields) throws {
         image = try fields.string("image")
         imageName = try fields.optionalString("imagename")
         memory = try LooseQuantities.mebibytes(fields.value("memory") ?? .null, field: "memory")
@@ -25,14 +25,14 @@ struct DeployRequest: Sendable {
         ports = try LooseQuantities.ports(fields.value("ports") ?? .null, field: "ports")
         nodeID = try fields.string("nodeId")
         name = try fields.string("name")
-        guard name.count <= 200 else { throw APIError.badRequest("name must be at most 200 characters") }
+        guard name.count <= 200 else { throw PanelError.invalid("name must be at most 200 characters") }
         userID = try fields.string("user")
         variables = try LooseQuantities.variables(fields.value("variables"), field: "variables")
         // `primary` names a port of the instance, by host port or by container port.
         if let primaryText = try fields.optionalString("primary") {
-            guard let primary = Int(primaryText) else { throw APIError.badRequest("primary must be a port number") }
+            guard let primary = Int(primaryText) else { throw PanelError.invalid("primary must be a port number") }
             guard let mapping = ports.first(where: { $0.hostPort == primary }) ?? ports.first(where: { $0.containerPort == primary }) else {
-                throw APIError.badRequest("primary \(primary) is not one of the instance's ports")
+                throw PanelError.invalid("primary \(primary) is not one of the instance's ports")
             }
             primaryPort = mapping.hostPort
         } else {

@@ -6,20 +6,20 @@ import Logging
 import SQLKit
 
 /// What the panel does with instances: deploy, delete, suspend, and apply what nodes report.
-struct InstanceStore: Sendable {
+package struct InstanceStore: Sendable {
     let database: PanelDatabase
     let daemons: DaemonClient
     let logger: Logger
 
-    func all() async throws -> [InstanceView] {
+    package func all() async throws -> [InstanceView] {
         try await views("")
     }
 
-    func owned(by userID: String) async throws -> [InstanceView] {
+    package func owned(by userID: String) async throws -> [InstanceView] {
         try await views("WHERE i.owner_user_id = \(bind: userID)")
     }
 
-    func view(_ id: String) async throws -> InstanceView? {
+    package func view(_ id: String) async throws -> InstanceView? {
         guard let uuid = UUID(uuidString: id) else { return nil }
         return try await views("WHERE i.id = \(bind: uuid)").first
     }
@@ -28,33 +28,44 @@ struct InstanceStore: Sendable {
     private func views(_ condition: SQLQueryString) async throws -> [InstanceView] {
         let query: SQLQueryString = "SELECT \(unsafeRaw: InstanceRow.columns) FROM instances i JOIN nodes n ON n.id = i.node_id "
             + condition + " ORDER BY i.created_at"
-        return try await database.sql.raw(query).all(decoding: InstanceRow.self).map(InstanceView.init)
+        return try await database.sql().raw(query).all(decoding: InstanceRow.self).map(InstanceView.init)
+    }
+
+    /// The instance with its node and image, when `user` may see it: their own, or any for an
+    /// administrator. Anything else is nil, so no one learns which ids exist.
+    package func find(_ id: String, visibleTo user: User) async throws -> Instance? {
+        guard let uuid = UUID(uuidString: id),
+            let instance = try await Instance.query(on: database.db()).with(\.$node).with(\.$image).filter(\.$id == uuid)
+                .first(),
+            user.admin || instance.ownerUserID == user.userID
+        else { return nil }
+        return instance
     }
 
     /// The instance with this id, with its node loaded.
     private func find(_ id: String) async throws -> Instance? {
         guard let uuid = UUID(uuidString: id) else { return nil }
-        return try await Instance.query(on: database.database).with(\.$node).filter(\.$id == uuid).first()
+        return try await Instance.query(on: database.db()).with(\.$node).filter(\.$id == uuid).first()
     }
 
     // MARK: - Deploy
 
     /// Checks everything, reserves the ports with the row in one transaction, then asks the node.
-    /// Returns the new instance's id; throws a 4xx for bad input and leaves nothing behind on failure.
-    func deploy(_ request: DeployRequest) async throws -> String {
-        let db = database.database
+    /// Returns the new instance's id; throws ``PanelError`` for bad input and leaves nothing behind on failure.
+    package func deploy(_ request: DeployRequest) async throws -> String {
+        let db = database.db()
         guard try await User.query(on: db).filter(\.$userID == request.userID).first() != nil else {
-            throw APIError.badRequest("user \(request.userID) does not exist")
+            throw PanelError.notFound("user \(request.userID) does not exist")
         }
         guard let nodeUUID = UUID(uuidString: request.nodeID), let node = try await Node.find(nodeUUID, on: db) else {
-            throw APIError.badRequest("node \(request.nodeID) does not exist")
+            throw PanelError.notFound("node \(request.nodeID) does not exist")
         }
         guard NodeView(node).status == "online" else {
-            throw APIError.badRequest("node \(node.name) is offline; it has not sent a heartbeat for \(Int(NodeView.onlineWindow)) seconds")
+            throw PanelError.nodeUnavailable("node \(node.name) is offline; it has not sent a heartbeat for \(Int(NodeView.onlineWindow)) seconds")
         }
         let image = try await findImage(request)
         guard let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8)) else {
-            throw APIError(.internalServerError, "the image \(image.name) is stored in a shape this panel cannot read")
+            throw PanelError.corrupt("the image \(image.name) is stored in a shape this panel cannot read")
         }
         // The deploy may name one of the image's alternatives (e.g. another Java version); anything else runs the main one.
         let dockerImage = ([definition.Image] + (definition.AltImages ?? [])).contains(request.image) ? request.image : definition.Image
@@ -88,7 +99,7 @@ struct InstanceStore: Sendable {
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             let taken = try await Allocation.query(on: db).filter(\.$node.$id == nodeUUID).filter(\.$port ~~ request.ports.map(\.hostPort)).all().map(\.port)
-            throw APIError.badRequest("port \(taken.map(String.init).joined(separator: ", ")) is already allocated on node \(node.name)")
+            throw PanelError.conflict("port \(taken.map(String.init).joined(separator: ", ")) is already allocated on node \(node.name)")
         }
 
         let specification = InstanceSpecification(
@@ -105,19 +116,19 @@ struct InstanceStore: Sendable {
         } catch DaemonClientError.refused(let status, let message) {
             // The node refused it, so it has nothing: remove the row and free its ports.
             try await instance.delete(on: db)
-            if status == 400 { throw APIError.badRequest(message) }
-            throw APIError(.internalServerError, "the instance could not be deployed: the node refused: \(message)")
+            if status == 400 { throw PanelError.invalid(message) }
+            throw PanelError.nodeFailed("the instance could not be deployed: the node refused: \(message)")
         } catch let error as DaemonClientError {
             // No answer: the node may have taken it. Delete it the careful way, retried until the node confirms.
             instance.deleting = true
             try await instance.save(on: db)
-            throw APIError(.internalServerError, "the instance could not be deployed: \(error.message); it is being removed again")
+            throw PanelError.nodeFailed("the instance could not be deployed: \(error.message); it is being removed again")
         }
         return instanceID.uuidString.lowercased()
     }
 
     private func findImage(_ request: DeployRequest) async throws -> Image {
-        let db = database.database
+        let db = database.db()
         if let name = request.imageName, let image = try await Image.query(on: db).filter(\.$name == name).first() {
             return image
         }
@@ -134,7 +145,7 @@ struct InstanceStore: Sendable {
                 return image
             }
         }
-        throw APIError.badRequest("image \(request.imageName ?? request.image) does not exist")
+        throw PanelError.notFound("image \(request.imageName ?? request.image) does not exist")
     }
 
     private func checkCapacity(of node: Node, memory: Int, cpu: Double) async throws {
@@ -144,14 +155,14 @@ struct InstanceStore: Sendable {
             SELECT CAST(COALESCE(SUM(memory), 0) AS BIGINT) AS memory, CAST(COALESCE(SUM(cpu), 0) AS DOUBLE PRECISION) AS cpu \
             FROM instances WHERE node_id = \(bind: try node.requireID())
             """
-        let used = try await database.sql.raw(query).first(decoding: UsedCapacity.self)
+        let used = try await database.sql().raw(query).first(decoding: UsedCapacity.self)
         let usedMemory = used?.memory ?? 0
         let usedCPU = used?.cpu ?? 0
         guard usedMemory + memory <= node.ram else {
-            throw APIError.badRequest("memory: the node has \(node.ram - usedMemory) MiB free, \(memory) MiB asked")
+            throw PanelError.insufficientCapacity("memory: the node has \(node.ram - usedMemory) MiB free, \(memory) MiB asked")
         }
         guard usedCPU + cpu <= node.processor + 1e-9 else {
-            throw APIError.badRequest("cpu: the node has \(node.processor - usedCPU) cores free, \(cpu) asked")
+            throw PanelError.insufficientCapacity("cpu: the node has \(node.processor - usedCPU) cores free, \(cpu) asked")
         }
     }
 
@@ -163,16 +174,16 @@ struct InstanceStore: Sendable {
 
     // MARK: - Delete
 
-    enum DeletionOutcome {
+    package enum DeletionOutcome {
         case deleted
         /// The node could not confirm; the instance stays marked `deleting` and is retried.
         case pending(String)
     }
 
-    func delete(_ id: String) async throws -> DeletionOutcome {
-        guard let instance = try await find(id) else { throw APIError.badRequest("no instance with that id") }
+    package func delete(_ id: String) async throws -> DeletionOutcome {
+        guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
         instance.deleting = true
-        try await instance.save(on: database.database)
+        try await instance.save(on: database.db())
         return try await finishDeletion(instance)
     }
 
@@ -185,30 +196,34 @@ struct InstanceStore: Sendable {
             logger.warning("deleting instance \(id) waits for its node: \(error.message)")
             return .pending(error.message)
         }
-        try await instance.delete(on: database.database)
+        try await instance.delete(on: database.db())
         return .deleted
     }
 
     /// Retries every deletion a node has not confirmed yet.
     func retryPendingDeletions() async {
-        guard let pending = try? await Instance.query(on: database.database).with(\.$node).filter(\.$deleting == true).all() else { return }
-        for instance in pending {
-            _ = try? await finishDeletion(instance)
+        do {
+            let pending = try await Instance.query(on: database.db()).with(\.$node).filter(\.$deleting == true).all()
+            for instance in pending {
+                _ = try await finishDeletion(instance)
+            }
+        } catch {
+            logger.error("pending deletions could not be retried: \(error)")
         }
     }
 
     // MARK: - Suspension
 
-    func setSuspended(_ suspended: Bool, _ id: String) async throws -> InstanceView {
-        guard let instance = try await find(id) else { throw APIError.badRequest("no instance with that id") }
-        guard !instance.deleting else { throw APIError.badRequest("the instance is being deleted") }
+    package func setSuspended(_ suspended: Bool, _ id: String) async throws -> InstanceView {
+        guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
+        guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
         do {
             try await daemons.setSuspended(suspended, instance: id.lowercased(), on: instance.node)
         } catch let error as DaemonClientError {
-            throw APIError(.internalServerError, "the instance was not \(suspended ? "suspended" : "unsuspended"): \(error.message)")
+            throw PanelError.nodeFailed("the instance was not \(suspended ? "suspended" : "unsuspended"): \(error.message)")
         }
         instance.suspended = suspended
-        try await instance.save(on: database.database)
+        try await instance.save(on: database.db())
         return InstanceView(instance, node: instance.node)
     }
 
@@ -219,7 +234,7 @@ struct InstanceStore: Sendable {
         let nodeID = try node.requireID()
         for event in events {
             guard let uuid = UUID(uuidString: event.status.id),
-                  let instance = try await Instance.query(on: database.database).filter(\.$id == uuid).filter(\.$node.$id == nodeID).first(),
+                  let instance = try await Instance.query(on: database.db()).filter(\.$id == uuid).filter(\.$node.$id == nodeID).first(),
                   event.sequence > instance.eventSequence
             else { continue }
             instance.eventSequence = event.sequence
@@ -227,7 +242,7 @@ struct InstanceStore: Sendable {
             instance.powerState = event.status.powerState.rawValue
             instance.reason = event.status.reason
             instance.containerID = event.status.containerID
-            try await instance.save(on: database.database)
+            try await instance.save(on: database.db())
         }
     }
 }

@@ -6,7 +6,7 @@ import NIOHTTP1
 
 /// Talks to a node's daemon with the node's token. Every call either returns the daemon's answer or
 /// throws ``DaemonClientError`` saying whether the daemon could not be reached or refused.
-struct DaemonClient: Sendable {
+package struct DaemonClient: Sendable {
     let httpClient: HTTPClient
 
     init(httpClient: HTTPClient = .shared) {
@@ -74,7 +74,7 @@ struct DaemonClient: Sendable {
 
     static let deadline = TimeAmount.seconds(10)
 
-    static func baseURL(of node: Node) -> String {
+    package static func baseURL(of node: Node) -> String {
         let host = node.address.contains(":") ? "[\(node.address)]" : node.address
         return "http://\(host):\(node.port)"
     }

@@ -5,18 +5,18 @@ import Foundation
 ///
 /// A key reads `berth_<lookup>_<secret>`: the lookup finds the row, and the secret's digest is then
 /// compared in constant time, so the database lookup never depends on the secret.
-final class APIKey: Model, @unchecked Sendable {
-    static let schema = "api_keys"
+package final class APIKey: Model, @unchecked Sendable {
+    package static let schema = "api_keys"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "name") var name: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "name") package var name: String
     @Field(key: "lookup") var lookup: String
     @Field(key: "secret_digest") var secretDigest: String
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @OptionalField(key: "revoked_at") package var revokedAt: Date?
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
 
-    init() {}
+    package init() {}
 
     init(name: String, lookup: String, secretDigest: String) {
         self.name = name

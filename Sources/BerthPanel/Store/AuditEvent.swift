@@ -2,27 +2,28 @@ import FluentKit
 import Foundation
 
 /// One entry of the audit log: who (a user or an API key) did what to which target, when, and from where.
-final class AuditEvent: Model, @unchecked Sendable {
-    static let schema = "audit_events"
+package final class AuditEvent: Model, @unchecked Sendable {
+    package static let schema = "audit_events"
 
-    enum ActorKind: String {
-        case user, apiKey = "api-key"
-    }
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "at") package var at: Date
+    @Field(key: "actor_kind") package var actorKind: String
+    @Field(key: "actor") package var actor: String
+    @Field(key: "action") package var action: String
+    @Field(key: "target") package var target: String
+    @Field(key: "client_address") package var clientAddress: String
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "at") var at: Date
-    @Field(key: "actor_kind") var actorKind: String
-    @Field(key: "actor") var actor: String
-    @Field(key: "action") var action: String
-    @Field(key: "target") var target: String
-    @Field(key: "client_address") var clientAddress: String
+    package init() {}
 
-    init() {}
+    /// How ``actorKind`` names an API key; a user is `user`.
+    package static let apiKeyKind = "api-key"
 
-    init(actorKind: ActorKind, actor: String, action: String, target: String, clientAddress: String) {
+    init(actor: AuditActor, action: String, target: String, clientAddress: String) {
         at = Date()
-        self.actorKind = actorKind.rawValue
-        self.actor = actor
+        switch actor {
+        case .user(let name): (actorKind, self.actor) = ("user", name)
+        case .apiKey(let name): (actorKind, self.actor) = (Self.apiKeyKind, name)
+        }
         self.action = action
         self.target = target
         self.clientAddress = clientAddress

@@ -2,16 +2,16 @@ import FluentKit
 import Foundation
 
 /// An instance the panel wants to exist, and what its node last said about it.
-final class Instance: Model, @unchecked Sendable {
-    static let schema = "instances"
+package final class Instance: Model, @unchecked Sendable {
+    package static let schema = "instances"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "name") var name: String
-    @Parent(key: "node_id") var node: Node
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "name") package var name: String
+    @Parent(key: "node_id") package var node: Node
     /// The owner's Skyport `userId`.
     @Field(key: "owner_user_id") var ownerUserID: String
-    @Parent(key: "image_id") var image: Image
-    @Field(key: "docker_image") var dockerImage: String
+    @Parent(key: "image_id") package var image: Image
+    @Field(key: "docker_image") package var dockerImage: String
     /// MiB.
     @Field(key: "memory") var memory: Int
     /// Cores.
@@ -19,22 +19,22 @@ final class Instance: Model, @unchecked Sendable {
     /// MiB, when the deploy named one.
     @OptionalField(key: "disk") var disk: Int?
     /// `[PortMapping]` as JSON.
-    @Field(key: "ports") var ports: String
+    @Field(key: "ports") package var ports: String
     @Field(key: "primary_port") var primaryPort: Int
     /// `[String: String]` as JSON.
     @Field(key: "variables") var variables: String
-    @Field(key: "install_state") var installState: String
-    @Field(key: "power_state") var powerState: String
-    @OptionalField(key: "reason") var reason: String?
+    @Field(key: "install_state") package var installState: String
+    @Field(key: "power_state") package var powerState: String
+    @OptionalField(key: "reason") package var reason: String?
     @OptionalField(key: "container_id") var containerID: String?
-    @Field(key: "suspended") var suspended: Bool
+    @Field(key: "suspended") package var suspended: Bool
     /// Set while the node has not yet confirmed a deletion.
-    @Field(key: "deleting") var deleting: Bool
+    @Field(key: "deleting") package var deleting: Bool
     /// The last event sequence taken from the node, so a repeated delivery is not applied twice.
     @Field(key: "event_sequence") var eventSequence: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
-    init() {}
+    package init() {}
 }
 
 /// A host port of a node, held by one instance. Unique per node, so two instances can never share one.

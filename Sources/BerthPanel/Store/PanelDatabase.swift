@@ -36,7 +36,7 @@ final class PanelDatabase: Service, Sendable {
             databases.use(try .postgres(url: url, sqlLogLevel: .trace), as: .psql)
         }
         do {
-            if case .sqlite = location, let sql = database as? any SQLDatabase {
+            if case .sqlite = location, let sql = db() as? any SQLDatabase {
                 // WAL lets readers work while one writer writes; the file keeps this setting.
                 try await sql.raw("PRAGMA journal_mode=WAL").run()
             }
@@ -53,16 +53,17 @@ final class PanelDatabase: Service, Sendable {
         }
     }
 
-    /// A handle for one unit of work.
-    var database: any Database {
+    /// A handle for one unit of work (Fluent models).
+    func db() -> any Database {
         guard let database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()) else {
             preconditionFailure("init registers the default database")
         }
         return database
     }
 
-    var sql: any SQLDatabase {
-        guard let sql = database as? any SQLDatabase else {
+    /// A handle for hand-written SQL, where the model layer costs too much (see docs/performance.md).
+    func sql() -> any SQLDatabase {
+        guard let sql = db() as? any SQLDatabase else {
             preconditionFailure("both drivers are SQL databases")
         }
         return sql

@@ -2,7 +2,8 @@ import Foundation
 
 /// A change a daemon reports to the panel at `POST /api/remote/events`, in order, retried until delivered.
 public struct InstanceEvent: Codable, Sendable, Equatable {
-    /// Increases by one with every event a daemon emits, so the panel can drop repeats after a retry.
+    /// Grows with every event a daemon emits, across its restarts too (the larger of the last one plus one
+    /// and the time in milliseconds), so the panel can drop repeats and stale events after a retry.
     public var sequence: Int
     public var status: InstanceStatus
     /// Milliseconds since 1970.

@@ -56,7 +56,8 @@ public struct ResourceSample: Codable, Sendable, Equatable {
     }
 }
 
-/// The claims of a console token: the panel signs them with the node token (HS256), the daemon checks them.
+/// The claims of a console token: the panel signs them (HS256, with a key derived from the node token),
+/// the daemon checks them.
 public struct ConsoleTokenClaims: Codable, Sendable, Equatable {
     /// Always `console`: a token minted for another purpose is refused.
     public var purpose: String

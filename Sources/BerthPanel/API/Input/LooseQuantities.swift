@@ -7,7 +7,7 @@ import Foundation
 enum LooseQuantities {
     /// `512`, `"512"`, `"512MB"`, `"512M"`, `"2G"`, `"1.5GB"`, `"1024 MiB"` → MiB.
     static func mebibytes(_ value: JSONValue, field: String) throws -> Int {
-        let problem = APIError.badRequest("\(field) must be a size such as 512, \"512MB\" or \"2G\"")
+        let problem = PanelError.invalid("\(field) must be a size such as 512, \"512MB\" or \"2G\"")
         guard let text = value.scalarText?.trimmingCharacters(in: .whitespaces).uppercased(), !text.isEmpty else { throw problem }
         let units: [(String, Double)] = [("GIB", 1024), ("GB", 1024), ("G", 1024), ("MIB", 1), ("MB", 1), ("M", 1), ("TB", 1024 * 1024), ("T", 1024 * 1024)]
         var number = text
@@ -19,13 +19,13 @@ enum LooseQuantities {
         }
         guard let amount = Double(number), amount.isFinite, amount > 0 else { throw problem }
         let mebibytes = (amount * factor).rounded()
-        guard mebibytes >= 1, mebibytes <= Double(1 << 30) else { throw APIError.badRequest("\(field) must be positive and at most 1 PiB") }
+        guard mebibytes >= 1, mebibytes <= Double(1 << 30) else { throw PanelError.invalid("\(field) must be positive and at most 1 PiB") }
         return Int(mebibytes)
     }
 
     /// `1`, `1.5`, `"1"`, `"150%"` → cores.
     static func cores(_ value: JSONValue, field: String) throws -> Double {
-        let problem = APIError.badRequest("\(field) must be a number of cores such as 1, 1.5 or \"150%\"")
+        let problem = PanelError.invalid("\(field) must be a number of cores such as 1, 1.5 or \"150%\"")
         guard let text = value.scalarText?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { throw problem }
         let cores: Double?
         if text.hasSuffix("%") {
@@ -34,26 +34,26 @@ enum LooseQuantities {
             cores = Double(text)
         }
         guard let cores, cores.isFinite, cores > 0 else { throw problem }
-        guard cores <= 1024 else { throw APIError.badRequest("\(field) must be at most 1024 cores") }
+        guard cores <= 1024 else { throw PanelError.invalid("\(field) must be at most 1024 cores") }
         return cores
     }
 
     /// `"25565:25565,8080:80"` (container:host), `"25565"`, or `25565` → mappings.
     static func ports(_ value: JSONValue, field: String) throws -> [PortMapping] {
-        let problem = APIError.badRequest("\(field) must look like \"25565:25565,8080:80\" (container:host)")
+        let problem = PanelError.invalid("\(field) must look like \"25565:25565,8080:80\" (container:host)")
         guard let text = value.scalarText, !text.isEmpty else { throw problem }
         var mappings: [PortMapping] = []
         for entry in text.split(separator: ",") {
             let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard (1...2).contains(parts.count), let container = Int(parts[0]), let host = Int(parts.last ?? "") else { throw problem }
             guard (1...65535).contains(container), (1...65535).contains(host) else {
-                throw APIError.badRequest("\(field): ports must be between 1 and 65535")
+                throw PanelError.invalid("\(field): ports must be between 1 and 65535")
             }
             mappings.append(PortMapping(hostPort: host, containerPort: container))
         }
         guard !mappings.isEmpty else { throw problem }
         guard Set(mappings.map(\.hostPort)).count == mappings.count else {
-            throw APIError.badRequest("\(field): a host port appears twice")
+            throw PanelError.invalid("\(field): a host port appears twice")
         }
         return mappings
     }
@@ -69,19 +69,19 @@ enum LooseQuantities {
             return [:]
         case .string(let text):
             guard case .object(let contents) = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
-                throw APIError.badRequest("\(field) must be an object, or a JSON string of one")
+                throw PanelError.invalid("\(field) must be an object, or a JSON string of one")
             }
             object = contents
         case .array(let items) where items.isEmpty:
             return [:]
         default:
-            throw APIError.badRequest("\(field) must be an object, or a JSON string of one")
+            throw PanelError.invalid("\(field) must be an object, or a JSON string of one")
         }
         var variables: [String: String] = [:]
         for (name, item) in object {
-            guard EnvironmentName.isValid(name) else { throw APIError.badRequest("\(field): \(name) is not a valid variable name") }
+            guard EnvironmentName.isValid(name) else { throw PanelError.invalid("\(field): \(name) is not a valid variable name") }
             guard let text = item.scalarText ?? (item == .null ? "" : nil) else {
-                throw APIError.badRequest("\(field): \(name) must be a string or a number")
+                throw PanelError.invalid("\(field): \(name) must be a string or a number")
             }
             variables[name] = text
         }

@@ -3,8 +3,12 @@ import Foundation
 import Hummingbird
 
 /// A request body read as a JSON object, with typed, loosely parsed fields whose errors name the field.
-struct RequestFields {
-    let values: [String: JSONValue]
+package struct RequestFields {
+    package let values: [String: JSONValue]
+
+    package init(values: [String: JSONValue]) {
+        self.values = values
+    }
 
     /// Reads the body; anything but a JSON object of sane size and depth is a 400 (413 when too large).
     static func read(_ request: Request, maxBytes: Int = 256 * 1024) async throws -> RequestFields {
@@ -12,13 +16,13 @@ struct RequestFields {
         do {
             buffer = try await request.body.collect(upTo: maxBytes)
         } catch {
-            throw APIError(.contentTooLarge, "the body is larger than \(maxBytes) bytes")
+            throw PanelError.tooLarge("the body is larger than \(maxBytes) bytes")
         }
         guard buffer.readableBytes > 0 else { return RequestFields(values: [:]) }
         let bytes = Data(buffer: buffer)
-        guard JSONDepth.isWithin(32, bytes) else { throw APIError.badRequest("the body is nested too deeply") }
+        guard JSONDepth.isWithin(32, bytes) else { throw PanelError.invalid("the body is nested too deeply") }
         guard case .object(let values) = try? JSONDecoder().decode(JSONValue.self, from: bytes) else {
-            throw APIError.badRequest("the body must be a JSON object")
+            throw PanelError.invalid("the body must be a JSON object")
         }
         return RequestFields(values: values)
     }
@@ -31,13 +35,13 @@ struct RequestFields {
 
     /// A required text field.
     func string(_ field: String) throws -> String {
-        guard let value = try optionalString(field) else { throw APIError.badRequest("\(field) is required") }
+        guard let value = try optionalString(field) else { throw PanelError.invalid("\(field) is required") }
         return value
     }
 
     func optionalString(_ field: String) throws -> String? {
         guard has(field), let value = values[field] else { return nil }
-        guard let text = value.scalarText else { throw APIError.badRequest("\(field) must be a string") }
+        guard let text = value.scalarText else { throw PanelError.invalid("\(field) must be a string") }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
     }

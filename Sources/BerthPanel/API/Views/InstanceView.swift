@@ -3,37 +3,37 @@ import Foundation
 
 /// An instance as Skyport's API shows one: `Memory` and `Disk` in MiB and `Cpu` in cores as numbers,
 /// `User` exactly the owner's `userId`. Never a secret of the node.
-struct InstanceView: Codable, Sendable, Equatable {
-    let Id: String
-    let Name: String
-    let Node: NodeSummary
-    let User: String
+package struct InstanceView: Codable, Sendable, Equatable {
+    package let Id: String
+    package let Name: String
+    package let Node: NodeSummary
+    package let User: String
     let Image: String
-    let Memory: Int
-    let Cpu: Double
+    package let Memory: Int
+    package let Cpu: Double
     /// MiB; 0 when the deploy named none, so dashboards can sum it.
-    let Disk: Int
+    package let Disk: Int
     /// `container:host` pairs, as Skyport clients send and expect them.
     let Ports: String
-    let Primary: String
-    let Variables: [String: String]
+    package let Primary: String
+    package let Variables: [String: String]
     /// `INSTALLING`, `READY`, `FAILED`, or `DELETING` while the node has not confirmed a deletion.
-    let InternalState: String
-    let PowerState: String
+    package let InternalState: String
+    package let PowerState: String
     let Reason: String?
     let ContainerId: String?
     let VolumeId: String
-    let Suspended: Bool
-    let CreatedAt: String?
+    package let Suspended: Bool
+    package let CreatedAt: String?
 
-    struct NodeSummary: Codable, Sendable, Equatable {
+    package struct NodeSummary: Codable, Sendable, Equatable {
         let id: String
-        let name: String
-        let address: String
+        package let name: String
+        package let address: String
         let port: Int
     }
 
-    init(_ instance: Instance, node: Node) {
+    package init(_ instance: Instance, node: Node) {
         self.init(InstanceRow(instance, node: node))
     }
 

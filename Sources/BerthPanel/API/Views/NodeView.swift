@@ -1,7 +1,7 @@
 import Foundation
 
 /// A node as Skyport's API shows one, with its status from heartbeats. Never its token.
-struct NodeView: Codable, Sendable, Equatable {
+package struct NodeView: Codable, Sendable, Equatable {
     let id: String
     let name: String
     let tags: String
@@ -19,7 +19,7 @@ struct NodeView: Codable, Sendable, Equatable {
     /// A node counts as online for this long after its last heartbeat.
     static let onlineWindow: TimeInterval = 30
 
-    init(_ node: Node, now: Date = Date()) {
+    package init(_ node: Node, now: Date = Date()) {
         id = node.id?.uuidString.lowercased() ?? ""
         name = node.name
         tags = node.tags

@@ -1,0 +1,25 @@
+import BerthProtocol
+import ServiceLifecycle
+
+/// Tells the panel every ``interval`` that this node is alive, with what it is (``NodeInfo``).
+struct HeartbeatSender: Service {
+    let connection: PanelConnection?
+    let source: NodeInfoSource
+
+    /// How often the node says it is alive; the panel counts a node offline after a few missed beats.
+    static let interval = Duration.seconds(10)
+
+    func run() async throws {
+        guard let connection else {
+            // A node without a panel has nobody to tell; a service that ends early would stop the daemon.
+            try await gracefulShutdown()
+            return
+        }
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                _ = await connection.post(await source.nodeInfo(), to: PanelRemoteRoutes.heartbeat, what: "heartbeat")
+                try await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+}

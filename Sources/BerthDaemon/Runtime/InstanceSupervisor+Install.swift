@@ -1,0 +1,105 @@
+import BerthProtocol
+import DockerEngine
+import Foundation
+
+extension InstanceSupervisor {
+    /// Accepts a new instance and installs it in the background.
+    func create(_ specification: InstanceSpecification) throws -> InstanceStatus {
+        if let problem = specification.problem { throw InstanceError.invalid(problem) }
+        guard records[specification.id] == nil else { throw InstanceError.alreadyExists(id: specification.id) }
+        let record = InstanceRecord(specification: specification)
+        records[record.id] = record
+        consoles[record.id] = ConsoleHub()
+        try save()
+        reporter.report(Self.status(of: record))
+        beginInstall(record.id)
+        return Self.status(of: record)
+    }
+
+    /// Runs the install script again and recreates the container; the instance must be stopped.
+    func reinstall(_ id: String) throws -> InstanceStatus {
+        try change(id) { try $0.lifecycle.requestReinstall() }
+        beginInstall(id)
+        return try status(of: id)
+    }
+
+    private func beginInstall(_ id: String) {
+        guard let record = records[id], let console = consoles[id] else { return }
+        let specification = record.specification
+        tasks.spawn { [installer] in
+            let outcome: Result<String, any Error>
+            do {
+                outcome = .success(try await installer.install(specification, console: console))
+            } catch {
+                outcome = .failure(error)
+            }
+            // A daemon shutting down cut the install short; the next one marks it failed with that reason.
+            guard !Task.isCancelled else { return }
+            await self.installFinished(id, outcome)
+        }
+    }
+
+    private func installFinished(_ id: String, _ outcome: Result<String, any Error>) {
+        guard records[id] != nil else {
+            // Deleted while installing: clear away what the install made, container and volume.
+            let volume = blueprint.volumePath(for: id)
+            tasks.spawn { [docker, logger] in
+                if case .success(let containerID) = outcome {
+                    do {
+                        try await docker.removeContainer(containerID, force: true)
+                    } catch {
+                        logger.error("the container of deleted instance \(id) could not be removed: \(error)")
+                    }
+                }
+                try? FileManager.default.removeItem(atPath: volume)
+            }
+            return
+        }
+        note(id) { record in
+            switch outcome {
+            case .success(let containerID):
+                record.containerID = containerID
+                record.lifecycle.installFinished(failure: nil)
+            case .failure(let error):
+                record.lifecycle.installFinished(failure: InstanceError.describe(error))
+            }
+        }
+        if case .failure(let error) = outcome {
+            logger.warning("install of \(id) failed: \(InstanceError.describe(error))")
+        }
+    }
+
+    /// Removes the instance's containers and volume, then forgets it. When Docker cannot confirm the
+    /// containers are gone, nothing is forgotten and the error says so: a node never keeps a container
+    /// it has no record of.
+    func delete(_ id: String) async throws {
+        try change(id) { try $0.lifecycle.requestDelete() }
+        for name in [ContainerBlueprint.containerName(for: id), ContainerBlueprint.installerName(for: id)] {
+            do {
+                try await docker.removeContainer(name, force: true)
+            } catch DockerEngineError.notFound {
+                // Already gone.
+            } catch DockerEngineError.conflict {
+                // Another request is removing it right now (a retried deletion); wait until it is gone.
+                _ = try? await docker.waitForContainer(name, until: .removed)
+            } catch {
+                note(id) { $0.lifecycle.deleteFailed() }
+                throw InstanceError.engine(
+                    "the instance's containers could not be removed, so it was kept: \(InstanceError.describe(error))")
+            }
+        }
+        let volume = blueprint.volumePath(for: id)
+        if FileManager.default.fileExists(atPath: volume) {
+            do {
+                try FileManager.default.removeItem(atPath: volume)
+            } catch {
+                note(id) { $0.lifecycle.deleteFailed() }
+                throw InstanceError.failed("the instance's volume \(volume) could not be removed, so it was kept: \(error)")
+            }
+        }
+        guard records.removeValue(forKey: id) != nil else { return }
+        inputs[id] = nil
+        consoles.removeValue(forKey: id)?.disconnectAll()
+        try save()
+    }
+}

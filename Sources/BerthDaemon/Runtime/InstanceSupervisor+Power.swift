@@ -1,0 +1,108 @@
+import BerthProtocol
+import DockerEngine
+import Foundation
+
+extension InstanceSupervisor {
+    func perform(_ action: PowerAction, on id: String) async throws -> InstanceStatus {
+        switch action {
+        case .start:
+            try await start(id)
+        case .stop, .kill:
+            let request = try change(id) { try $0.lifecycle.requestStop(kill: action == .kill) }
+            sendStop(request, to: id)
+        case .restart:
+            switch try change(id, { try $0.lifecycle.requestRestart() }) {
+            case .start: try await start(id)
+            case .stopThenStart(let request): sendStop(request, to: id)
+            }
+        }
+        return try status(of: id)
+    }
+
+    /// Starts the container and returns once Docker has started it (or refused to).
+    func start(_ id: String) async throws {
+        let session = try change(id) { try $0.lifecycle.requestStart(session: UUID()) }
+        guard let containerID = records[id]?.containerID else {
+            let reason = "the instance has no container; reinstall it"
+            note(id) { $0.lifecycle.startFailed(session: session, reason: reason) }
+            throw InstanceError.conflict(reason)
+        }
+        try await runSession(session, of: id, containerID: containerID, startContainer: true)
+    }
+
+    /// Asks the process to stop as its image says (or kills it), and kills it when the grace period runs out.
+    func sendStop(_ request: InstanceLifecycle.StopRequest, to id: String) {
+        guard case .signal(let session, let kill) = request,
+            let record = records[id], let containerID = record.containerID
+        else { return }
+        let method = kill ? .signal("SIGKILL") : record.specification.image.stop
+        let timeout = Duration.seconds(record.specification.image.stopTimeoutSeconds)
+        let input = inputs[id]
+        tasks.spawn { [docker] in
+            switch method {
+            case .command(let command) where input != nil:
+                try? await input?.write(command + "\n")
+            case .command:
+                try? await docker.killContainer(containerID, signal: "SIGTERM")
+            case .signal(let signal):
+                try? await docker.killContainer(containerID, signal: signal)
+            }
+            // Whatever the process does with the request, it is gone after the timeout; a daemon
+            // shutting down meanwhile leaves it to finish its stop in peace.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            if await self.stopTimedOut(id, session: session) {
+                try? await docker.killContainer(containerID, signal: "SIGKILL")
+            }
+        }
+    }
+
+    private func stopTimedOut(_ id: String, session: UUID?) -> Bool {
+        records[id]?.lifecycle.stopTimedOut(session: session) ?? false
+    }
+
+    /// Writes a line to the instance's console.
+    func sendCommand(_ command: String, to id: String) async throws {
+        guard let record = records[id] else { throw InstanceError.notFound(id: id) }
+        guard let input = inputs[id], record.lifecycle.acceptsCommands else {
+            throw InstanceError.conflict("the instance is not running")
+        }
+        guard !command.contains("\n"), !command.contains("\r") else { throw InstanceError.invalid("a command is one line") }
+        do {
+            try await input.write(command + "\n")
+        } catch {
+            throw InstanceError.engine("the command could not be written to the console: \(error)")
+        }
+    }
+
+    // MARK: - Limits and suspension
+
+    func updateLimits(_ limits: ResourceLimits, of id: String) async throws -> InstanceStatus {
+        if let problem = limits.problem { throw InstanceError.invalid(problem) }
+        let containerID = try change(id) { record in
+            record.specification.limits = limits
+            return record.containerID
+        }
+        if let containerID {
+            do {
+                try await docker.updateContainer(containerID, limits: ContainerBlueprint.containerLimits(limits))
+            } catch {
+                throw InstanceError.engine("the new limits were saved but Docker refused them: \(error)")
+            }
+        }
+        return try status(of: id)
+    }
+
+    /// A suspended instance is stopped and cannot start until unsuspended.
+    func setSuspended(_ suspended: Bool, _ id: String) async throws -> InstanceStatus {
+        let request = try change(id) { record in
+            record.specification.suspended = suspended
+            return try record.lifecycle.setSuspended(suspended)
+        }
+        sendStop(request, to: id)
+        if suspended {
+            consoles[id]?.publish(ConsoleMessage(event: .notice, data: "the instance was suspended"))
+            consoles[id]?.disconnectAll()
+        }
+        return try status(of: id)
+    }
+}

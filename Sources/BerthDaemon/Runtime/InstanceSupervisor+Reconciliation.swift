@@ -1,0 +1,83 @@
+import BerthProtocol
+import DockerEngine
+import Foundation
+
+extension InstanceSupervisor {
+    /// Loads the records saved by the last run; each waits to be reconciled before it takes requests.
+    func loadState() throws {
+        for record in try stateFile.load() {
+            records[record.id] = record
+            consoles[record.id] = ConsoleHub()
+        }
+    }
+
+    /// Matches the records with the containers Docker has: reattaches to running ones, recreates
+    /// missing ones, fails installs that were cut short, and reports containers nobody owns.
+    func reconcileWithDocker() async {
+        let restored = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
+        let containers: [ContainerSummary]
+        do {
+            containers = try await docker.listContainers(labels: [containerLabel])
+        } catch {
+            logger.warning("cannot reconcile with Docker: \(error)")
+            for id in restored {
+                note(id) { $0.lifecycle.reconciliationSkipped() }
+                if let record = records[id] { reporter.report(Self.status(of: record)) }
+            }
+            return
+        }
+        for container in containers {
+            let id = container.labels[ContainerBlueprint.instanceLabel] ?? ""
+            if records[id] == nil {
+                logger.warning(
+                    "container \(container.names.first ?? container.id) belongs to instance \(id), which this node does not know; leaving it alone"
+                )
+            } else if container.labels[ContainerBlueprint.roleLabel] == ContainerBlueprint.installerRole {
+                try? await docker.removeContainer(container.id, force: true)
+            }
+        }
+        for id in restored {
+            let runtime = containers.first {
+                $0.labels[ContainerBlueprint.instanceLabel] == id
+                    && $0.labels[ContainerBlueprint.roleLabel] == ContainerBlueprint.runtimeRole
+            }
+            await reconcile(id, runtime: runtime)
+            // Told again even when nothing changed: an event the last run could not deliver is not lost.
+            if let record = records[id] { reporter.report(Self.status(of: record)) }
+        }
+        saveOrLog()
+    }
+
+    /// Matches one restored instance with its runtime container.
+    private func reconcile(_ id: String, runtime: ContainerSummary?) async {
+        let finding: InstanceLifecycle.ContainerFinding =
+            runtime == nil ? .missing : runtime?.state == "running" ? .running : .stopped
+        var action = note(id) { record in
+            if let runtime { record.containerID = runtime.id }
+            return record.lifecycle.reconcile(with: finding, session: UUID())
+        }
+        if action == .recreateContainer, let specification = records[id]?.specification {
+            do {
+                let containerID = try await installer.createRuntimeContainer(specification)
+                logger.info("recreated the missing container of instance \(id)")
+                action = note(id) { record in
+                    record.containerID = containerID
+                    return record.lifecycle.reconcile(with: .stopped, session: UUID())
+                }
+            } catch {
+                let reason = InstanceError.describe(error)
+                note(id) { $0.lifecycle.recreationFailed(reason: reason) }
+                return
+            }
+        }
+        guard let containerID = records[id]?.containerID else { return }
+        switch action {
+        case .reattach(let session):
+            try? await runSession(session, of: id, containerID: containerID, startContainer: false)
+        case .start(let session):
+            try? await runSession(session, of: id, containerID: containerID, startContainer: true)
+        case .keep, .recreateContainer, nil:
+            break
+        }
+    }
+}

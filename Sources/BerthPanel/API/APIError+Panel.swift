@@ -1,0 +1,16 @@
+import BerthHTTP
+import Hummingbird
+
+extension PanelError: APIErrorConvertible {
+    /// The one place where the panel's refusals become `/api` answers. The seed (Skyport's API) answers
+    /// 400 for most refusals, an unknown id and a full node included, and 500 when a node fails; a client
+    /// written for it tells them apart by the message.
+    public var apiError: APIError {
+        switch self {
+        case .invalid, .notFound, .conflict, .insufficientCapacity, .nodeUnavailable: APIError(.badRequest, message)
+        case .duplicate: APIError(.conflict, message)
+        case .tooLarge: APIError(.contentTooLarge, message)
+        case .nodeFailed, .corrupt: APIError(.internalServerError, message)
+        }
+    }
+}

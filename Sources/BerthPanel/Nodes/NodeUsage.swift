@@ -1,0 +1,14 @@
+import Foundation
+
+/// What one node's instances take of it: their count, memory (MiB) and CPU (cores).
+package struct NodeUsage: Decodable, Sendable {
+    let nodeID: UUID
+    package let instances: Int
+    package let memory: Int
+    package let cpu: Double
+
+    enum CodingKeys: String, CodingKey {
+        case nodeID = "node_id"
+        case instances, memory, cpu
+    }
+}

@@ -1,0 +1,109 @@
+import FluentKit
+import Foundation
+
+/// Users in the database: creating them with checked input and bcrypt, finding them case-insensitively.
+package struct UserStore: Sendable {
+    let database: PanelDatabase
+    static let minimumPasswordLength = 8
+
+    /// The one password rule, for the API, the CLI and the web pages: long enough, and no longer than the
+    /// 72 bytes bcrypt reads (more would be silently ignored).
+    static func isAcceptable(password: String) -> Bool {
+        password.count >= minimumPasswordLength && password.utf8.count <= 72
+    }
+
+    /// One address with a domain that has a dot, and no spaces: the same check wherever an email is set.
+    package static func isEmailAddress(_ email: String) -> Bool {
+        let parts = email.split(separator: "@")
+        return email.count <= 254 && parts.count == 2 && parts[1].contains(".") && !email.contains(where: \.isWhitespace)
+    }
+
+    /// Refuses a password that breaks the rule, with the rule in the message.
+    package static func checkPassword(_ password: String) throws {
+        guard isAcceptable(password: password) else {
+            throw PanelError.invalid("password must be \(minimumPasswordLength) to 72 bytes long")
+        }
+    }
+
+    /// Gives the user a new password (checked against the rule) and ends their other sessions: every
+    /// session signed in before carries an older epoch.
+    package func setPassword(_ password: String, of user: User) async throws {
+        try Self.checkPassword(password)
+        user.passwordHash = try await Passwords.hash(password)
+        user.sessionEpoch = (user.sessionEpoch ?? 0) + 1
+        try await save(user)
+    }
+
+    package enum Lookup {
+        case email(String), username(String), userID(String)
+    }
+
+    package func all() async throws -> [User] {
+        try await User.query(on: database.db()).sort(\.$createdAt).all()
+    }
+
+    package func find(id: UUID) async throws -> User? {
+        try await User.find(id, on: database.db())
+    }
+
+    /// Saves changes made to a user's fields (email, password hash, two-factor state).
+    package func save(_ user: User) async throws {
+        try await user.save(on: database.db())
+    }
+
+    /// Deletes a user who owns no instances.
+    package func delete(_ user: User) async throws {
+        let owned = try await Instance.query(on: database.db()).filter(\.$ownerUserID == user.userID).count()
+        guard owned == 0 else {
+            throw PanelError.conflict("\(user.username) still owns \(owned) instance(s); delete them first")
+        }
+        try await user.delete(on: database.db())
+    }
+
+    /// How many instances each user owns, by `userId`; counted in the database.
+    package func instanceCounts() async throws -> [String: Int] {
+        try await database.sql().raw("SELECT owner_user_id AS key, COUNT(*) AS count FROM instances GROUP BY owner_user_id")
+            .all(decoding: GroupCount<String>.self)
+            .reduce(into: [:]) { $0[$1.key] = $1.count }
+    }
+
+    package func find(_ lookup: Lookup) async throws -> User? {
+        let query = User.query(on: database.db())
+        switch lookup {
+        case .email(let email): query.filter(\.$emailKey == email.lowercased())
+        case .username(let username): query.filter(\.$usernameKey == username.lowercased())
+        case .userID(let userID): query.filter(\.$userID == userID)
+        }
+        return try await query.first()
+    }
+
+    package func create(username: String, email: String, password: String, userID: String?, admin: Bool) async throws -> User {
+        guard (1...64).contains(username.count), username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
+            throw PanelError.invalid("username must be 1 to 64 letters, digits, '.', '_' or '-'")
+        }
+        guard Self.isEmailAddress(email) else {
+            throw PanelError.invalid("email must be an email address")
+        }
+        try Self.checkPassword(password)
+        if let userID, !(1...128).contains(userID.count) || !userID.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) {
+            throw PanelError.invalid("userId must be 1 to 128 letters, digits, '.', '_' or '-'")
+        }
+        let sameUsername = try await find(.username(username))
+        let sameEmail = try await find(.email(email))
+        if sameUsername != nil || sameEmail != nil {
+            throw PanelError.duplicate("a user with that username or email already exists")
+        }
+        if let userID, try await find(.userID(userID)) != nil {
+            throw PanelError.duplicate("a user with that userId already exists")
+        }
+        let hash = try await Passwords.hash(password)
+        let user = User(userID: userID ?? UUID().uuidString.lowercased(), username: username, email: email, passwordHash: hash, admin: admin)
+        do {
+            try await user.create(on: database.db())
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Another request made the same user a moment ago.
+            throw PanelError.duplicate("a user with that username, email or userId already exists")
+        }
+        return user
+    }
+}

@@ -1,0 +1,29 @@
+/// The daemon's API, which the panel calls with the node's token.
+public enum DaemonRoutes {
+    /// `GET`: what the node is (``NodeInfo``).
+    public static let system = RoutePath("/api/system")
+    /// `POST` an ``InstanceSpecification`` to create; `GET` every ``InstanceStatus``.
+    public static let instances = RoutePath("/api/instances")
+    /// `GET` one ``InstanceStatus``; `DELETE` the instance.
+    public static let instance = RoutePath("/api/instances/:id")
+    /// `POST` a ``PowerRequest``.
+    public static let power = RoutePath("/api/instances/:id/power")
+    /// `POST` a ``CommandRequest``.
+    public static let command = RoutePath("/api/instances/:id/command")
+    /// `PUT` ``ResourceLimits``.
+    public static let limits = RoutePath("/api/instances/:id/limits")
+    /// `POST` to run the install again.
+    public static let reinstall = RoutePath("/api/instances/:id/reinstall")
+    /// `POST` a ``SuspensionRequest``.
+    public static let suspension = RoutePath("/api/instances/:id/suspension")
+    /// The console WebSocket, with a console token (``ConsoleMessage``s both ways).
+    public static let console = RoutePath("/api/instances/:id/console")
+}
+
+/// The panel's routes that daemons call with the node's token (`/api/remote/...`).
+public enum PanelRemoteRoutes {
+    /// `POST` an ``InstanceEventBatch``.
+    public static let events = RoutePath("/api/remote/events")
+    /// `POST` the node's ``NodeInfo``.
+    public static let heartbeat = RoutePath("/api/remote/heartbeat")
+}

@@ -1,0 +1,123 @@
+import BerthHTTP
+import BerthPanel
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// The signed-in user's own account: password, and two-factor sign-in on or off.
+struct AccountController: Sendable {
+    let pages: WebPages
+    let users: UserStore
+    let audit: AuditLog
+
+    func addRoutes(to group: RouterGroup<WebRequestContext>) {
+        group.get("account") { _, context in
+            try accountPage(context: context)
+        }
+        group.post("account/password") { _, context in
+            try await changePassword(context: context)
+        }
+        group.get("account/two-factor") { _, context in
+            try enrolmentPage(context: context)
+        }
+        group.post("account/two-factor") { _, context in
+            try await enable(context: context)
+        }
+        group.post("account/two-factor/disable") { _, context in
+            try await disable(context: context)
+        }
+    }
+
+    struct AccountPage {
+        let username: String
+        let email: String
+        let admin: Bool
+        let twoFactor: Bool
+        let recoveryCodesLeft: Int
+    }
+
+    private func accountPage(context: WebRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
+        let user = try context.signedInUser()
+        let page = AccountPage(
+            username: user.username, email: user.email, admin: user.admin, twoFactor: user.totpSecret != nil,
+            recoveryCodesLeft: TwoFactor.remainingRecoveryCodes(user.recoveryCodes)
+        )
+        return pages.render("account", title: "Account", content: page, context: context, status: status)
+    }
+
+    private func changePassword(context: WebRequestContext) async throws -> Response {
+        let user = try context.signedInUser()
+        let form = context.form
+        guard try await Passwords.verify(form.raw("current"), hash: user.passwordHash) else {
+            context.flash("Your current password is not right; nothing was changed.", isError: true)
+            return WebResponse.redirect("/account")
+        }
+        let new = form.raw("password")
+        guard new == form.raw("confirm") else {
+            context.flash("The new password and its confirmation differ; nothing was changed.", isError: true)
+            return WebResponse.redirect("/account")
+        }
+        do {
+            try await users.setPassword(new, of: user)
+        } catch let error as PanelError {
+            context.flash(error)
+            return WebResponse.redirect("/account")
+        }
+        // Every other session of this user ends; this one carries on under the new epoch.
+        context.sessions.withLockedSession { $0?.epoch = user.sessionEpoch ?? 0 }
+        await audit.record("changed their password", target: user.username, context: context)
+        context.flash("Your password was changed. You were signed out everywhere else.")
+        return WebResponse.redirect("/account")
+    }
+
+    struct EnrolmentPage {
+        let url: String
+        let secret: String
+        let error: String?
+    }
+
+    private func enrolmentPage(context: WebRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+        let user = try context.signedInUser()
+        guard user.totpSecret == nil else { return WebResponse.redirect("/account") }
+        let secret = context.sessions.session?.enrollingSecret ?? {
+            let secret = TwoFactor.newSecret()
+            context.sessions.withLockedSession { $0?.enrollingSecret = secret }
+            return secret
+        }()
+        let url = TwoFactor.enrolmentURL(secret: secret, username: user.username)
+        let page = EnrolmentPage(url: url, secret: TwoFactor.displayedSecret(url), error: error)
+        return pages.render("two-factor-enrol", title: "Two-factor sign-in", content: page, context: context, status: status, scripts: ["qr.js"])
+    }
+
+    private func enable(context: WebRequestContext) async throws -> Response {
+        let user = try context.signedInUser()
+        guard user.totpSecret == nil else { return WebResponse.redirect("/account") }
+        guard let secret = context.sessions.session?.enrollingSecret else { return WebResponse.redirect("/account/two-factor") }
+        guard let step = TwoFactor.acceptedStep(for: context.form.optional("code") ?? "", secret: secret, lastUsedStep: nil) else {
+            return try enrolmentPage(context: context, error: "That code is not right. Check the time on your phone and enter the code shown now.", status: .badRequest)
+        }
+        let recovery = TwoFactor.newRecoveryCodes()
+        user.totpSecret = secret
+        user.totpLastStep = step
+        user.recoveryCodes = recovery.stored
+        try await users.save(user)
+        context.sessions.withLockedSession { $0?.enrollingSecret = nil }
+        await audit.record("turned on two-factor sign-in", target: user.username, context: context)
+        return pages.render("recovery-codes", title: "Recovery codes", content: ["codes": recovery.codes], context: context)
+    }
+
+    private func disable(context: WebRequestContext) async throws -> Response {
+        let user = try context.signedInUser()
+        guard try await Passwords.verify(context.form.raw("password"), hash: user.passwordHash) else {
+            context.flash("Your password is not right; two-factor sign-in stays on.", isError: true)
+            return WebResponse.redirect("/account")
+        }
+        user.totpSecret = nil
+        user.totpLastStep = nil
+        user.recoveryCodes = nil
+        try await users.save(user)
+        await audit.record("turned off two-factor sign-in", target: user.username, context: context)
+        context.flash("Two-factor sign-in is off.")
+        return WebResponse.redirect("/account")
+    }
+}

@@ -1,0 +1,117 @@
+import BerthHTTP
+import BerthPanel
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// Sign-in with a password and, when the account has it on, a TOTP code or a recovery code; sign-out.
+/// Each successful step gets a new session id, so an id planted before sign-in is worth nothing after.
+struct SignInController: Sendable {
+    let pages: WebPages
+    let users: UserStore
+    let throttle: SignInThrottle
+    let sessions: WebSessions
+    let audit: AuditLog
+
+    /// How long a correct password waits for its second factor.
+    static let secondFactorWindow: TimeInterval = 5 * 60
+
+    func addRoutes(to group: RouterGroup<WebRequestContext>) {
+        group.get("login") { request, context in
+            if context.user != nil { return WebResponse.redirect("/") }
+            return signInPage(context: context, next: request.uri.queryParameters.get("next"))
+        }
+        group.post("login") { request, context in
+            try await signIn(request, context: context)
+        }
+        group.get("login/two-factor") { _, context in
+            guard awaitingUser(context) != nil else { return WebResponse.redirect("/login") }
+            return pages.render("two-factor", title: "Two-factor sign-in", context: context)
+        }
+        group.post("login/two-factor") { request, context in
+            try await secondFactor(request, context: context)
+        }
+        group.post("logout") { request, context in
+            if let user = context.user { await audit.record("signed out", target: user.username, context: context) }
+            context.sessions.clearSession()
+            return WebResponse.redirect("/login")
+        }
+    }
+
+    private func signInPage(context: WebRequestContext, next: String?, username: String = "", error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        pages.render("login", title: "Sign in", content: SignInForm(username: username, next: Self.safeNext(next), error: error), context: context, status: status)
+    }
+
+    struct SignInForm {
+        let username: String
+        let next: String
+        let error: String?
+    }
+
+    private func signIn(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let login = context.form.optional("username") ?? ""
+        let password = context.form.raw("password")
+        let next = Self.safeNext(context.form.optional("next"))
+        let user = try await users.find(login.contains("@") ? .email(login) : .username(login))
+        // One count per account, whether it is named by username or by email.
+        let account = user?.usernameKey ?? login.lowercased()
+        if let refusal = throttle.refusal(client: context.clientAddress, account: account) {
+            return signInPage(context: context, next: next, username: login, error: refusal, status: .tooManyRequests)
+        }
+        guard try await Passwords.verify(password, hash: user?.passwordHash), let user else {
+            throttle.recordFailure(client: context.clientAddress, account: account)
+            return signInPage(context: context, next: next, username: login, error: "Wrong username or password.", status: .unauthorized)
+        }
+        if user.totpSecret != nil {
+            var waiting = WebSession.visitor()
+            waiting.awaitingSecondFactor = user.id
+            waiting.awaitingSince = Date()
+            waiting.returnTo = next
+            try await sessions.replace(with: waiting, request: request, context: context)
+            return WebResponse.redirect("/login/two-factor")
+        }
+        try await sessions.replace(with: .signedIn(user), request: request, context: context)
+        await audit.record("signed in", target: user.username, actor: .user(user.username), clientAddress: context.clientAddress, logger: context.logger)
+        return WebResponse.redirect(next)
+    }
+
+    private func awaitingUser(_ context: WebRequestContext) -> UUID? {
+        guard let session = context.sessions.session, let id = session.awaitingSecondFactor, let since = session.awaitingSince,
+              Date().timeIntervalSince(since) < Self.secondFactorWindow
+        else { return nil }
+        return id
+    }
+
+    private func secondFactor(_ request: Request, context: WebRequestContext) async throws -> Response {
+        guard let id = awaitingUser(context), let user = try await users.find(id: id), let secret = user.totpSecret else {
+            context.flash("Your sign-in took too long. Enter your password again.", isError: true)
+            return WebResponse.redirect("/login")
+        }
+        let next = context.sessions.session?.returnTo
+        let retry = { (message: String, status: HTTPResponse.Status) in
+            pages.render("two-factor", title: "Two-factor sign-in", content: ["error": message], context: context, status: status)
+        }
+        if let refusal = throttle.refusal(client: context.clientAddress, account: user.usernameKey) {
+            return retry(refusal, .tooManyRequests)
+        }
+        let code = context.form.optional("code") ?? ""
+        if let step = TwoFactor.acceptedStep(for: code, secret: secret, lastUsedStep: user.totpLastStep) {
+            user.totpLastStep = step
+        } else if let remaining = TwoFactor.redeem(code, stored: user.recoveryCodes) {
+            user.recoveryCodes = remaining
+        } else {
+            throttle.recordFailure(client: context.clientAddress, account: user.usernameKey)
+            return retry("That code is wrong or was already used. Wait for the next code and try again.", .unauthorized)
+        }
+        try await users.save(user)
+        try await sessions.replace(with: .signedIn(user), request: request, context: context)
+        await audit.record("signed in with two factors", target: user.username, actor: .user(user.username), clientAddress: context.clientAddress, logger: context.logger)
+        return WebResponse.redirect(Self.safeNext(next))
+    }
+
+    /// Only a path on this panel: `//evil.example` or `https://…` would send the user elsewhere.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return "/" }
+        return next
+    }
+}

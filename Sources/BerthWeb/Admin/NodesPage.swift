@@ -1,0 +1,78 @@
+import BerthHTTP
+import BerthPanel
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// `/admin/nodes`: every node with its status, last heartbeat and how much of it instances use;
+/// create (the configuration command is shown once), delete.
+struct NodesPage: Sendable {
+    let pages: WebPages
+    let nodes: NodeStore
+    let audit: AuditLog
+
+    struct Row {
+        let node: NodeView
+        let instances: Int
+        let memoryUsed: Int
+        let memoryPercent: Int
+        let cpuUsed: String
+        let cpuTotal: String
+    }
+
+    struct Content {
+        let nodes: [Row]
+        let created: Created?
+        let form: [String: String]
+        let error: String?
+    }
+
+    struct Created {
+        let name: String
+        let command: String
+    }
+
+    func addRoutes(to group: RouterGroup<WebRequestContext>) {
+        group.get("nodes") { _, context in
+            try await list(context: context)
+        }
+        group.post("nodes") { _, context in
+            do {
+                let (node, token) = try await nodes.create(try NewNode(context.form.requestFields))
+                await audit.record("created node", target: node.name, context: context)
+                // Shown in this answer only: the token is never displayed again.
+                return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(token: token)))
+            } catch let error as PanelError {
+                let form = ["name", "address", "port", "ram", "disk", "processor", "tags"].reduce(into: [String: String]()) { $0[$1] = context.form.optional($1) ?? "" }
+                return try await list(context: context, form: form, error: error.message, status: error.pageStatus)
+            }
+        }
+        group.post("nodes/:id/delete") { _, context in
+            let id = try context.parameters.require("id")
+            let name = try await nodes.find(id)?.name ?? id
+            do {
+                try await nodes.delete(id)
+                await audit.record("deleted node", target: name, context: context)
+                context.flash("Node \(name) was deleted.")
+            } catch let error as PanelError {
+                context.flash(error)
+            }
+            return WebResponse.redirect("/admin/nodes")
+        }
+    }
+
+    private func list(context: WebRequestContext, created: Created? = nil, form: [String: String] = ["port": "3002"], error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let usage = try await nodes.usage()
+        let rows = try await nodes.all().map { node in
+            let used = node.id.flatMap { usage[$0] }
+            let memory = used?.memory ?? 0
+            return Row(
+                node: NodeView(node), instances: used?.instances ?? 0, memoryUsed: memory,
+                memoryPercent: node.ram > 0 ? min(100, memory * 100 / node.ram) : 0,
+                cpuUsed: InstanceSummary.cores(used?.cpu ?? 0), cpuTotal: InstanceSummary.cores(node.processor)
+            )
+        }
+        let content = Content(nodes: rows, created: created, form: form, error: error)
+        return pages.render("admin-nodes", title: "Nodes", content: content, context: context, status: status)
+    }
+}

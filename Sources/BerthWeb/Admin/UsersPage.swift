@@ -1,0 +1,127 @@
+import BerthHTTP
+import BerthPanel
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// `/admin/users`: every user; create, edit (email, admin, a new password), delete.
+struct UsersPage: Sendable {
+    let pages: WebPages
+    let users: UserStore
+    let audit: AuditLog
+
+    struct Row {
+        let id: String
+        let username: String
+        let email: String
+        let admin: Bool
+        let twoFactor: Bool
+        let instances: Int
+        let createdAt: String?
+        let isYou: Bool
+    }
+
+    func addRoutes(to group: RouterGroup<WebRequestContext>) {
+        group.get("users") { _, context in
+            try await list(context: context)
+        }
+        group.post("users") { _, context in
+            let form = context.form
+            do {
+                let user = try await users.create(
+                    username: try form.required("username", label: "Username"), email: try form.required("email", label: "Email"),
+                    password: form.raw("password"), userID: nil, admin: form.isChecked("admin")
+                )
+                await audit.record("created user", target: user.username, context: context)
+                context.flash("User \(user.username) was created.")
+            } catch let error as PanelError {
+                context.flash(error)
+            }
+            return WebResponse.redirect("/admin/users")
+        }
+        group.post("users/:id") { _, context in
+            try await update(context: context)
+        }
+        group.post("users/:id/delete") { _, context in
+            try await delete(context: context)
+        }
+    }
+
+    private func list(context: WebRequestContext) async throws -> Response {
+        let me = try context.signedInUser()
+        let all = try await users.all()
+        let counts = try await users.instanceCounts()
+        let rows = all.map { user in
+            Row(
+                id: user.id?.uuidString.lowercased() ?? "", username: user.username, email: user.email, admin: user.admin,
+                twoFactor: user.totpSecret != nil, instances: counts[user.userID] ?? 0,
+                createdAt: user.createdAt.map { ISO8601DateFormatter().string(from: $0) }, isYou: user.id == me.id
+            )
+        }
+        return pages.render("admin-users", title: "Users", content: ["users": rows], context: context)
+    }
+
+    private func find(_ context: WebRequestContext) async throws -> User {
+        guard let uuid = UUID(uuidString: try context.parameters.require("id")), let user = try await users.find(id: uuid) else {
+            throw APIError.notFound("There is no such user.")
+        }
+        return user
+    }
+
+    private func update(context: WebRequestContext) async throws -> Response {
+        let user = try await find(context)
+        let me = try context.signedInUser()
+        let form = context.form
+        let email = try form.required("email", label: "Email")
+        let admin = form.isChecked("admin")
+        guard user.id != me.id || admin else {
+            context.flash("You cannot take away your own administrator rights.", isError: true)
+            return WebResponse.redirect("/admin/users")
+        }
+        if email.lowercased() != user.emailKey {
+            guard UserStore.isEmailAddress(email) else {
+                context.flash("\(email) is not an email address.", isError: true)
+                return WebResponse.redirect("/admin/users")
+            }
+            guard try await users.find(.email(email)) == nil else {
+                context.flash("Another user already has the email \(email).", isError: true)
+                return WebResponse.redirect("/admin/users")
+            }
+        }
+        let password = form.raw("password")
+        do {
+            // Checked before anything is saved, so a refused password changes nothing.
+            if !password.isEmpty { try UserStore.checkPassword(password) }
+            user.email = email
+            user.emailKey = email.lowercased()
+            user.admin = admin
+            if password.isEmpty {
+                try await users.save(user)
+            } else {
+                try await users.setPassword(password, of: user)
+            }
+        } catch let error as PanelError {
+            context.flash(error)
+            return WebResponse.redirect("/admin/users")
+        }
+        await audit.record(password.isEmpty ? "edited user" : "edited user and set a new password", target: user.username, context: context)
+        context.flash("User \(user.username) was saved.")
+        return WebResponse.redirect("/admin/users")
+    }
+
+    private func delete(context: WebRequestContext) async throws -> Response {
+        let user = try await find(context)
+        guard user.id != (try context.signedInUser()).id else {
+            context.flash("You cannot delete yourself.", isError: true)
+            return WebResponse.redirect("/admin/users")
+        }
+        do {
+            try await users.delete(user)
+            await audit.record("deleted user", target: user.username, context: context)
+            context.flash("User \(user.username) was deleted.")
+        } catch let error as PanelError {
+            context.flash(error)
+        }
+        return WebResponse.redirect("/admin/users")
+    }
+}

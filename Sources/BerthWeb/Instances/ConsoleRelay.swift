@@ -1,0 +1,135 @@
+import BerthHTTP
+import BerthPanel
+import BerthProtocol
+import FluentKit
+import Foundation
+import Hummingbird
+import HummingbirdWSClient
+import HummingbirdWebSocket
+import NIOConcurrencyHelpers
+
+/// `GET /instances/:id/socket`: the browser's console WebSocket. The panel checks the session and the
+/// user's right to the instance, then relays frames both ways to the daemon's console socket, which it
+/// opens with a short-lived token for this one instance. The browser never sees a node's address or token.
+struct ConsoleRelay: Sendable {
+    let access: InstanceAccess
+    let audit: AuditLog
+    /// Origins allowed to open the socket besides the page's own host: the panel's public address.
+    let publicURL: String
+
+    /// How long a console token lives; the daemon closes the socket then and the page reconnects.
+    static let tokenLifetime: TimeInterval = 15 * 60
+    /// How often an open socket checks that its user may still see the instance.
+    static let accessCheckInterval: Duration = .seconds(15)
+    static let maxViewerMessageBytes = 16 * 1024
+
+    func addRoutes(to group: RouterGroup<WebRequestContext>) {
+        group.ws("instances/:id/socket") { request, context in
+            // Cookies ride along on cross-site WebSocket handshakes; only our own pages may open one.
+            guard Self.isSameOrigin(origin: request.headers[.origin], authority: request.head.authority, publicURL: publicURL) else { throw APIError(.forbidden, "The console can only be opened from Berth's own pages.") }
+            let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
+            try Self.checkUsable(instance)
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, socketContext in
+            let context = socketContext.requestContext
+            let reason = await relay(context: context, inbound: inbound, outbound: outbound)
+            try? await outbound.close(.normalClosure, reason: reason)
+        }
+    }
+
+    /// The console stays open through the install (its output is the progress) and after a failed one
+    /// (its output says why); the daemon refuses commands and power actions until the instance is ready.
+    static func checkUsable(_ instance: Instance) throws {
+        if instance.deleting { throw APIError.conflict("The instance is being deleted.") }
+        if instance.suspended { throw APIError(.forbidden, "The instance is suspended.") }
+    }
+
+    /// Relays until either side leaves or access ends; returns why the socket closes, for the browser.
+    private func relay(context: WebRequestContext, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async -> String? {
+        do {
+            let user = try context.signedInUser()
+            let instance = try await access.instance(try context.parameters.require("id"), for: user)
+            try Self.checkUsable(instance)
+            let id = try instance.requireID().uuidString.lowercased()
+            let claims = ConsoleTokenClaims(instanceID: id, subject: user.username, expires: Int64(Date().timeIntervalSince1970 + Self.tokenLifetime))
+            let token = try await ConsoleTokens(nodeToken: instance.node.token).sign(claims)
+            let base = DaemonClient.baseURL(of: instance.node).replacingOccurrences(of: "http://", with: "ws://")
+            let closing = NIOLockedValueBox<String?>(nil)
+            try await WebSocketClient.connect(url: "\(base)/api/instances/\(id)/console?token=\(token)", logger: context.logger) { upstream, daemon, _ in
+                // Audit entries are written beside the relay, never in a command's way to the node.
+                let (entries, auditTrail) = AsyncStream.makeStream(of: AuditEntry.self)
+                async let recorded: Void = record(entries, context: context)
+                defer { auditTrail.finish() }
+                let reason = try await withThrowingTaskGroup(of: String?.self) { group in
+                    group.addTask {
+                        for try await message in upstream.messages(maxSize: 1 << 20) {
+                            if case .text(let text) = message { try await outbound.writeTextMessage(text) }
+                        }
+                        return "The node closed the console."
+                    }
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: Self.maxViewerMessageBytes) {
+                            guard case .text(let text) = message else { continue }
+                            try await daemon.writeTextMessage(text)
+                            if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) {
+                                switch request.event {
+                                case .power: auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name))
+                                case .command: auditTrail.yield(AuditEntry(action: "console command", target: "\(instance.name): \(request.data.prefix(200))"))
+                                }
+                            }
+                        }
+                        return nil
+                    }
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: Self.accessCheckInterval)
+                            do {
+                                guard let userID = user.id, let current = try await access.users.find(id: userID),
+                                      current.sessionEpoch == user.sessionEpoch
+                                else { return "Your session ended." }
+                                try Self.checkUsable(try await access.instance(id, for: current))
+                            } catch let error as APIError {
+                                return error.message
+                            }
+                        }
+                    }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    try? await daemon.close(.normalClosure, reason: nil)
+                    return first
+                }
+                auditTrail.finish()
+                await recorded
+                closing.withLockedValue { $0 = reason }
+            }
+            return closing.withLockedValue { $0 }
+        } catch let error as APIError {
+            return error.message
+        } catch {
+            context.logger.info("console relay ended: \(error)")
+            try? await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "The node cannot be reached right now.").jsonText)
+            return "The node cannot be reached."
+        }
+    }
+
+    /// Whether a handshake comes from one of our own pages: the Origin is this host, or the panel's public
+    /// address. No Origin means no browser, and so no cookie sent on someone else's behalf.
+    static func isSameOrigin(origin: String?, authority: String?, publicURL: String) -> Bool {
+        guard let origin else { return true }
+        if origin == publicURL { return true }
+        guard let authority else { return false }
+        return origin == "http://\(authority)" || origin == "https://\(authority)"
+    }
+
+    struct AuditEntry: Sendable {
+        let action: String
+        let target: String
+    }
+
+    private func record(_ entries: AsyncStream<AuditEntry>, context: WebRequestContext) async {
+        for await entry in entries {
+            await audit.record(entry.action, target: entry.target, context: context)
+        }
+    }
+
+}

@@ -1,0 +1,59 @@
+import BerthHTTP
+import BerthPanel
+import FluentKit
+import Foundation
+
+/// Finds an instance for a signed-in user: their own, or any for an administrator. Anything else is
+/// "not found", so no one learns which ids exist.
+struct InstanceAccess: Sendable {
+    let instances: InstanceStore
+    let users: UserStore
+
+    func instance(_ id: String, for user: User) async throws -> Instance {
+        guard let instance = try await instances.find(id, visibleTo: user) else {
+            throw APIError.notFound("There is no instance \(id) that you can see.")
+        }
+        return instance
+    }
+}
+
+/// An instance as the web pages show it.
+struct InstanceSummary {
+    let id: String
+    let name: String
+    let state: String
+    let nodeName: String
+    let address: String
+    let memory: String
+    let cpu: String
+    let disk: String
+    let installState: String
+    let suspended: Bool
+
+    init(_ view: InstanceView) {
+        id = view.Id
+        name = view.Name
+        state = Self.state(of: view)
+        nodeName = view.Node.name
+        address = "\(view.Node.address):\(view.Primary)"
+        memory = "\(view.Memory) MiB"
+        cpu = Self.cores(view.Cpu)
+        disk = view.Disk == 0 ? "–" : "\(view.Disk) MiB"
+        installState = view.InternalState
+        suspended = view.Suspended
+    }
+
+    /// One word for the badge: what matters most first (deleting, suspended, installing, failed), else the power state.
+    static func state(of view: InstanceView) -> String {
+        if view.InternalState == "DELETING" { return "deleting" }
+        if view.Suspended { return "suspended" }
+        if view.InternalState == "INSTALLING" { return "installing" }
+        if view.InternalState == "FAILED" { return "failed" }
+        return view.PowerState
+    }
+
+    static func cores(_ cores: Double) -> String {
+        let text = cores == cores.rounded() ? String(Int(cores)) : String(format: "%.2f", cores)
+        return "\(text) \(cores == 1 ? "core" : "cores")"
+    }
+}

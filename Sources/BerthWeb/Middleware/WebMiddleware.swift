@@ -1,0 +1,69 @@
+import BerthHTTP
+import BerthPanel
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Runs before every web route: gives the browser a session, finds the signed-in user, reads the form
+/// and refuses any state-changing request whose CSRF token does not match the session's. Adds the
+/// security headers to every answer.
+struct WebMiddleware: RouterMiddleware {
+    typealias Context = WebRequestContext
+
+    let users: UserStore
+    /// Largest form accepted (an image's JSON is the largest thing a form carries).
+    static let maxFormBytes = 1024 * 1024
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.currentPath = request.uri.path
+        var session = context.sessions.session ?? {
+            let visitor = WebSession.visitor()
+            context.sessions.createSession(visitor, expiresIn: .seconds(60 * 60))
+            return visitor
+        }()
+        if let userID = session.userID {
+            let user = try await users.find(id: userID)
+            if let user, (user.sessionEpoch ?? 0) == session.epoch {
+                context.user = user
+            } else {
+                // The user was deleted, or changed their password elsewhere: this session ends.
+                session = WebSession.visitor()
+                context.sessions.createSession(session, expiresIn: .seconds(60 * 60))
+            }
+        }
+        if request.method != .get, request.method != .head {
+            context.form = try await Self.readForm(request)
+            let presented = context.form.optional("csrf") ?? request.headers[.csrfToken] ?? ""
+            guard Secrets.constantTimeEquals(presented, session.csrfToken) else {
+                throw APIError(.forbidden, "This form has expired or did not come from Berth. Go back, reload the page and try again.")
+            }
+        }
+        var response = try await next(request, context)
+        for field in Self.securityHeaders { response.headers[field.name] = field.value }
+        return response
+    }
+
+    static func readForm(_ request: Request) async throws -> FormFields {
+        guard let buffer = try? await request.body.collect(upTo: maxFormBytes) else {
+            throw APIError(.contentTooLarge, "The form is larger than \(maxFormBytes / 1024) KB.")
+        }
+        return FormFields(encoded: String(buffer: buffer))
+    }
+
+    /// Pages load only our own scripts and styles, are never framed, and never leak paths to other sites.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        .xFrameOptions: "DENY",
+        .xContentTypeOptions: "nosniff",
+        .referrerPolicy: "same-origin",
+    ]
+}
+
+extension HTTPField.Name {
+    static let csrfToken = HTTPField.Name("x-csrf-token") ?? .authorization
+    static let xFrameOptions = HTTPField.Name("x-frame-options") ?? .authorization
+    static let xContentTypeOptions = HTTPField.Name("x-content-type-options") ?? .authorization
+    static let referrerPolicy = HTTPField.Name("referrer-policy") ?? .authorization
+}

@@ -1,0 +1,17 @@
+import BerthPanel
+import Hummingbird
+
+extension PanelError {
+    /// The status of a page that shows this refusal: the web UI is not bound by the seed's statuses.
+    var pageStatus: HTTPResponse.Status {
+        switch self {
+        case .invalid: .badRequest
+        case .notFound: .notFound
+        case .duplicate, .conflict, .insufficientCapacity: .conflict
+        case .nodeUnavailable: .serviceUnavailable
+        case .nodeFailed: .badGateway
+        case .tooLarge: .contentTooLarge
+        case .corrupt: .internalServerError
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import BerthPanel
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+
+/// The web sessions' cookie and storage, in one place for the middleware and the sign-in steps.
+struct WebSessions: Sendable {
+    let driver: DatabasePersistDriver
+    let configuration: SessionMiddlewareConfiguration
+
+    static let cookieName = "berth_session"
+    static let lifetime: Duration = .seconds(12 * 60 * 60)
+
+    init(driver: DatabasePersistDriver, secureCookies: Bool) {
+        self.driver = driver
+        configuration = SessionMiddlewareConfiguration(
+            sessionCookieParameters: .init(name: Self.cookieName, path: "/", secure: secureCookies, sameSite: .lax),
+            keyPrefix: "session.",
+            defaultSessionExpiration: Self.lifetime
+        )
+    }
+
+    var middleware: SessionMiddleware<WebRequestContext> {
+        SessionMiddleware(storage: driver, configuration: configuration)
+    }
+
+    /// Starts `session` under a new id and forgets the old one, so whoever knew the old id knows nothing now.
+    func replace(with session: WebSession, request: Request, context: WebRequestContext) async throws {
+        if let oldID = request.cookies[Self.cookieName]?.value {
+            try await driver.remove(key: configuration.keyPrefix + oldID)
+        }
+        context.sessions.createSession(session, expiresIn: Self.lifetime)
+    }
+}

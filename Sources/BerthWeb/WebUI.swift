@@ -1,0 +1,71 @@
+import BerthPanel
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+
+/// The web UI: server-rendered pages for users and administrators, behind a session and CSRF checks.
+/// One client of the panel's core, like `/api`: each page gets the stores it uses and nothing else.
+public struct WebUI: PanelFrontEnd {
+    public typealias Context = WebRequestContext
+
+    let pages: WebPages
+    let assets: StaticAssets
+    let sessions: WebSessions
+    let users: UserStore
+    let instances: InstanceStore
+    let nodes: NodeStore
+    let images: ImageStore
+    let imageImporter: ImageImporter
+    let apiKeys: APIKeyStore
+    let audit: AuditLog
+    let throttle: SignInThrottle
+    let publicURL: String
+
+    /// The web UI of `panel`.
+    public init(panel: Panel) throws {
+        pages = try WebPages()
+        assets = StaticAssets()
+        sessions = WebSessions(driver: panel.persistence, secureCookies: panel.configuration.publicURL.hasPrefix("https://"))
+        users = panel.users
+        instances = panel.instances
+        nodes = panel.nodes
+        images = panel.images
+        imageImporter = panel.imageImporter
+        apiKeys = panel.apiKeys
+        audit = panel.audit
+        throttle = SignInThrottle(clientLimit: panel.configuration.failedAuthenticationLimit)
+        publicURL = panel.configuration.publicURL
+    }
+
+    /// Removes expired sessions.
+    public var services: [any Service] { [sessions.driver] }
+
+    public func addRoutes(to router: Router<WebRequestContext>) {
+        // Outside `/api`, whatever fails (an unknown address, most often) is answered with a page.
+        router.add(middleware: PagesOutsideAPIMiddleware(errors: WebErrorMiddleware(pages: pages)))
+        assets.addRoutes(to: router)
+        // Errors become pages twice over: inside, with the signed-in user's navigation; outside, for what
+        // the session and form checks themselves refuse.
+        let web = router.group()
+            .add(middleware: WebErrorMiddleware(pages: pages))
+            .add(middleware: sessions.middleware)
+            .add(middleware: WebMiddleware(users: users))
+            .add(middleware: WebErrorMiddleware(pages: pages))
+        SignInController(pages: pages, users: users, throttle: throttle, sessions: sessions, audit: audit).addRoutes(to: web)
+
+        let signedIn = web.group().add(middleware: RequireSignIn())
+        let access = InstanceAccess(instances: instances, users: users)
+        InstancePages(pages: pages, instances: instances, access: access).addRoutes(to: signedIn)
+        ConsoleRelay(access: access, audit: audit, publicURL: publicURL).addRoutes(to: signedIn)
+        AccountController(pages: pages, users: users, audit: audit).addRoutes(to: signedIn)
+
+        let admin = signedIn.group("admin").add(middleware: RequireAdmin())
+        InstancesPage(pages: pages, instances: instances, users: users, nodes: nodes, images: images, audit: audit)
+            .addRoutes(to: admin)
+        UsersPage(pages: pages, users: users, audit: audit).addRoutes(to: admin)
+        NodesPage(pages: pages, nodes: nodes, audit: audit).addRoutes(to: admin)
+        ImagesPage(pages: pages, images: images, importer: imageImporter, audit: audit).addRoutes(to: admin)
+        APIKeysPage(pages: pages, apiKeys: apiKeys, audit: audit).addRoutes(to: admin)
+        AuditPage(pages: pages, audit: audit).addRoutes(to: admin)
+    }
+}

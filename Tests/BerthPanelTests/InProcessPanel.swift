@@ -1,0 +1,82 @@
+import BerthPanel
+import BerthTestSupport
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOHTTP1
+
+/// The panel's `/api` driven in-process with HummingbirdTesting's router mode: a real database (a SQLite
+/// file, or a fresh PostgreSQL database when the suite runs on one) and the real router and middleware,
+/// but no socket, no node and no Docker, so refusals and validation are checked in milliseconds.
+struct InProcessPanel: Sendable {
+    let client: any TestClientProtocol
+    let apiKey: String
+    let panel: Panel
+
+    static func with(
+        failedAuthenticationLimit: Int = 10, _ body: @Sendable (InProcessPanel) async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "test.panel")
+        logger.logLevel = .warning
+        let panel = try await Panel.open(
+            PanelConfiguration(
+                dataDirectory: NSTemporaryDirectory() + "berth-router-test-\(UUID().uuidString.prefix(8))",
+                databaseURL: try await TestDatabase.freshURL(),
+                failedAuthenticationLimit: failedAuthenticationLimit
+            ),
+            logger: logger
+        )
+        let apiKey = try await panel.createAPIKey(name: "tests")
+        try await panel.apiApplication().test(.router) { client in
+            try await body(InProcessPanel(client: client, apiKey: apiKey, panel: panel))
+        }
+    }
+
+    /// One request; `apiKey: .some(nil)` sends none, the default sends the suite's key.
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, json: String? = nil, apiKey: String?? = .none
+    ) async throws -> HTTPAnswer {
+        var headers: HTTPFields = [:]
+        let key: String? = switch apiKey {
+        case .none: self.apiKey
+        case .some(let value): value
+        }
+        if let key, let name = HTTPField.Name("x-api-key") { headers[name] = key }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) {
+            HTTPAnswer(status: Int($0.status.code), body: Data(buffer: $0.body))
+        }
+    }
+
+    func call(_ method: HTTPRequest.Method, _ path: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
+        let data = try JSONSerialization.data(withJSONObject: fields)
+        return try await call(method, path, json: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// The live ``TestPanel``'s request helpers, so a suite moves between the two by its first line.
+extension InProcessPanel {
+    func request(
+        _ method: NIOHTTP1Method, _ path: String, json: String? = nil, apiKey: String?? = .none
+    ) async throws -> HTTPAnswer {
+        guard let method = HTTPRequest.Method(method.rawValue) else { throw TestFailure("no method \(method)") }
+        return try await call(method, path, json: json, apiKey: apiKey)
+    }
+
+    func request(_ method: NIOHTTP1Method, _ path: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
+        let data = try JSONSerialization.data(withJSONObject: fields)
+        return try await request(method, path, json: String(decoding: data, as: UTF8.self))
+    }
+
+    func createUser(_ name: String, userID: String? = nil) async throws -> String {
+        var fields: [String: Any] = ["username": name, "email": "\(name)@example.com", "password": "correct horse battery"]
+        if let userID { fields["userId"] = userID }
+        let answer = try await request(.POST, "/api/auth/create-user", fields)
+        guard answer.status == 201, let id = answer.object["userId"] as? String else {
+            throw TestFailure("create-user answered \(answer.status): \(answer.text)")
+        }
+        return id
+    }
+}
