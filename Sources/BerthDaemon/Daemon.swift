@@ -25,7 +25,9 @@ public struct Daemon: Sendable {
     let logger: Logger
 
     public init(
-        configuration: DaemonConfiguration, docker: DockerEngine, logger: Logger = Logger(label: "berth.daemon")
+        configuration: DaemonConfiguration,
+        docker: DockerEngine,
+        logger: Logger = Logger(label: "berth.daemon")
     ) async {
         self.configuration = configuration
         self.docker = docker
@@ -42,7 +44,12 @@ public struct Daemon: Sendable {
             docker: docker,
             blueprint: blueprint,
             installer: Installer(
-                docker: docker, blueprint: blueprint, configuration: configuration, tasks: tasks, logger: logger),
+                docker: docker,
+                blueprint: blueprint,
+                configuration: configuration,
+                tasks: tasks,
+                logger: logger
+            ),
             tasks: tasks,
             reporter: reporter,
             stateFile: StateFile(dataDirectory: configuration.dataDirectory),
@@ -64,7 +71,9 @@ public struct Daemon: Sendable {
             router: router(),
             server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "berth-daemon"),
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "berth-daemon"
+            ),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -77,7 +86,9 @@ public struct Daemon: Sendable {
     /// engine is not fatal. Matching the instances with Docker's containers happens in the background.
     private func prepare() async throws {
         try FileManager.default.createDirectory(
-            atPath: configuration.volumesDirectory, withIntermediateDirectories: true)
+            atPath: configuration.volumesDirectory,
+            withIntermediateDirectories: true
+        )
         try await supervisor.loadState()
         do {
             let version = try await docker.version()

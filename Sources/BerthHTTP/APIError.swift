@@ -54,7 +54,10 @@ public struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any APIErrorConvertible {
             throw error.apiError
         } catch let error as any HTTPResponseError {
-            throw APIError(error.status, error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
+            throw APIError(
+                error.status,
+                error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : error.status.reasonPhrase
+            )
         } catch {
             context.logger.error("request failed: \(error)")
             throw APIError(.internalServerError, "internal error")

@@ -30,7 +30,8 @@ public enum Secrets {
 
     /// Whether two strings are equal, in time that depends only on their lengths, never on where they differ.
     public static func constantTimeEquals(_ left: String, _ right: String) -> Bool {
-        let left = Array(left.utf8), right = Array(right.utf8)
+        let left = Array(left.utf8)
+        let right = Array(right.utf8)
         guard left.count == right.count else { return false }
         var difference: UInt8 = 0
         for index in left.indices {

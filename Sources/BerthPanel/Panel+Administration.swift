@@ -53,7 +53,16 @@ extension Panel {
             node.processor = processor
             try await node.save(on: database.db())
         } else {
-            _ = try await nodes.create(name: "local", tags: "local", ram: ram, disk: disk, processor: processor, address: "127.0.0.1", port: port, token: token)
+            _ = try await nodes.create(
+                name: "local",
+                tags: "local",
+                ram: ram,
+                disk: disk,
+                processor: processor,
+                address: "127.0.0.1",
+                port: port,
+                token: token
+            )
         }
     }
 }

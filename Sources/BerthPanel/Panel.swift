@@ -26,7 +26,11 @@ public struct Panel: Sendable {
 
     /// Opens the database and applies its migrations.
     public static func open(_ configuration: PanelConfiguration, logger: Logger = Logger(label: "berth.panel")) async throws -> Panel {
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
         let database = try await PanelDatabase(configuration.databaseLocation, logger: logger)
         return Panel(configuration: configuration, database: database, logger: logger)
     }

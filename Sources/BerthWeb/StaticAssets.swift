@@ -7,15 +7,13 @@ import Hummingbird
 struct StaticAssets: Sendable {
     private let files: [String: (contentType: String, body: ByteBuffer)]
 
-    init() {
+    /// Throws when the files cannot be read: a panel without its stylesheet and scripts is broken.
+    init() throws {
         let folder = WebPages.resourceFolder.appendingPathComponent("static")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         var files: [String: (String, ByteBuffer)] = [:]
-        for name in names {
-            guard let type = Self.contentTypes[(name as NSString).pathExtension],
-                  let data = try? Data(contentsOf: folder.appendingPathComponent(name))
-            else { continue }
-            files[name] = (type, ByteBuffer(bytes: data))
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            guard let type = Self.contentTypes[(name as NSString).pathExtension] else { continue }
+            files[name] = (type, ByteBuffer(bytes: try Data(contentsOf: folder.appendingPathComponent(name))))
         }
         self.files = files
     }

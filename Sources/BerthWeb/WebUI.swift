@@ -24,7 +24,7 @@ public struct WebUI: PanelFrontEnd {
     /// The web UI of `panel`.
     public init(panel: Panel) throws {
         pages = try WebPages()
-        assets = StaticAssets()
+        assets = try StaticAssets()
         sessions = WebSessions(driver: panel.persistence, secureCookies: panel.configuration.publicURL.hasPrefix("https://"))
         users = panel.users
         instances = panel.instances

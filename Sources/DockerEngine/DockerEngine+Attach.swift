@@ -23,7 +23,8 @@ extension DockerEngine {
                 "/containers/\(escaped(id))/attach",
                 query: [("stream", "1"), ("stdin", "1"), ("stdout", "1"), ("stderr", "1"), ("logs", includeLogs.queryValue)]
             )
-            let head = "POST \(target) HTTP/1.1\r\nHost: docker\r\nContent-Type: text/plain\r\n"
+            let head =
+                "POST \(target) HTTP/1.1\r\nHost: docker\r\nContent-Type: text/plain\r\n"
                 + "Content-Length: 0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
             try await outbound.write(ByteBuffer(string: head))
             var bytes = inbound.makeAsyncIterator()

@@ -6,7 +6,9 @@ extension DockerEngine {
     /// Creates a container; it does not start it.
     public func createContainer(named name: String? = nil, _ specification: ContainerSpecification) async throws -> CreatedContainer {
         try await decode(
-            CreatedContainer.self, .POST, "/containers/create",
+            CreatedContainer.self,
+            .POST,
+            "/containers/create",
             query: name.map { [("name", $0)] } ?? [],
             body: specification
         )
@@ -22,7 +24,8 @@ extension DockerEngine {
     public func stopContainer(_ id: String, timeout: Duration? = nil) async throws {
         let seconds = timeout.map { Int($0.components.seconds) }
         try await perform(
-            .POST, "/containers/\(escaped(id))/stop",
+            .POST,
+            "/containers/\(escaped(id))/stop",
             query: seconds.map { [("t", String($0))] } ?? [],
             deadline: requestDeadline + .seconds(Int64(seconds ?? 10))
         )
@@ -32,7 +35,8 @@ extension DockerEngine {
     public func restartContainer(_ id: String, timeout: Duration? = nil) async throws {
         let seconds = timeout.map { Int($0.components.seconds) }
         try await perform(
-            .POST, "/containers/\(escaped(id))/restart",
+            .POST,
+            "/containers/\(escaped(id))/restart",
             query: seconds.map { [("t", String($0))] } ?? [],
             deadline: requestDeadline + .seconds(Int64(seconds ?? 10))
         )
@@ -46,7 +50,8 @@ extension DockerEngine {
     /// Removes a container; `force` kills it first if it runs, `removeVolumes` also removes its anonymous volumes.
     public func removeContainer(_ id: String, force: Bool = false, removeVolumes: Bool = false) async throws {
         try await perform(
-            .DELETE, "/containers/\(escaped(id))",
+            .DELETE,
+            "/containers/\(escaped(id))",
             query: [("force", force.queryValue), ("v", removeVolumes.queryValue)]
         )
     }
@@ -98,7 +103,8 @@ extension DockerEngine {
     ) async throws -> ContainerOutput<HTTPClientResponse.Body.AsyncIterator> {
         let isMultiplexed = try await !inspectContainer(id).configuration.tty
         let response = try await send(
-            .GET, "/containers/\(escaped(id))/logs",
+            .GET,
+            "/containers/\(escaped(id))/logs",
             query: [
                 ("stdout", "1"), ("stderr", "1"), ("follow", follow.queryValue),
                 ("tail", tail.map(String.init) ?? "all"),

@@ -28,11 +28,6 @@ extension DockerEngine {
         return PullProgressStream(image: reference, lines: JSONLines(bytes: response.body.makeAsyncIterator()))
     }
 
-    /// Removes an image; `force` removes it even when stopped containers use it.
-    public func removeImage(_ reference: String, force: Bool = false) async throws {
-        try await perform(.DELETE, "/images/\(escapedImage(reference))", query: [("force", force.queryValue)])
-    }
-
     /// `registry:5000/name:tag` → (`registry:5000/name`, `tag`); a missing tag is `latest`; digests are kept whole.
     static func split(reference: String) -> (name: String, tag: String) {
         if let at = reference.firstIndex(of: "@") {

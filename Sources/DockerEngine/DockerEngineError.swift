@@ -34,7 +34,8 @@ public enum DockerEngineError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// Maps an engine's error answer to a typed error. Docker's error bodies are `{"message": "..."}`.
     static func fromResponse(status: Int, body: [UInt8]) -> DockerEngineError {
-        let message = (try? JSONDecoder.docker.decode(EngineMessage.self, from: Data(body)))?.message
+        let message =
+            (try? JSONDecoder.docker.decode(EngineMessage.self, from: Data(body)))?.message
             ?? String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         switch status {
         case 400: return .badRequest(message: message)

@@ -23,8 +23,9 @@ public enum DockerHost: Sendable, Hashable, CustomStringConvertible {
         } else if address.hasPrefix("tcp://") {
             let hostAndPort = address.dropFirst("tcp://".count).split(separator: "/").first ?? ""
             guard let colon = hostAndPort.lastIndex(of: ":"),
-                  let port = Int(hostAndPort[hostAndPort.index(after: colon)...]),
-                  (1...65535).contains(port) else { return nil }
+                let port = Int(hostAndPort[hostAndPort.index(after: colon)...]),
+                (1...65535).contains(port)
+            else { return nil }
             let host = String(hostAndPort[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             guard !host.isEmpty else { return nil }
             self = .tcp(host: host, port: port)

@@ -29,7 +29,9 @@ struct APIKeyCommand: AsyncParsableCommand {
         func run() async throws {
             let keys = try await withPanelData(location) { try await $0.listAPIKeys() }
             for key in keys {
-                print("\(key.id)  \(key.revoked ? "revoked" : "active ")  \(key.created.map { ISO8601DateFormatter().string(from: $0) } ?? "-")  \(key.name)")
+                print(
+                    "\(key.id)  \(key.revoked ? "revoked" : "active ")  \(key.created.map { ISO8601DateFormatter().string(from: $0) } ?? "-")  \(key.name)"
+                )
             }
         }
     }

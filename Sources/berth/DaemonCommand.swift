@@ -22,7 +22,9 @@ struct DaemonCommand: AsyncParsableCommand {
             let environment = BerthEnvironment.read()
             let dataDirectory = location.directory(in: environment)
             guard let settings = try DaemonSettings.load(from: dataDirectory) else {
-                throw ValidationError("this node is not configured; run the command the panel showed when the node was created: berth daemon configure --panel URL --token TOKEN")
+                throw ValidationError(
+                    "this node is not configured; run the command the panel showed when the node was created: berth daemon configure --panel URL --token TOKEN"
+                )
             }
             let configuration = DaemonConfiguration(
                 host: settings.host,

@@ -24,9 +24,14 @@ struct PanelCommand: AsyncParsableCommand {
         let environment = BerthEnvironment.read()
         let panel = try await Panel.open(
             PanelConfiguration(
-                host: host, port: port, dataDirectory: location.directory(in: environment),
-                databaseURL: environment.databaseURL, publicURL: publicURL, benchCeiling: environment.benchCeiling
-            ))
+                host: host,
+                port: port,
+                dataDirectory: location.directory(in: environment),
+                databaseURL: environment.databaseURL,
+                publicURL: publicURL,
+                benchCeiling: environment.benchCeiling
+            )
+        )
         if let admin = try await panel.prepareFirstStart() {
             print("Sign in as admin with this password (shown once; also in \(admin.passwordFile)):\n    \(admin.adminPassword)")
         }
@@ -44,7 +49,8 @@ func withPanelData<Result>(_ options: DataOptions, _ body: (Panel) async throws 
     let environment = BerthEnvironment.read()
     let panel = try await Panel.open(
         PanelConfiguration(dataDirectory: options.directory(in: environment), databaseURL: environment.databaseURL),
-        logger: logger)
+        logger: logger
+    )
     do {
         let result = try await body(panel)
         await panel.close()

@@ -34,33 +34,46 @@ struct ServeCommand: AsyncParsableCommand {
         let token = try LocalNodeToken.loadOrCreate(in: dataDirectory)
         let panel = try await Panel.open(
             PanelConfiguration(
-                host: host, port: port, dataDirectory: dataDirectory,
+                host: host,
+                port: port,
+                dataDirectory: dataDirectory,
                 databaseURL: environment.databaseURL,
                 imagesDirectory: images ?? (FileManager.default.fileExists(atPath: "images") ? "images" : nil),
                 benchCeiling: environment.benchCeiling
-            ))
+            )
+        )
         do {
             if let admin = try await panel.prepareFirstStart() {
                 // Written straight to the terminal (or log) so it is there even while Berth keeps running.
-                FileHandle.standardOutput.write(Data("""
-                Berth is set up. Sign in as admin with this password (shown once; also in \(admin.passwordFile)):
-                    \(admin.adminPassword)
+                FileHandle.standardOutput.write(
+                    Data(
+                        """
+                        Berth is set up. Sign in as admin with this password (shown once; also in \(admin.passwordFile)):
+                            \(admin.adminPassword)
 
-                """.utf8))
+                        """.utf8
+                    )
+                )
             }
             let capacity = HostResources.read(diskAt: dataDirectory)
             try await panel.registerLocalNode(
-                port: daemonPort, token: token,
-                ram: Int(capacity.memoryTotalBytes >> 20), disk: Int(capacity.diskTotalBytes >> 20),
-                processor: Double(capacity.cores))
+                port: daemonPort,
+                token: token,
+                ram: Int(capacity.memoryTotalBytes >> 20),
+                disk: Int(capacity.diskTotalBytes >> 20),
+                processor: Double(capacity.cores)
+            )
         } catch {
             await panel.close()
             throw error
         }
         let daemonConfiguration = DaemonConfiguration(
-            host: "127.0.0.1", port: daemonPort, dataDirectory: dataDirectory,
+            host: "127.0.0.1",
+            port: daemonPort,
+            dataDirectory: dataDirectory,
             dockerHost: environment.dockerHost,
-            panelURL: "http://127.0.0.1:\(port)", nodeToken: token,
+            panelURL: "http://127.0.0.1:\(port)",
+            nodeToken: token,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory)
         )
         try await withDaemon(daemonConfiguration) { daemon in

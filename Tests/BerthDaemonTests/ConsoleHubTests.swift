@@ -1,8 +1,9 @@
 import BerthProtocol
-@testable import BerthDaemon
-import NIOCore
 import BerthTestSupport
+import NIOCore
 import Testing
+
+@testable import BerthDaemon
 
 @Suite("The console hub")
 struct ConsoleHubTests {
@@ -17,10 +18,12 @@ struct ConsoleHubTests {
         hub.unsubscribe(viewer)
         var received: [ConsoleMessage] = []
         for await message in messages { received.append(message) }
-        #expect(received == [
-            ConsoleMessage(event: .output, data: "three\nfour\nfive\n"),
-            ConsoleMessage(event: .output, data: "six\n"),
-        ])
+        #expect(
+            received == [
+                ConsoleMessage(event: .output, data: "three\nfour\nfive\n"),
+                ConsoleMessage(event: .output, data: "six\n"),
+            ]
+        )
     }
 
     @Test("every viewer gets every message, in order")

@@ -1,8 +1,9 @@
 import BerthProtocol
-@testable import BerthDaemon
-import Foundation
 import BerthTestSupport
+import Foundation
 import Testing
+
+@testable import BerthDaemon
 
 @Suite("The console socket", .timeLimit(.minutes(2)))
 struct ConsoleSocketTests {
@@ -22,16 +23,21 @@ struct ConsoleSocketTests {
             #expect(stats.memoryLimitBytes == 64 << 20)
             #expect(stats.memoryBytes > 0)
 
-            let refused = try await daemon.withConsole(id, send: [
-                ConsoleRequest(event: .power, data: "start"),
-                ConsoleRequest(event: .power, data: "explode"),
-                ConsoleRequest(event: .command, data: "two\nlines"),
-            ]) { $0.filter { $0.event == .error }.count == 3 }
-            #expect(refused.filter { $0.event == .error }.compactMap(\.data) == [
-                "the instance is already running",
-                "power actions are start, stop, restart, kill",
-                "a command is one line",
-            ])
+            let refused = try await daemon.withConsole(
+                id,
+                send: [
+                    ConsoleRequest(event: .power, data: "start"),
+                    ConsoleRequest(event: .power, data: "explode"),
+                    ConsoleRequest(event: .command, data: "two\nlines"),
+                ]
+            ) { $0.filter { $0.event == .error }.count == 3 }
+            #expect(
+                refused.filter { $0.event == .error }.compactMap(\.data) == [
+                    "the instance is already running",
+                    "power actions are start, stop, restart, kill",
+                    "a command is one line",
+                ]
+            )
             try await daemon.request(.DELETE, "/api/instances/\(id)")
         }
     }

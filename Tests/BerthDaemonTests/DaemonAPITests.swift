@@ -1,15 +1,16 @@
 import BerthHTTP
 import BerthProtocol
-@testable import BerthDaemon
-import Foundation
 import BerthTestSupport
+import Foundation
 import Testing
+
+@testable import BerthDaemon
 
 @Suite("The daemon's API refuses what it must", .timeLimit(.minutes(2)))
 struct DaemonAPITests {
     @Test("a wrong or missing node token is 401 with a JSON error")
     func badTokens() async throws {
-        try await TestDaemon.with { daemon in
+        try await InProcessDaemon.with { daemon in
             for token: String? in [nil, "wrong", daemon.token + "x", ""] {
                 let answer = try await daemon.request(.GET, "/api/instances", token: .some(token))
                 #expect(answer.status == 401)
@@ -21,7 +22,7 @@ struct DaemonAPITests {
 
     @Test("unknown instances are 404; malformed bodies are 400 naming the problem")
     func unknownAndMalformed() async throws {
-        try await TestDaemon.with { daemon in
+        try await InProcessDaemon.with { daemon in
             let missing = try await daemon.request(.GET, "/api/instances/nope")
             #expect(missing.status == 404)
             #expect(missing.error == "no instance nope on this node")
@@ -50,7 +51,10 @@ struct DaemonAPITests {
             #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "cpu must be more than 0 and at most 1024 cores")
             invalid = TestDaemon.echoSpecification()
             invalid.limits.memoryMiB = 1 << 44
-            #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "memory must be at most 1 PiB", "a size that would wrap to 'no limit'")
+            #expect(
+                try await daemon.request(.POST, "/api/instances", body: invalid).error == "memory must be at most 1 PiB",
+                "a size that would wrap to 'no limit'"
+            )
             invalid = TestDaemon.echoSpecification()
             invalid.image.capabilities = ["SYS_ADMIN"]
             #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "capability SYS_ADMIN cannot be granted to an instance")

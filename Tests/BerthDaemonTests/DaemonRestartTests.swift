@@ -1,8 +1,9 @@
 import BerthProtocol
-@testable import BerthDaemon
-import Foundation
 import BerthTestSupport
+import Foundation
 import Testing
+
+@testable import BerthDaemon
 
 @Suite("Daemon restarts", .timeLimit(.minutes(3)))
 struct DaemonRestartTests {
@@ -40,7 +41,9 @@ struct DaemonRestartTests {
             _ = try await daemon.deploy(specification)
             // Wait until the installer container exists, so the restart really cuts an install short.
             let deadline = ContinuousClock.now + .seconds(30)
-            while try await daemon.docker.listContainers(labels: ["\(ContainerBlueprint.roleLabel)=installer", "\(ContainerBlueprint.instanceLabel)=\(specification.id)"]).isEmpty {
+            while try await daemon.docker.listContainers(labels: [
+                "\(ContainerBlueprint.roleLabel)=installer", "\(ContainerBlueprint.instanceLabel)=\(specification.id)",
+            ]).isEmpty {
                 guard ContinuousClock.now < deadline else { throw TestFailure("the installer never started") }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -49,7 +52,9 @@ struct DaemonRestartTests {
             let status = try await daemon.waitFor(specification.id, "FAILED") { $0.installState == .failed }
             #expect(status.reason?.contains("the daemon stopped while this instance was installing") == true)
             let deadline = ContinuousClock.now + .seconds(30)
-            while try await !daemon.docker.listContainers(labels: ["\(ContainerBlueprint.roleLabel)=installer", "\(ContainerBlueprint.instanceLabel)=\(specification.id)"]).isEmpty {
+            while try await !daemon.docker.listContainers(labels: [
+                "\(ContainerBlueprint.roleLabel)=installer", "\(ContainerBlueprint.instanceLabel)=\(specification.id)",
+            ]).isEmpty {
                 guard ContinuousClock.now < deadline else { throw TestFailure("the cut-short installer was never removed") }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -73,7 +78,10 @@ struct DaemonRestartTests {
         try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
             let status = try await daemon.waitFor(id, "given a new container") { $0.containerID != nil && $0.containerID != first }
             #expect(status.installState == .ready)
-            #expect(try await daemon.docker.inspectContainer(try #require(status.containerID)).configuration.labels?[ContainerBlueprint.instanceLabel] == id)
+            #expect(
+                try await daemon.docker.inspectContainer(try #require(status.containerID)).configuration.labels?[ContainerBlueprint.instanceLabel]
+                    == id
+            )
             #expect(try await daemon.power(.start, id).status == 200)
             try await daemon.waitFor(id, "running") { $0.powerState == .running }
             try await daemon.request(.DELETE, "/api/instances/\(id)")

@@ -89,7 +89,12 @@ struct InstanceLifecycleStateTests {
         #expect(lifecycle.power == .stopping && !lifecycle.shouldRun)
         #expect(lifecycle.stopTimedOut(session: session), "a stop still pending after its grace period is killed")
         let outcome = lifecycle.sessionEnded(
-            session: session, exitCode: 143, killedForMemory: false, at: .now, policy: policy)
+            session: session,
+            exitCode: 143,
+            killedForMemory: false,
+            at: .now,
+            policy: policy
+        )
         #expect(outcome == .stopped && lifecycle.power == .offline && lifecycle.session == nil)
         #expect(!lifecycle.stopTimedOut(session: session))
         #expect(lifecycle.crashes.isEmpty, "a stop that was asked for is no crash")
@@ -116,7 +121,8 @@ struct InstanceLifecycleStateTests {
         #expect(lifecycle.power == .stopping, "output matching the ready pattern does not undo the stop")
         #expect(
             lifecycle.sessionEnded(session: session, exitCode: 0, killedForMemory: false, at: .now, policy: policy)
-                == .stopped)
+                == .stopped
+        )
         #expect(lifecycle.power == .offline)
     }
 
@@ -136,7 +142,8 @@ struct InstanceLifecycleStateTests {
         #expect(try lifecycle.requestRestart() == .stopThenStart(.signal(session: session, kill: false)))
         #expect(
             lifecycle.sessionEnded(session: session, exitCode: 0, killedForMemory: false, at: .now, policy: policy)
-                == .startAgain)
+                == .startAgain
+        )
         #expect(lifecycle.power == .offline)
         var stopped = ready()
         #expect(try stopped.requestRestart() == .start)
@@ -150,7 +157,8 @@ struct InstanceLifecycleStateTests {
         _ = lifecycle.sessionEnded(session: old, exitCode: 0, killedForMemory: false, at: .now, policy: policy)
         let new = try lifecycle.requestStart(session: UUID())
         #expect(
-            lifecycle.sessionEnded(session: old, exitCode: 1, killedForMemory: false, at: .now, policy: policy) == .stale)
+            lifecycle.sessionEnded(session: old, exitCode: 1, killedForMemory: false, at: .now, policy: policy) == .stale
+        )
         lifecycle.becameReady(session: old)
         #expect(lifecycle.power == .starting && lifecycle.session == new)
     }
@@ -161,7 +169,8 @@ struct InstanceLifecycleStateTests {
         var lifecycle = try running(session)
         #expect(
             lifecycle.sessionEnded(session: session, exitCode: 0, killedForMemory: false, at: .now, policy: policy)
-                == .stopped)
+                == .stopped
+        )
         #expect(lifecycle.power == .offline && !lifecycle.shouldRun)
         #expect(lifecycle.reason == "the process exited by itself with code 0")
     }
@@ -176,7 +185,12 @@ struct InstanceLifecycleStateTests {
         for crash in 0..<3 {
             let session = try lifecycle.requestStart(session: UUID())
             let outcome = lifecycle.sessionEnded(
-                session: session, exitCode: 1, killedForMemory: false, at: start + .seconds(crash), policy: policy)
+                session: session,
+                exitCode: 1,
+                killedForMemory: false,
+                at: start + .seconds(crash),
+                policy: policy
+            )
             #expect(outcome == expected.removeFirst())
             if crash < 2 {
                 #expect(lifecycle.power == .crashed && lifecycle.shouldRestartAfterCrash)
@@ -194,8 +208,12 @@ struct InstanceLifecycleStateTests {
         for crash in 0..<5 {
             let session = try lifecycle.requestStart(session: UUID())
             let outcome = lifecycle.sessionEnded(
-                session: session, exitCode: 1, killedForMemory: false, at: start + .seconds(61 * crash),
-                policy: policy)
+                session: session,
+                exitCode: 1,
+                killedForMemory: false,
+                at: start + .seconds(61 * crash),
+                policy: policy
+            )
             #expect(outcome == .restartAfter(.seconds(1)))
         }
     }
@@ -205,7 +223,12 @@ struct InstanceLifecycleStateTests {
         let session = UUID()
         var lifecycle = try running(session)
         let outcome = lifecycle.sessionEnded(
-            session: session, exitCode: 0, killedForMemory: true, at: .now, policy: policy)
+            session: session,
+            exitCode: 0,
+            killedForMemory: true,
+            at: .now,
+            policy: policy
+        )
         #expect(outcome == .restartAfter(.seconds(1)))
         #expect(lifecycle.reason == "crashed (it ran out of memory); restarting")
     }
@@ -274,7 +297,8 @@ struct InstanceLifecycleStateTests {
         try lifecycle.requestDelete()
         #expect(
             lifecycle.sessionEnded(session: session, exitCode: 137, killedForMemory: false, at: .now, policy: policy)
-                == .stopped)
+                == .stopped
+        )
     }
 
     // MARK: - Reconciliation
@@ -359,8 +383,13 @@ struct InstanceLifecycleStateTests {
     func savedShape() throws {
         var record = InstanceRecord(
             specification: InstanceSpecification(
-                id: "abc", name: "abc", image: RuntimeImage(dockerImage: "berth-test/busybox:latest", startup: "sleep 1"),
-                limits: ResourceLimits(memoryMiB: 64, cpuCores: 1), ports: []))
+                id: "abc",
+                name: "abc",
+                image: RuntimeImage(dockerImage: "berth-test/busybox:latest", startup: "sleep 1"),
+                limits: ResourceLimits(memoryMiB: 64, cpuCores: 1),
+                ports: []
+            )
+        )
         record.lifecycle.installFinished(failure: "boom")
         record.containerID = "c1"
         let data = try JSONEncoder().encode(record)

@@ -1,9 +1,10 @@
 import BerthProtocol
-@testable import BerthDaemon
+import BerthTestSupport
 import DockerEngine
 import Foundation
-import BerthTestSupport
 import Testing
+
+@testable import BerthDaemon
 
 @Suite("Instances as real containers", .timeLimit(.minutes(3)))
 struct InstanceLifecycleTests {
@@ -68,10 +69,12 @@ struct InstanceLifecycleTests {
             #expect(host.securityOptions == ["no-new-privileges"])
             #expect(host.readonlyRootFilesystem == true)
             #expect(host.networkMode == "bridge")
-            #expect(host.publishedPorts == [
-                PublishedPort(containerPort: port, hostPort: port, hostAddress: "127.0.0.1", transport: .tcp),
-                PublishedPort(containerPort: port, hostPort: port, hostAddress: "127.0.0.1", transport: .udp),
-            ])
+            #expect(
+                host.publishedPorts == [
+                    PublishedPort(containerPort: port, hostPort: port, hostAddress: "127.0.0.1", transport: .tcp),
+                    PublishedPort(containerPort: port, hostPort: port, hostAddress: "127.0.0.1", transport: .udp),
+                ]
+            )
             #expect(inspection.configuration.labels?[ContainerBlueprint.instanceLabel] == id)
             #expect(inspection.configuration.user == "1000:1000")
             let environment = inspection.configuration.environment ?? []
@@ -156,7 +159,9 @@ struct InstanceLifecycleTests {
     @Test("deleting removes the container and the volume")
     func deleteRemovesEverything() async throws {
         try await TestDaemon.with { daemon in
-            let specification = TestDaemon.echoSpecification(install: InstallScript(script: "mkdir -p /mnt/server/world && echo x > /mnt/server/world/level.dat"))
+            let specification = TestDaemon.echoSpecification(
+                install: InstallScript(script: "mkdir -p /mnt/server/world && echo x > /mnt/server/world/level.dat")
+            )
             let id = specification.id
             let running = try await daemon.deployRunning(specification)
             let volume = daemon.configuration.volumesDirectory + "/\(id)"
@@ -204,7 +209,11 @@ struct InstanceLifecycleTests {
             let id = specification.id
             _ = try await daemon.deploy(specification)
             let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            let answer = try await daemon.request(.PUT, "/api/instances/\(id)/limits", body: ResourceLimits(memoryMiB: 96, cpuCores: 1.25, processes: 100))
+            let answer = try await daemon.request(
+                .PUT,
+                "/api/instances/\(id)/limits",
+                body: ResourceLimits(memoryMiB: 96, cpuCores: 1.25, processes: 100)
+            )
             #expect(answer.status == 200)
             let host = try await daemon.docker.inspectContainer(try #require(ready.containerID)).hostConfiguration
             #expect(host.memory == 96 << 20)

@@ -1,12 +1,13 @@
 import BerthProtocol
-@testable import BerthDaemon
+import BerthTestSupport
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
-import BerthTestSupport
 import Testing
+
+@testable import BerthDaemon
 
 /// The daemon's side of the callbacks, against a small real HTTP server that records what reaches
 /// `/api/remote/events` exactly as the panel receives it, and that can come up late on purpose (the
@@ -32,10 +33,23 @@ struct PanelCallbackTests {
         // Nothing listens on this port: every delivery would fail, so everything stays queued.
         let reporter = PanelReporter(
             connection: PanelConnection(
-                panelURL: "http://127.0.0.1:9", nodeToken: "token", httpClient: .shared, logger: Logger(label: "test.reporter")))
+                panelURL: "http://127.0.0.1:9",
+                nodeToken: "token",
+                httpClient: .shared,
+                logger: Logger(label: "test.reporter")
+            )
+        )
         for round in 0..<1500 {
             for id in ["a", "b"] {
-                reporter.report(InstanceStatus(id: id, installState: .ready, powerState: round % 2 == 0 ? .running : .offline, suspended: false, lastExitCode: round))
+                reporter.report(
+                    InstanceStatus(
+                        id: id,
+                        installState: .ready,
+                        powerState: round % 2 == 0 ? .running : .offline,
+                        suspended: false,
+                        lastExitCode: round
+                    )
+                )
             }
         }
         let queued = reporter.undelivered
@@ -61,7 +75,11 @@ struct PanelCallbackTests {
                 received.add(batch, authorization: request.headers[.authorization])
                 return Response(status: .noContent)
             }
-            let panel = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: panelPort)), logger: Logger(label: "test.panel"))
+            let panel = Application(
+                router: router,
+                configuration: .init(address: .hostname("127.0.0.1", port: panelPort)),
+                logger: Logger(label: "test.panel")
+            )
             let group = ServiceGroup(services: [panel], gracefulShutdownSignals: [], logger: Logger(label: "test.panel"))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

@@ -1,8 +1,9 @@
 import BerthProtocol
-@testable import BerthDaemon
-import Foundation
 import BerthTestSupport
+import Foundation
 import Testing
+
+@testable import BerthDaemon
 
 @Suite("Stopping, restarting and reinstalling", .timeLimit(.minutes(2)))
 struct PowerTests {

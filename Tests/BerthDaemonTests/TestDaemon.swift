@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import BerthHTTP
 import BerthProtocol
-@testable import BerthDaemon
+import BerthTestSupport
 import DockerEngine
 import Foundation
 import HummingbirdWSClient
@@ -10,8 +10,9 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
-import BerthTestSupport
 import Testing
+
+@testable import BerthDaemon
 
 /// A real daemon on a free loopback port, over the real Docker engine `DOCKER_HOST` names.
 struct TestDaemon: Sendable {
@@ -26,7 +27,7 @@ struct TestDaemon: Sendable {
     /// A fresh data directory for one test; pass it to two daemons in turn to test a restart.
     static func makeDataDirectory() -> String {
         let path = NSTemporaryDirectory() + "berth-daemon-test-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try? TestNode.prepareDataDirectory(path)
         return path
     }
 
@@ -41,12 +42,20 @@ struct TestDaemon: Sendable {
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
-            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, dockerHost: dockerHost, panelURL: panelURL,
-            nodeToken: token, nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory), publishAddress: "127.0.0.1",
+            host: "127.0.0.1",
+            port: 0,
+            dataDirectory: dataDirectory,
+            dockerHost: dockerHost,
+            panelURL: panelURL,
+            nodeToken: token,
+            nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
+            publishAddress: "127.0.0.1",
             crashWindow: .seconds(60)
         )
         return try await RunningDaemon.with(
-            configuration, logger: Logger(label: "test.daemon"), keepingContainers: keepingContainers
+            configuration,
+            logger: Logger(label: "test.daemon"),
+            keepingContainers: keepingContainers
         ) { port, daemon in
             try await body(TestDaemon(port: port, token: token, configuration: configuration, docker: daemon.docker, daemon: daemon))
         }
@@ -56,13 +65,17 @@ struct TestDaemon: Sendable {
 
     @discardableResult
     func request(_ method: HTTPMethod, _ path: String, json: String? = nil, token: String?? = .none) async throws -> HTTPAnswer {
-        let bearer: String? = switch token {
-        case .none: self.token
-        case .some(let value): value
-        }
+        let bearer: String? =
+            switch token {
+            case .none: self.token
+            case .some(let value): value
+            }
         return try await HTTPAnswer.request(
-            method, "http://127.0.0.1:\(port)\(path)", headers: bearer.map { [("Authorization", "Bearer \($0)")] } ?? [],
-            json: json)
+            method,
+            "http://127.0.0.1:\(port)\(path)",
+            headers: bearer.map { [("Authorization", "Bearer \($0)")] } ?? [],
+            json: json
+        )
     }
 
     @discardableResult
@@ -123,9 +136,14 @@ struct TestDaemon: Sendable {
 
     func consoleToken(for id: String, expiresIn seconds: Int64 = 300, purpose: String = "console") async throws -> String {
         let tokens = await ConsoleTokens(nodeToken: token)
-        return try await tokens.sign(ConsoleTokenClaims(
-            purpose: purpose, instanceID: id, subject: "test", expires: Int64(Date().timeIntervalSince1970) + seconds
-        ))
+        return try await tokens.sign(
+            ConsoleTokenClaims(
+                purpose: purpose,
+                instanceID: id,
+                subject: "test",
+                expires: Int64(Date().timeIntervalSince1970) + seconds
+            )
+        )
     }
 
     /// Opens the console socket, sends `requests`, and collects messages until `done` says so.
@@ -196,7 +214,10 @@ final class Collected: Sendable {
     private let storage = Mutex<[ConsoleMessage]>([])
 
     func append(_ message: ConsoleMessage) -> [ConsoleMessage] {
-        storage.withLock { $0.append(message); return $0 }
+        storage.withLock {
+            $0.append(message)
+            return $0
+        }
     }
 
     var messages: [ConsoleMessage] { storage.withLock { $0 } }

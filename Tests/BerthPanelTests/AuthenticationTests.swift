@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 @Suite("API keys", .timeLimit(.minutes(2)))
@@ -59,4 +60,3 @@ struct AuthenticationTests {
 }
 
 typealias NIOHTTP1Method = NIOHTTP1.HTTPMethod
-import NIOHTTP1

@@ -1,6 +1,7 @@
-@testable import BerthPanel
 import Foundation
 import Testing
+
+@testable import BerthPanel
 
 @Suite("Benchmark ceiling route", .timeLimit(.minutes(2)))
 struct CeilingRouteTests {

@@ -1,8 +1,7 @@
+import BerthTestSupport
 import Foundation
 import NIOHTTP1
-import BerthTestSupport
 import Testing
-
 
 @Suite("The command line, on the data of a running panel", .timeLimit(.minutes(2)))
 struct CommandLineTests {
@@ -10,7 +9,10 @@ struct CommandLineTests {
     func apiKeys() async throws {
         try await TestPanel.with { panel in
             let environment = panel.databaseURL.map { ["BERTH_DATABASE_URL": $0] } ?? ["BERTH_DATABASE_URL": ""]
-            let created = try await BerthExecutable.run(["apikey", "create", "--name", "from-cli", "--data", panel.dataDirectory], environment: environment)
+            let created = try await BerthExecutable.run(
+                ["apikey", "create", "--name", "from-cli", "--data", panel.dataDirectory],
+                environment: environment
+            )
             #expect(created.status == 0, "\(created.output)")
             let key = created.lastLine
             #expect(key.hasPrefix("berth_"))
@@ -34,7 +36,10 @@ struct CommandLineTests {
         try await TestPanel.with { panel in
             let environment = panel.databaseURL.map { ["BERTH_DATABASE_URL": $0] } ?? ["BERTH_DATABASE_URL": ""]
             let user = try await BerthExecutable.run(
-                ["user", "create", "--username", "ops", "--email", "ops@example.com", "--password", "long enough", "--admin", "--data", panel.dataDirectory],
+                [
+                    "user", "create", "--username", "ops", "--email", "ops@example.com", "--password", "long enough", "--admin", "--data",
+                    panel.dataDirectory,
+                ],
                 environment: environment
             )
             #expect(user.status == 0, "\(user.output)")
@@ -59,7 +64,9 @@ struct CommandLineTests {
     func daemonConfigure() async throws {
         let directory = NSTemporaryDirectory() + "berth-configure-\(UUID().uuidString.prefix(8))"
         let token = String(repeating: "ab", count: 32)
-        let configured = try await BerthExecutable.run(["daemon", "configure", "--panel", "https://panel.example.com", "--token", token, "--data", directory])
+        let configured = try await BerthExecutable.run([
+            "daemon", "configure", "--panel", "https://panel.example.com", "--token", token, "--data", directory,
+        ])
         #expect(configured.status == 0, "\(configured.output)")
         let path = directory + "/daemon.json"
         let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]

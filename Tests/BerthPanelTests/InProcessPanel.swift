@@ -1,8 +1,8 @@
 import BerthPanel
 import BerthTestSupport
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOHTTP1
@@ -16,7 +16,8 @@ struct InProcessPanel: Sendable {
     let panel: Panel
 
     static func with(
-        failedAuthenticationLimit: Int = 10, _ body: @Sendable (InProcessPanel) async throws -> Void
+        failedAuthenticationLimit: Int = 10,
+        _ body: @Sendable (InProcessPanel) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test.panel")
         logger.logLevel = .warning
@@ -36,13 +37,17 @@ struct InProcessPanel: Sendable {
 
     /// One request; `apiKey: .some(nil)` sends none, the default sends the suite's key.
     func call(
-        _ method: HTTPRequest.Method, _ path: String, json: String? = nil, apiKey: String?? = .none
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        json: String? = nil,
+        apiKey: String?? = .none
     ) async throws -> HTTPAnswer {
         var headers: HTTPFields = [:]
-        let key: String? = switch apiKey {
-        case .none: self.apiKey
-        case .some(let value): value
-        }
+        let key: String? =
+            switch apiKey {
+            case .none: self.apiKey
+            case .some(let value): value
+            }
         if let key, let name = HTTPField.Name("x-api-key") { headers[name] = key }
         if json != nil { headers[.contentType] = "application/json" }
         return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) {
@@ -59,7 +64,10 @@ struct InProcessPanel: Sendable {
 /// The live ``TestPanel``'s request helpers, so a suite moves between the two by its first line.
 extension InProcessPanel {
     func request(
-        _ method: NIOHTTP1Method, _ path: String, json: String? = nil, apiKey: String?? = .none
+        _ method: NIOHTTP1Method,
+        _ path: String,
+        json: String? = nil,
+        apiKey: String?? = .none
     ) async throws -> HTTPAnswer {
         guard let method = HTTPRequest.Method(method.rawValue) else { throw TestFailure("no method \(method)") }
         return try await call(method, path, json: json, apiKey: apiKey)

@@ -11,9 +11,13 @@ struct InstanceRouteTests {
     func deployRefusals() async throws {
         try await InProcessPanel.with { panel in
             let user = try await panel.createUser("owner")
-            let created = try await panel.request(.POST, "/api/nodes/create", [
-                "name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": "127.0.0.1", "port": "3002",
-            ])
+            let created = try await panel.request(
+                .POST,
+                "/api/nodes/create",
+                [
+                    "name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": "127.0.0.1", "port": "3002",
+                ]
+            )
             let node = try #require((created.object["Message"] as? [String: Any])?["id"] as? String)
             let valid: [String: Any] = [
                 "image": TestImage.name, "memory": "64M", "cpu": 1, "ports": "25565:25565", "nodeId": node, "name": "x",

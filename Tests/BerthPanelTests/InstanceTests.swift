@@ -1,20 +1,23 @@
-@testable import BerthPanel
+import BerthTestSupport
 import DockerEngine
 import Foundation
 import NIOHTTP1
-import BerthTestSupport
 import Testing
+
+@testable import BerthPanel
 
 @Suite("Instances through the panel, on a real node", .timeLimit(.minutes(3)))
 struct InstanceTests {
     /// An image the local test engine has, with a console that echoes.
     static func importEchoImage(_ panel: TestPanel) async throws {
         let file = NSTemporaryDirectory() + "berth-echo-\(UUID().uuidString).json"
-        try Data("""
-        {"Name": "Echo", "Image": "berth-test/busybox:latest", "AltImages": [],
-         "Install": {"Script": "echo installed > /mnt/server/installed.txt"},
-         "Startup": "echo ready; while read line; do echo \\"echo:$line\\"; [ \\"$line\\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}
-        """.utf8).write(to: URL(fileURLWithPath: file))
+        try Data(
+            """
+            {"Name": "Echo", "Image": "berth-test/busybox:latest", "AltImages": [],
+             "Install": {"Script": "echo installed > /mnt/server/installed.txt"},
+             "Startup": "echo ready; while read line; do echo \\"echo:$line\\"; [ \\"$line\\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}
+            """.utf8
+        ).write(to: URL(fileURLWithPath: file))
         _ = try await panel.panel.importImage(at: file)
     }
 
@@ -79,7 +82,12 @@ struct InstanceTests {
             }
             #expect(try await refusal { $0["user"] = "nobody" } == "user nobody does not exist")
             #expect((try await refusal { $0["nodeId"] = UUID().uuidString })?.hasSuffix("does not exist") == true)
-            #expect(try await refusal { $0["imagename"] = "Nope"; $0["image"] = "nope:1" } == "image Nope does not exist")
+            #expect(
+                try await refusal {
+                    $0["imagename"] = "Nope"
+                    $0["image"] = "nope:1"
+                } == "image Nope does not exist"
+            )
             #expect(try await refusal { $0["memory"] = "lots" } == "memory must be a size such as 512, \"512MB\" or \"2G\"")
             #expect(try await refusal { $0["memory"] = "-5" } == "memory must be a size such as 512, \"512MB\" or \"2G\"")
             #expect((try await refusal { $0["memory"] = "64G" })?.hasPrefix("memory: the node has") == true)
@@ -90,9 +98,13 @@ struct InstanceTests {
             #expect(try await refusal { $0["primary"] = "1" } == "primary 1 is not one of the instance's ports")
             #expect(try await refusal { $0["variables"] = "{not json" } == "variables must be an object, or a JSON string of one")
             #expect(try await refusal { $0.removeValue(forKey: "name") } == "name is required")
-            let silent = try await panel.request(.POST, "/api/nodes/create", [
-                "name": "silent", "tags": "", "ram": "4G", "disk": "10G", "processor": "2", "address": "127.0.0.1", "port": "\(TestPorts.next())",
-            ])
+            let silent = try await panel.request(
+                .POST,
+                "/api/nodes/create",
+                [
+                    "name": "silent", "tags": "", "ram": "4G", "disk": "10G", "processor": "2", "address": "127.0.0.1", "port": "\(TestPorts.next())",
+                ]
+            )
             let silentID = try #require((silent.object["Message"] as? [String: Any])?["id"] as? String)
             #expect(try await refusal { $0["nodeId"] = silentID } == "node silent is offline; it has not sent a heartbeat for 30 seconds")
             #expect(try await panel.request(.GET, "/api/instances").array.isEmpty)
@@ -109,7 +121,11 @@ struct InstanceTests {
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<4 {
                     group.addTask {
-                        try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port, name: "racer \(index)")).status
+                        try await panel.request(
+                            .POST,
+                            "/api/instances/deploy",
+                            Self.deployFields(node: node.id, user: user, port: port, name: "racer \(index)")
+                        ).status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -130,7 +146,11 @@ struct InstanceTests {
             let node = try #require(panel.node)
             try await Self.importEchoImage(panel)
             let user = try await panel.createUser("suspended")
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object["Id"] as? String)
+            let id = try #require(
+                try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object[
+                    "Id"
+                ] as? String
+            )
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
             let daemon = DaemonClient()
             let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
@@ -160,7 +180,11 @@ struct InstanceTests {
             let node = try #require(panel.node)
             try await Self.importEchoImage(panel)
             let user = try await panel.createUser("patient")
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object["Id"] as? String)
+            let id = try #require(
+                try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object[
+                    "Id"
+                ] as? String
+            )
             let ready = try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
             let containerID = try #require(ready["ContainerId"] as? String)
 
@@ -223,7 +247,11 @@ struct InstanceTests {
             let node = try #require(panel.node)
             try await Self.importEchoImage(panel)
             let user = try await panel.createUser("secretive")
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object["Id"] as? String)
+            let id = try #require(
+                try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: TestPorts.next())).object[
+                    "Id"
+                ] as? String
+            )
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
             for (method, path) in [(HTTPMethod.GET, "/api/users"), (.GET, "/api/nodes"), (.GET, "/api/instances"), (.GET, "/api/images")] {
                 _ = try await panel.request(method, path)

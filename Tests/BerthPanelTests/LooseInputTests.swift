@@ -1,21 +1,28 @@
-@testable import BerthPanel
 import BerthProtocol
 import Foundation
 import Testing
 
+@testable import BerthPanel
+
 @Suite("Loose input, as real Skyport clients send it")
 struct LooseInputTests {
-    @Test("sizes in every form real clients use become MiB", arguments: [
-        (JSONValue.number(512), 512), (.string("512"), 512), (.string("512MB"), 512), (.string("512M"), 512),
-        (.string("2G"), 2048), (.string("2GB"), 2048), (.string("1.5G"), 1536), (.string(" 1024 MiB "), 1024), (.string("1T"), 1_048_576),
-    ])
+    @Test(
+        "sizes in every form real clients use become MiB",
+        arguments: [
+            (JSONValue.number(512), 512), (.string("512"), 512), (.string("512MB"), 512), (.string("512M"), 512),
+            (.string("2G"), 2048), (.string("2GB"), 2048), (.string("1.5G"), 1536), (.string(" 1024 MiB "), 1024), (.string("1T"), 1_048_576),
+        ]
+    )
     func sizes(value: JSONValue, mebibytes: Int) throws {
         #expect(try LooseQuantities.mebibytes(value, field: "memory") == mebibytes)
     }
 
-    @Test("anything else is refused naming the field", arguments: [
-        JSONValue.string("lots"), .string(""), .string("-1G"), .number(0), .bool(true), .array([]), .null, .string("NaN"),
-    ])
+    @Test(
+        "anything else is refused naming the field",
+        arguments: [
+            JSONValue.string("lots"), .string(""), .string("-1G"), .number(0), .bool(true), .array([]), .null, .string("NaN"),
+        ]
+    )
     func badSizes(value: JSONValue) {
         #expect(throws: (any Error).self) { try LooseQuantities.mebibytes(value, field: "memory") }
     }
@@ -33,9 +40,11 @@ struct LooseInputTests {
 
     @Test("ports as container:host pairs")
     func ports() throws {
-        #expect(try LooseQuantities.ports(.string("25565:25565,8080:80"), field: "ports") == [
-            PortMapping(hostPort: 25565, containerPort: 25565), PortMapping(hostPort: 80, containerPort: 8080),
-        ])
+        #expect(
+            try LooseQuantities.ports(.string("25565:25565,8080:80"), field: "ports") == [
+                PortMapping(hostPort: 25565, containerPort: 25565), PortMapping(hostPort: 80, containerPort: 8080),
+            ]
+        )
         #expect(try LooseQuantities.ports(.number(25565), field: "ports") == [PortMapping(hostPort: 25565, containerPort: 25565)])
         for bad in ["", "a:b", "1:2:3", "0:80", "80:70000", "80:80,81:80"] {
             #expect(throws: (any Error).self) { try LooseQuantities.ports(.string(bad), field: "ports") }
@@ -44,7 +53,11 @@ struct LooseInputTests {
 
     @Test("variables as an object or a JSON string of one")
     func variables() throws {
-        #expect(try LooseQuantities.variables(.object(["VERSION": .string("1.21"), "BUILD": .number(132)]), field: "variables") == ["VERSION": "1.21", "BUILD": "132"])
+        #expect(
+            try LooseQuantities.variables(.object(["VERSION": .string("1.21"), "BUILD": .number(132)]), field: "variables") == [
+                "VERSION": "1.21", "BUILD": "132",
+            ]
+        )
         #expect(try LooseQuantities.variables(.string(#"{"EULA": true}"#), field: "variables") == ["EULA": "true"])
         #expect(try LooseQuantities.variables(nil, field: "variables") == [:])
         #expect(try LooseQuantities.variables(.array([]), field: "variables") == [:])

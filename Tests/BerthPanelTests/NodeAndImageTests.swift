@@ -7,9 +7,13 @@ struct NodeAndImageTests {
     @Test("nodes/create answers 201 with the node and its configuration command; the token never shows again")
     func createListDelete() async throws {
         try await InProcessPanel.with { panel in
-            let created = try await panel.request(.POST, "/api/nodes/create", [
-                "name": "eu-1", "tags": "eu", "ram": "16G", "disk": "200GB", "processor": "8", "address": "10.0.0.5", "port": "3002",
-            ])
+            let created = try await panel.request(
+                .POST,
+                "/api/nodes/create",
+                [
+                    "name": "eu-1", "tags": "eu", "ram": "16G", "disk": "200GB", "processor": "8", "address": "10.0.0.5", "port": "3002",
+                ]
+            )
             #expect(created.status == 201)
             let node = try #require(created.object["Message"] as? [String: Any])
             #expect(node["ram"] as? Int == 16384)
@@ -25,11 +29,21 @@ struct NodeAndImageTests {
             #expect(list.array.count == 1)
             #expect(!list.text.contains(token), "the node token is never listed")
 
-            let bad = try await panel.request(.POST, "/api/nodes/create", ["name": "x", "ram": "1G", "disk": "1G", "processor": "1", "address": "evil.com/path?", "port": "3002"])
+            let bad = try await panel.request(
+                .POST,
+                "/api/nodes/create",
+                ["name": "x", "ram": "1G", "disk": "1G", "processor": "1", "address": "evil.com/path?", "port": "3002"]
+            )
             #expect(bad.status == 400)
             #expect(bad.error == "address must be a host name or an IP address")
-            #expect(try await panel.request(.POST, "/api/nodes/create", ["name": "x", "ram": "lots", "disk": "1G", "processor": "1", "address": "a", "port": "1"]).error
-                == "ram must be a size such as 512, \"512MB\" or \"2G\"")
+            #expect(
+                try await panel.request(
+                    .POST,
+                    "/api/nodes/create",
+                    ["name": "x", "ram": "lots", "disk": "1G", "processor": "1", "address": "a", "port": "1"]
+                ).error
+                    == "ram must be a size such as 512, \"512MB\" or \"2G\""
+            )
 
             let id = try #require(node["id"] as? String)
             #expect(try await panel.request(.DELETE, "/api/nodes/delete", ["nodeId": "not-a-node"]).status == 400)

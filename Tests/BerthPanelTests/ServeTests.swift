@@ -1,8 +1,8 @@
 import AsyncHTTPClient
+import BerthTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
-import BerthTestSupport
 import Testing
 
 @Suite("berth serve, as a newcomer runs it", .timeLimit(.minutes(3)))
@@ -13,8 +13,12 @@ struct ServeTests {
         let data = NSTemporaryDirectory() + "berth-serve-\(UUID().uuidString.prefix(8))"
         let images = data + "-images"
         try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
-        try Data(#"{"Name": "Echo", "Image": "\#(TestImage.name)", "Startup": "echo ready; while read l; do echo $l; [ \"$l\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}"#.utf8)
-            .write(to: URL(fileURLWithPath: images + "/echo.json"))
+        try Data(
+            #"{"Name": "Echo", "Image": "\#(TestImage.name)", "Startup": "echo ready; while read l; do echo $l; [ \"$l\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: images + "/echo.json"))
+        try TestNode.prepareDataDirectory(data)
         let panelPort = TestPorts.next()
         let daemonPort = TestPorts.next()
         let process = Process()
@@ -47,7 +51,8 @@ struct ServeTests {
         let passwordFile = data + "/admin-password.txt"
         #expect(try FileManager.default.attributesOfItem(atPath: passwordFile)[.posixPermissions] as? Int == 0o600)
 
-        let key = try await BerthExecutable.run(["apikey", "create", "--name", "newcomer", "--data", data], environment: ["BERTH_DATABASE_URL": ""]).lastLine
+        let key = try await BerthExecutable.run(["apikey", "create", "--name", "newcomer", "--data", data], environment: ["BERTH_DATABASE_URL": ""])
+            .lastLine
         var nodes: [[String: Any]] = []
         while nodes.first?["status"] as? String != "online" {
             guard ContinuousClock.now < deadline else { throw TestFailure("the local node never came online: \(nodes)") }
@@ -61,16 +66,23 @@ struct ServeTests {
         #expect(admin["admin"] as? Bool == true)
 
         let port = TestPorts.next()
-        let (status, deployed) = try await call(.POST, "/instances/deploy", key: key, json: """
-            {"image": "\(TestImage.name)", "imagename": "Echo", "memory": "64M", "cpu": 0.25, "ports": "\(port):\(port)",
-             "nodeId": "\(nodeID)", "name": "newcomer", "user": "\(admin["userId"] as? String ?? "")"}
-            """)
+        let (status, deployed) = try await call(
+            .POST,
+            "/instances/deploy",
+            key: key,
+            json: """
+                {"image": "\(TestImage.name)", "imagename": "Echo", "memory": "64M", "cpu": 0.25, "ports": "\(port):\(port)",
+                 "nodeId": "\(nodeID)", "name": "newcomer", "user": "\(admin["userId"] as? String ?? "")"}
+                """
+        )
         #expect(status == 201)
         let id = try #require((deployed as? [String: Any])?["Id"] as? String)
         var state = ""
         while state != "READY" {
             guard ContinuousClock.now < deadline + .seconds(60) else { throw TestFailure("the instance never became READY: \(state)") }
-            state = ((try await call(.POST, "/getInstance", key: key, json: "{\"id\": \"\(id)\"}").1 as? [String: Any])?["InternalState"] as? String) ?? ""
+            state =
+                ((try await call(.POST, "/getInstance", key: key, json: "{\"id\": \"\(id)\"}").1 as? [String: Any])?["InternalState"] as? String)
+                ?? ""
             guard state != "FAILED" else { throw TestFailure("the install failed") }
             try await Task.sleep(for: .milliseconds(200))
         }

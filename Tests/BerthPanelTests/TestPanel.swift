@@ -1,9 +1,7 @@
 import AsyncHTTPClient
 import BerthHTTP
-@testable import BerthDaemon
-@testable import BerthPanel
-@testable import BerthWeb
 import BerthProtocol
+import BerthTestSupport
 import DockerEngine
 import FluentKit
 import FluentPostgresDriver
@@ -14,8 +12,11 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
-import BerthTestSupport
 import Testing
+
+@testable import BerthDaemon
+@testable import BerthPanel
+@testable import BerthWeb
 
 /// A real panel on a free loopback port, on a fresh database: a SQLite file, or a fresh PostgreSQL
 /// database when `BERTH_TEST_DATABASE_URL` names a server (scripts/test runs the suite both ways).
@@ -44,9 +45,16 @@ struct TestPanel: Sendable {
         let databaseURL = try await TestDatabase.freshURL()
         var logger = Logger(label: "test.panel")
         logger.logLevel = .warning
-        let panel = try await Panel.open(PanelConfiguration(
-            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, databaseURL: databaseURL, failedAuthenticationLimit: failedAuthenticationLimit
-        ), logger: logger)
+        let panel = try await Panel.open(
+            PanelConfiguration(
+                host: "127.0.0.1",
+                port: 0,
+                dataDirectory: dataDirectory,
+                databaseURL: databaseURL,
+                failedAuthenticationLimit: failedAuthenticationLimit
+            ),
+            logger: logger
+        )
         let apiKey = try await panel.createAPIKey(name: "tests")
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var services: [any Service] = [panel.application(frontEnd: try WebUI(panel: panel)) { portContinuation.yield($0) }]
@@ -59,10 +67,16 @@ struct TestPanel: Sendable {
             let result: Swift.Result<Result, any Error>
             if withNode {
                 result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory) { node in
-                    try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: node))
+                    try await body(
+                        TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: node)
+                    )
                 }
             } else {
-                result = await Swift.Result(asyncCatching: { try await body(TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: nil)) })
+                result = await Swift.Result(asyncCatching: {
+                    try await body(
+                        TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: nil)
+                    )
+                })
             }
             await group.triggerGracefulShutdown()
             await tasks.waitForAll()
@@ -75,7 +89,9 @@ struct TestPanel: Sendable {
     /// Runs a daemon registered as a node of `panel` for as long as `body` runs; its containers are
     /// removed at the end.
     private static func withNodeBeside<Result: Sendable>(
-        panel: Panel, panelPort: Int, dataDirectory: String,
+        panel: Panel,
+        panelPort: Int,
+        dataDirectory: String,
         _ body: @Sendable (NodeHandle) async throws -> Result
     ) async -> Swift.Result<Result, any Error> {
         await Swift.Result(asyncCatching: {
@@ -83,17 +99,26 @@ struct TestPanel: Sendable {
             var logger = Logger(label: "test.daemon")
             logger.logLevel = .warning
             let configuration = DaemonConfiguration(
-                host: "127.0.0.1", port: 0, dataDirectory: dataDirectory + "/node",
+                host: "127.0.0.1",
+                port: 0,
+                dataDirectory: dataDirectory + "/node",
                 dockerHost: .fromEnvironment(ProcessInfo.processInfo.environment),
-                panelURL: "http://127.0.0.1:\(panelPort)", nodeToken: token,
-                nodeID: UUID().uuidString.lowercased(), publishAddress: "127.0.0.1"
+                panelURL: "http://127.0.0.1:\(panelPort)",
+                nodeToken: token,
+                nodeID: TestNode.newID(),
+                publishAddress: "127.0.0.1"
             )
             return try await RunningDaemon.with(configuration, logger: logger) { daemonPort, daemon in
                 try await panel.registerLocalNode(port: daemonPort, token: token, ram: 4096, disk: 10240, processor: 2)
                 let node = try #require(
-                    try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(token)).first())
+                    try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(token)).first()
+                )
                 let handle = NodeHandle(
-                    id: try node.requireID().uuidString.lowercased(), token: token, daemonPort: daemonPort, docker: daemon.docker)
+                    id: try node.requireID().uuidString.lowercased(),
+                    token: token,
+                    daemonPort: daemonPort,
+                    docker: daemon.docker
+                )
                 // Wait for the first heartbeat, which makes the node online.
                 let deadline = ContinuousClock.now + .seconds(30)
                 while try await Node.find(node.requireID(), on: panel.database.db())?.lastSeenAt == nil {
@@ -111,12 +136,17 @@ struct TestPanel: Sendable {
     static let seen = Mutex<[String]>([])
 
     func request(_ method: HTTPMethod, _ path: String, json: String? = nil, apiKey: String?? = .none) async throws -> HTTPAnswer {
-        let key: String? = switch apiKey {
-        case .none: self.apiKey
-        case .some(let value): value
-        }
+        let key: String? =
+            switch apiKey {
+            case .none: self.apiKey
+            case .some(let value): value
+            }
         let answer = try await HTTPAnswer.request(
-            method, "http://127.0.0.1:\(port)\(path)", headers: key.map { [("x-api-key", $0)] } ?? [], json: json)
+            method,
+            "http://127.0.0.1:\(port)\(path)",
+            headers: key.map { [("x-api-key", $0)] } ?? [],
+            json: json
+        )
         Self.seen.withLock { $0.append(answer.text) }
         return answer
     }
@@ -166,7 +196,9 @@ enum TestDatabase {
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         databases.use(try .postgres(url: serverURL), as: .psql)
         defer { Task { await databases.shutdownAsync() } }
-        guard let sql = databases.database(logger: Logger(label: "test.postgres"), on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase else {
+        guard
+            let sql = databases.database(logger: Logger(label: "test.postgres"), on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase
+        else {
             throw TestFailure("no PostgreSQL database")
         }
         try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()

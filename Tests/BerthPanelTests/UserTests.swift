@@ -6,9 +6,13 @@ struct UserTests {
     @Test("create-user answers 201 with the user and never the password or its hash")
     func create() async throws {
         try await InProcessPanel.with { panel in
-            let created = try await panel.request(.POST, "/api/auth/create-user", [
-                "username": "Alice", "email": "Alice@Example.com", "password": "correct horse", "userId": "billing-42", "admin": true,
-            ])
+            let created = try await panel.request(
+                .POST,
+                "/api/auth/create-user",
+                [
+                    "username": "Alice", "email": "Alice@Example.com", "password": "correct horse", "userId": "billing-42", "admin": true,
+                ]
+            )
             #expect(created.status == 201)
             #expect(created.object["userId"] as? String == "billing-42")
             #expect(created.object["username"] as? String == "Alice")
@@ -16,7 +20,11 @@ struct UserTests {
             #expect(Set(created.object.keys) == ["userId", "username", "email", "admin"])
             #expect(!created.text.contains("correct horse") && !created.text.contains("$2"))
 
-            let generated = try await panel.request(.POST, "/api/auth/create-user", ["username": "bob", "email": "bob@example.com", "password": "12345678", "admin": "true"])
+            let generated = try await panel.request(
+                .POST,
+                "/api/auth/create-user",
+                ["username": "bob", "email": "bob@example.com", "password": "12345678", "admin": "true"]
+            )
             #expect(generated.status == 201)
             #expect((generated.object["userId"] as? String)?.count == 36)
             #expect(generated.object["admin"] as? Bool == false, "admin only for a real boolean true")
@@ -86,7 +94,11 @@ struct UserTests {
             #expect(try await panel.request(.POST, "/api/auth/create-user", json: "[1,2]").status == 400)
             let large = try await panel.request(.POST, "/api/auth/create-user", json: "{\"username\": \"\(String(repeating: "e", count: 300_000))\"}")
             #expect(large.status == 413)
-            let deep = try await panel.request(.POST, "/api/auth/create-user", json: String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000))
+            let deep = try await panel.request(
+                .POST,
+                "/api/auth/create-user",
+                json: String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+            )
             #expect(deep.status == 400)
             #expect(deep.error == "the body is nested too deeply")
             #expect(try await panel.request(.GET, "/api/users").array.isEmpty)

@@ -1,9 +1,10 @@
-@testable import BerthPanel
-@testable import BerthWeb
 import FluentKit
 import Foundation
 import HummingbirdOTP
 import Testing
+
+@testable import BerthPanel
+@testable import BerthWeb
 
 /// The web UI's sign-in, sessions and form protection, over HTTP against a real panel and database.
 /// (The pages themselves are driven in a real browser by Tests/Browser.)
@@ -106,11 +107,15 @@ import Testing
     @Test func changingThePasswordEndsTheUsersOtherSessions() async throws {
         try await TestPanel.with { panel in
             _ = try await panel.createUser("alice")
-            let laptop = WebClient(port: panel.port), phone = WebClient(port: panel.port)
+            let laptop = WebClient(port: panel.port)
+            let phone = WebClient(port: panel.port)
             try await laptop.signIn("alice", Self.password)
             try await phone.signIn("alice", Self.password)
             try await laptop.get("/account")
-            let changed = try await laptop.post("/account/password", ["current": Self.password, "password": "a new password", "confirm": "a new password"])
+            let changed = try await laptop.post(
+                "/account/password",
+                ["current": Self.password, "password": "a new password", "confirm": "a new password"]
+            )
             #expect(changed.location == "/account")
             #expect(try await laptop.get("/account").text.contains("Your password was changed"))
             #expect(try await phone.get("/").location == "/login", "the other session ended")

@@ -5,18 +5,28 @@ import Testing
 @Suite("Specification rules")
 struct SpecificationRuleTests {
     func specification(
-        id: String = "abc", ports: [PortMapping] = [PortMapping(hostPort: 25565, containerPort: 25565)],
-        primaryPort: Int? = nil, variables: [String: String] = [:], image: RuntimeImage? = nil,
+        id: String = "abc",
+        ports: [PortMapping] = [PortMapping(hostPort: 25565, containerPort: 25565)],
+        primaryPort: Int? = nil,
+        variables: [String: String] = [:],
+        image: RuntimeImage? = nil,
         limits: ResourceLimits = ResourceLimits(memoryMiB: 256, cpuCores: 1)
     ) -> InstanceSpecification {
         InstanceSpecification(
-            id: id, name: "test", image: image ?? RuntimeImage(dockerImage: "berth-test/busybox:latest"),
-            limits: limits, ports: ports, primaryPort: primaryPort, variables: variables)
+            id: id,
+            name: "test",
+            image: image ?? RuntimeImage(dockerImage: "berth-test/busybox:latest"),
+            limits: limits,
+            ports: ports,
+            primaryPort: primaryPort,
+            variables: variables
+        )
     }
 
     @Test(
         "ids that could name another container or a path are refused",
-        arguments: ["", "../etc", "-abc", "a/b", "a b", String(repeating: "a", count: 65)])
+        arguments: ["", "../etc", "-abc", "a/b", "a b", String(repeating: "a", count: 65)]
+    )
     func badIdentifiers(id: String) {
         #expect(specification(id: id).problem?.hasPrefix("id must be") == true)
     }
@@ -26,7 +36,8 @@ struct SpecificationRuleTests {
         #expect(specification(ports: [PortMapping(hostPort: 0, containerPort: 80)]).problem == "port 80:0 is outside 1-65535")
         #expect(
             specification(ports: [PortMapping(hostPort: 80, containerPort: 80), PortMapping(hostPort: 80, containerPort: 81)])
-                .problem == "a host port appears twice in ports")
+                .problem == "a host port appears twice in ports"
+        )
         #expect(specification(primaryPort: 1).problem == "primaryPort 1 is not one of the instance's ports")
     }
 

@@ -53,10 +53,16 @@ struct WireFormatTests {
             InstanceEvent(
                 sequence: 1_764_508_800_123,
                 status: InstanceStatus(
-                    id: "0b7c4e2a-2f8e-4c1e-9a53-7f1d2a3b4c5d", installState: .ready, powerState: .crashed,
-                    suspended: false, containerID: "4f1c0de2", reason: "crashed (exit code 137); restarting",
-                    lastExitCode: 137),
-                time: 1_764_508_800_123)
+                    id: "0b7c4e2a-2f8e-4c1e-9a53-7f1d2a3b4c5d",
+                    installState: .ready,
+                    powerState: .crashed,
+                    suspended: false,
+                    containerID: "4f1c0de2",
+                    reason: "crashed (exit code 137); restarting",
+                    lastExitCode: 137
+                ),
+                time: 1_764_508_800_123
+            )
         ])
         #expect(try JSONDecoder().decode(InstanceEventBatch.self, from: fixture) == batch)
         #expect(try Self.sameJSON(JSONEncoder().encode(batch), fixture))

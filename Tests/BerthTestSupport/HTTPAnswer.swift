@@ -27,7 +27,10 @@ public struct HTTPAnswer: Sendable {
 
     /// One request to a test server on loopback, with a JSON body when given.
     public static func request(
-        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], json: String? = nil
+        _ method: HTTPMethod,
+        _ url: String,
+        headers: [(String, String)] = [],
+        json: String? = nil
     ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = method

@@ -62,6 +62,9 @@ class Berth:
 
     def __init__(self):
         self.data = tempfile.mkdtemp(prefix="berth-browser-")
+        # A test node's id starts with test-: scripts/test sweeps and checks for such containers.
+        with open(os.path.join(self.data, "node-id"), "w") as file:
+            file.write("test-browser-" + os.urandom(8).hex())
         self.log = open(os.path.join(self.data, "serve.log"), "w")
         self.process = subprocess.Popen(
             [BERTH, "serve", "--data", self.data, "--port", str(PANEL_PORT), "--daemon-port", str(DAEMON_PORT),

@@ -23,7 +23,9 @@ struct ContainerTests {
                 networkMode: "bridge"
             )
             try await TestEngine.withContainer(
-                docker, purpose: "spec", command: ["sleep", "60"],
+                docker,
+                purpose: "spec",
+                command: ["sleep", "60"],
                 hostConfiguration: hostConfiguration,
                 labels: ["berth.instance": "abc-123"],
                 environment: ["SERVER_PORT=\(hostPort)"]
@@ -36,10 +38,12 @@ struct ContainerTests {
                 #expect(inspection.hostConfiguration.privileged == false)
                 #expect(inspection.hostConfiguration.capabilitiesToDrop == ["ALL"])
                 #expect(inspection.hostConfiguration.securityOptions == ["no-new-privileges"])
-                #expect(inspection.hostConfiguration.publishedPorts == [
-                    PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .tcp),
-                    PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .udp),
-                ])
+                #expect(
+                    inspection.hostConfiguration.publishedPorts == [
+                        PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .tcp),
+                        PublishedPort(containerPort: 25565, hostPort: hostPort, hostAddress: "127.0.0.1", transport: .udp),
+                    ]
+                )
                 #expect(inspection.configuration.labels?["berth.instance"] == "abc-123")
                 #expect(inspection.configuration.environment?.contains("SERVER_PORT=\(hostPort)") == true)
                 #expect(inspection.state.status == "created")
@@ -143,11 +147,16 @@ struct ContainerTests {
     func updateLimits() async throws {
         try await TestEngine.withEngine { docker in
             try await TestEngine.withContainer(
-                docker, purpose: "update", command: ["sleep", "60"],
+                docker,
+                purpose: "update",
+                command: ["sleep", "60"],
                 hostConfiguration: HostConfiguration(memory: 64 << 20, memorySwap: 64 << 20, nanoCpus: 500_000_000, pidsLimit: 32)
             ) { id, _ in
                 try await docker.startContainer(id)
-                try await docker.updateContainer(id, limits: ContainerLimits(memory: 96 << 20, memorySwap: 96 << 20, nanoCpus: 1_500_000_000, pidsLimit: 48))
+                try await docker.updateContainer(
+                    id,
+                    limits: ContainerLimits(memory: 96 << 20, memorySwap: 96 << 20, nanoCpus: 1_500_000_000, pidsLimit: 48)
+                )
                 let host = try await docker.inspectContainer(id).hostConfiguration
                 #expect(host.memory == 96 << 20)
                 #expect(host.nanoCpus == 1_500_000_000)
@@ -162,7 +171,9 @@ struct ContainerTests {
             // Writing 64 MiB into a tmpfs counts against the container's memory; the limit is 16 MiB.
             let script = "dd if=/dev/zero of=/dev/shm/fill bs=1M count=64 2>/dev/null; exit $?"
             try await TestEngine.withContainer(
-                docker, purpose: "oom", command: ["sh", "-c", script],
+                docker,
+                purpose: "oom",
+                command: ["sh", "-c", script],
                 hostConfiguration: HostConfiguration(memory: 16 << 20, memorySwap: 16 << 20, temporaryFilesystems: ["/dev/shm": "rw,size=128m"])
             ) { id, _ in
                 try await docker.startContainer(id)

@@ -1,5 +1,6 @@
-@testable import DockerEngine
 import Testing
+
+@testable import DockerEngine
 
 @Suite("Images")
 struct ImageTests {

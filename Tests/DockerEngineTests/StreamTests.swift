@@ -97,7 +97,9 @@ struct StreamTests {
     func stats() async throws {
         try await TestEngine.withEngine { docker in
             try await TestEngine.withContainer(
-                docker, purpose: "stats", command: ["sleep", "60"],
+                docker,
+                purpose: "stats",
+                command: ["sleep", "60"],
                 hostConfiguration: HostConfiguration(memory: 48 << 20, memorySwap: 48 << 20, pidsLimit: 20)
             ) { id, _ in
                 try await docker.startContainer(id)
@@ -122,7 +124,9 @@ struct StreamTests {
         try await TestEngine.withEngine { docker in
             let marker = TestEngine.uniqueName("events")
             let events = try await docker.events(matching: EventFilter(types: ["container"], labels: ["berth.marker=\(marker)"]))
-            try await TestEngine.withContainer(docker, purpose: "events", command: ["sh", "-c", "exit 7"], labels: ["berth.marker": marker]) { id, _ in
+            try await TestEngine.withContainer(docker, purpose: "events", command: ["sh", "-c", "exit 7"], labels: ["berth.marker": marker]) {
+                id,
+                _ in
                 try await docker.startContainer(id)
                 var actions: [String] = []
                 for try await event in events {

@@ -1,5 +1,5 @@
-import DockerEngine
 import BerthTestSupport
+import DockerEngine
 import Foundation
 import Testing
 

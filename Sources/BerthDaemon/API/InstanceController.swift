@@ -40,7 +40,8 @@ struct InstanceController<Context: RequestContext>: Sendable {
         group.post(RouterPath(DaemonRoutes.suspension.pattern)) { request, context in
             let suspension = try await request.decodeJSON(as: SuspensionRequest.self)
             return try JSONResponse.make(
-                try await supervisor.setSuspended(suspension.suspended, context.parameters.require("id")))
+                try await supervisor.setSuspended(suspension.suspended, context.parameters.require("id"))
+            )
         }
     }
 }

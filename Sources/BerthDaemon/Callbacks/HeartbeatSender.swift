@@ -15,10 +15,12 @@ struct HeartbeatSender: Service {
             try await gracefulShutdown()
             return
         }
-        try await cancelWhenGracefulShutdown {
+        // A shutdown cancels the wait between beats; that ends the service normally, not with an error
+        // that would make the service group cancel everything else.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 _ = await connection.post(await source.nodeInfo(), to: PanelRemoteRoutes.heartbeat, what: "heartbeat")
-                try await Task.sleep(for: Self.interval)
+                try? await Task.sleep(for: Self.interval)
             }
         }
     }

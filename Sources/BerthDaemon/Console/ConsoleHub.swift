@@ -98,7 +98,9 @@ final class ConsoleHub: Sendable {
             guard state.linesInWindow <= linesPerSecond else {
                 if !state.throttled {
                     state.throttled = true
-                    state.broadcast(ConsoleMessage(event: .notice, data: "output is arriving faster than \(linesPerSecond) lines a second; some is not shown"))
+                    state.broadcast(
+                        ConsoleMessage(event: .notice, data: "output is arriving faster than \(linesPerSecond) lines a second; some is not shown")
+                    )
                 }
                 return
             }

@@ -1,6 +1,6 @@
+import BerthHTTP
 import BerthProtocol
 import Foundation
-import BerthHTTP
 import Hummingbird
 import HummingbirdWebSocket
 

@@ -29,8 +29,10 @@ struct NodeInfoSource: Sendable {
             return DockerStatus(reachable: true, host: docker.host.description, version: version.version)
         } catch {
             return DockerStatus(
-                reachable: false, host: docker.host.description,
-                problem: DockerAdvice.whenUnavailable(docker.host, error))
+                reachable: false,
+                host: docker.host.description,
+                problem: DockerAdvice.whenUnavailable(docker.host, error)
+            )
         }
     }
 }

@@ -33,7 +33,12 @@ struct ContainerBlueprint: Sendable {
         let limits = Self.containerLimits(specification.limits)
         let ports = specification.ports.flatMap { mapping in
             [PublishedPort.Transport.tcp, .udp].map {
-                PublishedPort(containerPort: mapping.containerPort, hostPort: mapping.hostPort, hostAddress: configuration.publishAddress, transport: $0)
+                PublishedPort(
+                    containerPort: mapping.containerPort,
+                    hostPort: mapping.hostPort,
+                    hostAddress: configuration.publishAddress,
+                    transport: $0
+                )
             }
         }
         let command = specification.image.startup.map { ["/bin/sh", "-c", Self.shellLine($0)] }

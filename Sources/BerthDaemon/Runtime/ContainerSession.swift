@@ -49,7 +49,8 @@ struct ContainerSession: Sendable {
         let inspection = try? await docker.inspectContainer(containerID)
         guard !Task.isCancelled else { return }
         await supervisor.sessionEnded(
-            instanceID, session: session,
+            instanceID,
+            session: session,
             exitCode: state?.statusCode ?? inspection?.state.exitCode,
             killedForMemory: inspection?.state.killedForMemory ?? false
         )
@@ -96,13 +97,18 @@ struct ContainerSession: Sendable {
     private func streamStatsWhileWatched() async {
         do {
             for try await sample in try await docker.containerStats(containerID) {
-                console.publish(ConsoleMessage(event: .stats, stats: ResourceSample(
-                    cpuPercent: sample.cpuPercent,
-                    memoryBytes: sample.memory.workingSet,
-                    memoryLimitBytes: sample.memory.limit ?? 0,
-                    networkReceivedBytes: sample.receivedBytes,
-                    networkTransmittedBytes: sample.transmittedBytes
-                )))
+                console.publish(
+                    ConsoleMessage(
+                        event: .stats,
+                        stats: ResourceSample(
+                            cpuPercent: sample.cpuPercent,
+                            memoryBytes: sample.memory.workingSet,
+                            memoryLimitBytes: sample.memory.limit ?? 0,
+                            networkReceivedBytes: sample.receivedBytes,
+                            networkTransmittedBytes: sample.transmittedBytes
+                        )
+                    )
+                )
                 // The last viewer left: end the stream (the next sample arrives within a second to notice).
                 if console.viewerCount == 0 { return }
             }

@@ -44,7 +44,7 @@ struct Installer: Sendable {
         } catch {
             // A failed install leaves no container behind, the runtime one included.
             if let created = try? await runtime {
-                try? await docker.removeContainer(created, force: true)
+                await docker.discardContainer(created, logger: logger)
             }
             throw error
         }
@@ -53,7 +53,7 @@ struct Installer: Sendable {
     /// Removes an old runtime container, checks the ports, and creates a new one.
     func createRuntimeContainer(_ specification: InstanceSpecification) async throws -> String {
         let name = ContainerBlueprint.containerName(for: specification.id)
-        try? await docker.removeContainer(name, force: true)
+        await docker.discardContainer(name, logger: logger)
         for mapping in specification.ports where !PortProbe.isFree(port: mapping.hostPort, address: configuration.publishAddress) {
             throw InstanceError.conflict("port \(mapping.hostPort) is already in use on this node (\(configuration.publishAddress))")
         }
@@ -76,7 +76,7 @@ struct Installer: Sendable {
 
     private func runInstallScript(_ specification: InstanceSpecification, script: InstallScript, console: ConsoleHub) async throws {
         let name = ContainerBlueprint.installerName(for: specification.id)
-        try? await docker.removeContainer(name, force: true)
+        await docker.discardContainer(name, logger: logger)
         console.publishOutput("[berth] running the install script\n")
         let exit: ContainerExit
         let installerID: String
@@ -91,17 +91,17 @@ struct Installer: Sendable {
             }
             exit = try await docker.waitForContainer(installerID)
         } catch let error as DockerEngineError {
-            try? await docker.removeContainer(name, force: true)
+            await docker.discardContainer(name, logger: logger)
             throw InstanceError.engine("the install script could not run: \(error)")
         }
         guard exit.statusCode == 0 else {
-            try? await docker.removeContainer(installerID, force: true)
+            await docker.discardContainer(installerID, logger: logger)
             let lastLines = output.joined().split(separator: "\n").suffix(Self.quotedLines).joined(separator: "\n")
             throw InstanceError.failed("the install script exited with code \(exit.statusCode); its last lines:\n\(lastLines)")
         }
         // Done with it: removed in the background, so READY does not wait for Docker to tidy up. Deleting or
         // reinstalling the instance removes it by name too, should the daemon stop before this runs.
-        tasks.spawn { [docker] in try? await docker.removeContainer(installerID, force: true) }
+        tasks.spawn { [docker, logger] in await docker.discardContainer(installerID, logger: logger) }
         console.publishOutput("[berth] install script finished\n")
     }
 }

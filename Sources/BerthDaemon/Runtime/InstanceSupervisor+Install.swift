@@ -45,13 +45,15 @@ extension InstanceSupervisor {
             let volume = blueprint.volumePath(for: id)
             tasks.spawn { [docker, logger] in
                 if case .success(let containerID) = outcome {
-                    do {
-                        try await docker.removeContainer(containerID, force: true)
-                    } catch {
-                        logger.error("the container of deleted instance \(id) could not be removed: \(error)")
-                    }
+                    await docker.discardContainer(containerID, logger: logger)
                 }
-                try? FileManager.default.removeItem(atPath: volume)
+                do {
+                    try FileManager.default.removeItem(atPath: volume)
+                } catch CocoaError.fileNoSuchFile {
+                    // The deletion removed it already.
+                } catch {
+                    logger.error("the volume \(volume) of deleted instance \(id) could not be removed: \(error)")
+                }
             }
             return
         }
@@ -85,7 +87,8 @@ extension InstanceSupervisor {
             } catch {
                 note(id) { $0.lifecycle.deleteFailed() }
                 throw InstanceError.engine(
-                    "the instance's containers could not be removed, so it was kept: \(InstanceError.describe(error))")
+                    "the instance's containers could not be removed, so it was kept: \(InstanceError.describe(error))"
+                )
             }
         }
         let volume = blueprint.volumePath(for: id)

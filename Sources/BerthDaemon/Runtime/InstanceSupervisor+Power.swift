@@ -38,20 +38,29 @@ extension InstanceSupervisor {
         let method = kill ? .signal("SIGKILL") : record.specification.image.stop
         let timeout = Duration.seconds(record.specification.image.stopTimeoutSeconds)
         let input = inputs[id]
-        tasks.spawn { [docker] in
-            switch method {
-            case .command(let command) where input != nil:
-                try? await input?.write(command + "\n")
-            case .command:
-                try? await docker.killContainer(containerID, signal: "SIGTERM")
-            case .signal(let signal):
-                try? await docker.killContainer(containerID, signal: signal)
+        tasks.spawn { [docker, logger] in
+            do {
+                switch method {
+                case .command(let command) where input != nil:
+                    try await input?.write(command + "\n")
+                case .command:
+                    try await docker.killContainer(containerID, signal: "SIGTERM")
+                case .signal(let signal):
+                    try await docker.killContainer(containerID, signal: signal)
+                }
+            } catch {
+                // A container that stopped meanwhile refuses the signal; the kill below settles the rest.
+                logger.info("instance \(id): the stop request was refused (\(error)); it is killed after \(timeout) if still running")
             }
             // Whatever the process does with the request, it is gone after the timeout; a daemon
             // shutting down meanwhile leaves it to finish its stop in peace.
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
             if await self.stopTimedOut(id, session: session) {
-                try? await docker.killContainer(containerID, signal: "SIGKILL")
+                do {
+                    try await docker.killContainer(containerID, signal: "SIGKILL")
+                } catch {
+                    logger.error("instance \(id) could not be killed after its stop timed out: \(error)")
+                }
             }
         }
     }

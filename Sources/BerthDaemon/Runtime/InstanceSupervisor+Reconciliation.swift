@@ -33,7 +33,7 @@ extension InstanceSupervisor {
                     "container \(container.names.first ?? container.id) belongs to instance \(id), which this node does not know; leaving it alone"
                 )
             } else if container.labels[ContainerBlueprint.roleLabel] == ContainerBlueprint.installerRole {
-                try? await docker.removeContainer(container.id, force: true)
+                await docker.discardContainer(container.id, logger: logger)
             }
         }
         for id in restored {
@@ -71,13 +71,18 @@ extension InstanceSupervisor {
             }
         }
         guard let containerID = records[id]?.containerID else { return }
-        switch action {
-        case .reattach(let session):
-            try? await runSession(session, of: id, containerID: containerID, startContainer: false)
-        case .start(let session):
-            try? await runSession(session, of: id, containerID: containerID, startContainer: true)
-        case .keep, .recreateContainer, nil:
-            break
+        do {
+            switch action {
+            case .reattach(let session):
+                try await runSession(session, of: id, containerID: containerID, startContainer: false)
+            case .start(let session):
+                try await runSession(session, of: id, containerID: containerID, startContainer: true)
+            case .keep, .recreateContainer, nil:
+                break
+            }
+        } catch {
+            // The instance shows offline with the reason; the operator's log says it too.
+            logger.warning("instance \(id) could not be resumed after the restart: \(InstanceError.describe(error))")
         }
     }
 }

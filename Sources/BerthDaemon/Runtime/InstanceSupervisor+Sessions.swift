@@ -7,9 +7,13 @@ extension InstanceSupervisor {
     func runSession(_ session: UUID, of id: String, containerID: String, startContainer: Bool) async throws {
         guard let record = records[id], let console = consoles[id] else { throw InstanceError.notFound(id: id) }
         let containerSession = ContainerSession(
-            instanceID: id, containerID: containerID, session: session,
+            instanceID: id,
+            containerID: containerID,
+            session: session,
             readyPattern: record.specification.image.readyPattern,
-            docker: docker, console: console, supervisor: self
+            docker: docker,
+            console: console,
+            supervisor: self
         )
         do {
             try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
@@ -50,13 +54,22 @@ extension InstanceSupervisor {
         let outcome = note(id) { record in
             record.lastExitCode = exitCode
             return record.lifecycle.sessionEnded(
-                session: session, exitCode: exitCode, killedForMemory: killedForMemory,
-                at: .now, policy: crashPolicy
+                session: session,
+                exitCode: exitCode,
+                killedForMemory: killedForMemory,
+                at: .now,
+                policy: crashPolicy
             )
         }
         switch outcome {
         case .startAgain:
-            tasks.spawn { try? await self.start(id) }
+            tasks.spawn { [logger] in
+                do {
+                    try await self.start(id)
+                } catch {
+                    logger.warning("instance \(id) was stopped to restart, but could not start: \(InstanceError.describe(error))")
+                }
+            }
         case .restartAfter(let backoff):
             tasks.spawn {
                 guard (try? await Task.sleep(for: backoff)) != nil else { return }

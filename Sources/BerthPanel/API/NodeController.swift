@@ -12,7 +12,7 @@ struct NodeController<Context: PanelRequestContext>: Sendable {
         group.post("nodes/create") { request, _ in
             let (node, token) = try await nodes.create(try NewNode(try await RequestFields.read(request)))
             return try JSONResponse.make(
-                CreatedNodeView(Message: NodeView(node), configureCommand: nodes.configureCommand(token: token)),
+                CreatedNodeView(node: NodeView(node), configureCommand: nodes.configureCommand(token: token)),
                 status: .created
             )
         }

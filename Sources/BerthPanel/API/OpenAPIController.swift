@@ -7,7 +7,7 @@ struct OpenAPIController<Context: PanelRequestContext>: Sendable {
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("openapi.json") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-                  let document = try? Data(contentsOf: url)
+                let document = try? Data(contentsOf: url)
             else {
                 throw APIError(.internalServerError, "the OpenAPI document is missing from this build")
             }

@@ -6,37 +6,72 @@ import Foundation
 /// (a script run in an installer container), `Ready` (the text that means started), `StopSignal`,
 /// `StopTimeout` and `Capabilities`.
 package struct ImageDefinition: Codable, Sendable, Equatable {
-    var Name: String
-    package var Description: String?
-    var Author: String?
-    var Image: String
-    var AltImages: [String]?
-    var Cmd: String?
-    var Env: [String]?
-    var StopCommand: String?
-    var Scripts: SkyportScripts?
-    package var Variables: [String: VariableDefinition]?
+    var name: String
+    package var description: String?
+    var author: String?
+    var image: String
+    var altImages: [String]?
+    var command: String?
+    var environmentEntries: [String]?
+    var stopCommand: String?
+    var scripts: SkyportScripts?
+    package var variables: [String: VariableDefinition]?
     var features: [String]?
-    var Startup: String?
-    var Install: InstallDefinition?
-    var Ready: String?
-    var StopSignal: String?
-    var StopTimeout: Int?
-    var Capabilities: [String]?
+    var startup: String?
+    var install: InstallDefinition?
+    var ready: String?
+    var stopSignal: String?
+    var stopTimeout: Int?
+    var capabilities: [String]?
+
+    /// The file's field names, Skyport's capitalised ones.
+    enum CodingKeys: String, CodingKey {
+        case name = "Name"
+        case description = "Description"
+        case author = "Author"
+        case image = "Image"
+        case altImages = "AltImages"
+        case command = "Cmd"
+        case environmentEntries = "Env"
+        case stopCommand = "StopCommand"
+        case scripts = "Scripts"
+        case variables = "Variables"
+        case features
+        case startup = "Startup"
+        case install = "Install"
+        case ready = "Ready"
+        case stopSignal = "StopSignal"
+        case stopTimeout = "StopTimeout"
+        case capabilities = "Capabilities"
+    }
 
     struct SkyportScripts: Codable, Sendable, Equatable {
-        var Install: [Download]?
+        var install: [Download]?
+
+        enum CodingKeys: String, CodingKey {
+            case install = "Install"
+        }
     }
 
     /// A file Skyport's installer downloads into the volume.
     struct Download: Codable, Sendable, Equatable {
-        var Uri: String
-        var Path: String
+        var uri: String
+        var path: String
+
+        enum CodingKeys: String, CodingKey {
+            case uri = "Uri"
+            case path = "Path"
+        }
     }
 
     struct InstallDefinition: Codable, Sendable, Equatable {
-        var Image: String?
-        var Script: String
+        var image: String?
+        var script: String
+
+        enum CodingKeys: String, CodingKey {
+            case image = "Image"
+            case script = "Script"
+        }
     }
 
     package struct VariableDefinition: Codable, Sendable, Equatable {
@@ -48,29 +83,29 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
 
     /// What is wrong with the definition, or nil.
     var problem: String? {
-        if Name.trimmingCharacters(in: .whitespaces).isEmpty { return "Name is required" }
-        if Image.isEmpty || Image.contains(where: \.isWhitespace) { return "Image must be a Docker image reference" }
-        for download in Scripts?.Install ?? [] {
-            guard let url = URL(string: download.Uri), ["http", "https"].contains(url.scheme ?? "") else {
-                return "Scripts.Install: \(download.Uri) is not an http(s) URL"
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { return "Name is required" }
+        if image.isEmpty || image.contains(where: \.isWhitespace) { return "Image must be a Docker image reference" }
+        for download in scripts?.install ?? [] {
+            guard let url = URL(string: download.uri), ["http", "https"].contains(url.scheme ?? "") else {
+                return "Scripts.Install: \(download.uri) is not an http(s) URL"
             }
-            if download.Path.split(separator: "/").contains("..") || download.Path.hasPrefix("/") {
-                return "Scripts.Install: \(download.Path) must stay inside the volume"
+            if download.path.split(separator: "/").contains("..") || download.path.hasPrefix("/") {
+                return "Scripts.Install: \(download.path) must stay inside the volume"
             }
         }
-        for entry in Env ?? [] where !entry.contains("=") {
+        for entry in environmentEntries ?? [] where !entry.contains("=") {
             return "Env: \(entry) is not KEY=value"
         }
-        return runtime(dockerImage: Image).problem
+        return runtime(dockerImage: image).problem
     }
 
     /// The environment the image fixes, with each variable's default under it.
     var environment: [String: String] {
         var environment: [String: String] = [:]
-        for (name, variable) in Variables ?? [:] {
+        for (name, variable) in variables ?? [:] {
             environment[name] = variable.default ?? ""
         }
-        for entry in Env ?? [] {
+        for entry in environmentEntries ?? [] {
             let parts = entry.split(separator: "=", maxSplits: 1)
             if let name = parts.first { environment[String(name)] = parts.count > 1 ? String(parts[1]) : "" }
         }
@@ -81,23 +116,23 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
     func runtime(dockerImage: String) -> RuntimeImage {
         RuntimeImage(
             dockerImage: dockerImage,
-            startup: Startup ?? Cmd,
+            startup: startup ?? command,
             environment: environment,
             install: installScript,
-            readyPattern: Ready,
-            stop: StopCommand.map { .command($0) } ?? .signal(StopSignal ?? "SIGTERM"),
-            stopTimeoutSeconds: StopTimeout ?? 30,
-            capabilities: Capabilities ?? []
+            readyPattern: ready,
+            stop: stopCommand.map { .command($0) } ?? .signal(stopSignal ?? "SIGTERM"),
+            stopTimeoutSeconds: stopTimeout ?? 30,
+            capabilities: capabilities ?? []
         )
     }
 
     /// Berth's install script, or one made from Skyport's downloads; `{{Name}}` in a URL becomes the variable.
     private var installScript: InstallScript? {
-        if let Install { return InstallScript(dockerImage: Install.Image, script: Install.Script) }
-        guard let downloads = Scripts?.Install, !downloads.isEmpty else { return nil }
+        if let install { return InstallScript(dockerImage: install.image, script: install.script) }
+        guard let downloads = scripts?.install, !downloads.isEmpty else { return nil }
         let lines = downloads.map { download in
-            let url = Self.shellQuotedWithVariables(download.Uri)
-            let path = Self.shellQuotedWithVariables("/mnt/server/" + download.Path)
+            let url = Self.shellQuotedWithVariables(download.uri)
+            let path = Self.shellQuotedWithVariables("/mnt/server/" + download.path)
             return "mkdir -p \"$(dirname \(path))\" && wget -q -O \(path) \(url)"
         }
         return InstallScript(script: "set -e\n" + lines.joined(separator: "\n"))

@@ -27,9 +27,10 @@ package struct ImageImporter: Sendable {
             throw ImageImportError("\(source) is not a Skyport image JSON: \(error)")
         }
         if let problem = definition.problem { throw ImageImportError("\(source): \(problem)") }
-        let image = try await Image.query(on: database.db()).filter(\.$name == definition.Name).first()
-            ?? Image(name: definition.Name, dockerImage: definition.Image, definition: "")
-        image.dockerImage = definition.Image
+        let image =
+            try await Image.query(on: database.db()).filter(\.$name == definition.name).first()
+            ?? Image(name: definition.name, dockerImage: definition.image, definition: "")
+        image.dockerImage = definition.image
         image.definition = String(decoding: data, as: UTF8.self)
         try await image.save(on: database.db())
         return image
@@ -37,7 +38,12 @@ package struct ImageImporter: Sendable {
 
     /// Imports every `*.json` in `directory`; returns how many.
     func importDirectory(_ directory: String) async throws -> Int {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ImageImportError("the images folder \(directory) cannot be read: \(error.localizedDescription)")
+        }
         var count = 0
         for file in files.sorted() where file.hasSuffix(".json") {
             try await importFile(at: (directory as NSString).appendingPathComponent(file))

@@ -26,7 +26,8 @@ package struct InstanceStore: Sendable {
 
     /// The read routes' one query: instances with their node's summary, oldest first, in plain SQL.
     private func views(_ condition: SQLQueryString) async throws -> [InstanceView] {
-        let query: SQLQueryString = "SELECT \(unsafeRaw: InstanceRow.columns) FROM instances i JOIN nodes n ON n.id = i.node_id "
+        let query: SQLQueryString =
+            "SELECT \(unsafeRaw: InstanceRow.columns) FROM instances i JOIN nodes n ON n.id = i.node_id "
             + condition + " ORDER BY i.created_at"
         return try await database.sql().raw(query).all(decoding: InstanceRow.self).map(InstanceView.init)
     }
@@ -68,7 +69,7 @@ package struct InstanceStore: Sendable {
             throw PanelError.corrupt("the image \(image.name) is stored in a shape this panel cannot read")
         }
         // The deploy may name one of the image's alternatives (e.g. another Java version); anything else runs the main one.
-        let dockerImage = ([definition.Image] + (definition.AltImages ?? [])).contains(request.image) ? request.image : definition.Image
+        let dockerImage = ([definition.image] + (definition.altImages ?? [])).contains(request.image) ? request.image : definition.image
         try await checkCapacity(of: node, memory: request.memory, cpu: request.cpu)
 
         let instance = Instance()
@@ -98,7 +99,9 @@ package struct InstanceStore: Sendable {
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            let taken = try await Allocation.query(on: db).filter(\.$node.$id == nodeUUID).filter(\.$port ~~ request.ports.map(\.hostPort)).all().map(\.port)
+            let taken = try await Allocation.query(on: db).filter(\.$node.$id == nodeUUID).filter(\.$port ~~ request.ports.map(\.hostPort)).all().map(
+                \.port
+            )
             throw PanelError.conflict("port \(taken.map(String.init).joined(separator: ", ")) is already allocated on node \(node.name)")
         }
 
@@ -135,13 +138,16 @@ package struct InstanceStore: Sendable {
         if let uuid = UUID(uuidString: request.image), let image = try await Image.find(uuid, on: db) {
             return image
         }
-        if let image = try await Image.query(on: db).group(.or, { $0.filter(\.$name == request.image).filter(\.$dockerImage == request.image) }).first() {
+        if let image = try await Image.query(on: db).group(.or, { $0.filter(\.$name == request.image).filter(\.$dockerImage == request.image) })
+            .first()
+        {
             return image
         }
         // An alternative image of a known definition.
         for image in try await Image.query(on: db).all() {
             if let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8)),
-               (definition.AltImages ?? []).contains(request.image) {
+                (definition.altImages ?? []).contains(request.image)
+            {
                 return image
             }
         }
@@ -234,8 +240,8 @@ package struct InstanceStore: Sendable {
         let nodeID = try node.requireID()
         for event in events {
             guard let uuid = UUID(uuidString: event.status.id),
-                  let instance = try await Instance.query(on: database.db()).filter(\.$id == uuid).filter(\.$node.$id == nodeID).first(),
-                  event.sequence > instance.eventSequence
+                let instance = try await Instance.query(on: database.db()).filter(\.$id == uuid).filter(\.$node.$id == nodeID).first(),
+                event.sequence > instance.eventSequence
             else { continue }
             instance.eventSequence = event.sequence
             instance.installState = event.status.installState.rawValue

@@ -35,7 +35,11 @@ package struct DaemonClient: Sendable {
     }
 
     private func send<Answer: Decodable>(
-        _ method: HTTPMethod, _ path: String, body: (some Encodable)?, to node: Node, expecting: Answer.Type
+        _ method: HTTPMethod,
+        _ path: String,
+        body: (some Encodable)?,
+        to node: Node,
+        expecting: Answer.Type
     ) async throws -> Answer {
         let bytes = try await send(method, path, body: body, to: node)
         do {

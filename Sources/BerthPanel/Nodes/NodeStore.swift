@@ -1,7 +1,7 @@
 import BerthHTTP
 import FluentKit
-import SQLKit
 import Foundation
+import SQLKit
 
 /// Nodes in the database.
 package struct NodeStore: Sendable {
@@ -35,8 +35,27 @@ package struct NodeStore: Sendable {
     }
 
     /// A new node and its token, which exists in the clear only in this answer and in the panel's row.
-    func create(name: String, tags: String, ram: Int, disk: Int, processor: Double, address: String, port: Int, token: String = Secrets.generate()) async throws -> (Node, String) {
-        let node = Node(name: name, tags: tags, ram: ram, disk: disk, processor: processor, address: address, port: port, token: token, tokenDigest: Secrets.digest(token))
+    func create(
+        name: String,
+        tags: String,
+        ram: Int,
+        disk: Int,
+        processor: Double,
+        address: String,
+        port: Int,
+        token: String = Secrets.generate()
+    ) async throws -> (Node, String) {
+        let node = Node(
+            name: name,
+            tags: tags,
+            ram: ram,
+            disk: disk,
+            processor: processor,
+            address: address,
+            port: port,
+            token: token,
+            tokenDigest: Secrets.digest(token)
+        )
         try await node.create(on: database.db())
         return (node, token)
     }

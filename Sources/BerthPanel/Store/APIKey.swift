@@ -14,7 +14,6 @@ package final class APIKey: Model, @unchecked Sendable {
     @Field(key: "secret_digest") var secretDigest: String
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
     @OptionalField(key: "revoked_at") package var revokedAt: Date?
-    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
 
     package init() {}
 

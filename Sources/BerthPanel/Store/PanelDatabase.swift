@@ -5,8 +5,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
 import SQLKit
+import ServiceLifecycle
 
 /// The panel's database: SQLite in the data directory by default, PostgreSQL when a URL is given.
 /// Opening it applies the migrations; running it as a service closes it cleanly at shutdown.
@@ -44,6 +44,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(CreateSchema())
             migrations.add(AddWebSchema())
             migrations.add(IndexInstanceReads())
+            migrations.add(DropUnusedAPIKeyColumn())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -35,7 +35,9 @@ package struct UserStore: Sendable {
     }
 
     package enum Lookup {
-        case email(String), username(String), userID(String)
+        case email(String)
+        case username(String)
+        case userID(String)
     }
 
     package func all() async throws -> [User] {

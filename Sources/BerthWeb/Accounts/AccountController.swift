@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import Hummingbird
 
@@ -39,7 +38,10 @@ struct AccountController: Sendable {
     private func accountPage(context: WebRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
         let user = try context.signedInUser()
         let page = AccountPage(
-            username: user.username, email: user.email, admin: user.admin, twoFactor: user.totpSecret != nil,
+            username: user.username,
+            email: user.email,
+            admin: user.admin,
+            twoFactor: user.totpSecret != nil,
             recoveryCodesLeft: TwoFactor.remainingRecoveryCodes(user.recoveryCodes)
         )
         return pages.render("account", title: "Account", content: page, context: context, status: status)
@@ -79,11 +81,13 @@ struct AccountController: Sendable {
     private func enrolmentPage(context: WebRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
         let user = try context.signedInUser()
         guard user.totpSecret == nil else { return WebResponse.redirect("/account") }
-        let secret = context.sessions.session?.enrollingSecret ?? {
-            let secret = TwoFactor.newSecret()
-            context.sessions.withLockedSession { $0?.enrollingSecret = secret }
-            return secret
-        }()
+        let secret =
+            context.sessions.session?.enrollingSecret
+            ?? {
+                let secret = TwoFactor.newSecret()
+                context.sessions.withLockedSession { $0?.enrollingSecret = secret }
+                return secret
+            }()
         let url = TwoFactor.enrolmentURL(secret: secret, username: user.username)
         let page = EnrolmentPage(url: url, secret: TwoFactor.displayedSecret(url), error: error)
         return pages.render("two-factor-enrol", title: "Two-factor sign-in", content: page, context: context, status: status, scripts: ["qr.js"])
@@ -94,7 +98,11 @@ struct AccountController: Sendable {
         guard user.totpSecret == nil else { return WebResponse.redirect("/account") }
         guard let secret = context.sessions.session?.enrollingSecret else { return WebResponse.redirect("/account/two-factor") }
         guard let step = TwoFactor.acceptedStep(for: context.form.optional("code") ?? "", secret: secret, lastUsedStep: nil) else {
-            return try enrolmentPage(context: context, error: "That code is not right. Check the time on your phone and enter the code shown now.", status: .badRequest)
+            return try enrolmentPage(
+                context: context,
+                error: "That code is not right. Check the time on your phone and enter the code shown now.",
+                status: .badRequest
+            )
         }
         let recovery = TwoFactor.newRecoveryCodes()
         user.totpSecret = secret

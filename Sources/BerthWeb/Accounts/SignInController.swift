@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import Hummingbird
 
@@ -38,8 +37,20 @@ struct SignInController: Sendable {
         }
     }
 
-    private func signInPage(context: WebRequestContext, next: String?, username: String = "", error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        pages.render("login", title: "Sign in", content: SignInForm(username: username, next: Self.safeNext(next), error: error), context: context, status: status)
+    private func signInPage(
+        context: WebRequestContext,
+        next: String?,
+        username: String = "",
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        pages.render(
+            "login",
+            title: "Sign in",
+            content: SignInForm(username: username, next: Self.safeNext(next), error: error),
+            context: context,
+            status: status
+        )
     }
 
     struct SignInForm {
@@ -71,13 +82,19 @@ struct SignInController: Sendable {
             return WebResponse.redirect("/login/two-factor")
         }
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
-        await audit.record("signed in", target: user.username, actor: .user(user.username), clientAddress: context.clientAddress, logger: context.logger)
+        await audit.record(
+            "signed in",
+            target: user.username,
+            actor: .user(user.username),
+            clientAddress: context.clientAddress,
+            logger: context.logger
+        )
         return WebResponse.redirect(next)
     }
 
     private func awaitingUser(_ context: WebRequestContext) -> UUID? {
         guard let session = context.sessions.session, let id = session.awaitingSecondFactor, let since = session.awaitingSince,
-              Date().timeIntervalSince(since) < Self.secondFactorWindow
+            Date().timeIntervalSince(since) < Self.secondFactorWindow
         else { return nil }
         return id
     }
@@ -105,7 +122,13 @@ struct SignInController: Sendable {
         }
         try await users.save(user)
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
-        await audit.record("signed in with two factors", target: user.username, actor: .user(user.username), clientAddress: context.clientAddress, logger: context.logger)
+        await audit.record(
+            "signed in with two factors",
+            target: user.username,
+            actor: .user(user.username),
+            clientAddress: context.clientAddress,
+            logger: context.logger
+        )
         return WebResponse.redirect(Self.safeNext(next))
     }
 

@@ -1,4 +1,5 @@
 import BerthPanel
+
 /// Slows down password guessing twice over: per client address (one noisy client cannot lock out
 /// everyone) and per account (many addresses cannot take turns guessing one password).
 struct SignInThrottle: Sendable {

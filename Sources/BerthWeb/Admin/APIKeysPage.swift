@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import Hummingbird
 
@@ -52,8 +51,18 @@ struct APIKeysPage: Sendable {
 
     private func list(context: WebRequestContext, created: String? = nil, createdName: String? = nil) async throws -> Response {
         let rows = try await apiKeys.list().reversed().map { key in
-            Row(id: key.id?.uuidString.lowercased() ?? "", name: key.name, createdAt: key.createdAt.map { ISO8601DateFormatter().string(from: $0) }, revoked: key.revokedAt != nil)
+            Row(
+                id: key.id?.uuidString.lowercased() ?? "",
+                name: key.name,
+                createdAt: key.createdAt.map { ISO8601DateFormatter().string(from: $0) },
+                revoked: key.revokedAt != nil
+            )
         }
-        return pages.render("admin-api-keys", title: "API keys", content: Content(keys: rows, created: created, createdName: createdName), context: context)
+        return pages.render(
+            "admin-api-keys",
+            title: "API keys",
+            content: Content(keys: rows, created: created, createdName: createdName),
+            context: context
+        )
     }
 }

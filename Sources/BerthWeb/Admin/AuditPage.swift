@@ -23,8 +23,13 @@ struct AuditPage: Sendable {
         group.get("audit") { _, context in
             let rows = try await audit.latest(Self.shown).map { event in
                 Row(
-                    at: ISO8601DateFormatter().string(from: event.at), actorKind: event.actorKind, isKey: event.actorKind == AuditEvent.apiKeyKind,
-                    actor: event.actor, action: event.action, target: event.target, clientAddress: event.clientAddress
+                    at: ISO8601DateFormatter().string(from: event.at),
+                    actorKind: event.actorKind,
+                    isKey: event.actorKind == AuditEvent.apiKeyKind,
+                    actor: event.actor,
+                    action: event.action,
+                    target: event.target,
+                    clientAddress: event.clientAddress
                 )
             }
             return pages.render("admin-audit", title: "Audit log", content: ["events": rows], context: context)

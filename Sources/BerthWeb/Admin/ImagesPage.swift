@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import Hummingbird
 
@@ -58,16 +57,30 @@ struct ImagesPage: Sendable {
         }
     }
 
-    private func list(context: WebRequestContext, definition: String = "", error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func list(
+        context: WebRequestContext,
+        definition: String = "",
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let counts = try await images.instanceCounts()
         let rows = try await images.all().map { image in
             let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8))
             return Row(
-                id: image.id?.uuidString.lowercased() ?? "", name: image.name, dockerImage: image.dockerImage,
-                description: definition?.Description, variables: (definition?.Variables ?? [:]).keys.sorted().joined(separator: ", "),
+                id: image.id?.uuidString.lowercased() ?? "",
+                name: image.name,
+                dockerImage: image.dockerImage,
+                description: definition?.description,
+                variables: (definition?.variables ?? [:]).keys.sorted().joined(separator: ", "),
                 instances: counts[image.id ?? UUID()] ?? 0
             )
         }
-        return pages.render("admin-images", title: "Images", content: Content(images: rows, definition: definition, error: error), context: context, status: status)
+        return pages.render(
+            "admin-images",
+            title: "Images",
+            content: Content(images: rows, definition: definition, error: error),
+            context: context,
+            status: status
+        )
     }
 }

@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import Hummingbird
 
@@ -59,8 +58,8 @@ struct InstancesPage: Sendable {
                 let id = try context.parameters.require("id")
                 do {
                     let view = try await instances.setSuspended(suspended, id)
-                    await audit.record("\(action)ed instance", target: view.Name, context: context)
-                    context.flash("\(view.Name) is \(suspended ? "suspended" : "no longer suspended").")
+                    await audit.record("\(action)ed instance", target: view.name, context: context)
+                    context.flash("\(view.name) is \(suspended ? "suspended" : "no longer suspended").")
                 } catch let error as PanelError {
                     context.flash(error)
                 }
@@ -69,7 +68,7 @@ struct InstancesPage: Sendable {
         }
         group.post("instances/:id/delete") { _, context in
             let id = try context.parameters.require("id")
-            let name = try await instances.view(id)?.Name ?? id
+            let name = try await instances.view(id)?.name ?? id
             do {
                 switch try await instances.delete(id) {
                 case .deleted: context.flash("\(name) was deleted.")
@@ -111,10 +110,15 @@ struct InstancesPage: Sendable {
         }
     }
 
-    private func list(context: WebRequestContext, form: [String: String] = ["memory": "256", "cpu": "1"], error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func list(
+        context: WebRequestContext,
+        form: [String: String] = ["memory": "256", "cpu": "1"],
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let users = try await self.users.all().sorted { $0.usernameKey < $1.usernameKey }
         let names = Dictionary(users.map { ($0.userID, $0.username) }, uniquingKeysWith: { first, _ in first })
-        let rows = try await instances.all().map { Row(instance: InstanceSummary($0), ownerName: names[$0.User] ?? $0.User) }
+        let rows = try await instances.all().map { Row(instance: InstanceSummary($0), ownerName: names[$0.user] ?? $0.user) }
         let nodes = try await self.nodes.all().sorted { $0.name < $1.name }
         let images = try await self.images.all()
         let content = Content(
@@ -122,15 +126,23 @@ struct InstancesPage: Sendable {
             users: users.map { Choice(value: $0.userID, label: "\($0.username) (\($0.email))", selected: form["user"] == $0.userID) },
             nodes: nodes.map { node in
                 let id = node.id?.uuidString.lowercased() ?? ""
-                return Choice(value: id, label: "\(node.name) — \(node.address), \(node.ram) MiB, \(InstanceSummary.cores(node.processor))", selected: form["nodeId"] == id)
+                return Choice(
+                    value: id,
+                    label: "\(node.name) — \(node.address), \(node.ram) MiB, \(InstanceSummary.cores(node.processor))",
+                    selected: form["nodeId"] == id
+                )
             },
             images: images.map { image in
                 let id = image.id?.uuidString.lowercased() ?? ""
                 let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8))
-                let variables = (definition?.Variables ?? [:]).sorted { $0.key < $1.key }.map { ImageVariable(name: $0.key, value: $0.value.default ?? "", description: $0.value.description) }
+                let variables = (definition?.variables ?? [:]).sorted { $0.key < $1.key }.map {
+                    ImageVariable(name: $0.key, value: $0.value.default ?? "", description: $0.value.description)
+                }
                 return ImageChoice(value: id, label: image.name, selected: form["image"] == id, variables: variables)
             },
-            form: form, error: error, canDeploy: !users.isEmpty && !nodes.isEmpty && !images.isEmpty
+            form: form,
+            error: error,
+            canDeploy: !users.isEmpty && !nodes.isEmpty && !images.isEmpty
         )
         return pages.render("admin-instances", title: "All instances", content: content, context: context, status: status)
     }

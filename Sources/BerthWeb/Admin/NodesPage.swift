@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import Hummingbird
 
@@ -43,7 +42,9 @@ struct NodesPage: Sendable {
                 // Shown in this answer only: the token is never displayed again.
                 return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(token: token)))
             } catch let error as PanelError {
-                let form = ["name", "address", "port", "ram", "disk", "processor", "tags"].reduce(into: [String: String]()) { $0[$1] = context.form.optional($1) ?? "" }
+                let form = ["name", "address", "port", "ram", "disk", "processor", "tags"].reduce(into: [String: String]()) {
+                    $0[$1] = context.form.optional($1) ?? ""
+                }
                 return try await list(context: context, form: form, error: error.message, status: error.pageStatus)
             }
         }
@@ -61,15 +62,24 @@ struct NodesPage: Sendable {
         }
     }
 
-    private func list(context: WebRequestContext, created: Created? = nil, form: [String: String] = ["port": "3002"], error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func list(
+        context: WebRequestContext,
+        created: Created? = nil,
+        form: [String: String] = ["port": "3002"],
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let usage = try await nodes.usage()
         let rows = try await nodes.all().map { node in
             let used = node.id.flatMap { usage[$0] }
             let memory = used?.memory ?? 0
             return Row(
-                node: NodeView(node), instances: used?.instances ?? 0, memoryUsed: memory,
+                node: NodeView(node),
+                instances: used?.instances ?? 0,
+                memoryUsed: memory,
                 memoryPercent: node.ram > 0 ? min(100, memory * 100 / node.ram) : 0,
-                cpuUsed: InstanceSummary.cores(used?.cpu ?? 0), cpuTotal: InstanceSummary.cores(node.processor)
+                cpuUsed: InstanceSummary.cores(used?.cpu ?? 0),
+                cpuTotal: InstanceSummary.cores(node.processor)
             )
         }
         let content = Content(nodes: rows, created: created, form: form, error: error)

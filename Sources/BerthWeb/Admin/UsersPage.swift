@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import Hummingbird
 
@@ -29,8 +28,11 @@ struct UsersPage: Sendable {
             let form = context.form
             do {
                 let user = try await users.create(
-                    username: try form.required("username", label: "Username"), email: try form.required("email", label: "Email"),
-                    password: form.raw("password"), userID: nil, admin: form.isChecked("admin")
+                    username: try form.required("username", label: "Username"),
+                    email: try form.required("email", label: "Email"),
+                    password: form.raw("password"),
+                    userID: nil,
+                    admin: form.isChecked("admin")
                 )
                 await audit.record("created user", target: user.username, context: context)
                 context.flash("User \(user.username) was created.")
@@ -53,9 +55,14 @@ struct UsersPage: Sendable {
         let counts = try await users.instanceCounts()
         let rows = all.map { user in
             Row(
-                id: user.id?.uuidString.lowercased() ?? "", username: user.username, email: user.email, admin: user.admin,
-                twoFactor: user.totpSecret != nil, instances: counts[user.userID] ?? 0,
-                createdAt: user.createdAt.map { ISO8601DateFormatter().string(from: $0) }, isYou: user.id == me.id
+                id: user.id?.uuidString.lowercased() ?? "",
+                username: user.username,
+                email: user.email,
+                admin: user.admin,
+                twoFactor: user.totpSecret != nil,
+                instances: counts[user.userID] ?? 0,
+                createdAt: user.createdAt.map { ISO8601DateFormatter().string(from: $0) },
+                isYou: user.id == me.id
             )
         }
         return pages.render("admin-users", title: "Users", content: ["users": rows], context: context)

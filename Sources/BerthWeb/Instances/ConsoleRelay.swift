@@ -1,7 +1,6 @@
 import BerthHTTP
 import BerthPanel
 import BerthProtocol
-import FluentKit
 import Foundation
 import Hummingbird
 import HummingbirdWSClient
@@ -26,7 +25,9 @@ struct ConsoleRelay: Sendable {
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.ws("instances/:id/socket") { request, context in
             // Cookies ride along on cross-site WebSocket handshakes; only our own pages may open one.
-            guard Self.isSameOrigin(origin: request.headers[.origin], authority: request.head.authority, publicURL: publicURL) else { throw APIError(.forbidden, "The console can only be opened from Berth's own pages.") }
+            guard Self.isSameOrigin(origin: request.headers[.origin], authority: request.head.authority, publicURL: publicURL) else {
+                throw APIError(.forbidden, "The console can only be opened from Berth's own pages.")
+            }
             let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
             try Self.checkUsable(instance)
             return .upgrade([:])
@@ -55,7 +56,10 @@ struct ConsoleRelay: Sendable {
             let token = try await ConsoleTokens(nodeToken: instance.node.token).sign(claims)
             let base = DaemonClient.baseURL(of: instance.node).replacingOccurrences(of: "http://", with: "ws://")
             let closing = NIOLockedValueBox<String?>(nil)
-            try await WebSocketClient.connect(url: "\(base)/api/instances/\(id)/console?token=\(token)", logger: context.logger) { upstream, daemon, _ in
+            try await WebSocketClient.connect(url: "\(base)/api/instances/\(id)/console?token=\(token)", logger: context.logger) {
+                upstream,
+                daemon,
+                _ in
                 // Audit entries are written beside the relay, never in a command's way to the node.
                 let (entries, auditTrail) = AsyncStream.makeStream(of: AuditEntry.self)
                 async let recorded: Void = record(entries, context: context)
@@ -74,7 +78,8 @@ struct ConsoleRelay: Sendable {
                             if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) {
                                 switch request.event {
                                 case .power: auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name))
-                                case .command: auditTrail.yield(AuditEntry(action: "console command", target: "\(instance.name): \(request.data.prefix(200))"))
+                                case .command:
+                                    auditTrail.yield(AuditEntry(action: "console command", target: "\(instance.name): \(request.data.prefix(200))"))
                                 }
                             }
                         }
@@ -85,7 +90,7 @@ struct ConsoleRelay: Sendable {
                             try await Task.sleep(for: Self.accessCheckInterval)
                             do {
                                 guard let userID = user.id, let current = try await access.users.find(id: userID),
-                                      current.sessionEpoch == user.sessionEpoch
+                                    current.sessionEpoch == user.sessionEpoch
                                 else { return "Your session ended." }
                                 try Self.checkUsable(try await access.instance(id, for: current))
                             } catch let error as APIError {

@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 
 /// Finds an instance for a signed-in user: their own, or any for an administrator. Anything else is
@@ -31,25 +30,25 @@ struct InstanceSummary {
     let suspended: Bool
 
     init(_ view: InstanceView) {
-        id = view.Id
-        name = view.Name
+        id = view.id
+        name = view.name
         state = Self.state(of: view)
-        nodeName = view.Node.name
-        address = "\(view.Node.address):\(view.Primary)"
-        memory = "\(view.Memory) MiB"
-        cpu = Self.cores(view.Cpu)
-        disk = view.Disk == 0 ? "–" : "\(view.Disk) MiB"
-        installState = view.InternalState
-        suspended = view.Suspended
+        nodeName = view.node.name
+        address = "\(view.node.address):\(view.primary)"
+        memory = "\(view.memory) MiB"
+        cpu = Self.cores(view.cpu)
+        disk = view.disk == 0 ? "–" : "\(view.disk) MiB"
+        installState = view.internalState
+        suspended = view.suspended
     }
 
     /// One word for the badge: what matters most first (deleting, suspended, installing, failed), else the power state.
     static func state(of view: InstanceView) -> String {
-        if view.InternalState == "DELETING" { return "deleting" }
-        if view.Suspended { return "suspended" }
-        if view.InternalState == "INSTALLING" { return "installing" }
-        if view.InternalState == "FAILED" { return "failed" }
-        return view.PowerState
+        if view.internalState == "DELETING" { return "deleting" }
+        if view.suspended { return "suspended" }
+        if view.internalState == "INSTALLING" { return "installing" }
+        if view.internalState == "FAILED" { return "failed" }
+        return view.powerState
     }
 
     static func cores(_ cores: Double) -> String {

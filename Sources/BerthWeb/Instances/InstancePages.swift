@@ -14,18 +14,34 @@ struct InstancePages: Sendable {
         group.get("/") { _, context in
             let user = try context.signedInUser()
             let rows = try await instances.owned(by: user.userID).map(InstanceSummary.init)
-            return pages.render("dashboard", title: "My instances", content: ["instances": rows, "hasInstances": !rows.isEmpty, "isAdmin": user.admin] as [String: Any], context: context, scripts: ["dashboard.js"])
+            return pages.render(
+                "dashboard",
+                title: "My instances",
+                content: ["instances": rows, "hasInstances": !rows.isEmpty, "isAdmin": user.admin] as [String: Any],
+                context: context,
+                scripts: ["dashboard.js"]
+            )
         }
         group.get("instances/:id") { _, context in
             let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
-            return pages.render("instance", title: instance.name, content: InstanceDetails(instance), context: context, scripts: ["terminal.js", "resource-charts.js", "console.js"])
+            return pages.render(
+                "instance",
+                title: instance.name,
+                content: InstanceDetails(instance),
+                context: context,
+                scripts: ["terminal.js", "resource-charts.js", "console.js"]
+            )
         }
         group.get("instances/:id/state") { _, context in
             let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
-            return try JSONResponse.make(InstanceState(
-                installState: instance.deleting ? "DELETING" : instance.installState,
-                powerState: instance.powerState, reason: instance.reason, suspended: instance.suspended
-            ))
+            return try JSONResponse.make(
+                InstanceState(
+                    installState: instance.deleting ? "DELETING" : instance.installState,
+                    powerState: instance.powerState,
+                    reason: instance.reason,
+                    suspended: instance.suspended
+                )
+            )
         }
     }
 
@@ -62,12 +78,12 @@ struct InstanceDetails {
         image = instance.image.name
         dockerImage = instance.dockerImage
         ports = (try? JSONDecoder().decode([PortMapping].self, from: Data(instance.ports.utf8))) ?? []
-        variables = view.Variables.sorted { $0.key < $1.key }.map { Variable(name: $0.key, value: $0.value) }
+        variables = view.variables.sorted { $0.key < $1.key }.map { Variable(name: $0.key, value: $0.value) }
         reason = instance.reason
         powerState = instance.powerState
-        createdAt = view.CreatedAt
-        installing = view.InternalState == "INSTALLING"
-        failed = view.InternalState == "FAILED"
-        usable = view.InternalState == "READY" && !instance.suspended
+        createdAt = view.createdAt
+        installing = view.internalState == "INSTALLING"
+        failed = view.internalState == "FAILED"
+        usable = view.internalState == "READY" && !instance.suspended
     }
 }

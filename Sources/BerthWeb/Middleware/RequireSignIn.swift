@@ -9,7 +9,8 @@ struct RequireSignIn: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard context.user != nil else {
             guard request.method == .get else { throw APIError(.unauthorized, "Your session has ended. Sign in again.") }
-            let target = request.uri.path == "/" ? "" : "?next=\(request.uri.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "")"
+            let target =
+                request.uri.path == "/" ? "" : "?next=\(request.uri.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "")"
             return WebResponse.redirect("/login\(target)")
         }
         return try await next(request, context)

@@ -25,7 +25,13 @@ struct WebErrorMiddleware: RouterMiddleware {
     }
 
     private func page(_ status: HTTPResponse.Status, _ message: String, context: Context) -> Response {
-        var response = pages.render("error", title: status.reasonPhrase, content: ["status": "\(status.code)", "message": message], context: context, status: status)
+        var response = pages.render(
+            "error",
+            title: status.reasonPhrase,
+            content: ["status": "\(status.code)", "message": message],
+            context: context,
+            status: status
+        )
         response.headers.append(contentsOf: WebMiddleware.securityHeaders)
         return response
     }

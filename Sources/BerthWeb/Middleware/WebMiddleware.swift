@@ -1,6 +1,5 @@
 import BerthHTTP
 import BerthPanel
-import FluentKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -18,11 +17,13 @@ struct WebMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.currentPath = request.uri.path
-        var session = context.sessions.session ?? {
-            let visitor = WebSession.visitor()
-            context.sessions.createSession(visitor, expiresIn: .seconds(60 * 60))
-            return visitor
-        }()
+        var session =
+            context.sessions.session
+            ?? {
+                let visitor = WebSession.visitor()
+                context.sessions.createSession(visitor, expiresIn: .seconds(60 * 60))
+                return visitor
+            }()
         if let userID = session.userID {
             let user = try await users.find(id: userID)
             if let user, (user.sessionEpoch ?? 0) == session.epoch {
@@ -54,7 +55,8 @@ struct WebMiddleware: RouterMiddleware {
 
     /// Pages load only our own scripts and styles, are never framed, and never leak paths to other sites.
     static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        .contentSecurityPolicy:
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         .xFrameOptions: "DENY",
         .xContentTypeOptions: "nosniff",
         .referrerPolicy: "same-origin",
@@ -62,8 +64,14 @@ struct WebMiddleware: RouterMiddleware {
 }
 
 extension HTTPField.Name {
-    static let csrfToken = HTTPField.Name("x-csrf-token") ?? .authorization
-    static let xFrameOptions = HTTPField.Name("x-frame-options") ?? .authorization
-    static let xContentTypeOptions = HTTPField.Name("x-content-type-options") ?? .authorization
-    static let referrerPolicy = HTTPField.Name("referrer-policy") ?? .authorization
+    static let csrfToken = named("x-csrf-token")
+    static let xFrameOptions = named("x-frame-options")
+    static let xContentTypeOptions = named("x-content-type-options")
+    static let referrerPolicy = named("referrer-policy")
+
+    /// A field name written in the code; an invalid one is a programming error, not a wrong header.
+    private static func named(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is a valid field name") }
+        return field
+    }
 }

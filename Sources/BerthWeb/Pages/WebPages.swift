@@ -24,7 +24,14 @@ struct WebPages: Sendable {
     }
 
     /// A whole page: `template` renders `content` inside the layout.
-    func render(_ template: String, title: String, content: Any = [String: String](), context: WebRequestContext, status: HTTPResponse.Status = .ok, scripts: [String] = []) -> Response {
+    func render(
+        _ template: String,
+        title: String,
+        content: Any = [String: String](),
+        context: WebRequestContext,
+        status: HTTPResponse.Status = .ok,
+        scripts: [String] = []
+    ) -> Response {
         let page = Page(layout: Layout(title: title, context: context, scripts: scripts), content: content)
         // A flash message is shown once.
         if page.layout.flash != nil { context.sessions.withLockedSession { $0?.flash = nil } }
@@ -74,11 +81,17 @@ struct Layout {
         let path = context.currentPath
         var links = [("My instances", "/")]
         if context.user?.admin == true {
-            links += [("All instances", "/admin/instances"), ("Users", "/admin/users"), ("Nodes", "/admin/nodes"), ("Images", "/admin/images"), ("API keys", "/admin/api-keys"), ("Audit log", "/admin/audit")]
+            links += [
+                ("All instances", "/admin/instances"), ("Users", "/admin/users"), ("Nodes", "/admin/nodes"), ("Images", "/admin/images"),
+                ("API keys", "/admin/api-keys"), ("Audit log", "/admin/audit"),
+            ]
         }
         links.append(("Account", "/account"))
-        navigation = context.user == nil ? [] : links.map { title, href in
-            NavigationLink(title: title, href: href, current: href == "/" ? path == "/" || path.hasPrefix("/instances") : path.hasPrefix(href))
-        }
+        navigation =
+            context.user == nil
+            ? []
+            : links.map { title, href in
+                NavigationLink(title: title, href: href, current: href == "/" ? path == "/" || path.hasPrefix("/instances") : path.hasPrefix(href))
+            }
     }
 }

@@ -42,10 +42,13 @@ public struct HostConfiguration: Sendable, Codable, Equatable {
         self.nanoCpus = nanoCpus
         self.pidsLimit = pidsLimit
         self.binds = binds
-        self.portBindings = publishedPorts.isEmpty ? nil : Dictionary(
-            publishedPorts.map { ($0.dockerKey, [PortBinding(hostIP: $0.hostAddress, hostPort: String($0.hostPort))]) },
-            uniquingKeysWith: +
-        )
+        self.portBindings =
+            publishedPorts.isEmpty
+            ? nil
+            : Dictionary(
+                publishedPorts.map { ($0.dockerKey, [PortBinding(hostIP: $0.hostAddress, hostPort: String($0.hostPort))]) },
+                uniquingKeysWith: +
+            )
         self.capabilitiesToAdd = capabilitiesToAdd
         self.capabilitiesToDrop = capabilitiesToDrop
         self.securityOptions = securityOptions

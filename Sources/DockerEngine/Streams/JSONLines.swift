@@ -5,7 +5,7 @@ import NIOCore
 public struct JSONLines<Element: Decodable, Bytes: AsyncIteratorProtocol>: AsyncSequence where Bytes.Element == ByteBuffer {
     private let bytes: Bytes
 
-    init(of type: Element.Type = Element.self, bytes: Bytes) {
+    init(bytes: Bytes) {
         self.bytes = bytes
     }
 

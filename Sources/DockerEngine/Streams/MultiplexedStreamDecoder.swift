@@ -23,8 +23,9 @@ struct MultiplexedStreamDecoder {
         while pending.readableBytes >= 8 {
             let start = pending.readerIndex
             guard let streamByte = pending.getInteger(at: start, as: UInt8.self),
-                  let length = pending.getInteger(at: start + 4, endianness: .big, as: UInt32.self),
-                  pending.readableBytes >= 8 + Int(length) else { break }
+                let length = pending.getInteger(at: start + 4, endianness: .big, as: UInt32.self),
+                pending.readableBytes >= 8 + Int(length)
+            else { break }
             pending.moveReaderIndex(forwardBy: 8)
             guard let payload = pending.readSlice(length: Int(length)) else { break }
             chunks.append(OutputChunk(stream: OutputChunk.Stream(rawValue: streamByte) ?? .stdout, bytes: payload))

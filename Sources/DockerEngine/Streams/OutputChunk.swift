@@ -3,7 +3,9 @@ import NIOCore
 /// A piece of a container's output, from attach or logs, with the stream it came from.
 public struct OutputChunk: Sendable, Equatable {
     public enum Stream: UInt8, Sendable {
-        case stdin = 0, stdout = 1, stderr = 2
+        case stdin = 0
+        case stdout = 1
+        case stderr = 2
     }
 
     public let stream: Stream

@@ -27,7 +27,10 @@ extension InstanceLifecycle {
     /// Deleting an instance stops everything it does: an install under way is left to find the instance
     /// gone and clear up after itself. Refused only while the instance's state is unknown.
     mutating func requestDelete() throws {
-        guard activity != .reconciling else { try checkAvailable(); return }
+        guard activity != .reconciling else {
+            try checkAvailable()
+            return
+        }
         activity = .deleting
         shouldRun = false
         restartWhenStopped = false

@@ -118,8 +118,11 @@ extension InstanceLifecycle {
     /// The container stopped. A stop that was asked for leaves the instance offline; a clean exit too;
     /// anything else is a crash, restarted until the policy gives up.
     mutating func sessionEnded(
-        session endedSession: UUID, exitCode: Int?, killedForMemory: Bool,
-        at now: ContinuousClock.Instant, policy: CrashPolicy
+        session endedSession: UUID,
+        exitCode: Int?,
+        killedForMemory: Bool,
+        at now: ContinuousClock.Instant,
+        policy: CrashPolicy
     ) -> SessionOutcome {
         guard session == endedSession else { return .stale }
         session = nil

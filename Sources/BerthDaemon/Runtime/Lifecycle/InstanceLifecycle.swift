@@ -75,7 +75,8 @@ struct InstanceLifecycle: Sendable, Equatable {
         switch activity {
         case .reconciling:
             throw InstanceError.unavailable(
-                "the node is still matching this instance with its container after a restart; try again in a moment")
+                "the node is still matching this instance with its container after a restart; try again in a moment"
+            )
         case .deleting:
             throw InstanceError.conflict("the instance is being deleted")
         case .none, .installing:

@@ -9,7 +9,9 @@ enum LooseQuantities {
     static func mebibytes(_ value: JSONValue, field: String) throws -> Int {
         let problem = PanelError.invalid("\(field) must be a size such as 512, \"512MB\" or \"2G\"")
         guard let text = value.scalarText?.trimmingCharacters(in: .whitespaces).uppercased(), !text.isEmpty else { throw problem }
-        let units: [(String, Double)] = [("GIB", 1024), ("GB", 1024), ("G", 1024), ("MIB", 1), ("MB", 1), ("M", 1), ("TB", 1024 * 1024), ("T", 1024 * 1024)]
+        let units: [(String, Double)] = [
+            ("GIB", 1024), ("GB", 1024), ("G", 1024), ("MIB", 1), ("MB", 1), ("M", 1), ("TB", 1024 * 1024), ("T", 1024 * 1024),
+        ]
         var number = text
         var factor = 1.0
         for (suffix, multiplier) in units where text.hasSuffix(suffix) {

@@ -4,27 +4,51 @@ import Foundation
 /// An instance as Skyport's API shows one: `Memory` and `Disk` in MiB and `Cpu` in cores as numbers,
 /// `User` exactly the owner's `userId`. Never a secret of the node.
 package struct InstanceView: Codable, Sendable, Equatable {
-    package let Id: String
-    package let Name: String
-    package let Node: NodeSummary
-    package let User: String
-    let Image: String
-    package let Memory: Int
-    package let Cpu: Double
+    package let id: String
+    package let name: String
+    package let node: NodeSummary
+    /// The owner's `userId`.
+    package let user: String
+    /// The Docker image it runs.
+    let image: String
+    package let memory: Int
+    package let cpu: Double
     /// MiB; 0 when the deploy named none, so dashboards can sum it.
-    package let Disk: Int
+    package let disk: Int
     /// `container:host` pairs, as Skyport clients send and expect them.
-    let Ports: String
-    package let Primary: String
-    package let Variables: [String: String]
+    let ports: String
+    package let primary: String
+    package let variables: [String: String]
     /// `INSTALLING`, `READY`, `FAILED`, or `DELETING` while the node has not confirmed a deletion.
-    package let InternalState: String
-    package let PowerState: String
-    let Reason: String?
-    let ContainerId: String?
-    let VolumeId: String
-    package let Suspended: Bool
-    package let CreatedAt: String?
+    package let internalState: String
+    package let powerState: String
+    let reason: String?
+    let containerID: String?
+    let volumeID: String
+    package let suspended: Bool
+    package let createdAt: String?
+
+    /// Skyport's field names.
+    enum CodingKeys: String, CodingKey {
+        case id = "Id"
+        case name = "Name"
+        case node = "Node"
+        case user = "User"
+        case image = "Image"
+        case memory = "Memory"
+        case cpu = "Cpu"
+        case disk = "Disk"
+        case ports = "Ports"
+        case primary = "Primary"
+        case variables = "Variables"
+        case internalState = "InternalState"
+        case powerState = "PowerState"
+        case reason = "Reason"
+        case containerID = "ContainerId"
+        case volumeID = "VolumeId"
+        case suspended = "Suspended"
+        case createdAt = "CreatedAt"
+    }
 
     package struct NodeSummary: Codable, Sendable, Equatable {
         let id: String
@@ -38,27 +62,26 @@ package struct InstanceView: Codable, Sendable, Equatable {
     }
 
     init(_ row: InstanceRow) {
-        let id = row.id.uuidString.lowercased()
-        Id = id
-        Name = row.name
-        self.Node = NodeSummary(id: row.nodeID.uuidString.lowercased(), name: row.nodeName, address: row.nodeAddress, port: row.nodePort)
-        User = row.ownerUserID
-        Image = row.dockerImage
-        Memory = row.memory
-        Cpu = row.cpu
-        Disk = row.disk ?? 0
+        id = row.id.uuidString.lowercased()
+        name = row.name
+        node = NodeSummary(id: row.nodeID.uuidString.lowercased(), name: row.nodeName, address: row.nodeAddress, port: row.nodePort)
+        user = row.ownerUserID
+        image = row.dockerImage
+        memory = row.memory
+        cpu = row.cpu
+        disk = row.disk ?? 0
         let mappings = (try? Self.decoder.decode([PortMapping].self, from: Data(row.ports.utf8))) ?? []
-        Ports = mappings.map { "\($0.containerPort):\($0.hostPort)" }.joined(separator: ",")
-        Primary = String(row.primaryPort)
-        Variables = (try? Self.decoder.decode([String: String].self, from: Data(row.variables.utf8))) ?? [:]
-        InternalState = row.deleting ? "DELETING" : row.installState
-        PowerState = row.powerState
-        Reason = row.reason
-        ContainerId = row.containerID
-        VolumeId = id
-        Suspended = row.suspended
+        ports = mappings.map { "\($0.containerPort):\($0.hostPort)" }.joined(separator: ",")
+        primary = String(row.primaryPort)
+        variables = (try? Self.decoder.decode([String: String].self, from: Data(row.variables.utf8))) ?? [:]
+        internalState = row.deleting ? "DELETING" : row.installState
+        powerState = row.powerState
+        reason = row.reason
+        containerID = row.containerID
+        volumeID = id
+        suspended = row.suspended
         // A format style, not an ISO8601DateFormatter: making a formatter per instance cost a tenth of a request.
-        CreatedAt = row.createdAt.map { $0.formatted(Self.dateStyle) }
+        createdAt = row.createdAt.map { $0.formatted(Self.dateStyle) }
     }
 
     /// One decoder for every view: decoding is reentrant, and making one per field showed in profiles.

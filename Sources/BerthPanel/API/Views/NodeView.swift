@@ -37,6 +37,12 @@ package struct NodeView: Codable, Sendable, Equatable {
 
 /// What `POST /api/nodes/create` answers: the node and, this once, the command that configures its daemon.
 struct CreatedNodeView: Codable, Sendable {
-    let Message: NodeView
+    /// The node, under Skyport's name for it.
+    let node: NodeView
     let configureCommand: String
+
+    enum CodingKeys: String, CodingKey {
+        case node = "Message"
+        case configureCommand
+    }
 }
