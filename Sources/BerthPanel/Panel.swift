@@ -78,16 +78,6 @@ public struct Panel: Sendable {
         return application
     }
 
-    /// The panel with `/api` alone and no front end: what the in-process API tests drive.
-    public func apiApplication() -> some ApplicationProtocol {
-        let router = Router(context: APIRequestContext.self)
-        router.add(middleware: ErrorBodyMiddleware())
-        addRoutes(to: router)
-        var application = Application(router: router, configuration: serverConfiguration, logger: logger)
-        application.addServices(database)
-        return application
-    }
-
     private var serverConfiguration: ApplicationConfiguration {
         .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth")
     }

@@ -73,37 +73,4 @@ struct ConsoleHubTests {
         #expect(count == 1000)
         #expect(last == "line 5000\n")
     }
-
-    @Test("the ready pattern is found even when split across chunks")
-    func readyDetector() {
-        var detector = ReadyDetector(pattern: "Done (")
-        #expect(!detector.isReadyAtStart)
-        let seen = ["[12:00] Loading... Do", "ne", " (3.2s)! For help"].map { detector.feed($0) }
-        #expect(seen == [false, false, true])
-        #expect(ReadyDetector(pattern: nil).isReadyAtStart)
-        #expect(ReadyDetector(pattern: "").isReadyAtStart)
-    }
-
-    @Test("startup variables become environment references, never shell code")
-    func startupLine() {
-        #expect(ContainerBlueprint.shellLine("java -Xmx{{MEMORY}}M -jar {{ JAR }}") == "java -Xmx${MEMORY}M -jar ${JAR}")
-        #expect(ContainerBlueprint.shellLine("echo {{$(reboot)}}") == "echo {{$(reboot)}}")
-        #expect(ContainerBlueprint.shellLine("echo {{unclosed") == "echo {{unclosed")
-    }
-
-    @Test("a character split across two chunks comes out whole")
-    func splitCharacters() {
-        var reassembler = UTF8Reassembler()
-        let text = "§aGreen ✓ 🎮\n"
-        let bytes = Array(text.utf8)
-        var output = ""
-        // Every split point, including inside each multi-byte character.
-        for split in 1..<bytes.count {
-            var fresh = UTF8Reassembler()
-            let joined = fresh.text(from: ByteBuffer(bytes: bytes[..<split])) + fresh.text(from: ByteBuffer(bytes: bytes[split...]))
-            #expect(joined == text, "split at \(split)")
-        }
-        for byte in bytes { output += reassembler.text(from: ByteBuffer(bytes: [byte])) }
-        #expect(output == text)
-    }
 }

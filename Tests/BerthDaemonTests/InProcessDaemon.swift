@@ -39,6 +39,7 @@ struct InProcessDaemon: Sendable {
             }
         })
         try await docker.shutdown()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
         try outcome.get()
     }
 

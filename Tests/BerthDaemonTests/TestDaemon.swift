@@ -52,13 +52,16 @@ struct TestDaemon: Sendable {
             publishAddress: "127.0.0.1",
             crashWindow: .seconds(60)
         )
-        return try await RunningDaemon.with(
-            configuration,
-            logger: Logger(label: "test.daemon"),
-            keepingContainers: keepingContainers
-        ) { port, daemon in
-            try await body(TestDaemon(port: port, token: token, configuration: configuration, docker: daemon.docker, daemon: daemon))
-        }
+        let outcome = await Swift.Result(asyncCatching: {
+            try await RunningDaemon.with(configuration, logger: Logger(label: "test.daemon"), keepingContainers: keepingContainers) {
+                port,
+                daemon in
+                try await body(TestDaemon(port: port, token: token, configuration: configuration, docker: daemon.docker, daemon: daemon))
+            }
+        })
+        // The volumes go with the containers; a daemon that hands its containers on hands its data on too.
+        if !keepingContainers { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        return try outcome.get()
     }
 
     // MARK: - HTTP

@@ -1,5 +1,6 @@
 import BerthPanel
 import BerthTestSupport
+import BerthWeb
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,9 +8,10 @@ import HummingbirdTesting
 import Logging
 import NIOHTTP1
 
-/// The panel's `/api` driven in-process with HummingbirdTesting's router mode: a real database (a SQLite
-/// file, or a fresh PostgreSQL database when the suite runs on one) and the real router and middleware,
-/// but no socket, no node and no Docker, so refusals and validation are checked in milliseconds.
+/// The panel (`/api` and the web UI) driven in-process with HummingbirdTesting's router mode: a real
+/// database (a SQLite file, or a fresh PostgreSQL database when the suite runs on one) and the real router
+/// and middleware, but no socket, no node and no Docker, so refusals, validation and the web UI's session
+/// rules are checked in milliseconds.
 struct InProcessPanel: Sendable {
     let client: any TestClientProtocol
     let apiKey: String
@@ -21,18 +23,25 @@ struct InProcessPanel: Sendable {
     ) async throws {
         var logger = Logger(label: "test.panel")
         logger.logLevel = .warning
+        let dataDirectory = NSTemporaryDirectory() + "berth-router-test-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let panel = try await Panel.open(
             PanelConfiguration(
-                dataDirectory: NSTemporaryDirectory() + "berth-router-test-\(UUID().uuidString.prefix(8))",
+                dataDirectory: dataDirectory,
                 databaseURL: try await TestDatabase.freshURL(),
                 failedAuthenticationLimit: failedAuthenticationLimit
             ),
             logger: logger
         )
         let apiKey = try await panel.createAPIKey(name: "tests")
-        try await panel.apiApplication().test(.router) { client in
+        try await panel.application(frontEnd: try WebUI(panel: panel)).test(.router) { client in
             try await body(InProcessPanel(client: client, apiKey: apiKey, panel: panel))
         }
+    }
+
+    /// A browser of its own: cookies and CSRF token apart from every other one.
+    func browser() -> WebClient {
+        WebClient(client: client)
     }
 
     /// One request; `apiKey: .some(nil)` sends none, the default sends the suite's key.

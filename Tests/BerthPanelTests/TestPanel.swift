@@ -83,6 +83,7 @@ struct TestPanel: Sendable {
             return result
         }
         services.removeAll()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
         return try outcome.get()
     }
 
@@ -131,6 +132,11 @@ struct TestPanel: Sendable {
     }
 
     // MARK: - HTTP
+
+    /// A browser of its own, talking to this live panel.
+    func browser() -> WebClient {
+        WebClient(port: port)
+    }
 
     /// Every answer a test sees, so a test can check that none of them holds a secret.
     static let seen = Mutex<[String]>([])

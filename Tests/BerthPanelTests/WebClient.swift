@@ -1,14 +1,22 @@
 import AsyncHTTPClient
+import BerthTestSupport
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
 import Synchronization
 
 /// A browser-like HTTP client for the web UI: keeps its cookies, follows no redirects (tests look at
-/// them), and remembers the CSRF token of the last page it loaded.
+/// them), and remembers the CSRF token of the last page it loaded. It talks to a live panel on a port,
+/// or in-process to HummingbirdTesting's router.
 final class WebClient: Sendable {
-    let port: Int
-    private let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+    private enum Transport: Sendable {
+        case live(port: Int, client: HTTPClient)
+        case inProcess(any TestClientProtocol)
+    }
+
+    private let transport: Transport
     private let cookies = Mutex<[String: String]>([:])
     private let csrf = Mutex<String?>(nil)
 
@@ -21,11 +29,16 @@ final class WebClient: Sendable {
     }
 
     init(port: Int) {
-        self.port = port
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        transport = .live(port: port, client: client)
+    }
+
+    init(client: any TestClientProtocol) {
+        transport = .inProcess(client)
     }
 
     deinit {
-        try? client.syncShutdown()
+        if case .live(_, let client) = transport { try? client.syncShutdown() }
     }
 
     var sessionCookie: String? {
@@ -56,29 +69,52 @@ final class WebClient: Sendable {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> Page {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = method
+        var headers = HTTPHeaders()
         let cookieHeader = cookies.withLock { $0.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
-        if !cookieHeader.isEmpty { request.headers.add(name: "cookie", value: cookieHeader) }
+        if !cookieHeader.isEmpty { headers.add(name: "cookie", value: cookieHeader) }
+        var body: ByteBuffer?
         if let form {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")
-            let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
-            request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: body))
+            let encoded = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+            body = ByteBuffer(string: encoded.joined(separator: "&"))
         }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
-        for header in response.headers["set-cookie"] {
+        let page = try await exchange(method, path, headers: headers, body: body)
+        for header in page.headers["set-cookie"] {
             let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
             let expired = header.lowercased().contains("expires=thu, 01 jan 1970") || header.lowercased().contains("max-age=0")
             cookies.withLock { $0[String(pair[0])] = expired ? nil : String(pair[1]) }
         }
-        if let range = text.range(of: #"name="csrf" value="([0-9a-f]+)""#, options: .regularExpression) {
-            let token = text[range].split(separator: "\"")[3]
+        if let range = page.text.range(of: #"name="csrf" value="([0-9a-f]+)""#, options: .regularExpression) {
+            let token = page.text[range].split(separator: "\"")[3]
             csrf.withLock { $0 = String(token) }
         }
-        return Page(status: Int(response.status.code), headers: response.headers, text: text)
+        return page
+    }
+
+    private func exchange(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> Page {
+        switch transport {
+        case .live(let port, let client):
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            request.headers = headers
+            if let body { request.body = .bytes(body) }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
+            return Page(status: Int(response.status.code), headers: response.headers, text: text)
+        case .inProcess(let client):
+            guard let method = HTTPRequest.Method(method.rawValue) else { throw TestFailure("no method \(method)") }
+            var fields = HTTPFields()
+            for (name, value) in headers {
+                if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+            }
+            return try await client.execute(uri: path, method: method, headers: fields, body: body) { response in
+                var received = HTTPHeaders()
+                for field in response.headers { received.add(name: field.name.rawName, value: field.value) }
+                return Page(status: Int(response.status.code), headers: received, text: String(buffer: response.body))
+            }
+        }
     }
 }

@@ -6,15 +6,15 @@ import Testing
 @testable import BerthPanel
 @testable import BerthWeb
 
-/// The web UI's sign-in, sessions and form protection, over HTTP against a real panel and database.
+/// The web UI's sign-in, sessions and form protection, in-process against the real router and database.
 /// (The pages themselves are driven in a real browser by Tests/Browser.)
 @Suite struct WebSessionTests {
     static let password = "correct horse battery"
 
     @Test func signingInGivesANewSessionIDAndTheOldOneSignsNoOneIn() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             _ = try await panel.createUser("alice")
-            let browser = WebClient(port: panel.port)
+            let browser = panel.browser()
             let signInPage = try await browser.get("/login")
             let cookie = try #require(signInPage.setCookies.first { $0.hasPrefix("berth_session=") })
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
@@ -25,7 +25,7 @@ import Testing
             #expect(browser.sessionCookie != visitorID, "the session id changes at sign-in")
             #expect(try await browser.get("/").text.contains("alice"))
 
-            let planted = WebClient(port: panel.port)
+            let planted = panel.browser()
             planted.sessionCookie = visitorID
             let answer = try await planted.get("/")
             #expect(answer.status == 303 && answer.location == "/login", "the id from before sign-in is worth nothing")
@@ -40,10 +40,10 @@ import Testing
 
     @Test func aWrongPasswordIsRefusedAndTheAccountIsThrottled() async throws {
         // The per-client limit is set high so that the per-account limit is what stops the guessing.
-        try await TestPanel.with(failedAuthenticationLimit: 100) { panel in
+        try await InProcessPanel.with(failedAuthenticationLimit: 100) { panel in
             _ = try await panel.createUser("alice")
             _ = try await panel.createUser("bob")
-            let browser = WebClient(port: panel.port)
+            let browser = panel.browser()
             let wrong = try await browser.signIn("alice", "not the password")
             #expect(wrong.status == 401 && wrong.text.contains("Wrong username or password"))
             #expect(try await browser.signIn("nobody", "whatever").status == 401, "an unknown user gets the same answer")
@@ -56,9 +56,9 @@ import Testing
     }
 
     @Test func everyStateChangeNeedsTheSessionsCSRFToken() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             _ = try await panel.panel.createUser(username: "root", email: "root@example.com", password: Self.password, admin: true)
-            let browser = WebClient(port: panel.port)
+            let browser = panel.browser()
             try await browser.signIn("root", Self.password)
             try await browser.get("/admin/api-keys")
             let before = try await panel.panel.listAPIKeys().count
@@ -76,14 +76,14 @@ import Testing
     }
 
     @Test func aUserWithTwoFactorIsNotSignedInBeforeTheCodeAndACodeWorksOnce() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             _ = try await panel.createUser("alice")
             let secret = TwoFactor.newSecret()
             let user = try #require(try await User.query(on: panel.panel.database.db()).filter(\.$usernameKey == "alice").first())
             user.totpSecret = secret
             try await user.save(on: panel.panel.database.db())
 
-            let browser = WebClient(port: panel.port)
+            let browser = panel.browser()
             let password = try await browser.signIn("alice", Self.password)
             #expect(password.location == "/login/two-factor")
             #expect(try await browser.get("/").location == "/login", "the password alone opens nothing")
@@ -96,7 +96,7 @@ import Testing
             #expect(signedIn.status == 303 && signedIn.location == "/")
             #expect(try await browser.get("/").status == 200)
 
-            let again = WebClient(port: panel.port)
+            let again = panel.browser()
             try await again.signIn("alice", Self.password)
             try await again.get("/login/two-factor")
             let replay = try await again.post("/login/two-factor", ["code": code])
@@ -105,10 +105,10 @@ import Testing
     }
 
     @Test func changingThePasswordEndsTheUsersOtherSessions() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             _ = try await panel.createUser("alice")
-            let laptop = WebClient(port: panel.port)
-            let phone = WebClient(port: panel.port)
+            let laptop = panel.browser()
+            let phone = panel.browser()
             try await laptop.signIn("alice", Self.password)
             try await phone.signIn("alice", Self.password)
             try await laptop.get("/account")
@@ -119,14 +119,14 @@ import Testing
             #expect(changed.location == "/account")
             #expect(try await laptop.get("/account").text.contains("Your password was changed"))
             #expect(try await phone.get("/").location == "/login", "the other session ended")
-            #expect(try await WebClient(port: panel.port).signIn("alice", "a new password").status == 303)
+            #expect(try await panel.browser().signIn("alice", "a new password").status == 303)
         }
     }
 
     @Test func usersCannotOpenAdminPagesAndChangesThroughTheAPIAreAudited() async throws {
-        try await TestPanel.with { panel in
+        try await InProcessPanel.with { panel in
             _ = try await panel.createUser("alice")
-            let browser = WebClient(port: panel.port)
+            let browser = panel.browser()
             try await browser.signIn("alice", Self.password)
             let admin = try await browser.get("/admin/users")
             #expect(admin.status == 403 && admin.text.contains("Only administrators"))
@@ -142,8 +142,7 @@ import Testing
     }
 
     /// Browsers send cookies with cross-site WebSocket handshakes, so the console socket checks the Origin.
-    /// (A refused handshake is a bare 400 from the WebSocket upgrader, whatever the reason, so the rule is
-    /// checked here; the browser tests open the socket for real.)
+    /// The rule's cases, one by one; `ConsoleSocketOriginTests` tries it on the real route.
     @Test func theConsoleSocketOpensOnlyFromBerthsOwnPages() {
         let panel = "https://panel.example"
         #expect(ConsoleRelay.isSameOrigin(origin: "http://127.0.0.1:3001", authority: "127.0.0.1:3001", publicURL: panel))

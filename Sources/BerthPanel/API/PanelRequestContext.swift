@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOCore
 
 /// What the panel's own routes (`/api`, the node callbacks) need of a request's context, whichever front
 /// end's router serves them: the web UI's context carries a session and a form beside this.
@@ -13,18 +12,4 @@ public protocol PanelRequestContext: RequestContext, RemoteAddressRequestContext
 extension PanelRequestContext {
     /// The client's address without the port: what rate limits count by.
     public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
-}
-
-/// The context of a panel that serves `/api` alone, with no front end (the in-process API tests).
-public struct APIRequestContext: PanelRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-    public var apiKeyName: String?
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
-    }
-
-    public var auditActor: AuditActor { .apiKey(apiKeyName ?? "unknown") }
 }

@@ -1,17 +1,5 @@
 import Foundation
 
-/// Where an instance's installation stands.
-public enum InstallState: String, Codable, Sendable, Equatable {
-    case installing = "INSTALLING"
-    case ready = "READY"
-    case failed = "FAILED"
-}
-
-/// Whether an instance runs.
-public enum PowerState: String, Codable, Sendable, Equatable {
-    case offline, starting, running, stopping, crashed
-}
-
 /// What a daemon knows about one instance: the answer to `GET /api/instances/:id`.
 public struct InstanceStatus: Codable, Sendable, Equatable {
     public var id: String
@@ -40,36 +28,5 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
         self.containerID = containerID
         self.reason = reason
         self.lastExitCode = lastExitCode
-    }
-}
-
-/// `POST /api/instances/:id/power`.
-public enum PowerAction: String, Codable, Sendable, CaseIterable {
-    case start, stop, restart, kill
-}
-
-public struct PowerRequest: Codable, Sendable, Equatable {
-    public var action: PowerAction
-
-    public init(action: PowerAction) {
-        self.action = action
-    }
-}
-
-/// `POST /api/instances/:id/command`: a line for the instance's console.
-public struct CommandRequest: Codable, Sendable, Equatable {
-    public var command: String
-
-    public init(command: String) {
-        self.command = command
-    }
-}
-
-/// `POST /api/instances/:id/suspension`.
-public struct SuspensionRequest: Codable, Sendable, Equatable {
-    public var suspended: Bool
-
-    public init(suspended: Bool) {
-        self.suspended = suspended
     }
 }

@@ -3,7 +3,7 @@ import DockerEngine
 import Logging
 import ServiceLifecycle
 
-/// Runs services until SIGTERM or SIGINT, then lets them finish their work.
+/// Runs services (the applications) until SIGTERM or SIGINT, then lets them finish their work.
 func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
     let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     try await group.run()

@@ -1,0 +1,63 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+@testable import BerthPanel
+
+/// Browsers send cookies with cross-site WebSocket handshakes and no CSRF token, so the console socket
+/// checks the Origin. Tested on the real route of a live panel with a real node: the signed-in browser's
+/// own cookie opens the console from Berth's pages and from nowhere else.
+@Suite("The console socket's Origin rule", .timeLimit(.minutes(3)))
+struct ConsoleSocketOriginTests {
+    @Test("a handshake from another site is refused; the same cookie from Berth's own page opens the console")
+    func originRule() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await InstanceTests.importEchoImage(panel)
+            _ = try await panel.panel.createUser(
+                username: "root",
+                email: "root@example.com",
+                password: WebSessionTests.password,
+                admin: true
+            )
+            let owner = try await panel.createUser("owner")
+            let deployed = try await panel.request(
+                .POST,
+                "/api/instances/deploy",
+                InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
+            )
+            let id = try #require(deployed.object["Id"] as? String)
+            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+
+            let browser = panel.browser()
+            #expect(try await browser.signIn("root", WebSessionTests.password).status == 303)
+            let cookie = "berth_session=\(try #require(browser.sessionCookie))"
+
+            func handshake(origin: String) async throws -> String {
+                try await Task.detached {
+                    try RawHTTP.statusLine(
+                        port: panel.port,
+                        head: """
+                            GET /instances/\(id)/socket HTTP/1.1\r
+                            Host: 127.0.0.1:\(panel.port)\r
+                            Upgrade: websocket\r
+                            Connection: Upgrade\r
+                            Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                            Sec-WebSocket-Version: 13\r
+                            Origin: \(origin)\r
+                            Cookie: \(cookie)
+                            """
+                    )
+                }.value
+            }
+            let foreign = try await handshake(origin: "http://evil.example")
+            #expect(!foreign.contains(" 101 "), "another site's page cannot open the console with the user's cookie: \(foreign)")
+            let lookalike = try await handshake(origin: "http://127.0.0.1:\(panel.port).evil.example")
+            #expect(!lookalike.contains(" 101 "), "\(lookalike)")
+            let own = try await handshake(origin: "http://127.0.0.1:\(panel.port)")
+            #expect(own.contains(" 101 "), "Berth's own page opens the console: \(own)")
+
+            #expect(try await panel.request(.DELETE, "/api/instance/delete", ["id": id]).status == 201)
+        }
+    }
+}
