@@ -63,15 +63,10 @@ struct InProcessPanel: Sendable {
             HTTPAnswer(status: Int($0.status.code), body: Data(buffer: $0.body))
         }
     }
-
-    func call(_ method: HTTPRequest.Method, _ path: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
-        let data = try JSONSerialization.data(withJSONObject: fields)
-        return try await call(method, path, json: String(decoding: data, as: UTF8.self))
-    }
 }
 
-/// The live ``TestPanel``'s request helpers, so a suite moves between the two by its first line.
-extension InProcessPanel {
+/// The live ``TestPanel``'s way of asking, so a suite moves between the two by its first line.
+extension InProcessPanel: PanelAPIClient {
     func request(
         _ method: NIOHTTP1Method,
         _ path: String,
@@ -80,20 +75,5 @@ extension InProcessPanel {
     ) async throws -> HTTPAnswer {
         guard let method = HTTPRequest.Method(method.rawValue) else { throw TestFailure("no method \(method)") }
         return try await call(method, path, json: json, apiKey: apiKey)
-    }
-
-    func request(_ method: NIOHTTP1Method, _ path: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
-        let data = try JSONSerialization.data(withJSONObject: fields)
-        return try await request(method, path, json: String(decoding: data, as: UTF8.self))
-    }
-
-    func createUser(_ name: String, userID: String? = nil) async throws -> String {
-        var fields: [String: Any] = ["username": name, "email": "\(name)@example.com", "password": "correct horse battery"]
-        if let userID { fields["userId"] = userID }
-        let answer = try await request(.POST, "/api/auth/create-user", fields)
-        guard answer.status == 201, let id = answer.object["userId"] as? String else {
-            throw TestFailure("create-user answered \(answer.status): \(answer.text)")
-        }
-        return id
     }
 }

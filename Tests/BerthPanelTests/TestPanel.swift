@@ -21,7 +21,7 @@ import Testing
 /// A real panel on a free loopback port, on a fresh database: a SQLite file, or a fresh PostgreSQL
 /// database when `BERTH_TEST_DATABASE_URL` names a server (scripts/test runs the suite both ways).
 /// With `withNode`, a real daemon over the real Docker engine runs beside it as a registered node.
-struct TestPanel: Sendable {
+struct TestPanel: PanelAPIClient {
     let port: Int
     let apiKey: String
     let panel: Panel
@@ -155,21 +155,6 @@ struct TestPanel: Sendable {
         )
         Self.seen.withLock { $0.append(answer.text) }
         return answer
-    }
-
-    func request(_ method: HTTPMethod, _ path: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
-        let data = try JSONSerialization.data(withJSONObject: fields)
-        return try await request(method, path, json: String(decoding: data, as: UTF8.self))
-    }
-
-    func createUser(_ name: String, userID: String? = nil) async throws -> String {
-        var fields: [String: Any] = ["username": name, "email": "\(name)@example.com", "password": "correct horse battery"]
-        if let userID { fields["userId"] = userID }
-        let answer = try await request(.POST, "/api/auth/create-user", fields)
-        guard answer.status == 201, let id = answer.object["userId"] as? String else {
-            throw TestFailure("create-user answered \(answer.status): \(answer.text)")
-        }
-        return id
     }
 
     func instance(_ id: String) async throws -> [String: Any] {

@@ -1,0 +1,28 @@
+import BerthTestSupport
+import Foundation
+import NIOHTTP1
+
+/// What the panel's suites ask of a panel, live (``TestPanel``) or in-process (``InProcessPanel``):
+/// one request with the suite's API key (`apiKey: .some(nil)` sends none), and what is built on it.
+protocol PanelAPIClient: Sendable {
+    func request(_ method: NIOHTTP1.HTTPMethod, _ path: String, json: String?, apiKey: String??) async throws -> HTTPAnswer
+}
+
+extension PanelAPIClient {
+    /// A JSON object built from `fields`.
+    func request(_ method: NIOHTTP1.HTTPMethod, _ path: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
+        let data = try JSONSerialization.data(withJSONObject: fields)
+        return try await request(method, path, json: String(decoding: data, as: UTF8.self), apiKey: .none)
+    }
+
+    /// A user through `/api/auth/create-user`; returns their `userId`.
+    func createUser(_ name: String, userID: String? = nil) async throws -> String {
+        var fields: [String: Any] = ["username": name, "email": "\(name)@example.com", "password": "correct horse battery"]
+        if let userID { fields["userId"] = userID }
+        let answer = try await request(.POST, "/api/auth/create-user", fields)
+        guard answer.status == 201, let id = answer.object["userId"] as? String else {
+            throw TestFailure("create-user answered \(answer.status): \(answer.text)")
+        }
+        return id
+    }
+}
