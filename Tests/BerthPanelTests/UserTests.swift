@@ -104,4 +104,81 @@ struct UserTests {
             #expect(try await panel.request(.GET, "/api/users").array.isEmpty)
         }
     }
+
+    @Test("a password is a string of 8 to 72 bytes without control characters, taken exactly as sent")
+    func passwordRule() async throws {
+        try await InProcessPanel.with { panel in
+            let cases: [(Any, String)] = [
+                (String(repeating: "\u{0}", count: 10), "password must not contain control characters"),
+                ("correct\u{0}horse", "password must not contain control characters"),
+                ("tab\tseparated pw", "password must not contain control characters"),
+                (12_345_678, "password must be a string"),
+                (String(repeating: "é", count: 37), "password must be 8 to 72 bytes long"),
+            ]
+            for (index, (password, error)) in cases.enumerated() {
+                let answer = try await panel.request(
+                    .POST,
+                    "/api/auth/create-user",
+                    ["username": "p\(index)", "email": "p\(index)@example.com", "password": password]
+                )
+                #expect(answer.status == 400, "\(password)")
+                #expect(answer.error == error)
+            }
+            // Spaces belong to the password: the API keeps them, as the web forms do.
+            let spaced = try await panel.request(
+                .POST,
+                "/api/auth/create-user",
+                ["username": "spaced", "email": "s@example.com", "password": "  spaced out  "]
+            )
+            #expect(spaced.status == 201)
+            let browser = panel.browser()
+            #expect(try await browser.signIn("spaced", "spaced out").status == 401)
+            #expect(try await browser.signIn("spaced", "  spaced out  ").status == 303)
+        }
+    }
+
+    @Test("usernames that would look like another account are refused or are that account")
+    func lookAlikeUsernames() async throws {
+        try await InProcessPanel.with { panel in
+            _ = try await panel.createUser("admin")
+            for lookalike in ["admin\u{200D}", "\u{0430}dmin", "adm\u{0131}n", "admin\u{0301}", "ad\u{00AD}min"] {
+                let answer = try await panel.request(
+                    .POST,
+                    "/api/auth/create-user",
+                    ["username": lookalike, "email": "x@example.com", "password": "12345678"]
+                )
+                #expect(answer.status == 400, "\(lookalike.unicodeScalars.map { String($0.value, radix: 16) })")
+                #expect(answer.error == "username must be 1 to 64 letters, digits, '.', '_' or '-'")
+            }
+            // Full-width letters are the same letters once normalised, and the API trims the name: both are taken.
+            let spaced = try await panel.request(
+                .POST,
+                "/api/auth/create-user",
+                ["username": " admin ", "email": "sp@example.com", "password": "12345678"]
+            )
+            #expect(spaced.status == 409)
+            let fullWidth = try await panel.request(
+                .POST,
+                "/api/auth/create-user",
+                ["username": "\u{FF41}\u{FF44}\u{FF4D}\u{FF49}\u{FF4E}", "email": "fw@example.com", "password": "12345678"]
+            )
+            #expect(fullWidth.status == 409)
+            #expect(try await panel.request(.GET, "/api/users").array.count == 1)
+        }
+    }
+
+    @Test("an email address needs a name and a dotted domain")
+    func emailRule() async throws {
+        try await InProcessPanel.with { panel in
+            for (index, email) in ["a@@b.c", "a@b.c@", "@b.c", "a@b", "a@.b.c", "a@b..c", "a b@c.d", "a@b.c\u{0}"].enumerated() {
+                let answer = try await panel.request(
+                    .POST,
+                    "/api/auth/create-user",
+                    ["username": "e\(index)", "email": email, "password": "12345678"]
+                )
+                #expect(answer.status == 400, "\(email)")
+                #expect(answer.error == "email must be an email address")
+            }
+        }
+    }
 }

@@ -104,6 +104,71 @@ import Testing
         }
     }
 
+    @Test func oneCodeSubmittedTwiceAtOnceSignsInOnce() async throws {
+        try await InProcessPanel.with { panel in
+            _ = try await panel.createUser("alice")
+            let secret = TwoFactor.newSecret()
+            let user = try #require(try await User.query(on: panel.panel.database.db()).filter(\.$usernameKey == "alice").first())
+            user.totpSecret = secret
+            user.recoveryCodes = TwoFactor.newRecoveryCodes().stored
+            try await user.save(on: panel.panel.database.db())
+            let code = String(format: "%06d", HOTP(secret: secret).compute(counter: UInt64(Int(Date().timeIntervalSince1970) / 30)))
+            // A phishing relay and its victim, each past the password step, send the same code together.
+            let first = panel.browser()
+            let second = panel.browser()
+            for browser in [first, second] {
+                try await browser.signIn("alice", Self.password)
+                try await browser.get("/login/two-factor")
+            }
+            async let one = first.post("/login/two-factor", ["code": code])
+            async let other = second.post("/login/two-factor", ["code": code])
+            let statuses = try await [one.status, other.status].sorted()
+            #expect(statuses == [303, 401], "one session, not two")
+        }
+    }
+
+    @Test func oneRecoveryCodeSubmittedTwiceAtOnceSignsInOnce() async throws {
+        try await InProcessPanel.with { panel in
+            _ = try await panel.createUser("alice")
+            let user = try #require(try await User.query(on: panel.panel.database.db()).filter(\.$usernameKey == "alice").first())
+            let recovery = TwoFactor.newRecoveryCodes()
+            user.totpSecret = TwoFactor.newSecret()
+            user.recoveryCodes = recovery.stored
+            try await user.save(on: panel.panel.database.db())
+            let first = panel.browser()
+            let second = panel.browser()
+            for browser in [first, second] {
+                try await browser.signIn("alice", Self.password)
+                try await browser.get("/login/two-factor")
+            }
+            async let one = first.post("/login/two-factor", ["code": recovery.codes[0]])
+            async let other = second.post("/login/two-factor", ["code": recovery.codes[0]])
+            #expect(try await [one.status, other.status].sorted() == [303, 401])
+        }
+    }
+
+    @Test func afterSignInOnlyAPlainLocalPathIsFollowed() async throws {
+        try await InProcessPanel.with { panel in
+            _ = try await panel.createUser("alice")
+            for next in [
+                "/%09/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/%2F%2Fevil.example", "/a/%0d%0aSet-Cookie:x",
+            ] {
+                let browser = panel.browser()
+                let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                try await browser.get("/login?next=\(encoded)")
+                let signedIn = try await browser.post(
+                    "/login",
+                    ["username": "alice", "password": Self.password, "next": next.removingPercentEncoding ?? next]
+                )
+                #expect(signedIn.location == "/", "next=\(next)")
+            }
+            let browser = panel.browser()
+            try await browser.get("/login")
+            let kept = try await browser.post("/login", ["username": "alice", "password": Self.password, "next": "/instances/abc-1"])
+            #expect(kept.location == "/instances/abc-1", "a plain path is kept")
+        }
+    }
+
     @Test func changingThePasswordEndsTheUsersOtherSessions() async throws {
         try await InProcessPanel.with { panel in
             _ = try await panel.createUser("alice")

@@ -26,7 +26,7 @@ struct UserController<Context: PanelRequestContext>: Sendable {
             let user = try await users.create(
                 username: try fields.string("username"),
                 email: try fields.string("email"),
-                password: try fields.string("password"),
+                password: try fields.exactString("password"),
                 userID: try fields.optionalString("userId"),
                 admin: fields.strictTrue("admin")
             )

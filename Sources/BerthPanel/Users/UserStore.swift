@@ -1,28 +1,43 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Users in the database: creating them with checked input and bcrypt, finding them case-insensitively.
 package struct UserStore: Sendable {
     let database: PanelDatabase
     static let minimumPasswordLength = 8
 
-    /// The one password rule, for the API, the CLI and the web pages: long enough, and no longer than the
-    /// 72 bytes bcrypt reads (more would be silently ignored).
-    static func isAcceptable(password: String) -> Bool {
-        password.count >= minimumPasswordLength && password.utf8.count <= 72
-    }
-
-    /// One address with a domain that has a dot, and no spaces: the same check wherever an email is set.
-    package static func isEmailAddress(_ email: String) -> Bool {
-        let parts = email.split(separator: "@")
-        return email.count <= 254 && parts.count == 2 && parts[1].contains(".") && !email.contains(where: \.isWhitespace)
-    }
-
-    /// Refuses a password that breaks the rule, with the rule in the message.
+    /// The one password rule, for the API, the CLI and the web pages: long enough, no longer than the 72
+    /// bytes bcrypt reads (more would be silently ignored), and no control characters: bcrypt stops at a
+    /// NUL, so ten NULs were an empty password. Passwords are taken exactly as typed, never trimmed.
     package static func checkPassword(_ password: String) throws {
-        guard isAcceptable(password: password) else {
+        if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw PanelError.invalid("password must not contain control characters")
+        }
+        guard password.count >= minimumPasswordLength && password.utf8.count <= 72 else {
             throw PanelError.invalid("password must be \(minimumPasswordLength) to 72 bytes long")
         }
+    }
+
+    /// One address with a name and a dotted domain, no spaces or control characters: the same check
+    /// wherever an email is set. `a@@b.c` and `a@b.c@` are not addresses.
+    package static func isEmailAddress(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty else { return false }
+        let domain = parts[1]
+        guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else { return false }
+        return !email.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
+    }
+
+    /// A username as stored: NFKC-normalised (full-width `ａｄｍｉｎ` is `admin`), then only ASCII letters,
+    /// digits, `.`, `_` and `-`, so no two accounts can look alike on a page or in the audit log.
+    package static func normalizedUsername(_ username: String) throws -> String {
+        let normalized = username.precomposedStringWithCompatibilityMapping
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard (1...64).contains(normalized.unicodeScalars.count), normalized.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
+            throw PanelError.invalid("username must be 1 to 64 letters, digits, '.', '_' or '-'")
+        }
+        return normalized
     }
 
     /// Gives the user a new password (checked against the rule) and ends their other sessions: every
@@ -32,6 +47,32 @@ package struct UserStore: Sendable {
         user.passwordHash = try await Passwords.hash(password)
         user.sessionEpoch = (user.sessionEpoch ?? 0) + 1
         try await save(user)
+    }
+
+    /// Marks TOTP step `step` as used, unless it or a later one already is: one conditional UPDATE whose
+    /// answer decides, so two submissions of one code at the same moment make one session, not two.
+    package func claimTOTPStep(_ step: Int, of user: User) async throws -> Bool {
+        let id = try user.requireID()
+        let query: SQLQueryString = """
+            UPDATE users SET totp_last_step = \(bind: step) \
+            WHERE id = \(bind: id) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step)) RETURNING id
+            """
+        guard try await database.sql().raw(query).first() != nil else { return false }
+        user.totpLastStep = step
+        return true
+    }
+
+    /// Replaces the user's unused recovery codes with `remaining`, only if they are still the `redeemed`
+    /// list the code was found in: a compare-and-set, so one recovery code signs in once.
+    package func claimRecoveryCode(of user: User, redeemed: String, remaining: String) async throws -> Bool {
+        let id = try user.requireID()
+        let query: SQLQueryString = """
+            UPDATE users SET recovery_codes = \(bind: remaining) \
+            WHERE id = \(bind: id) AND recovery_codes = \(bind: redeemed) RETURNING id
+            """
+        guard try await database.sql().raw(query).first() != nil else { return false }
+        user.recoveryCodes = remaining
+        return true
     }
 
     package enum Lookup {
@@ -80,9 +121,7 @@ package struct UserStore: Sendable {
     }
 
     package func create(username: String, email: String, password: String, userID: String?, admin: Bool) async throws -> User {
-        guard (1...64).contains(username.count), username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
-            throw PanelError.invalid("username must be 1 to 64 letters, digits, '.', '_' or '-'")
-        }
+        let username = try Self.normalizedUsername(username)
         guard Self.isEmailAddress(email) else {
             throw PanelError.invalid("email must be an email address")
         }

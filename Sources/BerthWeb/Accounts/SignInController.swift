@@ -112,15 +112,17 @@ struct SignInController: Sendable {
             return retry(refusal, .tooManyRequests)
         }
         let code = context.form.optional("code") ?? ""
+        // Claimed in the database, not just checked: of two requests with one code, one signs in.
+        var accepted = false
         if let step = TwoFactor.acceptedStep(for: code, secret: secret, lastUsedStep: user.totpLastStep) {
-            user.totpLastStep = step
-        } else if let remaining = TwoFactor.redeem(code, stored: user.recoveryCodes) {
-            user.recoveryCodes = remaining
-        } else {
+            accepted = try await users.claimTOTPStep(step, of: user)
+        } else if let stored = user.recoveryCodes, let remaining = TwoFactor.redeem(code, stored: stored) {
+            accepted = try await users.claimRecoveryCode(of: user, redeemed: stored, remaining: remaining)
+        }
+        guard accepted else {
             throttle.recordFailure(client: context.clientAddress, account: user.usernameKey)
             return retry("That code is wrong or was already used. Wait for the next code and try again.", .unauthorized)
         }
-        try await users.save(user)
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
         await audit.record(
             "signed in with two factors",
@@ -132,9 +134,15 @@ struct SignInController: Sendable {
         return WebResponse.redirect(Self.safeNext(next))
     }
 
-    /// Only a path on this panel: `//evil.example` or `https://…` would send the user elsewhere.
+    /// Only a plain path on this panel: `//evil.example`, `/\evil.example` or `/%09/evil.example` (browsers
+    /// drop the tab and read `//`) would send the user elsewhere after a genuine sign-in.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return "/" }
+        guard let next, next.hasPrefix("/"), next.count <= 512 else { return "/" }
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~%")
+        guard next.unicodeScalars.allSatisfy({ allowed.contains($0) }), !next.contains("//"),
+            let decoded = next.removingPercentEncoding, decoded.hasPrefix("/"), !decoded.contains("//"), !decoded.contains("\\"),
+            !decoded.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.isWhitespace })
+        else { return "/" }
         return next
     }
 }

@@ -46,6 +46,15 @@ package struct RequestFields {
         return trimmed.isEmpty ? nil : trimmed
     }
 
+    /// A required field that must be a JSON string, taken exactly as sent: a password, where `12345678`
+    /// as a number or surrounding spaces would not be what the user typed.
+    func exactString(_ field: String) throws -> String {
+        guard has(field), let value = values[field] else { throw PanelError.invalid("\(field) is required") }
+        guard case .string(let text) = value else { throw PanelError.invalid("\(field) must be a string") }
+        guard !text.isEmpty else { throw PanelError.invalid("\(field) is required") }
+        return text
+    }
+
     /// True only for a real JSON boolean true, as Skyport reads `admin`: `"true"` or `1` are not true.
     func strictTrue(_ field: String) -> Bool {
         values[field] == .bool(true)
