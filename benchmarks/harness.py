@@ -249,7 +249,9 @@ class Berth:
 
     def start_panel(self, data, port=PANEL_PORT):
         # The ceiling route exists only when asked for; the benchmarks need it.
-        return self.start("panel", ["panel", "--data", data, "--port", str(port)], port, {"BERTH_BENCH_CEILING": "1"})
+        # The benchmark's node runs on this machine, so its loopback address must be allowed.
+        return self.start("panel", ["panel", "--data", data, "--port", str(port), "--allow-loopback-nodes"], port,
+                          {"BERTH_BENCH_CEILING": "1"})
 
     def start_daemon(self, data, port=DAEMON_PORT):
         return self.start("daemon", ["daemon", "run", "--data", data], port)

@@ -40,7 +40,7 @@ public struct Panel: Sendable {
         self.database = database
         self.logger = logger
         users = UserStore(database: database)
-        nodes = NodeStore(database: database, panelURL: configuration.publicURL)
+        nodes = NodeStore(database: database, panelURL: configuration.publicURL, allowsLoopback: configuration.allowsLoopbackNodes)
         instances = InstanceStore(database: database, daemons: DaemonClient(), logger: logger)
         apiKeys = APIKeyStore(database: database)
         images = ImageStore(database: database)

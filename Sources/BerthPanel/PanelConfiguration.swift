@@ -13,6 +13,10 @@ public struct PanelConfiguration: Sendable {
     public var imagesDirectory: String?
     /// Failed authentications one client may make within a minute before it gets 429.
     public var failedAuthenticationLimit: Int
+    /// Whether nodes may be created at loopback addresses: off by default, since a node is a machine of
+    /// its own and a loopback address makes the panel call itself (`berth serve` registers its local node
+    /// without this).
+    public var allowsLoopbackNodes: Bool
     /// Serves the benchmarks' reference route (`scripts/bench` turns it on with ``benchCeilingVariable``).
     public var benchCeiling: Bool
 
@@ -29,6 +33,7 @@ public struct PanelConfiguration: Sendable {
         publicURL: String? = nil,
         imagesDirectory: String? = nil,
         failedAuthenticationLimit: Int = 10,
+        allowsLoopbackNodes: Bool = false,
         benchCeiling: Bool = false
     ) {
         self.host = host
@@ -38,6 +43,7 @@ public struct PanelConfiguration: Sendable {
         self.publicURL = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         self.imagesDirectory = imagesDirectory
         self.failedAuthenticationLimit = failedAuthenticationLimit
+        self.allowsLoopbackNodes = allowsLoopbackNodes
         self.benchCeiling = benchCeiling
     }
 

@@ -19,6 +19,9 @@ struct PanelCommand: AsyncParsableCommand {
     @Option(help: "The panel's URL as daemons reach it (default: http://HOST:PORT).")
     var publicURL: String?
 
+    @Flag(help: "Let admins create nodes at loopback addresses (nodes on this machine, as the benchmarks run them).")
+    var allowLoopbackNodes = false
+
     func run() async throws {
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()

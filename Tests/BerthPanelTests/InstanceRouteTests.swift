@@ -15,7 +15,7 @@ struct InstanceRouteTests {
                 .POST,
                 "/api/nodes/create",
                 [
-                    "name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": "127.0.0.1", "port": "3002",
+                    "name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": "192.0.2.10", "port": "3002",
                 ]
             )
             let node = try #require((created.object["Message"] as? [String: Any])?["id"] as? String)

@@ -140,6 +140,35 @@ struct InstanceTests {
         }
     }
 
+    @Test("six deploys racing for a node, each asking 40% of its memory: no more than fits is admitted")
+    func racingForCapacity() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("greedy")
+            // The test node offers 4096 MiB; 40% of it, six times over.
+            let statuses = try await withThrowingTaskGroup(of: HTTPAnswer.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        var fields = Self.deployFields(node: node.id, user: user, port: TestPorts.next(), name: "greedy \(index)")
+                        fields["memory"] = "1639M"
+                        return try await panel.request(.POST, "/api/instances/deploy", fields)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0.status == 201 }.count == 2, "\(statuses.map(\.status))")
+            let refusals = statuses.filter { $0.status == 400 }
+            #expect(refusals.count == 4)
+            #expect(refusals.allSatisfy { $0.error?.hasPrefix("memory: the node has") == true }, "\(refusals.map(\.error))")
+            let instances = try await panel.request(.GET, "/api/instances").array
+            #expect(instances.map { $0["Memory"] as? Int ?? 0 }.reduce(0, +) <= 4096)
+            for instance in instances {
+                _ = try await panel.request(.DELETE, "/api/instance/delete", ["id": instance["Id"] as? String ?? ""])
+            }
+        }
+    }
+
     @Test("suspend stops the instance and the node refuses to start it; unsuspend allows it again")
     func suspension() async throws {
         try await TestPanel.with(withNode: true) { panel in

@@ -46,6 +46,11 @@ struct LooseInputTests {
             ]
         )
         #expect(try LooseQuantities.ports(.number(25565), field: "ports") == [PortMapping(hostPort: 25565, containerPort: 25565)])
+        let many = (30000..<30033).map { "\($0):\($0)" }.joined(separator: ",")
+        #expect(throws: PanelError.invalid("ports: at most 32 ports per instance")) {
+            try LooseQuantities.ports(.string(many), field: "ports")
+        }
+        #expect(try LooseQuantities.ports(.string(String(many.split(separator: ",").dropLast().joined(separator: ","))), field: "ports").count == 32)
         for bad in ["", "a:b", "1:2:3", "0:80", "80:70000", "80:80,81:80"] {
             #expect(throws: (any Error).self) { try LooseQuantities.ports(.string(bad), field: "ports") }
         }

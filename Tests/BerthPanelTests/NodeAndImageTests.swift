@@ -73,4 +73,30 @@ struct NodeAndImageTests {
             #expect(try await panel.request(.GET, "/api/images").array.count == 1)
         }
     }
+
+    @Test("a node cannot be put where the panel must never call: unspecified, link-local and metadata addresses, or loopback by default")
+    func refusedAddresses() async throws {
+        try await InProcessPanel.with { panel in
+            let refused: [(String, String)] = [
+                ("0.0.0.0", "is not a host the panel can reach"), ("::", "is not a host the panel can reach"),
+                ("0.1.2.3", "is not a host the panel can reach"),
+                ("169.254.169.254", "is link-local"), ("169.254.1.1", "is link-local"), ("fe80::1", "is link-local"),
+                ("fd00:ec2::254", "is link-local"), ("::ffff:169.254.169.254", "is link-local"),
+                ("127.0.0.1", "is this machine"), ("127.1.2.3", "is this machine"), ("::1", "is this machine"),
+                ("localhost", "is this machine"), ("LOCALHOST", "is this machine"), ("::ffff:127.0.0.1", "is this machine"),
+            ]
+            for (address, problem) in refused {
+                let answer = try await panel.request(
+                    .POST, "/api/nodes/create",
+                    ["name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": address, "port": "3002"])
+                #expect(answer.status == 400, "\(address)")
+                #expect(answer.error?.contains(problem) == true, "\(address): \(answer.error ?? "")")
+            }
+            #expect(try await panel.request(.GET, "/api/nodes").array.isEmpty, "no refused node was created")
+            let ordinary = try await panel.request(
+                .POST, "/api/nodes/create",
+                ["name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": "node-1.example.net", "port": "3002"])
+            #expect(ordinary.status == 201)
+        }
+    }
 }

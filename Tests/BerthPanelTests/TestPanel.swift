@@ -51,7 +51,9 @@ struct TestPanel: PanelAPIClient {
                 port: 0,
                 dataDirectory: dataDirectory,
                 databaseURL: databaseURL,
-                failedAuthenticationLimit: failedAuthenticationLimit
+                failedAuthenticationLimit: failedAuthenticationLimit,
+                // Every node of the live tests runs on this machine.
+                allowsLoopbackNodes: true
             ),
             logger: logger
         )

@@ -70,7 +70,6 @@ package struct InstanceStore: Sendable {
         }
         // The deploy may name one of the image's alternatives (e.g. another Java version); anything else runs the main one.
         let dockerImage = ([definition.image] + (definition.altImages ?? [])).contains(request.image) ? request.image : definition.image
-        try await checkCapacity(of: node, memory: request.memory, cpu: request.cpu)
 
         let instance = Instance()
         instance.id = UUID()
@@ -92,10 +91,15 @@ package struct InstanceStore: Sendable {
         instance.eventSequence = 0
         let instanceID = try instance.requireID()
         do {
-            try await db.transaction { transaction in
-                try await instance.create(on: transaction)
-                for mapping in request.ports {
-                    try await Allocation(nodeID: nodeUUID, port: mapping.hostPort, instanceID: instanceID).create(on: transaction)
+            try await database.inTurn {
+                try await db.transaction { transaction in
+                    // Capacity is checked where the row is written, under the node's lock: N deploys at once
+                    // never admit more than fits.
+                    try await Self.checkCapacity(of: node, memory: request.memory, cpu: request.cpu, on: transaction)
+                    try await instance.create(on: transaction)
+                    for mapping in request.ports {
+                        try await Allocation(nodeID: nodeUUID, port: mapping.hostPort, instanceID: instanceID).create(on: transaction)
+                    }
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -154,14 +158,20 @@ package struct InstanceStore: Sendable {
         throw PanelError.notFound("image \(request.imageName ?? request.image) does not exist")
     }
 
-    private func checkCapacity(of node: Node, memory: Int, cpu: Double) async throws {
+    /// Within a transaction: locks the node's row first (a write, so SQLite takes its write lock and
+    /// PostgreSQL the row lock before anything is read), then sums what its instances take. A second
+    /// deploy to the node waits at the lock and then sees the first one's row.
+    private static func checkCapacity(of node: Node, memory: Int, cpu: Double, on transaction: any Database) async throws {
+        guard let sql = transaction as? any SQLDatabase else { preconditionFailure("both drivers are SQL databases") }
+        let nodeID = try node.requireID()
+        try await sql.raw("UPDATE nodes SET id = id WHERE id = \(bind: nodeID)").run()
         // Sums in the database: loading every instance of the node made each deploy slower than the last.
         // The casts give both databases' SUM one type (PostgreSQL's SUM of a bigint is a numeric).
         let query: SQLQueryString = """
             SELECT CAST(COALESCE(SUM(memory), 0) AS BIGINT) AS memory, CAST(COALESCE(SUM(cpu), 0) AS DOUBLE PRECISION) AS cpu \
-            FROM instances WHERE node_id = \(bind: try node.requireID())
+            FROM instances WHERE node_id = \(bind: nodeID)
             """
-        let used = try await database.sql().raw(query).first(decoding: UsedCapacity.self)
+        let used = try await sql.raw(query).first(decoding: UsedCapacity.self)
         let usedMemory = used?.memory ?? 0
         let usedCPU = used?.cpu ?? 0
         guard usedMemory + memory <= node.ram else {

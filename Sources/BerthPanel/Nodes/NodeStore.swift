@@ -8,6 +8,8 @@ package struct NodeStore: Sendable {
     let database: PanelDatabase
     /// The panel's URL as daemons reach it, for the configuration command.
     let panelURL: String
+    /// Whether nodes may be created at loopback addresses (a node on the panel's own machine).
+    let allowsLoopback: Bool
 
     package func all() async throws -> [Node] {
         try await Node.query(on: database.db()).sort(\.$createdAt).all()
@@ -29,9 +31,13 @@ package struct NodeStore: Sendable {
         return try await Node.find(uuid, on: database.db())
     }
 
-    /// A new node from checked input, and its token.
+    /// A new node from checked input, and its token. Unspecified and link-local addresses are refused, and
+    /// loopback unless ``allowsLoopback``; `berth serve`'s own node is registered by the panel itself.
     package func create(_ new: NewNode) async throws -> (Node, String) {
-        try await create(name: new.name, tags: new.tags, ram: new.ram, disk: new.disk, processor: new.processor, address: new.address, port: new.port)
+        if let problem = NodeAddress.problem(with: new.address, allowingLoopback: allowsLoopback) {
+            throw PanelError.invalid(problem)
+        }
+        return try await create(name: new.name, tags: new.tags, ram: new.ram, disk: new.disk, processor: new.processor, address: new.address, port: new.port)
     }
 
     /// A new node and its token, which exists in the clear only in this answer and in the panel's row.

@@ -19,6 +19,7 @@ final class PanelDatabase: Service, Sendable {
     let databases: Databases
     let location: Location
     let logger: Logger
+    private let writeTurns = WriteTurns()
 
     /// Opens the database and brings its schema up to date.
     init(_ location: Location, logger: Logger) async throws {
@@ -68,6 +69,15 @@ final class PanelDatabase: Service, Sendable {
             preconditionFailure("both drivers are SQL databases")
         }
         return sql
+    }
+
+    /// Runs a transaction that must not overlap another of its kind (a deploy's capacity check and insert).
+    /// PostgreSQL serializes them with the row lock the transaction takes. On SQLite a second writer waits
+    /// by spinning on a thread of the pool the first one needs to finish, so six deploys at once starved
+    /// each other; there they take turns here instead (one panel process owns an SQLite file).
+    func inTurn<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
+        guard case .sqlite = location else { return try await body() }
+        return try await writeTurns.run(body)
     }
 
     func run() async throws {

@@ -40,6 +40,9 @@ enum LooseQuantities {
         return cores
     }
 
+    /// Ports one instance may publish.
+    static let maximumPorts = 32
+
     /// `"25565:25565,8080:80"` (container:host), `"25565"`, or `25565` → mappings.
     static func ports(_ value: JSONValue, field: String) throws -> [PortMapping] {
         let problem = PanelError.invalid("\(field) must look like \"25565:25565,8080:80\" (container:host)")
@@ -54,6 +57,11 @@ enum LooseQuantities {
             mappings.append(PortMapping(hostPort: host, containerPort: container))
         }
         guard !mappings.isEmpty else { throw problem }
+        // Each port is a TCP and a UDP binding on the node (and an allocation row): a list of thousands
+        // would be a way to exhaust the node, not a server's needs.
+        guard mappings.count <= maximumPorts else {
+            throw PanelError.invalid("\(field): at most \(maximumPorts) ports per instance")
+        }
         guard Set(mappings.map(\.hostPort)).count == mappings.count else {
             throw PanelError.invalid("\(field): a host port appears twice")
         }
