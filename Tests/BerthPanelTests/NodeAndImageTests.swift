@@ -87,15 +87,19 @@ struct NodeAndImageTests {
             ]
             for (address, problem) in refused {
                 let answer = try await panel.request(
-                    .POST, "/api/nodes/create",
-                    ["name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": address, "port": "3002"])
+                    .POST,
+                    "/api/nodes/create",
+                    ["name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": address, "port": "3002"]
+                )
                 #expect(answer.status == 400, "\(address)")
                 #expect(answer.error?.contains(problem) == true, "\(address): \(answer.error ?? "")")
             }
             #expect(try await panel.request(.GET, "/api/nodes").array.isEmpty, "no refused node was created")
             let ordinary = try await panel.request(
-                .POST, "/api/nodes/create",
-                ["name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": "node-1.example.net", "port": "3002"])
+                .POST,
+                "/api/nodes/create",
+                ["name": "n", "ram": "1G", "disk": "1G", "processor": "1", "address": "node-1.example.net", "port": "3002"]
+            )
             #expect(ordinary.status == 201)
         }
     }

@@ -37,7 +37,15 @@ package struct NodeStore: Sendable {
         if let problem = NodeAddress.problem(with: new.address, allowingLoopback: allowsLoopback) {
             throw PanelError.invalid(problem)
         }
-        return try await create(name: new.name, tags: new.tags, ram: new.ram, disk: new.disk, processor: new.processor, address: new.address, port: new.port)
+        return try await create(
+            name: new.name,
+            tags: new.tags,
+            ram: new.ram,
+            disk: new.disk,
+            processor: new.processor,
+            address: new.address,
+            port: new.port
+        )
     }
 
     /// A new node and its token, which exists in the clear only in this answer and in the panel's row.
