@@ -67,7 +67,8 @@ struct ContainerBlueprint: Sendable {
                 privileged: false,
                 networkMode: "bridge",
                 readonlyRootFilesystem: true,
-                temporaryFilesystems: ["/tmp": "rw,exec,nosuid,size=100m"]
+                temporaryFilesystems: ["/tmp": temporaryFilesystemOptions],
+                logConfiguration: Self.boundedLogs
             )
         )
     }
@@ -79,7 +80,7 @@ struct ContainerBlueprint: Sendable {
             image: script.dockerImage ?? specification.image.dockerImage,
             command: [script.script],
             entrypoint: ["/bin/sh", "-c"],
-            environment: environment(for: specification),
+            environment: environment(for: specification, installer: true),
             labels: labels(specification, role: Self.installerRole),
             workingDirectory: Self.volumePathInInstaller,
             user: "0:0",
@@ -94,19 +95,34 @@ struct ContainerBlueprint: Sendable {
                 capabilitiesToDrop: ["ALL"],
                 securityOptions: ["no-new-privileges"],
                 privileged: false,
-                networkMode: "bridge"
+                networkMode: "bridge",
+                logConfiguration: Self.boundedLogs
             )
         )
     }
+
+    /// `/tmp` is the instance user's own: Docker gives the mount the mode of the image's `/tmp` (0755 and
+    /// root's in a locally built image, whatever `mode=` says), so the tmpfs belongs to the instance's
+    /// user. Java, Unity and many servers write temporary files there.
+    var temporaryFilesystemOptions: String {
+        let owner = configuration.volumeOwner
+        return "rw,exec,nosuid,size=100m,uid=\(owner.user),gid=\(owner.group),mode=1777"
+    }
+
+    /// At most 3 × 10 MB of output kept per container: a server printing without end cannot fill the
+    /// node's disk through Docker's logs. The console replays from its own buffer, not from these.
+    static let boundedLogs = LogConfiguration(type: "local", options: ["max-size": "10m", "max-file": "3"])
 
     private func labels(_ specification: InstanceSpecification, role: String) -> [String: String] {
         [Self.instanceLabel: specification.id, Self.roleLabel: role, Self.nodeLabel: configuration.nodeID]
     }
 
-    /// Image environment, then the user's variables, then the ports, which nothing may override.
-    func environment(for specification: InstanceSpecification) -> [String] {
+    /// Image environment, then the user's variables, then the ports, which nothing may override. The
+    /// installer (root, running the admin's script) gets only the variables the image declares.
+    func environment(for specification: InstanceSpecification, installer: Bool = false) -> [String] {
         var environment = specification.image.environment
-        environment.merge(specification.variables) { _, variable in variable }
+        let variables = installer ? specification.variables.filter { specification.image.environment[$0.key] != nil } : specification.variables
+        environment.merge(variables) { _, variable in variable }
         if let primary = specification.primaryMapping {
             environment["SERVER_PORT"] = String(primary.containerPort)
             environment["PRIMARY_PORT"] = String(primary.hostPort)

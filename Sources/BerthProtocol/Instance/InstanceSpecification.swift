@@ -56,6 +56,12 @@ public struct InstanceSpecification: Codable, Sendable, Equatable {
         if let name = variables.keys.first(where: { !EnvironmentName.isValid($0) }) {
             return "variable name \(name) is not a valid environment variable name"
         }
+        if let name = variables.keys.sorted().first(where: { EnvironmentName.changesHowProgramsRun($0) && image.environment[$0] == nil }) {
+            return "variable \(name) changes how programs load or run; only an image that declares it lets users set it"
+        }
+        if let name = variables.first(where: { $0.value.unicodeScalars.contains("\u{0}") })?.key {
+            return "variable \(name) contains a NUL character"
+        }
         return nil
     }
 }
@@ -105,6 +111,20 @@ public enum InstanceIdentifier {
 
 /// Environment variable names as POSIX shells accept them.
 public enum EnvironmentName {
+    /// Names that change how programs are found, loaded or started, and the names the daemon sets
+    /// itself: a user may set one only when the image (the admin's) declares it. `LD_PRELOAD` or `PATH`
+    /// pointing into the volume would make the admin's install script, run as root, run the user's code.
+    public static func changesHowProgramsRun(_ name: String) -> Bool {
+        name.hasPrefix("LD_") || protectedNames.contains(name)
+    }
+
+    static let protectedNames: Set<String> = [
+        "PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "PS4", "PROMPT_COMMAND", "TMPDIR", "GCONV_PATH",
+        "HOSTALIASES", "LOCALDOMAIN", "RES_OPTIONS", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "NODE_OPTIONS",
+        "NODE_PATH", "PERL5LIB", "PERL5OPT", "RUBYOPT", "RUBYLIB", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
+        "JDK_JAVA_OPTIONS", "SERVER_PORT", "PRIMARY_PORT",
+    ]
+
     public static func isValid(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 128 else { return false }
         let letter = { (scalar: Unicode.Scalar) in ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || scalar == "_" }

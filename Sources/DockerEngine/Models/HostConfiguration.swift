@@ -20,6 +20,8 @@ public struct HostConfiguration: Sendable, Codable, Equatable {
     /// Writable in-memory mounts: path → mount options, e.g. `/tmp` → `rw,size=64m`.
     public var temporaryFilesystems: [String: String]?
     public var autoRemove: Bool?
+    /// Where the container's output is kept, and how much of it.
+    public var logConfiguration: LogConfiguration?
 
     public init(
         memory: Int64? = nil,
@@ -35,7 +37,8 @@ public struct HostConfiguration: Sendable, Codable, Equatable {
         networkMode: String? = nil,
         readonlyRootFilesystem: Bool? = nil,
         temporaryFilesystems: [String: String]? = nil,
-        autoRemove: Bool? = nil
+        autoRemove: Bool? = nil,
+        logConfiguration: LogConfiguration? = nil
     ) {
         self.memory = memory
         self.memorySwap = memorySwap
@@ -57,6 +60,7 @@ public struct HostConfiguration: Sendable, Codable, Equatable {
         self.readonlyRootFilesystem = readonlyRootFilesystem
         self.temporaryFilesystems = temporaryFilesystems
         self.autoRemove = autoRemove
+        self.logConfiguration = logConfiguration
     }
 
     /// The ports as published, read back from `portBindings`.
@@ -89,5 +93,6 @@ public struct HostConfiguration: Sendable, Codable, Equatable {
         case readonlyRootFilesystem = "ReadonlyRootfs"
         case temporaryFilesystems = "Tmpfs"
         case autoRemove = "AutoRemove"
+        case logConfiguration = "LogConfig"
     }
 }

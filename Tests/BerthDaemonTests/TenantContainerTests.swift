@@ -1,0 +1,69 @@
+import BerthProtocol
+import BerthTestSupport
+import DockerEngine
+import Foundation
+import Testing
+
+@testable import BerthDaemon
+
+/// What a tenant's container may and may not do with what the tenant controls, on real containers.
+@Suite("Tenant containers", .timeLimit(.minutes(3)))
+struct TenantContainerTests {
+    @Test("the instance's user can write /tmp although the image's /tmp is 0755; its logs are bounded")
+    func temporaryFilesAndLogs() async throws {
+        try await TestDaemon.with { daemon in
+            // The test image's /tmp is 0755 and root's (scripts/lib/docker.sh), as in many locally built images.
+            let specification = TestDaemon.echoSpecification(
+                startup: #"touch /tmp/x && echo tmp-ok || echo tmp-refused; while read line; do echo "echo:$line"; done"#,
+                readyPattern: "tmp-ok"
+            )
+            let running = try await daemon.deployRunning(specification)
+            let inspection = try await daemon.docker.inspectContainer(try #require(running.containerID))
+            #expect(inspection.hostConfiguration.temporaryFilesystems?["/tmp"]?.contains("uid=1000,gid=1000") == true)
+            let logs = try #require(inspection.hostConfiguration.logConfiguration)
+            #expect(logs.type == "local")
+            #expect(logs.options["max-size"] == "10m" && logs.options["max-file"] == "3")
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+
+    @Test("variables that change how programs load or run are refused unless the image declares them")
+    func protectedVariables() async throws {
+        try await TestDaemon.with { daemon in
+            for name in ["LD_PRELOAD", "LD_LIBRARY_PATH", "PATH", "HOME", "PYTHONPATH", "SERVER_PORT"] {
+                var specification = TestDaemon.echoSpecification()
+                specification.variables[name] = "/home/container/x"
+                let answer = try await daemon.request(.POST, "/api/instances", body: specification)
+                #expect(answer.status == 400, "\(name)")
+                #expect(answer.error == "variable \(name) changes how programs load or run; only an image that declares it lets users set it")
+            }
+            var nul = TestDaemon.echoSpecification()
+            nul.variables["MOTD"] = "a\u{0}b"
+            #expect(try await daemon.request(.POST, "/api/instances", body: nul).error == "variable MOTD contains a NUL character")
+
+            // An image that declares one (the Valheim egg declares LD_LIBRARY_PATH) lets users set it.
+            var declared = TestDaemon.echoSpecification()
+            declared.image.environment["LD_LIBRARY_PATH"] = "./linux64"
+            declared.variables["LD_LIBRARY_PATH"] = "./linux64:./other"
+            #expect(try await daemon.request(.POST, "/api/instances", body: declared).status == 202)
+            try await daemon.waitFor(declared.id, "READY") { $0.installState == .ready }
+            try await daemon.request(.DELETE, "/api/instances/\(declared.id)")
+            #expect(try await daemon.request(.GET, "/api/instances").decode([InstanceStatus].self).isEmpty)
+        }
+    }
+
+    @Test("the installer, which runs as root, gets only the variables the image declares")
+    func installerEnvironment() async throws {
+        try await TestDaemon.with { daemon in
+            var specification = TestDaemon.echoSpecification(install: InstallScript(script: "env > /mnt/server/installer-env.txt"))
+            specification.variables["GREETING"] = "set by the user"
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            let recorded = try String(contentsOfFile: daemon.configuration.volumesDirectory + "/\(id)/installer-env.txt", encoding: .utf8)
+            #expect(recorded.contains("GREETING=set by the user"), "a declared variable reaches the installer with the user's value")
+            #expect(!recorded.contains("MOTD="), "an undeclared one does not")
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+}
