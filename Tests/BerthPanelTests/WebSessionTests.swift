@@ -217,4 +217,11 @@ import Testing
         #expect(!ConsoleRelay.isSameOrigin(origin: "http://127.0.0.1:3001.evil.example", authority: "127.0.0.1:3001", publicURL: panel))
         #expect(!ConsoleRelay.isSameOrigin(origin: "null", authority: "127.0.0.1:3001", publicURL: panel))
     }
+
+    @Test func consoleCommandsAreNotKeptWholeInTheAuditLog() {
+        #expect(ConsoleRelay.audited(command: "list") == "list")
+        #expect(ConsoleRelay.audited(command: "/login hunter2-secret") == "/login hun… (21 characters, cut)")
+        #expect(!ConsoleRelay.audited(command: "rcon_password correct-horse-battery").contains("correct-horse"))
+        #expect(ConsoleRelay.audited(command: String(repeating: "x", count: 100)).hasSuffix("(100 characters, cut)"))
+    }
 }

@@ -62,4 +62,17 @@ struct SpecificationRuleTests {
         let rewritten = VariablePlaceholders.rewrite(text, variable: { "$\($0)" })
         #expect(rewritten == "java -Xmx$SERVER_MEMORYM {{ bad name }} {{unclosed")
     }
+
+    @Test(
+        "image references follow Docker's grammar",
+        arguments: [
+            ("berth-test/busybox:latest", true), ("ghcr.io/pterodactyl/yolks:java_21", true), ("localhost:5000/a/b", true),
+            ("busybox@sha256:" + String(repeating: "a", count: 64), true), ("Busybox:latest", false),
+            ("../containers/x", false), ("a/../b", false), ("a b", false), ("a;id", false), ("--privileged", false), ("", false),
+        ]
+    )
+    func imageReferences(reference: String, valid: Bool) {
+        #expect(ImageReference.isValid(reference) == valid)
+        #expect((specification(image: RuntimeImage(dockerImage: reference)).problem == nil) == valid)
+    }
 }

@@ -84,7 +84,11 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
     /// What is wrong with the definition, or nil.
     var problem: String? {
         if name.trimmingCharacters(in: .whitespaces).isEmpty { return "Name is required" }
-        if image.isEmpty || image.contains(where: \.isWhitespace) { return "Image must be a Docker image reference" }
+        if !ImageReference.isValid(image) { return "Image must be a Docker image reference" }
+        if let bad = (altImages ?? []).first(where: { !ImageReference.isValid($0) }) {
+            return "AltImages: \(bad) is not a Docker image reference"
+        }
+        if let bad = install?.image, !ImageReference.isValid(bad) { return "Install.Image must be a Docker image reference" }
         for download in scripts?.install ?? [] {
             guard let url = URL(string: download.uri), ["http", "https"].contains(url.scheme ?? "") else {
                 return "Scripts.Install: \(download.uri) is not an http(s) URL"

@@ -37,7 +37,7 @@ public struct RuntimeImage: Codable, Sendable, Equatable {
     }
 
     public var problem: String? {
-        if dockerImage.isEmpty || dockerImage.count > 255 || dockerImage.contains(where: { $0.isWhitespace }) {
+        if !ImageReference.isValid(dockerImage) {
             return "image must be a Docker image reference"
         }
         if !(1...3600).contains(stopTimeoutSeconds) { return "stopTimeoutSeconds must be between 1 and 3600" }

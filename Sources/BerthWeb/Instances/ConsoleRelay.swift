@@ -79,7 +79,9 @@ struct ConsoleRelay: Sendable {
                                 switch request.event {
                                 case .power: auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name))
                                 case .command:
-                                    auditTrail.yield(AuditEntry(action: "console command", target: "\(instance.name): \(request.data.prefix(200))"))
+                                    auditTrail.yield(
+                                        AuditEntry(action: "console command", target: "\(instance.name): \(Self.audited(command: request.data))")
+                                    )
                                 }
                             }
                         }
@@ -119,6 +121,17 @@ struct ConsoleRelay: Sendable {
 
     /// Whether a handshake comes from one of our own pages: the Origin is this host, or the panel's public
     /// address. No Origin means no browser, and so no cookie sent on someone else's behalf.
+    /// What the audit log keeps of a console command: the command's first word whole, the rest cut to a
+    /// few characters and marked, so `/login hunter2` or an RCON password typed into a game console is not
+    /// kept whole for every admin to read.
+    static func audited(command: String) -> String {
+        let words = command.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+        let verb = String(words[0].prefix(40))
+        guard words.count > 1 || words[0].count > 40 else { return verb }
+        let rest = words.count > 1 ? words[1] : ""
+        return "\(verb) \(rest.prefix(3))… (\(command.count) characters, cut)"
+    }
+
     static func isSameOrigin(origin: String?, authority: String?, publicURL: String) -> Bool {
         guard let origin else { return true }
         if origin == publicURL { return true }
