@@ -41,7 +41,12 @@ public struct Panel: Sendable {
         self.logger = logger
         users = UserStore(database: database)
         nodes = NodeStore(database: database, panelURL: configuration.publicURL, allowsLoopback: configuration.allowsLoopbackNodes)
-        instances = InstanceStore(database: database, daemons: DaemonClient(), logger: logger)
+        instances = InstanceStore(
+            database: database,
+            daemons: DaemonClient(),
+            allowsLowHostPorts: configuration.allowsLowHostPorts,
+            logger: logger
+        )
         apiKeys = APIKeyStore(database: database)
         images = ImageStore(database: database)
         imageImporter = ImageImporter(database: database)

@@ -17,6 +17,9 @@ public struct PanelConfiguration: Sendable {
     /// its own and a loopback address makes the panel call itself (`berth serve` registers its local node
     /// without this).
     public var allowsLoopbackNodes: Bool
+    /// Whether instances may publish host ports below 1024: off by default, since that is where a node's
+    /// own services (SSH, a web server, DNS) listen.
+    public var allowsLowHostPorts: Bool
     /// Serves the benchmarks' reference route (`scripts/bench` turns it on with ``benchCeilingVariable``).
     public var benchCeiling: Bool
 
@@ -34,6 +37,7 @@ public struct PanelConfiguration: Sendable {
         imagesDirectory: String? = nil,
         failedAuthenticationLimit: Int = 10,
         allowsLoopbackNodes: Bool = false,
+        allowsLowHostPorts: Bool = false,
         benchCeiling: Bool = false
     ) {
         self.host = host
@@ -44,6 +48,7 @@ public struct PanelConfiguration: Sendable {
         self.imagesDirectory = imagesDirectory
         self.failedAuthenticationLimit = failedAuthenticationLimit
         self.allowsLoopbackNodes = allowsLoopbackNodes
+        self.allowsLowHostPorts = allowsLowHostPorts
         self.benchCeiling = benchCeiling
     }
 

@@ -22,6 +22,9 @@ struct PanelCommand: AsyncParsableCommand {
     @Flag(help: "Let admins create nodes at loopback addresses (nodes on this machine, as the benchmarks run them).")
     var allowLoopbackNodes = false
 
+    @Flag(help: "Let instances publish host ports below 1024.")
+    var allowLowPorts = false
+
     func run() async throws {
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
@@ -32,6 +35,8 @@ struct PanelCommand: AsyncParsableCommand {
                 dataDirectory: location.directory(in: environment),
                 databaseURL: environment.databaseURL,
                 publicURL: publicURL,
+                allowsLoopbackNodes: allowLoopbackNodes,
+                allowsLowHostPorts: allowLowPorts,
                 benchCeiling: environment.benchCeiling
             )
         )

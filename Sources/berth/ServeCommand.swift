@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The local node daemon's port (it listens on 127.0.0.1 only).")
     var daemonPort = 3002
 
+    @Flag(help: "Let instances publish host ports below 1024.")
+    var allowLowPorts = false
+
     @Option(help: "Image JSON files to import at first start (default: ./images when it exists).")
     var images: String?
 
@@ -39,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
                 dataDirectory: dataDirectory,
                 databaseURL: environment.databaseURL,
                 imagesDirectory: images ?? (FileManager.default.fileExists(atPath: "images") ? "images" : nil),
+                allowsLowHostPorts: allowLowPorts,
                 benchCeiling: environment.benchCeiling
             )
         )

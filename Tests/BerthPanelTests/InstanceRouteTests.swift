@@ -30,6 +30,14 @@ struct InstanceRouteTests {
                 (nil, ["memory": "lots"], "memory must be a size such as 512, \"512MB\" or \"2G\""),
                 (nil, ["cpu": "fast"], "cpu must be a number of cores such as 1, 1.5 or \"150%\""),
                 (nil, ["ports": "a:b"], "ports must look like \"25565:25565,8080:80\" (container:host)"),
+                (
+                    nil, ["ports": "80:80"],
+                    "ports: host port 80 is below 1024, where the node's own services listen; the panel allows it only with --allow-low-ports"
+                ),
+                (
+                    nil, ["ports": "25565:25565,2222:22"],
+                    "ports: host port 22 is below 1024, where the node's own services listen; the panel allows it only with --allow-low-ports"
+                ),
                 (nil, ["user": "nobody"], "user nobody does not exist"),
                 (nil, ["nodeId": "00000000-0000-0000-0000-000000000000"], "node 00000000-0000-0000-0000-000000000000 does not exist"),
             ]

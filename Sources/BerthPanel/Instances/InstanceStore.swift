@@ -9,6 +9,8 @@ import SQLKit
 package struct InstanceStore: Sendable {
     let database: PanelDatabase
     let daemons: DaemonClient
+    /// Whether instances may publish host ports below 1024, where the node's own services live.
+    let allowsLowHostPorts: Bool
     let logger: Logger
 
     package func all() async throws -> [InstanceView] {
@@ -54,6 +56,11 @@ package struct InstanceStore: Sendable {
     /// Checks everything, reserves the ports with the row in one transaction, then asks the node.
     /// Returns the new instance's id; throws ``PanelError`` for bad input and leaves nothing behind on failure.
     package func deploy(_ request: DeployRequest) async throws -> String {
+        if !allowsLowHostPorts, let low = request.ports.first(where: { $0.hostPort < 1024 }) {
+            throw PanelError.invalid(
+                "ports: host port \(low.hostPort) is below 1024, where the node's own services listen; the panel allows it only with --allow-low-ports"
+            )
+        }
         let db = database.db()
         guard try await User.query(on: db).filter(\.$userID == request.userID).first() != nil else {
             throw PanelError.notFound("user \(request.userID) does not exist")
