@@ -28,6 +28,52 @@ struct PanelCallbackTests {
         var authorizations: Set<String> { state.withLock { $0.authorizations } }
     }
 
+    @Test("a batch the panel refuses for good is dropped, so later events do not wait behind it for ever")
+    func refusedBatchDropped() async throws {
+        let panelPort = try TestPorts.free()
+        let received = Received()
+        let router = Router()
+        router.post(RouterPath(PanelRemoteRoutes.events.pattern)) { request, context -> Response in
+            let batch = try await request.decode(as: InstanceEventBatch.self, context: context)
+            received.add(batch, authorization: request.headers[.authorization])
+            // A batch with this event is one this panel will never take; any other is fine.
+            return Response(status: batch.events.contains { $0.status.id == "poison" } ? .badRequest : .noContent)
+        }
+        let panel = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: panelPort)),
+            logger: Logger(label: "test.panel")
+        )
+        let reporter = PanelReporter(
+            connection: PanelConnection(
+                panelURL: "http://127.0.0.1:\(panelPort)",
+                nodeToken: "token",
+                httpClient: .shared,
+                logger: Logger(label: "test.reporter")
+            )
+        )
+        let group = ServiceGroup(services: [panel, reporter], gracefulShutdownSignals: [], logger: Logger(label: "test.group"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            reporter.report(InstanceStatus(id: "poison", installState: .ready, powerState: .running, suspended: false))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !received.events.contains(where: { $0.status.id == "poison" }) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the first batch never reached the panel") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            reporter.report(InstanceStatus(id: "later", installState: .ready, powerState: .offline, suspended: false))
+            while !received.events.contains(where: { $0.status.id == "later" }) || !reporter.undelivered.isEmpty {
+                guard ContinuousClock.now < deadline else {
+                    throw TestFailure("the queue is stuck behind the refused batch: \(reporter.undelivered.map(\.status.id))")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(received.events.filter { $0.status.id == "poison" }.count == 1, "a refused batch is not sent again")
+    }
+
     @Test("while the panel is away, the queue keeps each instance's latest status and stays bounded")
     func boundedQueue() {
         // Nothing listens on this port: every delivery would fail, so everything stays queued.

@@ -19,7 +19,7 @@ struct HeartbeatSender: Service {
         // that would make the service group cancel everything else.
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                _ = await connection.post(await source.nodeInfo(), to: PanelRemoteRoutes.heartbeat, what: "heartbeat")
+                _ = await connection.post(await source.nodeInfo(), to: PanelRemoteRoutes.heartbeat, what: "a heartbeat")
                 try? await Task.sleep(for: Self.interval)
             }
         }

@@ -19,8 +19,18 @@ struct PanelConnection: Sendable {
         self.logger = logger
     }
 
-    /// Whether the panel took it; failures are logged with `what` was waiting.
-    func post(_ body: some Encodable, to route: RoutePath, what: String) async -> Bool {
+    /// What became of a post.
+    enum Delivery: Equatable {
+        case delivered
+        /// The panel answered that this body will never be taken (a 4xx other than 401, 408 and 429):
+        /// sending it again would change nothing.
+        case refusedForGood(status: Int)
+        /// Not now: the panel is away, busy, or does not know this node's token yet. Try again.
+        case failed
+    }
+
+    /// Posts `body`; failures are logged with `what` was waiting.
+    func post(_ body: some Encodable, to route: RoutePath, what: String) async -> Delivery {
         let url = panelURL + route.pattern
         do {
             var request = HTTPClientRequest(url: url)
@@ -30,14 +40,17 @@ struct PanelConnection: Sendable {
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
             let response = try await httpClient.execute(request, timeout: .seconds(10))
             _ = try await response.body.collect(upTo: 1024 * 1024)
-            guard (200..<300).contains(Int(response.status.code)) else {
-                logger.warning("the panel refused \(what) with status \(response.status.code)")
-                return false
+            let status = Int(response.status.code)
+            if (200..<300).contains(status) { return .delivered }
+            if (400..<500).contains(status) && ![401, 408, 429].contains(status) {
+                logger.error("the panel refused \(what) for good with status \(status)")
+                return .refusedForGood(status: status)
             }
-            return true
+            logger.warning("the panel refused \(what) with status \(status); they wait")
+            return .failed
         } catch {
             logger.warning("the panel cannot be reached at \(url) (\(error)); \(what) wait")
-            return false
+            return .failed
         }
     }
 }

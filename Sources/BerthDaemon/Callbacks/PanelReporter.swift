@@ -72,10 +72,15 @@ final class PanelReporter: Service, Sendable {
             while !Task.isCancelled {
                 let batch = queue.withLock { Array($0.pending.prefix(100)) }
                 guard !batch.isEmpty else { break }
-                if await connection.post(InstanceEventBatch(events: batch), to: PanelRemoteRoutes.events, what: "\(batch.count) event(s)") {
+                switch await connection.post(InstanceEventBatch(events: batch), to: PanelRemoteRoutes.events, what: "\(batch.count) event(s)") {
+                case .delivered:
                     queue.withLock { $0.pending.removeFirst(batch.count) }
                     backoff = .milliseconds(250)
-                } else {
+                case .refusedForGood:
+                    // Sent again it would be refused again, and every later event would wait behind it
+                    // for ever; it is dropped (and logged), and the next reconciliation reports the truth.
+                    queue.withLock { $0.pending.removeFirst(batch.count) }
+                case .failed:
                     try? await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, .seconds(30))
                 }
