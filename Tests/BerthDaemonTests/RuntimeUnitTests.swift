@@ -70,4 +70,35 @@ struct RuntimeUnitTests {
         #expect(after == before, "the file the link points at keeps its owner")
         #expect(try owner(base) == owner(outside), "the directory above the volume keeps its owner")
     }
+
+    @Test("the port probe sees a taken port on IPv4 and on IPv6 publish addresses")
+    func portProbe() throws {
+        for (family, address) in [(AF_INET, "127.0.0.1"), (AF_INET6, "::1")] {
+            let port = try TestPorts.free()
+            #expect(PortProbe.isFree(port: port, address: address), "\(address) \(port) is free")
+            // Hold the port with a listening TCP socket, as a running server would.
+            let holder = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(holder) }
+            var bound: Int32 = -1
+            if family == AF_INET {
+                var v4 = sockaddr_in()
+                v4.sin_family = sa_family_t(AF_INET)
+                v4.sin_port = in_port_t(UInt16(port).bigEndian)
+                inet_pton(AF_INET, address, &v4.sin_addr)
+                bound = withUnsafePointer(to: &v4) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            } else {
+                var v6 = sockaddr_in6()
+                v6.sin6_family = sa_family_t(AF_INET6)
+                v6.sin6_port = in_port_t(UInt16(port).bigEndian)
+                inet_pton(AF_INET6, address, &v6.sin6_addr)
+                bound = withUnsafePointer(to: &v6) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                }
+            }
+            try #require(bound == 0 && listen(holder, 1) == 0, "the test holds \(address) \(port)")
+            #expect(!PortProbe.isFree(port: port, address: address), "\(address) \(port) is taken")
+        }
+    }
 }
