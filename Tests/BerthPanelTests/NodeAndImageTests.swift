@@ -20,7 +20,7 @@ struct NodeAndImageTests {
             #expect(node["disk"] as? Int == 204800)
             #expect(node["status"] as? String == "offline")
             let command = try #require(created.object["configureCommand"] as? String)
-            #expect(command.hasPrefix("berth daemon configure --panel http://127.0.0.1:0 --token ") || command.contains("--token "))
+            #expect(command.hasPrefix("berth daemon configure --panel http://127.0.0.1:3001 --token "), "\(command)")
             let token = try #require(command.components(separatedBy: "--token ").last)
             #expect(token.count == 64)
 
@@ -67,9 +67,29 @@ struct NodeAndImageTests {
             #expect(listed.array.first?["StopCommand"] as? String == "stop")
             #expect((listed.array.first?["Id"] as? String)?.count == 36)
 
-            try Data(#"{"Name": "Bad", "Image": "x", "Scripts": {"Install": [{"Uri": "file:///etc/passwd", "Path": "../../x"}]}}"#.utf8)
-                .write(to: URL(fileURLWithPath: file))
-            await #expect(throws: (any Error).self) { try await panel.panel.importImage(at: file) }
+            // One fault per definition, so each check is shown to work on its own.
+            let refused: [(definition: String, problem: String)] = [
+                (#"{"Name": "Bad", "Image": "x", "Scripts": {"Install": [{"Uri": "file:///etc/passwd", "Path": "x"}]}}"#, "is not an http(s) URL"),
+                (
+                    #"{"Name": "Bad", "Image": "x", "Scripts": {"Install": [{"Uri": "https://a.example/x", "Path": "../../x"}]}}"#,
+                    "must stay inside the volume"
+                ),
+                (
+                    #"{"Name": "Bad", "Image": "x", "Scripts": {"Install": [{"Uri": "https://a.example/x", "Path": "/etc/x"}]}}"#,
+                    "must stay inside the volume"
+                ),
+                (#"{"Name": "Bad", "Image": "../containers/x"}"#, "Image must be a Docker image reference"),
+                (#"{"Name": "Bad", "Image": "x", "AltImages": ["a/../b"]}"#, "AltImages: a/../b is not a Docker image reference"),
+            ]
+            for (definition, problem) in refused {
+                try Data(definition.utf8).write(to: URL(fileURLWithPath: file))
+                do {
+                    _ = try await panel.panel.importImage(at: file)
+                    Issue.record("\(definition) was imported")
+                } catch {
+                    #expect(String(describing: error).contains(problem), "\(definition): \(error)")
+                }
+            }
             #expect(try await panel.request(.GET, "/api/images").array.count == 1)
         }
     }
