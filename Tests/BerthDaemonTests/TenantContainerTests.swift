@@ -66,4 +66,21 @@ struct TenantContainerTests {
             try await daemon.request(.DELETE, "/api/instances/\(id)")
         }
     }
+
+    @Test("a variable's value reaches the startup line as text, never as shell code")
+    func variablesAreNotShellCode() async throws {
+        try await TestDaemon.with { daemon in
+            // The echo specification's MOTD is "hi $(touch /tmp/owned)".
+            let specification = TestDaemon.echoSpecification(
+                startup:
+                    #"echo "motd:{{MOTD}}"; if [ -e /tmp/owned ]; then echo owned; else echo clean; fi; while read line; do echo "echo:$line"; done"#,
+                readyPattern: "clean"
+            )
+            try await daemon.deployRunning(specification)
+            let console = try await daemon.withConsole(specification.id) { $0.output.contains("clean") }
+            #expect(console.output.contains("motd:hi $(touch /tmp/owned)"), "the value is printed as written")
+            #expect(!console.output.contains("owned\n"), "the command in it never ran")
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
 }
