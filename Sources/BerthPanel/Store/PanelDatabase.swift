@@ -71,13 +71,13 @@ final class PanelDatabase: Service, Sendable {
         return sql
     }
 
-    /// Runs a transaction that must not overlap another of its kind (a deploy's capacity check and insert).
-    /// PostgreSQL serializes them with the row lock the transaction takes. On SQLite a second writer waits
-    /// by spinning on a thread of the pool the first one needs to finish, so six deploys at once starved
-    /// each other; there they take turns here instead (one panel process owns an SQLite file).
+    /// Runs a transaction that must not overlap another of its kind in this process (a deploy's capacity
+    /// check and insert). On SQLite a second writer waits by spinning on a thread of the pool the first
+    /// one needs to finish; on PostgreSQL, concurrent deploys each holding a pooled connection in their
+    /// transaction starved the pool (seen as a hang of the racing-deploy tests). Across panel processes on
+    /// one PostgreSQL, the node row the transaction writes first is the lock.
     func inTurn<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
-        guard case .sqlite = location else { return try await body() }
-        return try await writeTurns.run(body)
+        try await writeTurns.run(body)
     }
 
     func run() async throws {
