@@ -38,9 +38,8 @@ extension InstanceRecord: Codable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        var saved = specification
-        saved.suspended = lifecycle.suspended
-        try container.encode(saved, forKey: .specification)
+        // `specification.suspended` is kept equal to `lifecycle.suspended` by the one place that changes it.
+        try container.encode(specification, forKey: .specification)
         try container.encode(lifecycle.install, forKey: .installState)
         try container.encodeIfPresent(lifecycle.installFailure, forKey: .reason)
         try container.encodeIfPresent(containerID, forKey: .containerID)
@@ -55,6 +54,6 @@ extension InstanceRecord {
         specification == other.specification && containerID == other.containerID
             && lastExitCode == other.lastExitCode && lifecycle.install == other.lifecycle.install
             && lifecycle.installFailure == other.lifecycle.installFailure
-            && lifecycle.shouldRun == other.lifecycle.shouldRun && lifecycle.suspended == other.lifecycle.suspended
+            && lifecycle.shouldRun == other.lifecycle.shouldRun
     }
 }

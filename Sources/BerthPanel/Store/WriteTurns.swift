@@ -1,4 +1,4 @@
-/// Writers that take turns, first come first served: how deploys on SQLite wait for each other.
+/// Writers that take turns, first come first served: how a panel process's deploys wait for each other.
 actor WriteTurns {
     private var taken = false
     private var waiting: [CheckedContinuation<Void, Never>] = []

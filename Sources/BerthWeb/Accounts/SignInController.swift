@@ -82,14 +82,20 @@ struct SignInController: Sendable {
             return WebResponse.redirect("/login/two-factor")
         }
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
+        await recordSignIn("signed in", of: user, context: context)
+        return WebResponse.redirect(next)
+    }
+
+    /// The request's context does not name the user yet (the session is replaced after this), so the
+    /// audit entry names them itself.
+    private func recordSignIn(_ action: String, of user: User, context: WebRequestContext) async {
         await audit.record(
-            "signed in",
+            action,
             target: user.username,
             actor: .user(user.username),
             clientAddress: context.clientAddress,
             logger: context.logger
         )
-        return WebResponse.redirect(next)
     }
 
     private func awaitingUser(_ context: WebRequestContext) -> UUID? {
@@ -124,13 +130,7 @@ struct SignInController: Sendable {
             return retry("That code is wrong or was already used. Wait for the next code and try again.", .unauthorized)
         }
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
-        await audit.record(
-            "signed in with two factors",
-            target: user.username,
-            actor: .user(user.username),
-            clientAddress: context.clientAddress,
-            logger: context.logger
-        )
+        await recordSignIn("signed in with two factors", of: user, context: context)
         return WebResponse.redirect(Self.safeNext(next))
     }
 
