@@ -6,10 +6,13 @@ import Hummingbird
 public struct APIError: HTTPResponseError {
     public let status: HTTPResponse.Status
     public let message: String
+    /// For a 429 or 503: when the client may try again, sent as `Retry-After` in whole seconds.
+    public var retryAfter: Duration?
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, retryAfter: Duration? = nil) {
         self.status = status
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
@@ -17,6 +20,16 @@ public struct APIError: HTTPResponseError {
     public static func conflict(_ message: String) -> APIError { APIError(.conflict, message) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONResponse.make(ErrorBody(error: message), status: status)
+        var response = try JSONResponse.make(ErrorBody(error: message), status: status)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter.wholeSecondsRoundedUp) }
+        return response
+    }
+}
+
+extension Duration {
+    /// Seconds, rounded up: a client told to wait 0 seconds would retry at once.
+    public var wholeSecondsRoundedUp: Int64 {
+        let (seconds, attoseconds) = components
+        return max(1, attoseconds > 0 ? seconds + 1 : seconds)
     }
 }

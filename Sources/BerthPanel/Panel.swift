@@ -20,7 +20,10 @@ public struct Panel: Sendable {
     package let imageImporter: ImageImporter
     /// What front ends persist (web sessions), in the database.
     package let persistence: DatabasePersistDriver
-    let limiter: FailedAuthenticationLimiter
+    /// Failed API keys per client address.
+    let keyThrottle: FailureThrottle
+    /// Failed sign-ins per client address, and per account at one address.
+    package let signInThrottles: SignInThrottles
     package let audit: AuditLog
     let logger: Logger
 
@@ -51,7 +54,8 @@ public struct Panel: Sendable {
         images = ImageStore(database: database)
         imageImporter = ImageImporter(database: database)
         persistence = DatabasePersistDriver(database: database, logger: logger)
-        limiter = FailedAuthenticationLimiter(limit: configuration.failedAuthenticationLimit)
+        keyThrottle = FailureThrottle(database: database, policy: .failedKeys(free: configuration.failedAuthenticationLimit))
+        signInThrottles = SignInThrottles(database: database, clientLimit: configuration.failedAuthenticationLimit)
         audit = AuditLog(database: database)
     }
 
@@ -69,6 +73,9 @@ public struct Panel: Sendable {
     ) -> some ApplicationProtocol {
         let router = Router(context: FrontEnd.Context.self)
         router.add(middleware: ErrorBodyMiddleware())
+        if !configuration.trustedProxies.isEmpty {
+            router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
+        }
         frontEnd.addRoutes(to: router)
         addRoutes(to: router)
         var application = Application(
@@ -93,7 +100,7 @@ public struct Panel: Sendable {
         if configuration.benchCeiling { CeilingController<Context>().addRoutes(to: router) }
         RemoteController<Context>(database: database, instances: instances).addRoutes(to: router.group("api"))
         let api = router.group("api")
-            .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, limiter: limiter))
+            .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, throttle: keyThrottle))
             .add(middleware: APIAuditMiddleware<Context>(audit: audit))
         UserController<Context>(users: users).addRoutes(to: api)
         InstanceController<Context>(instances: instances, users: users).addRoutes(to: api)

@@ -1,3 +1,4 @@
+import BerthHTTP
 import Foundation
 
 /// How the panel runs, read once at start.
@@ -11,8 +12,10 @@ public struct PanelConfiguration: Sendable {
     public var publicURL: String
     /// Image JSON files imported at first start.
     public var imagesDirectory: String?
-    /// Failed authentications one client may make within a minute before it gets 429.
+    /// Failed authentications one client address may make before it must wait (429, a wait that grows).
     public var failedAuthenticationLimit: Int
+    /// Reverse proxies whose `X-Forwarded-For` names the client for throttling and the audit log.
+    public var trustedProxies: TrustedProxies
     /// Whether nodes may be created at loopback addresses: off by default, since a node is a machine of
     /// its own and a loopback address makes the panel call itself (`berth serve` registers its local node
     /// without this).
@@ -36,6 +39,7 @@ public struct PanelConfiguration: Sendable {
         publicURL: String? = nil,
         imagesDirectory: String? = nil,
         failedAuthenticationLimit: Int = 10,
+        trustedProxies: TrustedProxies = TrustedProxies(),
         allowsLoopbackNodes: Bool = false,
         allowsLowHostPorts: Bool = false,
         benchCeiling: Bool = false
@@ -47,6 +51,7 @@ public struct PanelConfiguration: Sendable {
         self.publicURL = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         self.imagesDirectory = imagesDirectory
         self.failedAuthenticationLimit = failedAuthenticationLimit
+        self.trustedProxies = trustedProxies
         self.allowsLoopbackNodes = allowsLoopbackNodes
         self.allowsLowHostPorts = allowsLowHostPorts
         self.benchCeiling = benchCeiling

@@ -15,6 +15,7 @@ public struct WebRequestContext: PanelRequestContext, SessionRequestContext, Web
     public let sessions: SessionContext<WebSession>
     /// The API key that authenticated the request, for the audit trail.
     public var apiKeyName: String?
+    public var clientAddress: String
     /// The signed-in user of a web request.
     var user: User?
     /// A web request's form fields, read (and its CSRF token checked) before the route runs.
@@ -25,6 +26,7 @@ public struct WebRequestContext: PanelRequestContext, SessionRequestContext, Web
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = remoteAddress?.ipAddress ?? "unknown"
         webSocket = .init()
         sessions = .init()
     }

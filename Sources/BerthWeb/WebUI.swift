@@ -18,7 +18,7 @@ public struct WebUI: PanelFrontEnd {
     let imageImporter: ImageImporter
     let apiKeys: APIKeyStore
     let audit: AuditLog
-    let throttle: SignInThrottle
+    let throttle: SignInThrottles
     let publicURL: String
 
     /// The web UI of `panel`.
@@ -33,7 +33,7 @@ public struct WebUI: PanelFrontEnd {
         imageImporter = panel.imageImporter
         apiKeys = panel.apiKeys
         audit = panel.audit
-        throttle = SignInThrottle(clientLimit: panel.configuration.failedAuthenticationLimit)
+        throttle = panel.signInThrottles
         publicURL = panel.configuration.publicURL
     }
 

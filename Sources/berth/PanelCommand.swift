@@ -25,6 +25,8 @@ struct PanelCommand: AsyncParsableCommand {
     @Flag(help: "Let instances publish host ports below 1024.")
     var allowLowPorts = false
 
+    @OptionGroup var proxies: TrustedProxyOptions
+
     func run() async throws {
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
@@ -35,6 +37,7 @@ struct PanelCommand: AsyncParsableCommand {
                 dataDirectory: location.directory(in: environment),
                 databaseURL: environment.databaseURL,
                 publicURL: publicURL,
+                trustedProxies: proxies.trustedProxies,
                 allowsLoopbackNodes: allowLoopbackNodes,
                 allowsLowHostPorts: allowLowPorts,
                 benchCeiling: environment.benchCeiling

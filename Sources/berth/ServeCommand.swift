@@ -27,6 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let instances publish host ports below 1024.")
     var allowLowPorts = false
 
+    @OptionGroup var proxies: TrustedProxyOptions
+
     @Option(help: "Image JSON files to import at first start (default: ./images when it exists).")
     var images: String?
 
@@ -42,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
                 dataDirectory: dataDirectory,
                 databaseURL: environment.databaseURL,
                 imagesDirectory: images ?? (FileManager.default.fileExists(atPath: "images") ? "images" : nil),
+                trustedProxies: proxies.trustedProxies,
                 allowsLowHostPorts: allowLowPorts,
                 benchCeiling: environment.benchCeiling
             )

@@ -39,6 +39,7 @@ struct TestPanel: PanelAPIClient {
     static func with<Result: Sendable>(
         withNode: Bool = false,
         failedAuthenticationLimit: Int = 10,
+        trustedProxies: TrustedProxies = TrustedProxies(),
         _ body: @Sendable (TestPanel) async throws -> Result
     ) async throws -> Result {
         let dataDirectory = NSTemporaryDirectory() + "berth-panel-test-\(UUID().uuidString.prefix(8))"
@@ -52,6 +53,7 @@ struct TestPanel: PanelAPIClient {
                 dataDirectory: dataDirectory,
                 databaseURL: databaseURL,
                 failedAuthenticationLimit: failedAuthenticationLimit,
+                trustedProxies: trustedProxies,
                 // Every node of the live tests runs on this machine.
                 allowsLoopbackNodes: true
             ),
@@ -136,8 +138,8 @@ struct TestPanel: PanelAPIClient {
     // MARK: - HTTP
 
     /// A browser of its own, talking to this live panel.
-    func browser() -> WebClient {
-        WebClient(port: port)
+    func browser(forwardedFor: String? = nil) -> WebClient {
+        WebClient(port: port, forwardedFor: forwardedFor)
     }
 
     /// Every answer a test sees, so a test can check that none of them holds a secret.

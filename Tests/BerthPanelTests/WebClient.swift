@@ -17,6 +17,8 @@ final class WebClient: Sendable {
     }
 
     private let transport: Transport
+    /// Sent as `X-Forwarded-For`, as a reverse proxy in front of the panel would.
+    private let forwardedFor: String?
     private let cookies = Mutex<[String: String]>([:])
     private let csrf = Mutex<String?>(nil)
 
@@ -28,13 +30,15 @@ final class WebClient: Sendable {
         var setCookies: [String] { headers["set-cookie"] }
     }
 
-    init(port: Int) {
+    init(port: Int, forwardedFor: String? = nil) {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         transport = .live(port: port, client: client)
+        self.forwardedFor = forwardedFor
     }
 
     init(client: any TestClientProtocol) {
         transport = .inProcess(client)
+        forwardedFor = nil
     }
 
     deinit {
@@ -72,6 +76,7 @@ final class WebClient: Sendable {
         var headers = HTTPHeaders()
         let cookieHeader = cookies.withLock { $0.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if !cookieHeader.isEmpty { headers.add(name: "cookie", value: cookieHeader) }
+        if let forwardedFor { headers.add(name: "x-forwarded-for", value: forwardedFor) }
         var body: ByteBuffer?
         if let form {
             var allowed = CharacterSet.alphanumerics

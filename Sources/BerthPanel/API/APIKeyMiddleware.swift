@@ -9,27 +9,33 @@ import Hummingbird
 /// fuzzer's negative cases) stop a billing tool.
 struct APIKeyMiddleware<Context: PanelRequestContext>: RouterMiddleware {
     let keys: APIKeyStore
-    let limiter: FailedAuthenticationLimiter
+    let throttle: FailureThrottle
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let client = context.clientAddress
         guard let presented = request.headers[HTTPField.Name.apiKey], !presented.isEmpty else {
-            try refuse(client, "missing API key: send it in the x-api-key header")
+            try await refuse(client, "missing API key: send it in the x-api-key header")
         }
         guard let key = try await keys.authenticate(presented) else {
-            try refuse(client, "invalid API key")
+            try await refuse(client, "invalid API key")
         }
         var context = context
         context.apiKeyName = key
         return try await next(request, context)
     }
 
-    /// A 401 that counts against the address, or a 429 once the address has failed too often.
-    private func refuse(_ client: String, _ message: String) throws -> Never {
-        guard !limiter.isBlocked(client) else {
-            throw APIError(.tooManyRequests, "too many failed attempts from this address; wait a minute")
+    /// A 401 that counts against the address, or a 429 while the address waits for its failures. A
+    /// waiting address's further failures are not counted: they cost no database write.
+    private func refuse(_ client: String, _ message: String) async throws -> Never {
+        let key = "api-key from \(client)"
+        if let wait = try await throttle.wait(for: key) {
+            throw APIError(
+                .tooManyRequests,
+                "too many failed attempts from this address; wait \(wait.wholeSecondsRoundedUp) s",
+                retryAfter: wait
+            )
         }
-        limiter.recordFailure(client)
+        try await throttle.recordFailure(of: key)
         throw APIError(.unauthorized, message)
     }
 }

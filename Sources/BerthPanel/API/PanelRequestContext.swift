@@ -7,9 +7,13 @@ public protocol PanelRequestContext: RequestContext, RemoteAddressRequestContext
     var apiKeyName: String? { get set }
     /// Who the audit log names as having made this request's changes.
     var auditActor: AuditActor { get }
+    /// The client's address without the port: what rate limits count by and the audit log records. The
+    /// socket's peer (``PanelRequestContext/peerAddress``), unless a trusted proxy said otherwise
+    /// (``ClientAddressMiddleware``).
+    var clientAddress: String { get set }
 }
 
 extension PanelRequestContext {
-    /// The client's address without the port: what rate limits count by.
-    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The socket's peer without the port.
+    public var peerAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

@@ -46,6 +46,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(AddWebSchema())
             migrations.add(IndexInstanceReads())
             migrations.add(DropUnusedAPIKeyColumn())
+            migrations.add(CreateThrottles())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

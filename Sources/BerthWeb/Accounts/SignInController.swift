@@ -8,7 +8,7 @@ import Hummingbird
 struct SignInController: Sendable {
     let pages: WebPages
     let users: UserStore
-    let throttle: SignInThrottle
+    let throttle: SignInThrottles
     let sessions: WebSessions
     let audit: AuditLog
 
@@ -66,11 +66,14 @@ struct SignInController: Sendable {
         let user = try await users.find(login.contains("@") ? .email(login) : .username(login))
         // One count per account, whether it is named by username or by email.
         let account = user?.usernameKey ?? login.lowercased()
-        if let refusal = throttle.refusal(client: context.clientAddress, account: account) {
-            return signInPage(context: context, next: next, username: login, error: refusal, status: .tooManyRequests)
+        if let refusal = try await throttle.refusal(client: context.clientAddress, account: account) {
+            return Self.waiting(
+                signInPage(context: context, next: next, username: login, error: refusal.message, status: .tooManyRequests),
+                refusal
+            )
         }
         guard try await Passwords.verify(password, hash: user?.passwordHash), let user else {
-            throttle.recordFailure(client: context.clientAddress, account: account)
+            try await throttle.recordFailure(client: context.clientAddress, account: account)
             return signInPage(context: context, next: next, username: login, error: "Wrong username or password.", status: .unauthorized)
         }
         if user.totpSecret != nil {
@@ -82,6 +85,7 @@ struct SignInController: Sendable {
             return WebResponse.redirect("/login/two-factor")
         }
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
+        try await throttle.recordSuccess(client: context.clientAddress, account: account)
         await recordSignIn("signed in", of: user, context: context)
         return WebResponse.redirect(next)
     }
@@ -114,8 +118,8 @@ struct SignInController: Sendable {
         let retry = { (message: String, status: HTTPResponse.Status) in
             pages.render("two-factor", title: "Two-factor sign-in", content: ["error": message], context: context, status: status)
         }
-        if let refusal = throttle.refusal(client: context.clientAddress, account: user.usernameKey) {
-            return retry(refusal, .tooManyRequests)
+        if let refusal = try await throttle.refusal(client: context.clientAddress, account: user.usernameKey) {
+            return Self.waiting(retry(refusal.message, .tooManyRequests), refusal)
         }
         let code = context.form.optional("code") ?? ""
         // Claimed in the database, not just checked: of two requests with one code, one signs in.
@@ -126,12 +130,20 @@ struct SignInController: Sendable {
             accepted = try await users.claimRecoveryCode(of: user, redeemed: stored, remaining: remaining)
         }
         guard accepted else {
-            throttle.recordFailure(client: context.clientAddress, account: user.usernameKey)
+            try await throttle.recordFailure(client: context.clientAddress, account: user.usernameKey)
             return retry("That code is wrong or was already used. Wait for the next code and try again.", .unauthorized)
         }
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
+        try await throttle.recordSuccess(client: context.clientAddress, account: user.usernameKey)
         await recordSignIn("signed in with two factors", of: user, context: context)
         return WebResponse.redirect(Self.safeNext(next))
+    }
+
+    /// A refused attempt's page, saying when to try again as browsers and scripts read it.
+    private static func waiting(_ page: Response, _ refusal: SignInThrottles.Refusal) -> Response {
+        var page = page
+        page.headers[.retryAfter] = String(refusal.wait.wholeSecondsRoundedUp)
+        return page
     }
 
     /// Only a plain path on this panel: `//evil.example`, `/\evil.example` or `/%09/evil.example` (browsers

@@ -1,0 +1,13 @@
+import HTTPTypes
+
+extension HTTPField.Name {
+    /// `x-api-key`, as Skyport's clients send it.
+    static let apiKey = known("x-api-key")
+    /// Where reverse proxies name the client they forward for.
+    static let xForwardedFor = known("X-Forwarded-For")
+
+    private static func known(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is a valid field name") }
+        return field
+    }
+}
