@@ -56,7 +56,7 @@ public struct WebUI: PanelFrontEnd {
         let signedIn = web.group().add(middleware: RequireSignIn())
         let access = InstanceAccess(instances: instances, users: users)
         InstancePages(pages: pages, instances: instances, access: access).addRoutes(to: signedIn)
-        ConsoleRelay(access: access, audit: audit, publicURL: publicURL).addRoutes(to: signedIn)
+        ConsoleRelay(access: access, sessions: sessions, audit: audit, publicURL: publicURL).addRoutes(to: signedIn)
         AccountController(pages: pages, users: users, audit: audit).addRoutes(to: signedIn)
 
         let admin = signedIn.group("admin").add(middleware: RequireAdmin())

@@ -50,7 +50,7 @@ struct CommandLineTests {
                 environment: environment
             )
             #expect(short.status != 0)
-            #expect(short.output.contains("password must be 8 to 72 bytes long"))
+            #expect(short.output.contains("password must be at least 8 characters and at most 72 bytes (UTF-8) long"))
 
             let file = NSTemporaryDirectory() + "berth-cli-image-\(UUID().uuidString).json"
             try Data(#"{"Name": "From CLI", "Image": "berth-test/busybox:latest"}"#.utf8).write(to: URL(fileURLWithPath: file))

@@ -53,7 +53,10 @@ struct UserTests {
                 (["email": "d@example.com", "password": "12345678"], "username is required"),
                 (["username": "d", "password": "12345678"], "email is required"),
                 (["username": "d", "email": "d@example.com"], "password is required"),
-                (["username": "d", "email": "d@example.com", "password": "short"], "password must be 8 to 72 bytes long"),
+                (
+                    ["username": "d", "email": "d@example.com", "password": "short"],
+                    "password must be at least 8 characters and at most 72 bytes (UTF-8) long"
+                ),
                 (["username": "d", "email": "not-an-email", "password": "12345678"], "email must be an email address"),
                 (["username": "d e", "email": "d@example.com", "password": "12345678"], "username must be 1 to 64 letters, digits, '.', '_' or '-'"),
                 (["username": ["x"], "email": "d@example.com", "password": "12345678"], "username must be a string"),
@@ -113,7 +116,7 @@ struct UserTests {
                 ("correct\u{0}horse", "password must not contain control characters"),
                 ("tab\tseparated pw", "password must not contain control characters"),
                 (12_345_678, "password must be a string"),
-                (String(repeating: "é", count: 37), "password must be 8 to 72 bytes long"),
+                (String(repeating: "é", count: 37), "password must be at least 8 characters and at most 72 bytes (UTF-8) long"),
             ]
             for (index, (password, error)) in cases.enumerated() {
                 let answer = try await panel.request(

@@ -19,12 +19,14 @@ enum NodeAddress {
         case ordinary
     }
 
-    /// Judges the address as written; a host name other than `localhost` is taken as ordinary.
+    /// Judges the address as written; a host name other than `localhost` is taken as ordinary. IPv4 is
+    /// read as the resolver reads it (`inet_aton`), shorthand included: `127.1`, `2130706433`, `0x7f.1`
+    /// and `0251.0376.0251.0376` are addresses too, and the HTTP client would connect to them.
     static func kind(of address: String) -> Kind {
         let lowered = address.lowercased()
         if lowered == "localhost" || lowered.hasSuffix(".localhost") { return .loopback }
         var v4 = in_addr()
-        if inet_pton(AF_INET, address, &v4) == 1 {
+        if inet_aton(address, &v4) != 0 {
             return kind(ipv4: UInt32(bigEndian: v4.s_addr))
         }
         var v6 = in6_addr()

@@ -15,7 +15,7 @@ package struct UserStore: Sendable {
             throw PanelError.invalid("password must not contain control characters")
         }
         guard password.count >= minimumPasswordLength && password.utf8.count <= 72 else {
-            throw PanelError.invalid("password must be \(minimumPasswordLength) to 72 bytes long")
+            throw PanelError.invalid("password must be at least \(minimumPasswordLength) characters and at most 72 bytes (UTF-8) long")
         }
     }
 

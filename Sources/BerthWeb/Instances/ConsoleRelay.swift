@@ -12,14 +12,16 @@ import NIOConcurrencyHelpers
 /// opens with a short-lived token for this one instance. The browser never sees a node's address or token.
 struct ConsoleRelay: Sendable {
     let access: InstanceAccess
+    let sessions: WebSessions
     let audit: AuditLog
     /// Origins allowed to open the socket besides the page's own host: the panel's public address.
     let publicURL: String
 
     /// How long a console token lives; the daemon closes the socket then and the page reconnects.
     static let tokenLifetime: TimeInterval = 15 * 60
-    /// How often an open socket checks that its user may still see the instance.
-    static let accessCheckInterval: Duration = .seconds(15)
+    /// How often an open socket checks that its session is still signed in and its user may still see the
+    /// instance: a signed-out browser, or a user who lost the instance, loses the console within seconds.
+    static let accessCheckInterval: Duration = .seconds(3)
     static let maxViewerMessageBytes = 16 * 1024
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
@@ -33,7 +35,8 @@ struct ConsoleRelay: Sendable {
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, socketContext in
             let context = socketContext.requestContext
-            let reason = await relay(context: context, inbound: inbound, outbound: outbound)
+            let sessionID = socketContext.request.cookies[WebSessions.cookieName]?.value
+            let reason = await relay(context: context, sessionID: sessionID, inbound: inbound, outbound: outbound)
             try? await outbound.close(.normalClosure, reason: reason)
         }
     }
@@ -46,9 +49,15 @@ struct ConsoleRelay: Sendable {
     }
 
     /// Relays until either side leaves or access ends; returns why the socket closes, for the browser.
-    private func relay(context: WebRequestContext, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async -> String? {
+    private func relay(
+        context: WebRequestContext,
+        sessionID: String?,
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter
+    ) async -> String? {
         do {
             let user = try context.signedInUser()
+            guard let sessionID else { throw APIError(.unauthorized, "Sign in first.") }
             let instance = try await access.instance(try context.parameters.require("id"), for: user)
             try Self.checkUsable(instance)
             let id = try instance.requireID().uuidString.lowercased()
@@ -91,8 +100,8 @@ struct ConsoleRelay: Sendable {
                         while true {
                             try await Task.sleep(for: Self.accessCheckInterval)
                             do {
-                                guard let userID = user.id, let current = try await access.users.find(id: userID),
-                                    current.sessionEpoch == user.sessionEpoch
+                                guard try await sessions.exists(id: sessionID), let userID = user.id,
+                                    let current = try await access.users.find(id: userID), current.sessionEpoch == user.sessionEpoch
                                 else { return "Your session ended." }
                                 try Self.checkUsable(try await access.instance(id, for: current))
                             } catch let error as APIError {

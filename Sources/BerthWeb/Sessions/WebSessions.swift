@@ -24,6 +24,12 @@ struct WebSessions: Sendable {
         SessionMiddleware(storage: driver, configuration: configuration)
     }
 
+    /// Whether the session under `id` (a cookie's value) still exists: signing out removes it, on whichever
+    /// panel process the user signed out.
+    func exists(id: String) async throws -> Bool {
+        try await driver.get(key: configuration.keyPrefix + id, as: WebSession.self) != nil
+    }
+
     /// Starts `session` under a new id and forgets the old one, so whoever knew the old id knows nothing now.
     func replace(with session: WebSession, request: Request, context: WebRequestContext) async throws {
         if let oldID = request.cookies[Self.cookieName]?.value {

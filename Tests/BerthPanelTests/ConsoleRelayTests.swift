@@ -1,0 +1,60 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+@testable import BerthPanel
+
+/// The browser's console socket through the panel, on a real node: it lives only as long as the session
+/// that opened it.
+@Suite("Console relay", .timeLimit(.minutes(3)))
+struct ConsoleRelayTests {
+    @Test("an open console closes when its browser signs out, and says why")
+    func signingOutClosesTheConsole() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await InstanceTests.importEchoImage(panel)
+            let user = try await panel.createUser("owner")
+            let deployed = try await panel.request(
+                .POST,
+                "/api/instances/deploy",
+                InstanceTests.deployFields(node: node.id, user: user, port: TestPorts.next())
+            )
+            let id = try #require(deployed.object["Id"] as? String)
+            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+
+            let browser = panel.browser()
+            #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
+            let cookie = try #require(browser.sessionCookie)
+            // A browser's handshake, by hand: client libraries send an Origin without the port.
+            let socket = try await Task.detached {
+                let socket = try RawHTTP(
+                    port: panel.port,
+                    head: """
+                        GET /instances/\(id)/socket HTTP/1.1\r
+                        Host: 127.0.0.1:\(panel.port)\r
+                        Upgrade: websocket\r
+                        Connection: Upgrade\r
+                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                        Sec-WebSocket-Version: 13\r
+                        Origin: http://127.0.0.1:\(panel.port)\r
+                        Cookie: berth_session=\(cookie)
+                        """
+                )
+                #expect(try socket.statusLine().contains(" 101 "))
+                #expect(try socket.nextFrame().opcode == 1, "the node's first message is relayed")
+                return socket
+            }.value
+
+            try await browser.get("/")
+            #expect(try await browser.post("/logout").location == "/login")
+            let reason = try await Task.detached {
+                while true {
+                    let frame = try socket.nextFrame()
+                    if frame.opcode == 8 { return String(decoding: frame.payload.dropFirst(2), as: UTF8.self) }
+                }
+            }.value
+            #expect(reason == "Your session ended.")
+            #expect(try await panel.request(.DELETE, "/api/instance/delete", ["id": id]).status == 201)
+        }
+    }
+}
