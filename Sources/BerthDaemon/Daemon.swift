@@ -22,7 +22,11 @@ public struct Daemon: Sendable {
     let heartbeats: HeartbeatSender
     let nodeInfo: NodeInfoSource
     let tokens: ConsoleTokens
+    let network: TenantNetwork
     let logger: Logger
+
+    /// How often the tenant firewall is rebuilt from the running containers, besides after each start.
+    static let firewallRefreshInterval: Duration = .seconds(30)
 
     public init(
         configuration: DaemonConfiguration,
@@ -37,6 +41,8 @@ public struct Daemon: Sendable {
         }
         let tasks = BackgroundTasks()
         let blueprint = ContainerBlueprint(configuration: configuration)
+        let network = TenantNetwork(docker: docker, isolates: configuration.isolatesNetwork, logger: logger)
+        self.network = network
         self.tasks = tasks
         self.reporter = PanelReporter(connection: connection)
         self.tokens = await ConsoleTokens(nodeToken: configuration.nodeToken)
@@ -47,6 +53,7 @@ public struct Daemon: Sendable {
                 docker: docker,
                 blueprint: blueprint,
                 configuration: configuration,
+                network: network,
                 tasks: tasks,
                 logger: logger
             ),
@@ -97,6 +104,11 @@ public struct Daemon: Sendable {
             logger.warning("\(DockerAdvice.whenUnavailable(docker.host, error))")
         }
         tasks.spawn { [supervisor] in await supervisor.reconcileWithDocker() }
+        tasks.spawn { [network] in
+            repeat {
+                await network.refresh()
+            } while (try? await Task.sleep(for: Self.firewallRefreshInterval)) != nil
+        }
     }
 
     /// The daemon's HTTP routes, behind the node token.
@@ -109,6 +121,7 @@ public struct Daemon: Sendable {
         let api = router.group().add(middleware: NodeTokenMiddleware(token: configuration.nodeToken))
         SystemController(source: nodeInfo).addRoutes(to: api)
         InstanceController(supervisor: supervisor).addRoutes(to: api)
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 

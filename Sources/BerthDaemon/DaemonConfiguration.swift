@@ -25,6 +25,8 @@ public struct DaemonConfiguration: Sendable {
         let parts = containerUser.split(separator: ":").compactMap { UInt32($0) }
         return (parts.first ?? 1000, parts.count > 1 ? parts[1] : parts.first ?? 1000)
     }
+    /// Whether instances run fenced in (``TenantNetwork``): on unless the operator runs only trusted code.
+    public var isolatesNetwork: Bool
     /// Crashes within ``crashWindow`` after which an instance is left offline.
     public var crashLimit: Int
     public var crashWindow: Duration
@@ -39,6 +41,7 @@ public struct DaemonConfiguration: Sendable {
         nodeID: String,
         publishAddress: String = "0.0.0.0",
         containerUser: String = "1000:1000",
+        isolatesNetwork: Bool = true,
         crashLimit: Int = 3,
         crashWindow: Duration = .seconds(60)
     ) {
@@ -51,6 +54,7 @@ public struct DaemonConfiguration: Sendable {
         self.nodeID = nodeID
         self.publishAddress = publishAddress
         self.containerUser = containerUser
+        self.isolatesNetwork = isolatesNetwork
         self.crashLimit = crashLimit
         self.crashWindow = crashWindow
     }

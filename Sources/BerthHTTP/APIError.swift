@@ -6,13 +6,15 @@ import Hummingbird
 public struct APIError: HTTPResponseError {
     public let status: HTTPResponse.Status
     public let message: String
-    /// For a 429 or 503: when the client may try again, sent as `Retry-After` in whole seconds.
-    public var retryAfter: Duration?
+    /// Header fields the answer carries besides the JSON body: `Retry-After`, `Allow`.
+    public var headers: HTTPFields
 
+    /// `retryAfter`, for a 429 or 503, says when the client may try again (`Retry-After`, whole seconds).
     public init(_ status: HTTPResponse.Status, _ message: String, retryAfter: Duration? = nil) {
         self.status = status
         self.message = message
-        self.retryAfter = retryAfter
+        headers = [:]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter.wholeSecondsRoundedUp) }
     }
 
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
@@ -21,7 +23,7 @@ public struct APIError: HTTPResponseError {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try JSONResponse.make(ErrorBody(error: message), status: status)
-        if let retryAfter { response.headers[.retryAfter] = String(retryAfter.wholeSecondsRoundedUp) }
+        response.headers.append(contentsOf: headers)
         return response
     }
 }

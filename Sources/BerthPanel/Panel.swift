@@ -78,6 +78,7 @@ public struct Panel: Sendable {
         }
         frontEnd.addRoutes(to: router)
         addRoutes(to: router)
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         var application = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router),

@@ -18,6 +18,9 @@ struct DaemonCommand: AsyncParsableCommand {
 
         @OptionGroup var location: DataOptions
 
+        @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
+        var noNetworkIsolation = false
+
         func run() async throws {
             let environment = BerthEnvironment.read()
             let dataDirectory = location.directory(in: environment)
@@ -34,7 +37,8 @@ struct DaemonCommand: AsyncParsableCommand {
                 panelURL: settings.panelURL,
                 nodeToken: settings.token,
                 nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
-                publishAddress: settings.publishAddress
+                publishAddress: settings.publishAddress,
+                isolatesNetwork: !noNetworkIsolation
             )
             let logger = Logger(label: "berth")
             try await withDaemon(configuration) { daemon in

@@ -29,6 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var proxies: TrustedProxyOptions
 
+    @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
+    var noNetworkIsolation = false
+
     @Option(help: "Image JSON files to import at first start (default: ./images when it exists).")
     var images: String?
 
@@ -81,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
             dockerHost: environment.dockerHost,
             panelURL: "http://127.0.0.1:\(port)",
             nodeToken: token,
-            nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory)
+            nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
+            isolatesNetwork: !noNetworkIsolation
         )
         try await withDaemon(daemonConfiguration) { daemon in
             let panelApplication = panel.application(frontEnd: try WebUI(panel: panel)) { boundPort in

@@ -68,7 +68,7 @@ struct InstanceLifecycleTests {
             #expect(host.capabilitiesToAdd == nil)
             #expect(host.securityOptions == ["no-new-privileges"])
             #expect(host.readonlyRootFilesystem == true)
-            #expect(host.networkMode == "bridge")
+            #expect(host.networkMode == TenantNetwork.name, "instances join the fenced tenants network")
             #expect(
                 host.publishedPorts == [
                     PublishedPort(containerPort: port, hostPort: port, hostAddress: "127.0.0.1", transport: .tcp),

@@ -39,17 +39,19 @@ struct TestDaemon: Sendable {
         panelURL: String? = nil,
         dockerHost: DockerHost = .fromEnvironment(ProcessInfo.processInfo.environment),
         keepingContainers: Bool = false,
+        host: String = "127.0.0.1",
+        publishAddress: String = "127.0.0.1",
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
-            host: "127.0.0.1",
+            host: host,
             port: 0,
             dataDirectory: dataDirectory,
             dockerHost: dockerHost,
             panelURL: panelURL,
             nodeToken: token,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
-            publishAddress: "127.0.0.1",
+            publishAddress: publishAddress,
             crashWindow: .seconds(60)
         )
         let outcome = await Swift.Result(asyncCatching: {

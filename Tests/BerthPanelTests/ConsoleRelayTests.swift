@@ -26,7 +26,7 @@ struct ConsoleRelayTests {
             #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
             let cookie = try #require(browser.sessionCookie)
             // A browser's handshake, by hand: client libraries send an Origin without the port.
-            let socket = try await Task.detached {
+            let (socket, status, firstFrame) = try await onOwnThread {
                 let socket = try RawHTTP(
                     port: panel.port,
                     head: """
@@ -40,19 +40,19 @@ struct ConsoleRelayTests {
                         Cookie: berth_session=\(cookie)
                         """
                 )
-                #expect(try socket.statusLine().contains(" 101 "))
-                #expect(try socket.nextFrame().opcode == 1, "the node's first message is relayed")
-                return socket
-            }.value
+                return (socket, try socket.statusLine(), try socket.nextFrame().opcode)
+            }
+            #expect(status.contains(" 101 "))
+            #expect(firstFrame == 1, "the node's first message is relayed")
 
             try await browser.get("/")
             #expect(try await browser.post("/logout").location == "/login")
-            let reason = try await Task.detached {
+            let reason = try await onOwnThread {
                 while true {
                     let frame = try socket.nextFrame()
                     if frame.opcode == 8 { return String(decoding: frame.payload.dropFirst(2), as: UTF8.self) }
                 }
-            }.value
+            }
             #expect(reason == "Your session ended.")
             #expect(try await panel.request(.DELETE, "/api/instance/delete", ["id": id]).status == 201)
         }

@@ -34,7 +34,7 @@ struct ConsoleSocketOriginTests {
             let cookie = "berth_session=\(try #require(browser.sessionCookie))"
 
             func handshake(origin: String) async throws -> String {
-                try await Task.detached {
+                try await onOwnThread {
                     try RawHTTP.statusLine(
                         port: panel.port,
                         head: """
@@ -48,7 +48,7 @@ struct ConsoleSocketOriginTests {
                             Cookie: \(cookie)
                             """
                     )
-                }.value
+                }
             }
             let foreign = try await handshake(origin: "http://evil.example")
             #expect(!foreign.contains(" 101 "), "another site's page cannot open the console with the user's cookie: \(foreign)")

@@ -21,6 +21,10 @@ struct ContainerBlueprint: Sendable {
 
     let configuration: DaemonConfiguration
 
+    /// Instances and installers join the tenants' network (``TenantNetwork``), unless the operator turned
+    /// isolation off.
+    var networkMode: String { configuration.isolatesNetwork ? TenantNetwork.name : "bridge" }
+
     static func containerName(for id: String) -> String { "berth-\(id)" }
     static func installerName(for id: String) -> String { "berth-\(id)-installer" }
 
@@ -65,7 +69,7 @@ struct ContainerBlueprint: Sendable {
                 capabilitiesToDrop: ["ALL"],
                 securityOptions: ["no-new-privileges"],
                 privileged: false,
-                networkMode: "bridge",
+                networkMode: networkMode,
                 readonlyRootFilesystem: true,
                 temporaryFilesystems: ["/tmp": temporaryFilesystemOptions],
                 logConfiguration: Self.boundedLogs
@@ -95,7 +99,7 @@ struct ContainerBlueprint: Sendable {
                 capabilitiesToDrop: ["ALL"],
                 securityOptions: ["no-new-privileges"],
                 privileged: false,
-                networkMode: "bridge",
+                networkMode: networkMode,
                 logConfiguration: Self.boundedLogs
             )
         )

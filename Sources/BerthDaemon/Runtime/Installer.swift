@@ -9,6 +9,8 @@ struct Installer: Sendable {
     let docker: DockerEngine
     let blueprint: ContainerBlueprint
     let configuration: DaemonConfiguration
+    /// Made ready before any container is created, so none runs outside the tenants' fence.
+    let network: TenantNetwork
     /// Where the installer container of a successful install is removed, off the deploy's path.
     let tasks: BackgroundTasks
     let logger: Logger
@@ -19,6 +21,7 @@ struct Installer: Sendable {
     /// Installs and returns the runtime container's id.
     func install(_ specification: InstanceSpecification, console: ConsoleHub) async throws -> String {
         let id = specification.id
+        try await network.prepare()
         try await ensureImage(specification.image.dockerImage, console: console)
         if let script = specification.image.install, let installImage = script.dockerImage {
             try await ensureImage(installImage, console: console)
@@ -53,6 +56,7 @@ struct Installer: Sendable {
     /// Removes an old runtime container, checks the ports, and creates a new one.
     func createRuntimeContainer(_ specification: InstanceSpecification) async throws -> String {
         let name = ContainerBlueprint.containerName(for: specification.id)
+        try await network.prepare()
         await docker.discardContainer(name, logger: logger)
         for mapping in specification.ports where !PortProbe.isFree(port: mapping.hostPort, address: configuration.publishAddress) {
             throw InstanceError.conflict("port \(mapping.hostPort) is already in use on this node (\(configuration.publishAddress))")

@@ -29,6 +29,8 @@ extension InstanceSupervisor {
             throw InstanceError.engine("the instance could not start: \(reason)")
         }
         if startContainer {
+            // Its ports are published now: other instances may reach them at the node's address.
+            tasks.spawn { [network = installer.network] in await network.refresh() }
             let stop = note(id) { $0.lifecycle.containerStarted(session: session) }
             if let stop { sendStop(stop, to: id) }
         } else {

@@ -36,9 +36,22 @@ public struct ContainerInspection: Sendable, Decodable {
     public struct NetworkSettings: Sendable, Decodable {
         /// Published ports while the container runs: `25565/tcp` → bindings (nil when not published).
         public let ports: [String: [PortBinding]?]?
+        /// The container's place on each network it joined, by network name.
+        public let networks: [String: Endpoint]?
+
+        public struct Endpoint: Sendable, Decodable {
+            public let ipAddress: String
+            public let gateway: String
+
+            enum CodingKeys: String, CodingKey {
+                case ipAddress = "IPAddress"
+                case gateway = "Gateway"
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
             case ports = "Ports"
+            case networks = "Networks"
         }
     }
 
@@ -107,6 +120,22 @@ public struct ContainerSummary: Sendable, Decodable {
     /// A human description such as `Up 5 minutes`.
     public let status: String
     public let labels: [String: String]
+    /// The container's ports; those published on the host carry the host port.
+    public let ports: [ListedPort]
+
+    /// One port as the container list shows it.
+    public struct ListedPort: Sendable, Decodable, Hashable {
+        public let containerPort: Int
+        public let hostPort: Int?
+        /// `tcp` or `udp`.
+        public let transport: String
+
+        enum CodingKeys: String, CodingKey {
+            case containerPort = "PrivatePort"
+            case hostPort = "PublicPort"
+            case transport = "Type"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case id = "Id"
@@ -115,6 +144,7 @@ public struct ContainerSummary: Sendable, Decodable {
         case state = "State"
         case status = "Status"
         case labels = "Labels"
+        case ports = "Ports"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,6 +156,7 @@ public struct ContainerSummary: Sendable, Decodable {
         state = try container.decode(String.self, forKey: .state)
         status = try container.decode(String.self, forKey: .status)
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        ports = try container.decodeIfPresent([ListedPort].self, forKey: .ports) ?? []
     }
 }
 

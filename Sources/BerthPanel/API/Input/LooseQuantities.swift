@@ -19,7 +19,7 @@ enum LooseQuantities {
             factor = multiplier
             break
         }
-        guard let amount = Double(number), amount.isFinite, amount > 0 else { throw problem }
+        guard let amount = decimal(number, from: value), amount.isFinite, amount > 0 else { throw problem }
         let mebibytes = (amount * factor).rounded()
         guard mebibytes >= 1, mebibytes <= Double(1 << 30) else { throw PanelError.invalid("\(field) must be positive and at most 1 PiB") }
         return Int(mebibytes)
@@ -31,13 +31,26 @@ enum LooseQuantities {
         guard let text = value.scalarText?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { throw problem }
         let cores: Double?
         if text.hasSuffix("%") {
-            cores = Double(text.dropLast().trimmingCharacters(in: .whitespaces)).map { $0 / 100 }
+            cores = decimal(text.dropLast().trimmingCharacters(in: .whitespaces), from: .null).map { $0 / 100 }
         } else {
-            cores = Double(text)
+            cores = decimal(text, from: value)
         }
         guard let cores, cores.isFinite, cores > 0 else { throw problem }
         guard cores <= 1024 else { throw PanelError.invalid("\(field) must be at most 1024 cores") }
         return cores
+    }
+
+    /// A number as people write one: digits with at most one decimal point, perhaps a leading `+`.
+    /// `Double("0x10")` and `Double("1e3")` read hex and exponents, which no billing form means; a JSON
+    /// number is taken as it is.
+    static func decimal(_ text: String, from value: JSONValue) -> Double? {
+        if case .number(let number) = value { return number }
+        let text = text.hasPrefix("+") ? String(text.dropFirst()) : text
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !text.isEmpty, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), parts.contains(where: { !$0.isEmpty }) else {
+            return nil
+        }
+        return Double(text)
     }
 
     /// Ports one instance may publish.

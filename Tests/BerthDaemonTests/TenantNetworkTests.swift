@@ -1,0 +1,150 @@
+import BerthProtocol
+import BerthTestSupport
+import DockerEngine
+import Foundation
+import Testing
+
+@testable import BerthDaemon
+
+/// What an instance can reach, tried from inside a real container with busybox `nc`: not the node's own
+/// ports, not another tenant's container, not link-local addresses; but the internet (a stand-in at a
+/// TEST-NET address in a namespace of the test's own) and every instance's published ports.
+@Suite("Tenant network", .serialized, .timeLimit(.minutes(4)))
+struct TenantNetworkTests {
+    /// A tenant whose console takes `address port` lines and says what answered there. It asks as an HTTP
+    /// client, so the daemon's API answers too; the other listeners answer whatever they are sent.
+    static func probe(ports: [Int]) -> InstanceSpecification {
+        TestDaemon.echoSpecification(
+            ports: ports,
+            startup:
+                #"echo ready; while read address port; do echo "reply:$address:$port:$(\#(request) | nc -w 3 $address $port 2>/dev/null | head -n 1 | tr -d '\r')."; done"#
+        )
+    }
+
+    static let request = #"printf 'GET / HTTP/1.0\r\n\r\n'"#
+
+    /// A tenant serving `served` on its port to every connection.
+    static func server(port: Int) -> InstanceSpecification {
+        TestDaemon.echoSpecification(
+            ports: [port],
+            startup: "echo ready; while true; do echo served | nc -l -p \(port); done"
+        )
+    }
+
+    @Test("a tenant reaches the internet and published ports, but not the node, other tenants or the metadata address")
+    func fence() async throws {
+        try await MetadataStandIn.with { standIn in
+            let host = try TCPResponder(reply: "host-secret")
+            defer { host.stop() }
+            try await TestDaemon.with(host: "0.0.0.0", publishAddress: "0.0.0.0") { daemon in
+                let serverPort = TestPorts.next()
+                let server = Self.server(port: serverPort)
+                let probe = Self.probe(ports: [TestPorts.next()])
+                let served = try await daemon.deployRunning(server)
+                try await daemon.deployRunning(probe)
+                let serverContainer = try #require(served.containerID)
+                let serverInspection = try await daemon.docker.inspectContainer(serverContainer)
+                let serverEndpoint = try #require(serverInspection.networkSettings.networks?[TenantNetwork.name])
+                let node = serverEndpoint.gateway  // the node's own address on the tenants' bridge
+                // The rules follow the started containers in the background; make sure they are current.
+                await daemon.daemon.network.refresh()
+
+                let targets: [(name: String, address: String, port: Int, answers: Bool)] = [
+                    ("the stand-in internet host", MetadataStandIn.internetAddress, MetadataStandIn.port, true),
+                    ("another instance's published port at the node's address", node, serverPort, true),
+                    ("a service listening on every address of the node", node, host.port, false),
+                    ("the daemon's API port", node, daemon.port, false),
+                    ("another tenant's container directly", serverEndpoint.ipAddress, serverPort, false),
+                    ("the cloud metadata address", MetadataStandIn.metadataAddress, MetadataStandIn.port, false),
+                ]
+                let replies = try await daemon.withConsole(
+                    probe.id,
+                    send: targets.map { ConsoleRequest(event: .command, data: "\($0.address) \($0.port)") }
+                ) { messages in messages.output.components(separatedBy: "reply:").count > targets.count }.output
+                for target in targets {
+                    let reply = Self.reply(in: replies, address: target.address, port: target.port)
+                    #expect((reply?.isEmpty == false) == target.answers, "\(target.name): \(reply ?? "no line")")
+                }
+
+                // Positive controls: each refused target answers when asked from outside the fence.
+                let direct = "echo x | busybox nc -w 3 \(serverEndpoint.ipAddress) \(serverPort)"
+                #expect(try await onOwnThread { try HostShell.run(direct) }.contains("served"))
+                let local = "echo x | busybox nc -w 3 127.0.0.1 \(host.port)"
+                #expect(try await onOwnThread { try HostShell.run(local) }.contains("host-secret"))
+                #expect(try await Self.fromDefaultBridge(daemon.docker, MetadataStandIn.metadataAddress, MetadataStandIn.port) == "metadata-secret")
+                let daemonAnswer = try await Self.fromDefaultBridge(daemon.docker, node, daemon.port)
+                #expect(daemonAnswer.hasPrefix("HTTP/1.1 "), "the daemon's port answers: \(daemonAnswer)")
+
+                try await daemon.request(.DELETE, "/api/instances/\(probe.id)")
+                try await daemon.request(.DELETE, "/api/instances/\(server.id)")
+            }
+        }
+    }
+
+    /// The first line `nc` read from `address port`, as the probe printed it ("" when nothing answered).
+    static func reply(in output: String, address: String, port: Int) -> String? {
+        let prefix = "reply:\(address):\(port):"
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        return String(line.dropFirst(prefix.count).dropLast())
+    }
+
+    /// What a plain container on Docker's default bridge (no Berth rules) reads from `address port`.
+    static func fromDefaultBridge(_ docker: DockerEngine, _ address: String, _ port: Int) async throws -> String {
+        let container = try await docker.createContainer(
+            ContainerSpecification(
+                image: TestImage.name,
+                command: ["/bin/sh", "-c", "\(request) | nc -w 3 \(address) \(port) | head -n 1"],
+                labels: ["berth.test": "network-control"],
+                hostConfiguration: HostConfiguration(networkMode: "bridge")
+            )
+        )
+        defer { Task { try? await docker.removeContainer(container.id, force: true) } }
+        try await docker.startContainer(container.id)
+        _ = try await docker.waitForContainer(container.id)
+        var output = ""
+        for try await chunk in try await docker.containerLogs(container.id, follow: false) { output += chunk.text }
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// A network namespace of the test's own holding two addresses, routed from the node: the cloud metadata
+/// address 169.254.169.254 and a stand-in internet host at a TEST-NET address, both answering on one port.
+/// Nothing leaves the machine: the node's routes to both lead into the namespace.
+enum MetadataStandIn {
+    static let metadataAddress = "169.254.169.254"
+    static let internetAddress = "198.51.100.10"
+    static let port = 8080
+
+    static func with(_ body: (String) async throws -> Void) async throws {
+        let suffix = String(UUID().uuidString.prefix(6).lowercased())
+        let namespace = "berth-test-\(suffix)"
+        let outside = "bt\(suffix)h"
+        let inside = "bt\(suffix)n"
+        defer {
+            _ = try? HostShell.run("ip netns pids \(namespace) | xargs -r kill -9")
+            _ = try? HostShell.run("ip netns delete \(namespace)")
+            _ = try? HostShell.run("ip link delete \(outside)")
+        }
+        try HostShell.run(
+            """
+            set -e
+            ip netns add \(namespace)
+            ip link add \(outside) type veth peer name \(inside)
+            ip link set \(inside) netns \(namespace)
+            ip addr add 169.254.169.1/32 dev \(outside)
+            ip link set \(outside) up
+            ip -n \(namespace) link set lo up
+            ip -n \(namespace) addr add \(metadataAddress)/32 dev \(inside)
+            ip -n \(namespace) addr add \(internetAddress)/32 dev \(inside)
+            ip -n \(namespace) link set \(inside) up
+            ip -n \(namespace) route add default dev \(inside)
+            ip route add \(metadataAddress)/32 dev \(outside)
+            ip route add \(internetAddress)/32 dev \(outside)
+            """
+        )
+        try HostShell.start(
+            "ip netns exec \(namespace) /bin/busybox sh -c 'while true; do echo metadata-secret | /bin/busybox nc -l -p \(port); done'"
+        )
+        try await body(namespace)
+    }
+}
