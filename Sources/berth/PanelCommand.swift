@@ -27,6 +27,9 @@ struct PanelCommand: AsyncParsableCommand {
 
     @OptionGroup var proxies: TrustedProxyOptions
 
+    @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
+    var failedAuthenticationLimit = 10
+
     func run() async throws {
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
@@ -37,6 +40,7 @@ struct PanelCommand: AsyncParsableCommand {
                 dataDirectory: location.directory(in: environment),
                 databaseURL: environment.databaseURL,
                 publicURL: publicURL,
+                failedAuthenticationLimit: failedAuthenticationLimit,
                 trustedProxies: proxies.trustedProxies,
                 allowsLoopbackNodes: allowLoopbackNodes,
                 allowsLowHostPorts: allowLowPorts,

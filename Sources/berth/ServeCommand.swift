@@ -29,6 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var proxies: TrustedProxyOptions
 
+    @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
+    var failedAuthenticationLimit = 10
+
     @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
     var noNetworkIsolation = false
 
@@ -47,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
                 dataDirectory: dataDirectory,
                 databaseURL: environment.databaseURL,
                 imagesDirectory: images ?? (FileManager.default.fileExists(atPath: "images") ? "images" : nil),
+                failedAuthenticationLimit: failedAuthenticationLimit,
                 trustedProxies: proxies.trustedProxies,
                 allowsLowHostPorts: allowLowPorts,
                 benchCeiling: environment.benchCeiling

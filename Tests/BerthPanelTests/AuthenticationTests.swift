@@ -50,6 +50,19 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("a known path asked with a method it does not have is a 405 that lists the methods it has")
+    func methodNotAllowed() async throws {
+        try await InProcessPanel.with { panel in
+            let answer = try await panel.call(.put, "/api/users")
+            #expect(answer.status == 405)
+            #expect(answer.error == "PUT is not allowed on /api/users; use GET")
+            let deploy = try await panel.call(.get, "/api/instances/deploy")
+            #expect(deploy.status == 405 && deploy.error?.hasSuffix("use POST") == true)
+            let suspend = try await panel.call(.delete, "/api/instances/suspend/anything")
+            #expect(suspend.status == 405, "a route with a parameter matches too")
+        }
+    }
+
     @Test("an unknown route is a JSON 404")
     func unknownRoute() async throws {
         try await InProcessPanel.with { panel in

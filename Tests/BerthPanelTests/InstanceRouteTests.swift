@@ -28,6 +28,7 @@ struct InstanceRouteTests {
                 ("nodeId", [:], "nodeId is required"),
                 ("user", [:], "user is required"),
                 (nil, ["memory": "lots"], "memory must be a size such as 512, \"512MB\" or \"2G\""),
+                (nil, ["memory": "2"], "memory must be at least 4 MiB"),
                 (nil, ["cpu": "fast"], "cpu must be a number of cores such as 1, 1.5 or \"150%\""),
                 (nil, ["ports": "a:b"], "ports must look like \"25565:25565,8080:80\" (container:host)"),
                 (

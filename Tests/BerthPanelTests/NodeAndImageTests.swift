@@ -105,8 +105,9 @@ struct NodeAndImageTests {
                 ("127.0.0.1", "is this machine"), ("127.1.2.3", "is this machine"), ("::1", "is this machine"),
                 ("localhost", "is this machine"), ("LOCALHOST", "is this machine"), ("::ffff:127.0.0.1", "is this machine"),
                 // IPv4 shorthand, which the system resolver reads as the address it names.
-                ("127.1", "is this machine"), ("2130706433", "is this machine"), ("0x7f.1", "is this machine"),
-                ("169.254.43518", "is link-local"), ("0251.0376.0251.0376", "is link-local"), ("0", "is not a host the panel can reach"),
+                ("127.1", "written as four decimal numbers"), ("2130706433", "written as four decimal numbers"),
+                ("0x7f.1", "written as four decimal numbers"), ("169.254.43518", "written as four decimal numbers"),
+                ("0251.0376.0251.0376", "written as four decimal numbers"), ("0", "written as four decimal numbers"),
             ]
             for (address, problem) in refused {
                 let answer = try await panel.request(

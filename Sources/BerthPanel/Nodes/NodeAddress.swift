@@ -43,6 +43,15 @@ enum NodeAddress {
         return bytes == metadata ? .linkLocal : .ordinary
     }
 
+    /// A name whose last label starts with a digit (no real domain's does) that is not a plain dotted
+    /// quad: `127.1`, `2130706433`, `0x7f.1`, `01.2.3.4`. The resolver reads some of these as addresses and
+    /// not others; refusing them all keeps the rule simple to state and to check.
+    static func isIPv4Shorthand(_ address: String) -> Bool {
+        guard !address.contains(":"), let last = address.split(separator: ".").last, last.first?.isNumber == true else { return false }
+        var v4 = in_addr()
+        return inet_pton(AF_INET, address, &v4) != 1
+    }
+
     private static func kind(ipv4 address: UInt32) -> Kind {
         switch address >> 24 {
         case 0: return .unspecified
@@ -53,7 +62,10 @@ enum NodeAddress {
 
     /// Why `address` is refused for a node, or nil when it may be one.
     static func problem(with address: String, allowingLoopback: Bool) -> String? {
-        switch kind(of: address) {
+        if isIPv4Shorthand(address) {
+            return "address \(address) is neither a host name nor an IPv4 address written as four decimal numbers (a.b.c.d)"
+        }
+        return switch kind(of: address) {
         case .unspecified:
             "address \(address) is not a host the panel can reach; give the node's own address"
         case .linkLocal:

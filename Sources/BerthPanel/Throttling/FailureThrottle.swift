@@ -10,11 +10,6 @@ package struct FailureThrottle: Sendable {
     let database: PanelDatabase
     package let policy: ThrottlePolicy
 
-    init(database: PanelDatabase, policy: ThrottlePolicy) {
-        self.database = database
-        self.policy = policy
-    }
-
     /// How long `key` must still wait before it may try again, or nil when it may try now.
     package func wait(for key: String, now: Date = Date()) async throws -> Duration? {
         let row = try await database.sql()
