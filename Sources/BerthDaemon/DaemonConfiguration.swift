@@ -18,13 +18,10 @@ public struct DaemonConfiguration: Sendable {
     public var nodeID: String
     /// The host address instance ports are published on.
     public var publishAddress: String
-    /// The user instances run as: never root, so a container escape lands as nobody in particular.
-    public var containerUser: String
-    /// The owner given to a volume's files after install, matching ``containerUser``.
-    public var volumeOwner: (user: UInt32, group: UInt32) {
-        let parts = containerUser.split(separator: ":").compactMap { UInt32($0) }
-        return (parts.first ?? 1000, parts.count > 1 ? parts[1] : parts.first ?? 1000)
-    }
+    /// The user and group ids instances run as, one of its own for each: never root, never an account of
+    /// the node (1000 is the first login user on most machines), and never another tenant's, so a
+    /// container escape lands as nobody in particular and no tenant can read another's files.
+    public var instanceIDs: Range<UInt32>
     /// Whether instances run fenced in (``TenantNetwork``): on unless the operator runs only trusted code.
     public var isolatesNetwork: Bool
     /// Crashes within ``crashWindow`` after which an instance is left offline.
@@ -40,7 +37,7 @@ public struct DaemonConfiguration: Sendable {
         nodeToken: String,
         nodeID: String,
         publishAddress: String = "0.0.0.0",
-        containerUser: String = "1000:1000",
+        instanceIDs: Range<UInt32> = 200_000..<300_000,
         isolatesNetwork: Bool = true,
         crashLimit: Int = 3,
         crashWindow: Duration = .seconds(60)
@@ -53,7 +50,7 @@ public struct DaemonConfiguration: Sendable {
         self.nodeToken = nodeToken
         self.nodeID = nodeID
         self.publishAddress = publishAddress
-        self.containerUser = containerUser
+        self.instanceIDs = instanceIDs
         self.isolatesNetwork = isolatesNetwork
         self.crashLimit = crashLimit
         self.crashWindow = crashWindow

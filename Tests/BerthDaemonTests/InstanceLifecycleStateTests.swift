@@ -388,7 +388,8 @@ struct InstanceLifecycleStateTests {
                 image: RuntimeImage(dockerImage: "berth-test/busybox:latest", startup: "sleep 1"),
                 limits: ResourceLimits(memoryMiB: 64, cpuCores: 1),
                 ports: []
-            )
+            ),
+            hostID: 200_007
         )
         record.lifecycle.installFinished(failure: "boom")
         record.containerID = "c1"
@@ -402,5 +403,12 @@ struct InstanceLifecycleStateTests {
         #expect(restoredRecord.lifecycle.install == .failed && restoredRecord.lifecycle.reason == "boom")
         #expect(restoredRecord.lifecycle.activity == .reconciling)
         #expect(restoredRecord.savesSame(as: record))
+        #expect(restoredRecord.hostID == 200_007)
+
+        // A record saved before instances had ids of their own ran as 1000, and keeps running as 1000.
+        var legacy = json
+        legacy["hostID"] = nil
+        let legacyRecord = try JSONDecoder().decode(InstanceRecord.self, from: JSONSerialization.data(withJSONObject: legacy))
+        #expect(legacyRecord.hostID == InstanceRecord.sharedLegacyID)
     }
 }

@@ -19,11 +19,44 @@ struct TenantContainerTests {
             )
             let running = try await daemon.deployRunning(specification)
             let inspection = try await daemon.docker.inspectContainer(try #require(running.containerID))
-            #expect(inspection.hostConfiguration.temporaryFilesystems?["/tmp"]?.contains("uid=1000,gid=1000") == true)
+            let user = try #require(inspection.configuration.user)
+            #expect(inspection.hostConfiguration.temporaryFilesystems?["/tmp"]?.contains("uid=\(user.prefix { $0 != ":" }),") == true)
             let logs = try #require(inspection.hostConfiguration.logConfiguration)
             #expect(logs.type == "local")
             #expect(logs.options["max-size"] == "10m" && logs.options["max-file"] == "3")
             try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+
+    @Test("each instance runs as a user and group of its own, never 1000, and owns its volume's files")
+    func ownUsers() async throws {
+        try await TestDaemon.with { daemon in
+            let startup = #"id -u > /home/container/uid.txt; echo ready; while read line; do echo "echo:$line"; done"#
+            let first = TestDaemon.echoSpecification(startup: startup, install: InstallScript(script: "echo installed > /mnt/server/installed.txt"))
+            let second = TestDaemon.echoSpecification(startup: startup)
+            var users: [String] = []
+            for specification in [first, second] {
+                let running = try await daemon.deployRunning(specification)
+                let inspection = try await daemon.docker.inspectContainer(try #require(running.containerID))
+                let user = try #require(inspection.configuration.user)
+                users.append(user)
+                let id = try #require(UInt32(user.split(separator: ":")[0]))
+                #expect(user == "\(id):\(id)")
+                #expect(daemon.configuration.instanceIDs.contains(id) && id != 1000)
+                let volume = daemon.configuration.volumesDirectory + "/" + specification.id
+                let owner = try FileManager.default.attributesOfItem(atPath: volume)[.ownerAccountID] as? NSNumber
+                #expect(owner?.uint32Value == id, "the volume belongs to the instance's user")
+                let written = try await daemon.waitForFile(volume + "/uid.txt")
+                #expect(written.trimmingCharacters(in: .whitespacesAndNewlines) == String(id), "the server runs as that user")
+            }
+            let installed = daemon.configuration.volumesDirectory + "/" + first.id + "/installed.txt"
+            let installedOwner = try FileManager.default.attributesOfItem(atPath: installed)[.ownerAccountID] as? NSNumber
+            #expect(
+                installedOwner.map { String($0.uint32Value) } == users.first.map { String($0.split(separator: ":")[0]) },
+                "what the installer wrote as root is handed over"
+            )
+            #expect(Set(users).count == 2, "two tenants never share a user: \(users)")
+            for specification in [first, second] { try await daemon.request(.DELETE, "/api/instances/\(specification.id)") }
         }
     }
 

@@ -132,6 +132,16 @@ struct TestDaemon: Sendable {
         return try await waitFor(specification.id, "running") { $0.powerState == .running }
     }
 
+    /// The text of a file an instance writes into its volume, once it is there.
+    func waitForFile(_ path: String, limit: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty { return text }
+            guard ContinuousClock.now < deadline else { throw TestFailure("\(path) never appeared") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     @discardableResult
     func power(_ action: PowerAction, _ id: String) async throws -> HTTPAnswer {
         try await request(.POST, "/api/instances/\(id)/power", body: PowerRequest(action: action))

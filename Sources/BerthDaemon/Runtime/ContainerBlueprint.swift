@@ -32,8 +32,8 @@ struct ContainerBlueprint: Sendable {
         (configuration.volumesDirectory as NSString).appendingPathComponent(id)
     }
 
-    /// The container the instance runs in.
-    func runtime(_ specification: InstanceSpecification) -> ContainerSpecification {
+    /// The container the instance runs in, as `hostID` (user and group).
+    func runtime(_ specification: InstanceSpecification, as hostID: UInt32) -> ContainerSpecification {
         let limits = Self.containerLimits(specification.limits)
         let ports = specification.ports.flatMap { mapping in
             [PublishedPort.Transport.tcp, .udp].map {
@@ -53,7 +53,7 @@ struct ContainerBlueprint: Sendable {
             environment: environment(for: specification),
             labels: labels(specification, role: Self.runtimeRole),
             workingDirectory: Self.volumePathInContainer,
-            user: configuration.containerUser,
+            user: "\(hostID):\(hostID)",
             hostname: String(specification.id.prefix(63)),
             tty: false,
             openStdin: true,
@@ -71,7 +71,7 @@ struct ContainerBlueprint: Sendable {
                 privileged: false,
                 networkMode: networkMode,
                 readonlyRootFilesystem: true,
-                temporaryFilesystems: ["/tmp": temporaryFilesystemOptions],
+                temporaryFilesystems: ["/tmp": Self.temporaryFilesystemOptions(owner: hostID)],
                 logConfiguration: Self.boundedLogs
             )
         )
@@ -108,9 +108,8 @@ struct ContainerBlueprint: Sendable {
     /// `/tmp` is the instance user's own: Docker gives the mount the mode of the image's `/tmp` (0755 and
     /// root's in a locally built image, whatever `mode=` says), so the tmpfs belongs to the instance's
     /// user. Java, Unity and many servers write temporary files there.
-    var temporaryFilesystemOptions: String {
-        let owner = configuration.volumeOwner
-        return "rw,exec,nosuid,size=100m,uid=\(owner.user),gid=\(owner.group),mode=1777"
+    static func temporaryFilesystemOptions(owner: UInt32) -> String {
+        "rw,exec,nosuid,size=100m,uid=\(owner),gid=\(owner),mode=1777"
     }
 
     /// At most 3 × 10 MB of output kept per container: a server printing without end cannot fill the

@@ -18,8 +18,8 @@ struct Installer: Sendable {
     /// Lines of the install script's output quoted when it fails.
     static let quotedLines = 10
 
-    /// Installs and returns the runtime container's id.
-    func install(_ specification: InstanceSpecification, console: ConsoleHub) async throws -> String {
+    /// Installs, as `hostID` owns the volume and runs the instance, and returns the runtime container's id.
+    func install(_ specification: InstanceSpecification, as hostID: UInt32, console: ConsoleHub) async throws -> String {
         let id = specification.id
         try await network.prepare()
         try await ensureImage(specification.image.dockerImage, console: console)
@@ -32,17 +32,16 @@ struct Installer: Sendable {
         } catch {
             throw InstanceError.failed("the volume \(volume) could not be made: \(error.localizedDescription)")
         }
-        let owner = configuration.volumeOwner
         guard let script = specification.image.install else {
-            try VolumeOwnership.give(volume, to: owner.user, group: owner.group)
-            return try await createRuntimeContainer(specification)
+            try VolumeOwnership.give(volume, to: hostID, group: hostID)
+            return try await createRuntimeContainer(specification, as: hostID)
         }
         // The runtime container does not depend on what the script writes (the volume is bind-mounted), so
         // it is created while the script runs: a deploy waits for the longer of the two, not for both.
-        async let runtime = createRuntimeContainer(specification)
+        async let runtime = createRuntimeContainer(specification, as: hostID)
         do {
             try await runInstallScript(specification, script: script, console: console)
-            try VolumeOwnership.give(volume, to: owner.user, group: owner.group)
+            try VolumeOwnership.give(volume, to: hostID, group: hostID)
             return try await runtime
         } catch {
             // A failed install leaves no container behind, the runtime one included.
@@ -54,7 +53,7 @@ struct Installer: Sendable {
     }
 
     /// Removes an old runtime container, checks the ports, and creates a new one.
-    func createRuntimeContainer(_ specification: InstanceSpecification) async throws -> String {
+    func createRuntimeContainer(_ specification: InstanceSpecification, as hostID: UInt32) async throws -> String {
         let name = ContainerBlueprint.containerName(for: specification.id)
         try await network.prepare()
         await docker.discardContainer(name, logger: logger)
@@ -62,7 +61,7 @@ struct Installer: Sendable {
             throw InstanceError.conflict("port \(mapping.hostPort) is already in use on this node (\(configuration.publishAddress))")
         }
         do {
-            return try await docker.createContainer(named: name, blueprint.runtime(specification)).id
+            return try await docker.createContainer(named: name, blueprint.runtime(specification, as: hostID)).id
         } catch let error as DockerEngineError {
             throw InstanceError.engine("the container could not be created: \(error)")
         }

@@ -7,11 +7,17 @@ struct InstanceRecord: Sendable, Equatable {
     var containerID: String?
     var lastExitCode: Int?
     var lifecycle: InstanceLifecycle
+    /// The user and group id the instance runs as and its files belong to (``DaemonConfiguration/instanceIDs``).
+    var hostID: UInt32
 
-    init(specification: InstanceSpecification) {
+    init(specification: InstanceSpecification, hostID: UInt32) {
         self.specification = specification
         self.lifecycle = InstanceLifecycle(suspended: specification.suspended)
+        self.hostID = hostID
     }
+
+    /// What instances ran as before each had an id of its own; a record saved then keeps it.
+    static let sharedLegacyID: UInt32 = 1000
 
     var id: String { specification.id }
 }
@@ -20,7 +26,7 @@ struct InstanceRecord: Sendable, Equatable {
 /// upgraded in place reads what the last one wrote.
 extension InstanceRecord: Codable {
     private enum CodingKeys: String, CodingKey {
-        case specification, installState, reason, containerID, shouldRun, lastExitCode
+        case specification, installState, reason, containerID, shouldRun, lastExitCode, hostID
     }
 
     init(from decoder: any Decoder) throws {
@@ -28,6 +34,7 @@ extension InstanceRecord: Codable {
         specification = try container.decode(InstanceSpecification.self, forKey: .specification)
         containerID = try container.decodeIfPresent(String.self, forKey: .containerID)
         lastExitCode = try container.decodeIfPresent(Int.self, forKey: .lastExitCode)
+        hostID = try container.decodeIfPresent(UInt32.self, forKey: .hostID) ?? Self.sharedLegacyID
         lifecycle = InstanceLifecycle(
             restoring: try container.decode(InstallState.self, forKey: .installState),
             installFailure: try container.decodeIfPresent(String.self, forKey: .reason),
@@ -45,13 +52,14 @@ extension InstanceRecord: Codable {
         try container.encodeIfPresent(containerID, forKey: .containerID)
         try container.encode(lifecycle.shouldRun, forKey: .shouldRun)
         try container.encodeIfPresent(lastExitCode, forKey: .lastExitCode)
+        try container.encode(hostID, forKey: .hostID)
     }
 }
 
 extension InstanceRecord {
     /// Whether the state file would hold the same for both: only then may a save be skipped.
     func savesSame(as other: InstanceRecord) -> Bool {
-        specification == other.specification && containerID == other.containerID
+        specification == other.specification && containerID == other.containerID && hostID == other.hostID
             && lastExitCode == other.lastExitCode && lifecycle.install == other.lifecycle.install
             && lifecycle.installFailure == other.lifecycle.installFailure
             && lifecycle.shouldRun == other.lifecycle.shouldRun

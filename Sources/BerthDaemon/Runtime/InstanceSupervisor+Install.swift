@@ -7,7 +7,7 @@ extension InstanceSupervisor {
     func create(_ specification: InstanceSpecification) throws -> InstanceStatus {
         if let problem = specification.problem { throw InstanceError.invalid(problem) }
         guard records[specification.id] == nil else { throw InstanceError.alreadyExists(id: specification.id) }
-        let record = InstanceRecord(specification: specification)
+        let record = InstanceRecord(specification: specification, hostID: try freeHostID())
         records[record.id] = record
         consoles[record.id] = ConsoleHub()
         try save()
@@ -23,13 +23,23 @@ extension InstanceSupervisor {
         return try status(of: id)
     }
 
+    /// The lowest id of the node's range that no instance runs as.
+    private func freeHostID() throws -> UInt32 {
+        let taken = Set(records.values.map(\.hostID))
+        guard let free = installer.configuration.instanceIDs.first(where: { !taken.contains($0) }) else {
+            throw InstanceError.conflict("this node has no user id left for another instance")
+        }
+        return free
+    }
+
     private func beginInstall(_ id: String) {
         guard let record = records[id], let console = consoles[id] else { return }
         let specification = record.specification
+        let hostID = record.hostID
         tasks.spawn { [installer] in
             let outcome: Result<String, any Error>
             do {
-                outcome = .success(try await installer.install(specification, console: console))
+                outcome = .success(try await installer.install(specification, as: hostID, console: console))
             } catch {
                 outcome = .failure(error)
             }

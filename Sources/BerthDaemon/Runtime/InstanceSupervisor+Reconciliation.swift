@@ -56,9 +56,9 @@ extension InstanceSupervisor {
             if let runtime { record.containerID = runtime.id }
             return record.lifecycle.reconcile(with: finding, session: UUID())
         }
-        if action == .recreateContainer, let specification = records[id]?.specification {
+        if action == .recreateContainer, let specification = records[id]?.specification, let hostID = records[id]?.hostID {
             do {
-                let containerID = try await installer.createRuntimeContainer(specification)
+                let containerID = try await installer.createRuntimeContainer(specification, as: hostID)
                 logger.info("recreated the missing container of instance \(id)")
                 action = note(id) { record in
                     record.containerID = containerID
