@@ -29,7 +29,8 @@ extension Panel {
     }
 
     /// At first start: the images from the images folder, and an admin account whose password is
-    /// returned once and written to a file only its owner can read. Does nothing on later starts.
+    /// returned once and written to a file only its owner can read, until the admin changes it. Does
+    /// nothing on later starts.
     public func prepareFirstStart() async throws -> (adminPassword: String, passwordFile: String)? {
         if let directory = configuration.imagesDirectory, try await Image.query(on: database.db()).count() == 0 {
             let count = try await imageImporter.importDirectory(directory)
@@ -37,8 +38,14 @@ extension Panel {
         }
         guard try await User.query(on: database.db()).count() == 0 else { return nil }
         let password = String(Secrets.generate().prefix(20))
-        _ = try await users.create(username: "admin", email: "admin@localhost.localdomain", password: password, userID: nil, admin: true)
-        let file = (configuration.dataDirectory as NSString).appendingPathComponent("admin-password.txt")
+        _ = try await users.create(
+            username: UserStore.initialAdmin,
+            email: "admin@localhost.localdomain",
+            password: password,
+            userID: nil,
+            admin: true
+        )
+        let file = configuration.initialPasswordFile
         FileManager.default.createFile(atPath: file, contents: Data("admin\n\(password)\n".utf8), attributes: [.posixPermissions: 0o600])
         return (password, file)
     }

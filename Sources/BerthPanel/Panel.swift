@@ -42,7 +42,7 @@ public struct Panel: Sendable {
         self.configuration = configuration
         self.database = database
         self.logger = logger
-        users = UserStore(database: database)
+        users = UserStore(database: database, initialPasswordFile: configuration.initialPasswordFile)
         nodes = NodeStore(database: database, panelURL: configuration.publicURL, allowsLoopback: configuration.allowsLoopbackNodes)
         instances = InstanceStore(
             database: database,

@@ -57,6 +57,9 @@ public struct PanelConfiguration: Sendable {
         self.benchCeiling = benchCeiling
     }
 
+    /// Where the first start writes the admin's password, until the admin changes it.
+    var initialPasswordFile: String { (dataDirectory as NSString).appendingPathComponent("admin-password.txt") }
+
     var databaseLocation: PanelDatabase.Location {
         if let databaseURL { return .postgres(url: databaseURL) }
         return .sqlite(path: (dataDirectory as NSString).appendingPathComponent("berth.sqlite"))

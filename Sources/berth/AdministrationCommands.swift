@@ -57,10 +57,14 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var location: DataOptions
         @Option var username: String
         @Option var email: String
-        @Option var password: String
+        @Option(help: "The password (visible to other users of this machine in ps; prefer --password-file).")
+        var password: String?
+        @Option(help: "A file holding the password, or - to read it from standard input.")
+        var passwordFile: String?
         @Flag(help: "Make the user an administrator.") var admin = false
 
         func run() async throws {
+            let password = try SecretInput.read(value: password, file: passwordFile, option: "password")
             let userID = try await withPanelData(location) {
                 try await $0.createUser(username: username, email: email, password: password, admin: admin)
             }

@@ -59,8 +59,11 @@ struct DaemonCommand: AsyncParsableCommand {
         @Option(help: "The panel's URL, e.g. https://panel.example.com.")
         var panel: String
 
-        @Option(help: "The node token the panel showed when the node was created.")
-        var token: String
+        @Option(help: "The node token the panel showed when the node was created (prefer --token-file: ps shows arguments).")
+        var token: String?
+
+        @Option(help: "A file holding the node token, or - to read it from standard input.")
+        var tokenFile: String?
 
         @OptionGroup var location: DataOptions
 
@@ -77,13 +80,14 @@ struct DaemonCommand: AsyncParsableCommand {
             guard let url = URL(string: panel), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ValidationError("--panel must be an http or https URL")
             }
-            guard token.count >= 32, token.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-                throw ValidationError("--token does not look like a node token")
-            }
             guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535") }
         }
 
         func run() throws {
+            let token = try SecretInput.read(value: token, file: tokenFile, option: "token")
+            guard token.count >= 32, token.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw ValidationError("the token does not look like a node token")
+            }
             let dataDirectory = location.directory(in: BerthEnvironment.read())
             let settings = DaemonSettings(panelURL: panel, token: token, host: host, port: port, publishAddress: publishAddress)
             let path = try settings.save(in: dataDirectory)

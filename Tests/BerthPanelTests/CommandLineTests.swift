@@ -3,6 +3,8 @@ import Foundation
 import NIOHTTP1
 import Testing
 
+@testable import BerthPanel
+
 @Suite("The command line, on the data of a running panel", .timeLimit(.minutes(2)))
 struct CommandLineTests {
     @Test("apikey create prints the key alone on its last line; list and revoke act on the running panel")
@@ -52,6 +54,38 @@ struct CommandLineTests {
             #expect(short.status != 0)
             #expect(short.output.contains("password must be at least 8 characters and at most 72 bytes (UTF-8) long"))
 
+            // Secrets stay out of ps: the password from standard input, or from a file.
+            let fromInput = try await BerthExecutable.run(
+                ["user", "create", "--username", "piped", "--email", "piped@example.com", "--password-file", "-", "--data", panel.dataDirectory],
+                environment: environment,
+                input: "from standard input\n"
+            )
+            #expect(fromInput.status == 0, "\(fromInput.output)")
+            let passwordFile = NSTemporaryDirectory() + "berth-cli-password-\(UUID().uuidString)"
+            try Data("from a file\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
+            defer { try? FileManager.default.removeItem(atPath: passwordFile) }
+            let fromFile = try await BerthExecutable.run(
+                [
+                    "user", "create", "--username", "filed", "--email", "filed@example.com", "--password-file", passwordFile, "--data",
+                    panel.dataDirectory,
+                ],
+                environment: environment
+            )
+            #expect(fromFile.status == 0, "\(fromFile.output)")
+            let store = panel.panel.users
+            for (name, password) in [("piped", "from standard input"), ("filed", "from a file")] {
+                let user = try #require(try await store.find(.username(name)))
+                #expect(try await Passwords.verify(password, hash: user.passwordHash), "\(name)'s password is the line given, without its newline")
+            }
+            let both = try await BerthExecutable.run(
+                [
+                    "user", "create", "--username", "b", "--email", "b@example.com", "--password", "long enough", "--password-file", "-", "--data",
+                    panel.dataDirectory,
+                ],
+                environment: environment
+            )
+            #expect(both.status != 0 && both.output.contains("give --password or --password-file, not both"))
+
             let file = NSTemporaryDirectory() + "berth-cli-image-\(UUID().uuidString).json"
             try Data(#"{"Name": "From CLI", "Image": "berth-test/busybox:latest"}"#.utf8).write(to: URL(fileURLWithPath: file))
             let imported = try await BerthExecutable.run(["image", "import", file, "--data", panel.dataDirectory], environment: environment)
@@ -77,5 +111,20 @@ struct CommandLineTests {
         let refused = try await BerthExecutable.run(["daemon", "configure", "--panel", "not a url", "--token", token, "--data", directory])
         #expect(refused.status != 0)
         #expect(refused.output.contains("--panel must be an http or https URL"))
+
+        // The token from standard input, so it is never an argument ps can show.
+        let piped = String(repeating: "cd", count: 32)
+        let fromInput = try await BerthExecutable.run(
+            ["daemon", "configure", "--panel", "https://panel.example.com", "--token-file", "-", "--data", directory],
+            input: piped + "\n"
+        )
+        #expect(fromInput.status == 0, "\(fromInput.output)")
+        let reread = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        #expect(reread?["token"] as? String == piped)
+        let junk = try await BerthExecutable.run(
+            ["daemon", "configure", "--panel", "https://panel.example.com", "--token-file", "-", "--data", directory],
+            input: "short\n"
+        )
+        #expect(junk.status != 0 && junk.output.contains("the token does not look like a node token"))
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import BerthPanel
+
 @Suite("Users", .timeLimit(.minutes(2)))
 struct UserTests {
     @Test("create-user answers 201 with the user and never the password or its hash")
@@ -106,6 +108,25 @@ struct UserTests {
             #expect(deep.error == "the body is nested too deeply")
             #expect(try await panel.request(.GET, "/api/users").array.isEmpty)
         }
+    }
+
+    @Test("the first admin's password file is removed once that password is changed")
+    func initialPasswordFile() async throws {
+        let dataDirectory = NSTemporaryDirectory() + "berth-first-start-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let panel = try await Panel.open(PanelConfiguration(dataDirectory: dataDirectory, databaseURL: try await TestDatabase.freshURL()))
+        do {
+            let first = try #require(try await panel.prepareFirstStart())
+            #expect(FileManager.default.fileExists(atPath: first.passwordFile))
+            let admin = try #require(try await panel.users.find(.username("admin")))
+            try await panel.users.setPassword("a new and better password", of: admin)
+            #expect(!FileManager.default.fileExists(atPath: first.passwordFile), "the stale secret is gone")
+            #expect(try await panel.prepareFirstStart() == nil, "a later start writes no new one")
+        } catch {
+            await panel.close()
+            throw error
+        }
+        await panel.close()
     }
 
     @Test("a password is a string of 8 to 72 bytes without control characters, taken exactly as sent")

@@ -5,7 +5,11 @@ import SQLKit
 /// Users in the database: creating them with checked input and bcrypt, finding them case-insensitively.
 package struct UserStore: Sendable {
     let database: PanelDatabase
+    /// Where the first start wrote the `admin` account's password; removed once that password changes,
+    /// so a secret nobody needs any more does not lie around in the data directory.
+    var initialPasswordFile: String?
     static let minimumPasswordLength = 8
+    static let initialAdmin = "admin"
 
     /// The one password rule, for the API, the CLI and the web pages: long enough, no longer than the 72
     /// bytes bcrypt reads (more would be silently ignored), and no control characters: bcrypt stops at a
@@ -47,6 +51,9 @@ package struct UserStore: Sendable {
         user.passwordHash = try await Passwords.hash(password)
         user.sessionEpoch = (user.sessionEpoch ?? 0) + 1
         try await save(user)
+        if user.usernameKey == Self.initialAdmin, let initialPasswordFile {
+            try? FileManager.default.removeItem(atPath: initialPasswordFile)
+        }
     }
 
     /// Marks TOTP step `step` as used, unless it or a later one already is: one conditional UPDATE whose
