@@ -128,7 +128,13 @@ public struct Daemon: Sendable {
     private func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.add(middleware: ErrorBodyMiddleware())
-        ConsoleSocketController(supervisor: supervisor, tokens: tokens).addRoutes(to: router)
+        ConsoleSocketController(
+            supervisor: supervisor,
+            tokens: tokens,
+            commandsPerSecond: configuration.consoleCommandsPerSecond,
+            socketsPerInstance: configuration.consoleSocketsPerInstance
+        )
+        .addRoutes(to: router)
         return router
     }
 }

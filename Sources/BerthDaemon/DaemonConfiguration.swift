@@ -24,6 +24,10 @@ public struct DaemonConfiguration: Sendable {
     public var instanceIDs: Range<UInt32>
     /// Whether instances run fenced in (``TenantNetwork``): on unless the operator runs only trusted code.
     public var isolatesNetwork: Bool
+    /// Messages a console socket may send a second (twice as many at once); more get a notice.
+    public var consoleCommandsPerSecond: Int
+    /// Console sockets open at once on one instance.
+    public var consoleSocketsPerInstance: Int
     /// Crashes within ``crashWindow`` after which an instance is left offline.
     public var crashLimit: Int
     public var crashWindow: Duration
@@ -39,6 +43,8 @@ public struct DaemonConfiguration: Sendable {
         publishAddress: String = "0.0.0.0",
         instanceIDs: Range<UInt32> = 200_000..<300_000,
         isolatesNetwork: Bool = true,
+        consoleCommandsPerSecond: Int = 20,
+        consoleSocketsPerInstance: Int = 20,
         crashLimit: Int = 3,
         crashWindow: Duration = .seconds(60)
     ) {
@@ -52,6 +58,8 @@ public struct DaemonConfiguration: Sendable {
         self.publishAddress = publishAddress
         self.instanceIDs = instanceIDs
         self.isolatesNetwork = isolatesNetwork
+        self.consoleCommandsPerSecond = consoleCommandsPerSecond
+        self.consoleSocketsPerInstance = consoleSocketsPerInstance
         self.crashLimit = crashLimit
         self.crashWindow = crashWindow
     }

@@ -19,6 +19,7 @@ public struct WebUI: PanelFrontEnd {
     let apiKeys: APIKeyStore
     let audit: AuditLog
     let throttle: SignInThrottles
+    let openConsoles: OpenConsoles
     let publicURL: String
 
     /// The web UI of `panel`.
@@ -35,7 +36,11 @@ public struct WebUI: PanelFrontEnd {
         audit = panel.audit
         throttle = panel.signInThrottles
         publicURL = panel.configuration.publicURL
+        openConsoles = OpenConsoles(limitPerUser: Self.consolesPerUser)
     }
+
+    /// Console sockets one user may have open through one panel process.
+    static let consolesPerUser = 10
 
     /// Removes expired sessions.
     public var services: [any Service] { [sessions.driver] }
@@ -56,7 +61,7 @@ public struct WebUI: PanelFrontEnd {
         let signedIn = web.group().add(middleware: RequireSignIn())
         let access = InstanceAccess(instances: instances, users: users)
         InstancePages(pages: pages, instances: instances, access: access).addRoutes(to: signedIn)
-        ConsoleRelay(access: access, sessions: sessions, audit: audit, publicURL: publicURL).addRoutes(to: signedIn)
+        ConsoleRelay(access: access, sessions: sessions, audit: audit, openConsoles: openConsoles, publicURL: publicURL).addRoutes(to: signedIn)
         AccountController(pages: pages, users: users, audit: audit).addRoutes(to: signedIn)
 
         let admin = signedIn.group("admin").add(middleware: RequireAdmin())

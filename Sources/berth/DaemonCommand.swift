@@ -21,6 +21,9 @@ struct DaemonCommand: AsyncParsableCommand {
         @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
         var noNetworkIsolation = false
 
+        @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
+        var consoleCommandsPerSecond = 20
+
         func run() async throws {
             let environment = BerthEnvironment.read()
             let dataDirectory = location.directory(in: environment)
@@ -38,7 +41,8 @@ struct DaemonCommand: AsyncParsableCommand {
                 nodeToken: settings.token,
                 nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
                 publishAddress: settings.publishAddress,
-                isolatesNetwork: !noNetworkIsolation
+                isolatesNetwork: !noNetworkIsolation,
+                consoleCommandsPerSecond: consoleCommandsPerSecond
             )
             let logger = Logger(label: "berth")
             try await withDaemon(configuration) { daemon in

@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
     var noNetworkIsolation = false
 
+    @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
+    var consoleCommandsPerSecond = 20
+
     @Option(help: "Image JSON files to import at first start (default: ./images when it exists).")
     var images: String?
 
@@ -89,7 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
             panelURL: "http://127.0.0.1:\(port)",
             nodeToken: token,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
-            isolatesNetwork: !noNetworkIsolation
+            isolatesNetwork: !noNetworkIsolation,
+            consoleCommandsPerSecond: consoleCommandsPerSecond
         )
         try await withDaemon(daemonConfiguration) { daemon in
             let panelApplication = panel.application(frontEnd: try WebUI(panel: panel)) { boundPort in

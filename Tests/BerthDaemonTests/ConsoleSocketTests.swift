@@ -7,6 +7,56 @@ import Testing
 
 @Suite("The console socket", .timeLimit(.minutes(2)))
 struct ConsoleSocketTests {
+    @Test("a socket that floods commands is told to slow down and its excess is not sent; sockets per instance are capped")
+    func floods() async throws {
+        try await TestDaemon.with(consoleSocketsPerInstance: 2) { daemon in
+            let specification = TestDaemon.echoSpecification()
+            let id = specification.id
+            try await daemon.deployRunning(specification)
+            let sent = 100
+            let flood = (0..<sent).map { ConsoleRequest(event: .command, data: "line \($0)") }
+            let messages = try await daemon.withConsole(id, send: flood) { messages in
+                messages.filter { $0.event == .error }.count + messages.output.components(separatedBy: "echo:line").count - 1 >= sent
+            }
+            let refused = messages.filter { $0.event == .error && $0.data?.hasPrefix("too many messages") == true }.count
+            let echoed = messages.output.components(separatedBy: "echo:line").count - 1
+            #expect(refused > 0, "a burst of \(sent) is more than the budget of 40")
+            #expect(echoed + refused == sent, "each message was either sent or refused with a notice: \(echoed) + \(refused)")
+            #expect(echoed < sent)
+
+            // Two sockets may be open on this instance; a third is refused before it opens.
+            let token = try await daemon.consoleToken(for: id)
+            let head = """
+                GET /api/instances/\(id)/console?token=\(token) HTTP/1.1\r
+                Host: 127.0.0.1:\(daemon.port)\r
+                Upgrade: websocket\r
+                Connection: Upgrade\r
+                Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                Sec-WebSocket-Version: 13
+                """
+            let port = daemon.port
+            let (third, afterOneClosed) = try await onOwnThread {
+                var open = try (0..<2).map { _ in try RawHTTP(port: port, head: head) }
+                for socket in open {
+                    guard try socket.statusLine().contains(" 101 ") else { throw TestFailure("a console did not open") }
+                    _ = try socket.nextFrame()  // its first status message: the viewer is counted now
+                }
+                let third = try RawHTTP.statusLine(port: port, head: head)
+                open.removeFirst()  // closes that socket; the daemon counts it out when it notices
+                var retried = ""
+                for _ in 0..<50 {
+                    retried = try RawHTTP.statusLine(port: port, head: head)
+                    if retried.contains(" 101 ") { break }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                return (third, retried)
+            }
+            #expect(!third.contains(" 101 "), "a third console on the instance is refused: \(third)")
+            #expect(afterOneClosed.contains(" 101 "), "once one closed, another opens: \(afterOneClosed)")
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
     @Test("power actions and stats travel on the console socket; refused actions come back as errors")
     func powerAndStats() async throws {
         try await TestDaemon.with { daemon in

@@ -41,6 +41,7 @@ struct TestDaemon: Sendable {
         keepingContainers: Bool = false,
         host: String = "127.0.0.1",
         publishAddress: String = "127.0.0.1",
+        consoleSocketsPerInstance: Int = 20,
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
@@ -52,6 +53,7 @@ struct TestDaemon: Sendable {
             nodeToken: token,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
             publishAddress: publishAddress,
+            consoleSocketsPerInstance: consoleSocketsPerInstance,
             crashWindow: .seconds(60)
         )
         let outcome = await Swift.Result(asyncCatching: {

@@ -10,6 +10,8 @@ import HummingbirdWebSocket
 struct ConsoleSocketController: Sendable {
     let supervisor: InstanceSupervisor
     let tokens: ConsoleTokens
+    let commandsPerSecond: Int
+    let socketsPerInstance: Int
 
     /// Largest message a viewer may send.
     static let maxRequestBytes = 16 * 1024
@@ -39,6 +41,9 @@ struct ConsoleSocketController: Sendable {
         guard try await !supervisor.status(of: instanceID).suspended else {
             throw APIError(.forbidden, "the instance is suspended")
         }
+        guard try await supervisor.console(of: instanceID).viewerCount < socketsPerInstance else {
+            throw APIError(.tooManyRequests, "\(socketsPerInstance) consoles are open on this instance already; close one first")
+        }
         return claims
     }
 
@@ -57,11 +62,18 @@ struct ConsoleSocketController: Sendable {
             group.addTask {
                 for await message in messages {
                     try await outbound.writeTextMessage(message.jsonText)
+                    console.delivered(message, to: viewer)
                 }
             }
             group.addTask {
+                var budget = CommandBudget(perSecond: commandsPerSecond)
                 for try await message in inbound.messages(maxSize: Self.maxRequestBytes) {
                     guard case .text(let text) = message else { continue }
+                    guard budget.take() else {
+                        let notice = "too many messages: at most \(commandsPerSecond) a second; this one was not sent"
+                        try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: notice).jsonText)
+                        continue
+                    }
                     if let problem = await handle(text, instanceID: instanceID) {
                         try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: problem).jsonText)
                     }

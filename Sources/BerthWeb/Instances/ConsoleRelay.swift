@@ -14,6 +14,7 @@ struct ConsoleRelay: Sendable {
     let access: InstanceAccess
     let sessions: WebSessions
     let audit: AuditLog
+    let openConsoles: OpenConsoles
     /// Origins allowed to open the socket besides the page's own host: the panel's public address.
     let publicURL: String
 
@@ -23,6 +24,8 @@ struct ConsoleRelay: Sendable {
     /// instance: a signed-out browser, or a user who lost the instance, loses the console within seconds.
     static let accessCheckInterval: Duration = .seconds(3)
     static let maxViewerMessageBytes = 16 * 1024
+    /// Console commands waiting for the audit log; past this they are counted, and the count recorded.
+    static let auditBacklog = 100
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.ws("instances/:id/socket") { request, context in
@@ -30,12 +33,23 @@ struct ConsoleRelay: Sendable {
             guard Self.isSameOrigin(origin: request.headers[.origin], authority: request.head.authority, publicURL: publicURL) else {
                 throw APIError(.forbidden, "The console can only be opened from Berth's own pages.")
             }
-            let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
+            let user = try context.signedInUser()
+            let instance = try await access.instance(try context.parameters.require("id"), for: user)
             try Self.checkUsable(instance)
+            guard let userID = user.id, openConsoles.open(for: userID) else {
+                throw APIError(.tooManyRequests, "You have \(openConsoles.limitPerUser) consoles open already; close one first.")
+            }
+            openConsoles.close(for: userID)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, socketContext in
             let context = socketContext.requestContext
             let sessionID = socketContext.request.cookies[WebSessions.cookieName]?.value
+            // Counted again here: the check before the upgrade and this one may see different counts.
+            guard let userID = context.user?.id, openConsoles.open(for: userID) else {
+                try? await outbound.close(.policyViolation, reason: "Too many consoles open; close one first.")
+                return
+            }
+            defer { openConsoles.close(for: userID) }
             let reason = await relay(context: context, sessionID: sessionID, inbound: inbound, outbound: outbound)
             try? await outbound.close(.normalClosure, reason: reason)
         }
@@ -69,8 +83,10 @@ struct ConsoleRelay: Sendable {
                 upstream,
                 daemon,
                 _ in
-                // Audit entries are written beside the relay, never in a command's way to the node.
-                let (entries, auditTrail) = AsyncStream.makeStream(of: AuditEntry.self)
+                // Audit entries are written beside the relay, never in a command's way to the node; a flood
+                // of commands faster than the log keeps up is counted rather than queued without end.
+                let (entries, auditTrail) = AsyncStream.makeStream(of: AuditEntry.self, bufferingPolicy: .bufferingOldest(Self.auditBacklog))
+                let unrecorded = UnrecordedCount()
                 async let recorded: Void = record(entries, context: context)
                 defer { auditTrail.finish() }
                 let reason = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -86,11 +102,14 @@ struct ConsoleRelay: Sendable {
                             try await daemon.writeTextMessage(text)
                             if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) {
                                 switch request.event {
-                                case .power: auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name))
+                                case .power:
+                                    unrecorded.count(auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name)))
                                 case .command:
-                                    auditTrail.yield(
-                                        AuditEntry(action: "console command", target: "\(instance.name): \(Self.audited(command: request.data))")
+                                    let entry = AuditEntry(
+                                        action: "console command",
+                                        target: "\(instance.name): \(Self.audited(command: request.data))"
                                     )
+                                    unrecorded.count(auditTrail.yield(entry))
                                 }
                             }
                         }
@@ -116,6 +135,10 @@ struct ConsoleRelay: Sendable {
                 }
                 auditTrail.finish()
                 await recorded
+                if unrecorded.total > 0 {
+                    let summary = "\(instance.name): \(unrecorded.total) command(s) sent faster than the audit log keeps up"
+                    await audit.record("console commands not recorded", target: summary, context: context)
+                }
                 closing.withLockedValue { $0 = reason }
             }
             return closing.withLockedValue { $0 }
@@ -146,6 +169,17 @@ struct ConsoleRelay: Sendable {
         if origin == publicURL { return true }
         guard let authority else { return false }
         return origin == "http://\(authority)" || origin == "https://\(authority)"
+    }
+
+    /// Audit entries the full queue turned away.
+    final class UnrecordedCount: Sendable {
+        private let dropped = NIOLockedValueBox(0)
+
+        func count(_ result: AsyncStream<AuditEntry>.Continuation.YieldResult) {
+            if case .dropped = result { dropped.withLockedValue { $0 += 1 } }
+        }
+
+        var total: Int { dropped.withLockedValue { $0 } }
     }
 
     struct AuditEntry: Sendable {
