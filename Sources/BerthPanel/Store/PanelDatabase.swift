@@ -20,6 +20,12 @@ final class PanelDatabase: Service, Sendable {
     let location: Location
     let logger: Logger
     private let writeTurns = WriteTurns()
+    /// The threads SQLite's calls run on, this database's own. A writer that finds the file locked spins
+    /// (sqlite-nio's busy handler) on one of them; on the process-wide pool (as many threads as cores)
+    /// such writers took every thread, the transaction holding the lock never got one to finish, and
+    /// every panel in the process stopped (seen with the test suite's many panels). With more threads
+    /// than the pool has connections (one per event loop), the holder always finds a thread.
+    private let threadPool: NIOThreadPool
 
     /// Opens the database and brings its schema up to date.
     init(_ location: Location, logger: Logger) async throws {
@@ -29,7 +35,9 @@ final class PanelDatabase: Service, Sendable {
         var logger = logger
         logger.logLevel = max(logger.logLevel, .info)
         self.logger = logger
-        databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        threadPool = NIOThreadPool(numberOfThreads: System.coreCount + 2)
+        threadPool.start()
+        databases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
         switch location {
         case .sqlite(let path):
             databases.use(.sqlite(.init(storage: .file(path: path)), sqlLogLevel: nil), as: .sqlite)
@@ -52,6 +60,7 @@ final class PanelDatabase: Service, Sendable {
             try await migrator.prepareBatch().get()
         } catch {
             await databases.shutdownAsync()
+            try? await threadPool.shutdownGracefully()
             throw error
         }
     }
@@ -83,11 +92,12 @@ final class PanelDatabase: Service, Sendable {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await databases.shutdownAsync()
+        await close()
     }
 
     /// Closes the database when it was opened but never run.
     func close() async {
         await databases.shutdownAsync()
+        try? await threadPool.shutdownGracefully()
     }
 }
