@@ -75,6 +75,13 @@ struct TenantNetworkTests {
                 let daemonAnswer = try await Self.fromDefaultBridge(daemon.docker, node, daemon.port)
                 #expect(daemonAnswer.hasPrefix("HTTP/1.1 "), "the daemon's port answers: \(daemonAnswer)")
 
+                // A firewall reload that drops the jump into Berth's chain is undone by the next refresh.
+                let jump = "-i \(TenantNetwork.bridgeName) -j \(FirewallRules.inputChain)"
+                try await onOwnThread { try HostShell.run("iptables -w -D INPUT \(jump)") }
+                await daemon.daemon.network.refresh()
+                let input = try await onOwnThread { try HostShell.run("iptables -w -S INPUT") }
+                #expect(input.contains("-A INPUT \(jump)"), "the jump is back: \(input)")
+
                 try await daemon.request(.DELETE, "/api/instances/\(probe.id)")
                 try await daemon.request(.DELETE, "/api/instances/\(server.id)")
             }

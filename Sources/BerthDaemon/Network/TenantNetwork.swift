@@ -26,7 +26,6 @@ actor TenantNetwork {
     private var bridge: String?
     /// The setup under way, which every caller meanwhile waits for instead of repeating it.
     private var preparing: Task<String, any Error>?
-    private var applied: FirewallRules?
 
     init(docker: DockerEngine, isolates: Bool, logger: Logger) {
         self.docker = docker
@@ -59,14 +58,16 @@ actor TenantNetwork {
     }
 
     /// Rebuilds the rules from the ports running instances publish now: after an instance started, and
-    /// now and then, so ports of removed instances close again.
+    /// every 30 s, so ports of removed instances close again and rules someone else removed come back.
     func refresh() async {
         guard isolates else { return }
         do {
             try await prepare()
             guard let bridge else { return }
             let rules = FirewallRules(publishedPorts: try await publishedPorts())
-            if rules != applied { try await apply(rules, bridge: bridge) }
+            // Applied every time, not only when the ports changed: a firewall reload or another program
+            // may have removed the chains or their jumps, and the next refresh puts them back.
+            try await apply(rules, bridge: bridge)
         } catch {
             logger.error("the tenant firewall could not be updated: \(error)")
         }
@@ -107,7 +108,6 @@ actor TenantNetwork {
             // Docker keeps DOCKER-USER first in FORWARD for rules like ours; without Docker's own rules, FORWARD.
             let forward = (try? await HostCommand.run("iptables", ["-w", "-n", "-L", "DOCKER-USER"])) != nil ? "DOCKER-USER" : "FORWARD"
             try await ensureJump(from: forward, bridge: bridge, to: FirewallRules.forwardChain)
-            applied = rules
         } catch {
             throw InstanceError.failed(
                 "the tenant firewall could not be set up (\(error)); run the daemon as root on the engine's machine, "
