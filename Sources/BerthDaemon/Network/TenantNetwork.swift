@@ -33,9 +33,6 @@ actor TenantNetwork {
         self.logger = logger
     }
 
-    /// The network mode containers are created with.
-    nonisolated var networkMode: String { isolates ? Self.name : "bridge" }
-
     /// Makes sure the network and the firewall around it exist; every container is created after this,
     /// so none ever runs unfenced. Cheap once done.
     func prepare() async throws {
