@@ -29,6 +29,12 @@ public struct APIError: HTTPResponseError {
 }
 
 extension Duration {
+    /// The duration in seconds, fractions included.
+    public var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
     /// Seconds, rounded up: a client told to wait 0 seconds would retry at once.
     public var wholeSecondsRoundedUp: Int64 {
         let (seconds, attoseconds) = components

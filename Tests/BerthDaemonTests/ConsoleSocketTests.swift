@@ -26,14 +26,7 @@ struct ConsoleSocketTests {
 
             // Two sockets may be open on this instance; a third is refused before it opens.
             let token = try await daemon.consoleToken(for: id)
-            let head = """
-                GET /api/instances/\(id)/console?token=\(token) HTTP/1.1\r
-                Host: 127.0.0.1:\(daemon.port)\r
-                Upgrade: websocket\r
-                Connection: Upgrade\r
-                Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                Sec-WebSocket-Version: 13
-                """
+            let head = RawHTTP.webSocketHandshake("/api/instances/\(id)/console?token=\(token)", port: daemon.port)
             let port = daemon.port
             let (third, afterOneClosed) = try await onOwnThread {
                 var open = try (0..<2).map { _ in try RawHTTP(port: port, head: head) }

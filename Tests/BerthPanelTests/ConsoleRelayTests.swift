@@ -11,16 +11,7 @@ struct ConsoleRelayTests {
     @Test("an open console closes when its browser signs out, and says why")
     func signingOutClosesTheConsole() async throws {
         try await TestPanel.with(withNode: true) { panel in
-            let node = try #require(panel.node)
-            try await InstanceTests.importEchoImage(panel)
-            let user = try await panel.createUser("owner")
-            let deployed = try await panel.request(
-                .POST,
-                "/api/instances/deploy",
-                InstanceTests.deployFields(node: node.id, user: user, port: TestPorts.next())
-            )
-            let id = try #require(deployed.object["Id"] as? String)
-            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"))
 
             let browser = panel.browser()
             #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
@@ -29,16 +20,11 @@ struct ConsoleRelayTests {
             let (socket, status, firstFrame) = try await onOwnThread {
                 let socket = try RawHTTP(
                     port: panel.port,
-                    head: """
-                        GET /instances/\(id)/socket HTTP/1.1\r
-                        Host: 127.0.0.1:\(panel.port)\r
-                        Upgrade: websocket\r
-                        Connection: Upgrade\r
-                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                        Sec-WebSocket-Version: 13\r
-                        Origin: http://127.0.0.1:\(panel.port)\r
-                        Cookie: berth_session=\(cookie)
-                        """
+                    head: RawHTTP.webSocketHandshake(
+                        "/instances/\(id)/socket",
+                        port: panel.port,
+                        headers: ["Origin: http://127.0.0.1:\(panel.port)", "Cookie: berth_session=\(cookie)"]
+                    )
                 )
                 return (socket, try socket.statusLine(), try socket.nextFrame().opcode)
             }

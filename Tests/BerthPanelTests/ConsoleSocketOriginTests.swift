@@ -12,22 +12,13 @@ struct ConsoleSocketOriginTests {
     @Test("a handshake from another site is refused; the same cookie from Berth's own page opens the console")
     func originRule() async throws {
         try await TestPanel.with(withNode: true) { panel in
-            let node = try #require(panel.node)
-            try await InstanceTests.importEchoImage(panel)
             _ = try await panel.panel.createUser(
                 username: "root",
                 email: "root@example.com",
                 password: WebSessionTests.password,
                 admin: true
             )
-            let owner = try await panel.createUser("owner")
-            let deployed = try await panel.request(
-                .POST,
-                "/api/instances/deploy",
-                InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
-            )
-            let id = try #require(deployed.object["Id"] as? String)
-            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"))
 
             let browser = panel.browser()
             #expect(try await browser.signIn("root", WebSessionTests.password).status == 303)
@@ -37,16 +28,11 @@ struct ConsoleSocketOriginTests {
                 try await onOwnThread {
                     try RawHTTP.statusLine(
                         port: panel.port,
-                        head: """
-                            GET /instances/\(id)/socket HTTP/1.1\r
-                            Host: 127.0.0.1:\(panel.port)\r
-                            Upgrade: websocket\r
-                            Connection: Upgrade\r
-                            Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                            Sec-WebSocket-Version: 13\r
-                            Origin: \(origin)\r
-                            Cookie: \(cookie)
-                            """
+                        head: RawHTTP.webSocketHandshake(
+                            "/instances/\(id)/socket",
+                            port: panel.port,
+                            headers: ["Origin: \(origin)", "Cookie: \(cookie)"]
+                        )
                     )
                 }
             }

@@ -21,6 +21,17 @@ struct InstanceTests {
         _ = try await panel.panel.importImage(at: file)
     }
 
+    /// Imports the echo image, deploys one instance of it for `owner` on the panel's node, and waits until
+    /// it is READY; returns its id.
+    static func deployReadyEcho(_ panel: TestPanel, owner: String) async throws -> String {
+        let node = try #require(panel.node)
+        try await importEchoImage(panel)
+        let deployed = try await panel.request(.POST, "/api/instances/deploy", deployFields(node: node.id, user: owner, port: TestPorts.next()))
+        let id = try #require(deployed.object["Id"] as? String)
+        try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+        return id
+    }
+
     static func deployFields(node: String, user: String, port: Int, name: String = "game") -> [String: Any] {
         [
             "image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "128MB", "cpu": "50%",

@@ -42,6 +42,19 @@ public final class RawHTTP: Sendable {
 
     deinit { close(descriptor) }
 
+    /// The head of a WebSocket handshake for `path` on loopback `port`, as a browser sends it, with
+    /// `headers` (`Origin`, `Cookie`, ...) added.
+    public static func webSocketHandshake(_ path: String, port: Int, headers: [String] = []) -> String {
+        ([
+            "GET \(path) HTTP/1.1",
+            "Host: 127.0.0.1:\(port)",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version: 13",
+        ] + headers).joined(separator: "\r\n")
+    }
+
     /// Sends `head` and returns the answer's status line.
     public static func statusLine(port: Int, head: String, timeoutSeconds: Int = 30) throws -> String {
         try RawHTTP(port: port, head: head, timeoutSeconds: timeoutSeconds).statusLine()

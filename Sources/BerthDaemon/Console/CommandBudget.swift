@@ -1,3 +1,5 @@
+import BerthHTTP
+
 /// How many messages one console socket may send: a bucket that refills at a steady rate and holds a
 /// burst, generous enough for people and scripts, and a wall against a viewer that floods the server.
 struct CommandBudget: Sendable {
@@ -15,9 +17,7 @@ struct CommandBudget: Sendable {
 
     /// Takes one message's worth; false when the socket must wait.
     mutating func take(now: ContinuousClock.Instant = .now) -> Bool {
-        let elapsed = now - refilled
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(burst, tokens + seconds * perSecond)
+        tokens = min(burst, tokens + (now - refilled).inSeconds * perSecond)
         refilled = now
         guard tokens >= 1 else { return false }
         tokens -= 1

@@ -59,8 +59,8 @@ actor TenantNetwork {
     func refresh() async {
         guard isolates else { return }
         do {
-            try await prepare()
-            guard let bridge else { return }
+            // Until the network is prepared, preparing it applies the rules: nothing more to do now.
+            guard let bridge else { return try await prepare() }
             let rules = FirewallRules(publishedPorts: try await publishedPorts())
             // Applied every time, not only when the ports changed: a firewall reload or another program
             // may have removed the chains or their jumps, and the next refresh puts them back.

@@ -1,3 +1,4 @@
+import BerthHTTP
 import Foundation
 import SQLKit
 
@@ -24,7 +25,7 @@ package struct FailureThrottle: Sendable {
     /// several panel processes all count.
     package func recordFailure(of key: String, now: Date = Date()) async throws {
         let time = now.timeIntervalSince1970
-        let forgotten = time - Self.seconds(policy.memory)
+        let forgotten = time - policy.memory.inSeconds
         let sql = database.sql()
         let counted = try await sql.raw(
             """
@@ -36,7 +37,7 @@ package struct FailureThrottle: Sendable {
             """
         ).first()
         let failures = try counted?.decode(column: "failures", as: Int.self) ?? 1
-        let blockedUntil = time + Self.seconds(policy.delay(afterFailures: failures))
+        let blockedUntil = time + policy.delay(afterFailures: failures).inSeconds
         try await sql.raw("UPDATE throttles SET blocked_until = \(bind: blockedUntil) WHERE name = \(bind: key)").run()
         // A new key is the moment to drop those nobody has failed with for a while, so a stream of
         // addresses cannot grow the table without bound.
@@ -48,10 +49,5 @@ package struct FailureThrottle: Sendable {
     /// Clears `key`'s failures: the owner proved who they are.
     package func forget(_ key: String) async throws {
         try await database.sql().raw("DELETE FROM throttles WHERE name = \(bind: key)").run()
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

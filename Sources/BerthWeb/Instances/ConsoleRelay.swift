@@ -36,10 +36,9 @@ struct ConsoleRelay: Sendable {
             let user = try context.signedInUser()
             let instance = try await access.instance(try context.parameters.require("id"), for: user)
             try Self.checkUsable(instance)
-            guard let userID = user.id, openConsoles.open(for: userID) else {
+            guard let userID = user.id, openConsoles.hasRoom(for: userID) else {
                 throw APIError(.tooManyRequests, "You have \(openConsoles.limitPerUser) consoles open already; close one first.")
             }
-            openConsoles.close(for: userID)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, socketContext in
             let context = socketContext.requestContext

@@ -11,6 +11,11 @@ final class OpenConsoles: Sendable {
         self.limitPerUser = limitPerUser
     }
 
+    /// Whether `user` may open one more.
+    func hasRoom(for user: UUID) -> Bool {
+        counts.withLock { $0[user, default: 0] < limitPerUser }
+    }
+
     /// Counts one more for `user`, unless they are at the limit.
     func open(for user: UUID) -> Bool {
         counts.withLock { counts in
