@@ -3,15 +3,27 @@ import Foundation
 import NIOCore
 
 extension DockerEngine {
-    /// Creates a container; it does not start it.
+    /// Creates a container; it does not start it. Either the caller gets the container or none is left:
+    /// Docker finishes a create it has received whether or not anyone still waits for the answer, so a
+    /// cancelled caller does not abandon the request (a container would appear after it gave up, known to
+    /// no one) but waits for it in a task of its own and removes what it made.
     public func createContainer(named name: String? = nil, _ specification: ContainerSpecification) async throws -> CreatedContainer {
-        try await decode(
-            CreatedContainer.self,
-            .POST,
-            "/containers/create",
-            query: name.map { [("name", $0)] } ?? [],
-            body: specification
-        )
+        let creation = Task {
+            try await decode(
+                CreatedContainer.self,
+                .POST,
+                "/containers/create",
+                query: name.map { [("name", $0)] } ?? [],
+                body: specification
+            )
+        }
+        let created = try await creation.value
+        if Task.isCancelled {
+            let removal = Task { try await removeContainer(created.id, force: true) }
+            _ = await removal.result
+            throw CancellationError()
+        }
+        return created
     }
 
     /// Starts a container. Starting one that already runs is not an error.

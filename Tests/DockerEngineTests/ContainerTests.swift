@@ -128,6 +128,32 @@ struct ContainerTests {
         }
     }
 
+    @Test("a create whose caller is cancelled either returns the container or leaves none behind")
+    func cancelledCreateLeavesNothing() async throws {
+        try await TestEngine.withEngine { docker in
+            let marker = TestEngine.uniqueName("cancelled")
+            let specification = ContainerSpecification(
+                image: TestEngine.image,
+                command: ["true"],
+                labels: [TestEngine.label: "1", "berth.marker": marker]
+            )
+            // Cancelled at every point from before the request is sent to after Docker answered, so some land
+            // while Docker is creating the container for a caller that has stopped listening.
+            var returned: Set<String> = []
+            for delay in 0..<30 {
+                let creation = Task { try await docker.createContainer(specification) }
+                try await Task.sleep(for: .milliseconds(delay))
+                creation.cancel()
+                if let created = try? await creation.value { returned.insert(created.id) }
+            }
+            // Docker would finish an abandoned create after the caller gave up; give it the time to show.
+            try await Task.sleep(for: .seconds(1))
+            let left = try await docker.listContainers(labels: ["berth.marker=\(marker)"])
+            for container in left { try? await docker.removeContainer(container.id, force: true) }
+            #expect(Set(left.map(\.id)) == returned, "every container on the engine is one a caller was given")
+        }
+    }
+
     @Test("containers are listed by label")
     func listByLabel() async throws {
         try await TestEngine.withEngine { docker in
