@@ -14,6 +14,8 @@ public struct Panel: Sendable {
     let database: PanelDatabase
     package let users: UserStore
     package let nodes: NodeStore
+    /// The certificate pinned for each node.
+    package let trust: NodeTrust
     package let instances: InstanceStore
     package let apiKeys: APIKeyStore
     package let images: ImageStore
@@ -44,6 +46,7 @@ public struct Panel: Sendable {
         self.logger = logger
         users = UserStore(database: database, initialPasswordFile: configuration.initialPasswordFile)
         nodes = NodeStore(database: database, panelURL: configuration.publicURL, allowsLoopback: configuration.allowsLoopbackNodes)
+        trust = NodeTrust(database: database)
         instances = InstanceStore(
             database: database,
             daemons: DaemonClient(),
@@ -95,11 +98,12 @@ public struct Panel: Sendable {
         .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth")
     }
 
-    /// The panel's own routes: `/api` behind the API key, the nodes' callbacks behind their tokens, and the
+    /// The panel's own routes: `/api` behind the API key, the nodes' callbacks behind their signatures, and the
     /// benchmarks' reference route when configured.
     func addRoutes<Context: PanelRequestContext>(to router: Router<Context>) {
         if configuration.benchCeiling { CeilingController<Context>().addRoutes(to: router) }
-        RemoteController<Context>(database: database, instances: instances).addRoutes(to: router.group("api"))
+        RemoteController<Context>(database: database, instances: instances, trust: trust, nonces: CallbackNonces(database: database))
+            .addRoutes(to: router.group("api"))
         let api = router.group("api")
             .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, throttle: keyThrottle))
             .add(middleware: APIAuditMiddleware<Context>(audit: audit))

@@ -299,7 +299,7 @@ struct InstanceTests {
             _ = try await panel.request(.POST, "/api/getUser", ["type": "username", "value": "secretive"])
             _ = try await panel.request(.POST, "/api/getUserInstance", ["userId": user])
             let everything = TestPanel.seen.withLock { $0.joined(separator: "\n") }
-            #expect(!everything.contains(node.token))
+            #expect(!everything.contains(node.credentials.toNode) && !everything.contains(node.credentials.toPanel))
             #expect(!everything.contains(panel.apiKey))
             #expect(!everything.contains("$2b$") && !everything.contains("$2a$") && !everything.contains("$2y$"))
             #expect(!everything.contains("correct horse battery"))

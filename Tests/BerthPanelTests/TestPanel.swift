@@ -31,7 +31,7 @@ struct TestPanel: PanelAPIClient {
 
     struct NodeHandle: Sendable {
         let id: String
-        let token: String
+        let credentials: NodeCredentials
         let daemonPort: Int
         let docker: DockerEngine
     }
@@ -100,7 +100,8 @@ struct TestPanel: PanelAPIClient {
         _ body: @Sendable (NodeHandle) async throws -> Result
     ) async -> Swift.Result<Result, any Error> {
         await Swift.Result(asyncCatching: {
-            let token = "node-token-\(UUID().uuidString)"
+            let credentials = NodeCredentials.generate()
+            let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory + "/node")
             var logger = Logger(label: "test.daemon")
             logger.logLevel = .warning
             let configuration = DaemonConfiguration(
@@ -109,18 +110,26 @@ struct TestPanel: PanelAPIClient {
                 dataDirectory: dataDirectory + "/node",
                 dockerHost: .fromEnvironment(ProcessInfo.processInfo.environment),
                 panelURL: "http://127.0.0.1:\(panelPort)",
-                nodeToken: token,
+                credentials: credentials,
+                certificate: certificate,
                 nodeID: TestNode.newID(),
                 publishAddress: "127.0.0.1"
             )
             return try await RunningDaemon.with(configuration, logger: logger) { daemonPort, daemon in
-                try await panel.registerLocalNode(port: daemonPort, token: token, ram: 4096, disk: 10240, processor: 2)
+                try await panel.registerLocalNode(
+                    port: daemonPort,
+                    credentials: credentials,
+                    certificatePEM: certificate.certificatePEM,
+                    ram: 4096,
+                    disk: 10240,
+                    processor: 2
+                )
                 let node = try #require(
-                    try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(token)).first()
+                    try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(credentials.toPanel)).first()
                 )
                 let handle = NodeHandle(
                     id: try node.requireID().uuidString.lowercased(),
-                    token: token,
+                    credentials: credentials,
                     daemonPort: daemonPort,
                     docker: daemon.docker
                 )

@@ -19,7 +19,7 @@ public enum RunningDaemon {
         let daemon = await Daemon(configuration: configuration, docker: docker, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(
-            services: [daemon.application { portContinuation.yield($0) }],
+            services: [try daemon.application { portContinuation.yield($0) }],
             gracefulShutdownSignals: [],
             logger: logger
         )

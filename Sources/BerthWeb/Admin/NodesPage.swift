@@ -37,10 +37,10 @@ struct NodesPage: Sendable {
         }
         group.post("nodes") { _, context in
             do {
-                let (node, token) = try await nodes.create(try NewNode(context.form.requestFields))
+                let (node, credentials) = try await nodes.create(try NewNode(context.form.requestFields))
                 await audit.record("created node", target: node.name, context: context)
                 // Shown in this answer only: the token is never displayed again.
-                return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(token: token)))
+                return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(credentials)))
             } catch let error as PanelError {
                 let form = ["name", "address", "port", "ram", "disk", "processor", "tags"].reduce(into: [String: String]()) {
                     $0[$1] = context.form.optional($1) ?? ""
