@@ -10,6 +10,10 @@ import Testing
 struct InstanceTests {
     /// An image the local test engine has, with a console that echoes.
     static func importEchoImage(_ panel: TestPanel) async throws {
+        try await importEchoImage(into: panel.panel)
+    }
+
+    static func importEchoImage(into panel: Panel) async throws {
         let file = NSTemporaryDirectory() + "berth-echo-\(UUID().uuidString).json"
         try Data(
             """
@@ -18,7 +22,7 @@ struct InstanceTests {
              "Startup": "echo ready; while read line; do echo \\"echo:$line\\"; [ \\"$line\\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}
             """.utf8
         ).write(to: URL(fileURLWithPath: file))
-        _ = try await panel.panel.importImage(at: file)
+        _ = try await panel.importImage(at: file)
     }
 
     /// Imports the echo image, deploys one instance of it for `owner` on the panel's node, and waits until

@@ -20,7 +20,8 @@ import Testing
 
 /// A real panel on a free loopback port, on a fresh database: a SQLite file, or a fresh PostgreSQL
 /// database when `BERTH_TEST_DATABASE_URL` names a server (scripts/test runs the suite both ways).
-/// With `withNode`, a real daemon over the real Docker engine runs beside it as a registered node.
+/// With `withNode`, a real daemon over the real Docker engine runs beside it as a registered node; with
+/// `recordingChannel` too, both directions between them pass through ``TCPRecorder``s.
 struct TestPanel: PanelAPIClient {
     let port: Int
     let apiKey: String
@@ -34,10 +35,15 @@ struct TestPanel: PanelAPIClient {
         let credentials: NodeCredentials
         let daemonPort: Int
         let docker: DockerEngine
+        /// The label on every container of the node.
+        let containerLabel: String
+        /// What crossed the wire panel → node and node → panel, when recorded.
+        let recorders: [TCPRecorder]
     }
 
     static func with<Result: Sendable>(
         withNode: Bool = false,
+        recordingChannel: Bool = false,
         failedAuthenticationLimit: Int = 10,
         trustedProxies: TrustedProxies = TrustedProxies(),
         _ body: @Sendable (TestPanel) async throws -> Result
@@ -70,7 +76,7 @@ struct TestPanel: PanelAPIClient {
             guard let port = await iterator.next() else { return .failure(TestFailure("the panel never listened")) }
             let result: Swift.Result<Result, any Error>
             if withNode {
-                result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory) { node in
+                result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory, recording: recordingChannel) { node in
                     try await body(
                         TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: node)
                     )
@@ -97,9 +103,13 @@ struct TestPanel: PanelAPIClient {
         panel: Panel,
         panelPort: Int,
         dataDirectory: String,
+        recording: Bool,
         _ body: @Sendable (NodeHandle) async throws -> Result
     ) async -> Swift.Result<Result, any Error> {
         await Swift.Result(asyncCatching: {
+            let recorders = recording ? [try TCPRecorder(), try TCPRecorder()] : []
+            defer { recorders.forEach { $0.stop() } }
+            recorders.first?.forward(to: panelPort)
             let credentials = NodeCredentials.generate()
             let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory + "/node")
             var logger = Logger(label: "test.daemon")
@@ -109,15 +119,16 @@ struct TestPanel: PanelAPIClient {
                 port: 0,
                 dataDirectory: dataDirectory + "/node",
                 dockerHost: .fromEnvironment(ProcessInfo.processInfo.environment),
-                panelURL: "http://127.0.0.1:\(panelPort)",
+                panelURL: "http://127.0.0.1:\(recorders.first?.port ?? panelPort)",
                 credentials: credentials,
                 certificate: certificate,
                 nodeID: TestNode.newID(),
                 publishAddress: "127.0.0.1"
             )
             return try await RunningDaemon.with(configuration, logger: logger) { daemonPort, daemon in
+                recorders.last?.forward(to: daemonPort)
                 try await panel.registerLocalNode(
-                    port: daemonPort,
+                    port: recorders.last?.port ?? daemonPort,
                     credentials: credentials,
                     certificatePEM: certificate.certificatePEM,
                     ram: 4096,
@@ -131,7 +142,9 @@ struct TestPanel: PanelAPIClient {
                     id: try node.requireID().uuidString.lowercased(),
                     credentials: credentials,
                     daemonPort: daemonPort,
-                    docker: daemon.docker
+                    docker: daemon.docker,
+                    containerLabel: configuration.containerLabel,
+                    recorders: recorders
                 )
                 // Wait for the first heartbeat, which makes the node online.
                 let deadline = ContinuousClock.now + .seconds(30)
