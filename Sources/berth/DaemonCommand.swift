@@ -55,7 +55,7 @@ struct DaemonCommand: AsyncParsableCommand {
             let logger = Logger(label: "berth")
             try await withDaemon(configuration) { daemon in
                 let application = try daemon.application { port in
-                    logger.info("node daemon listening on \(configuration.host):\(port) (TLS, \((try? certificate.fingerprint) ?? "")), data in \(dataDirectory)")
+                    logger.info("node daemon listening on \(configuration.host):\(port) (TLS, \(certificate.fingerprint)), data in \(dataDirectory)")
                 }
                 try await runUntilSignalled([application], logger: logger)
             }
@@ -107,7 +107,7 @@ struct DaemonCommand: AsyncParsableCommand {
             print(
                 """
                 this node is configured; its settings are in \(path).
-                its TLS certificate's fingerprint is \(try certificate.fingerprint)
+                its TLS certificate's fingerprint is \(certificate.fingerprint)
                 the panel pins it on the node's first heartbeat and shows it on the Nodes page: compare the two.
                 Start the node with: berth daemon --data \(dataDirectory)
                 """

@@ -108,7 +108,12 @@ struct NodeChannelTests {
             let (id, credentials) = try await Self.createNode(panel)
             func beat(_ certificate: String?) async throws -> HTTPAnswer {
                 let body = try Self.heartbeat(presenting: certificate)
-                let signature = CallbackSignature.sign(method: "POST", path: PanelRemoteRoutes.heartbeat.pattern, body: body, key: credentials.toPanel)
+                let signature = CallbackSignature.sign(
+                    method: "POST",
+                    path: PanelRemoteRoutes.heartbeat.pattern,
+                    body: body,
+                    key: credentials.toPanel
+                )
                 return try await Self.callback(panel, PanelRemoteRoutes.heartbeat, body: body, signature: signature)
             }
             // Online but without a certificate (a daemon from before TLS): not trusted, and sent nothing.
@@ -220,7 +225,11 @@ struct NodeChannelWireTests {
             try await stored.save(on: panel.panel.database.db())
             try await InstanceTests.importEchoImage(panel)
             let owner = try await panel.createUser("owner")
-            let refused = try await panel.request(.POST, "/api/instances/deploy", InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next()))
+            let refused = try await panel.request(
+                .POST,
+                "/api/instances/deploy",
+                InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
+            )
             #expect(refused.status == 500)
             #expect(refused.error?.contains("could not be reached") == true, "\(refused.error ?? "")")
             #expect(try await node.docker.listContainers(labels: [node.containerLabel]).isEmpty, "the node never received the deploy")

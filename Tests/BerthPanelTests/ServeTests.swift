@@ -89,7 +89,8 @@ struct ServeTests {
         #expect(try await call(.DELETE, "/instance/delete", key: key, json: "{\"id\": \"\(id)\"}").0 == 201)
 
         process.terminate()
-        process.waitUntilExit()
+        // Off the concurrency pool: a blocking wait there holds one of its few threads.
+        try await onOwnThread { process.waitUntilExit() }
         #expect(process.terminationStatus == 0, "berth serve stops cleanly on SIGTERM")
         let printed = String(decoding: (try? output.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
         #expect(printed.contains("Sign in as admin with this password"))

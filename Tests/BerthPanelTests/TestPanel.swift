@@ -68,7 +68,10 @@ struct TestPanel: PanelAPIClient {
         let apiKey = try await panel.createAPIKey(name: "tests")
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var services: [any Service] = [panel.application(frontEnd: try WebUI(panel: panel)) { portContinuation.yield($0) }]
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+        // As `berth panel` does: a shutdown that does not finish in time is cancelled, never waited on for ever.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
+        let group = ServiceGroup(configuration: groupConfiguration)
         let outcome: Swift.Result<Result, any Error> = await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await group.run() }
             defer { Task { await group.triggerGracefulShutdown() } }

@@ -43,12 +43,14 @@ public final class TCPRecorder: Sendable {
         state.withLock { Data($0.captured) }
     }
 
+    /// Stops listening. Only shut down here: the accepting thread closes the socket itself once its
+    /// `accept` fails, so it never calls `accept` on a descriptor number the process has reused since
+    /// (it would take connections meant for another server of the test process).
     public func stop() {
         state.withLock { state in
             guard !state.closed else { return }
             state.closed = true
             shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
         }
     }
 
@@ -57,7 +59,10 @@ public final class TCPRecorder: Sendable {
     private func acceptConnections() {
         while true {
             let client = accept(listener, nil, nil)
-            guard client >= 0 else { return }
+            guard client >= 0 else {
+                close(listener)
+                return
+            }
             guard let target = state.withLock({ $0.target }) else {
                 close(client)
                 continue

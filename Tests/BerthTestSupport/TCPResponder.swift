@@ -37,7 +37,12 @@ public final class TCPResponder: Sendable {
         Thread.detachNewThread {
             while true {
                 let client = accept(listener, nil, nil)
-                guard client >= 0 else { return }
+                guard client >= 0 else {
+                    // Closed here, not in stop(): closed there, its number could be reused before this
+                    // thread's next accept, which would then take another server's connections.
+                    close(listener)
+                    return
+                }
                 _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(client)
             }
@@ -50,7 +55,6 @@ public final class TCPResponder: Sendable {
             guard !closed else { return }
             closed = true
             shutdown(descriptor, Int32(SHUT_RDWR))
-            close(descriptor)
         }
     }
 

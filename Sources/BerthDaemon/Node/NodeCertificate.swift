@@ -11,10 +11,13 @@ import X509
 public struct NodeCertificate: Sendable {
     public let certificatePEM: String
     let keyPEM: String
+    /// What `berth daemon configure` prints and the Nodes page in the panel shows, to compare.
+    public let fingerprint: String
 
-    /// What `berth daemon configure` prints and the node's page in the panel shows, to compare.
-    public var fingerprint: String {
-        get throws { try PinnedCertificate(pem: certificatePEM).fingerprint }
+    init(certificatePEM: String, keyPEM: String) throws {
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
+        fingerprint = try PinnedCertificate(pem: certificatePEM).fingerprint
     }
 
     /// The key and certificate in `dataDirectory`, made when either is missing.
@@ -24,7 +27,7 @@ public struct NodeCertificate: Sendable {
         if let key = try? String(contentsOfFile: keyPath, encoding: .utf8),
             let certificate = try? String(contentsOfFile: certificatePath, encoding: .utf8)
         {
-            return NodeCertificate(certificatePEM: certificate, keyPEM: key)
+            return try NodeCertificate(certificatePEM: certificate, keyPEM: key)
         }
         let made = try make()
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -58,7 +61,7 @@ public struct NodeCertificate: Sendable {
             },
             issuerPrivateKey: .init(key)
         )
-        return NodeCertificate(certificatePEM: try certificate.serializeAsPEM().pemString, keyPEM: key.pemRepresentation)
+        return try NodeCertificate(certificatePEM: try certificate.serializeAsPEM().pemString, keyPEM: key.pemRepresentation)
     }
 
     /// The daemon's server side of TLS.

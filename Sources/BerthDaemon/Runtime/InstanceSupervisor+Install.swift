@@ -92,8 +92,13 @@ extension InstanceSupervisor {
             } catch DockerEngineError.notFound {
                 // Already gone.
             } catch DockerEngineError.conflict {
-                // Another request is removing it right now (a retried deletion); wait until it is gone.
-                _ = try? await docker.waitForContainer(name, until: .removed)
+                // Something else is removing it right now (a retried deletion, the installer's tidy-up).
+                do {
+                    try await waitUntilRemoved(name)
+                } catch {
+                    note(id) { $0.lifecycle.deleteFailed() }
+                    throw error
+                }
             } catch {
                 note(id) { $0.lifecycle.deleteFailed() }
                 throw InstanceError.engine(
@@ -114,5 +119,21 @@ extension InstanceSupervisor {
         inputs[id] = nil
         consoles.removeValue(forKey: id)?.disconnectAll()
         try save()
+    }
+
+    /// Waits until Docker no longer knows the container, for at most 30 s. Polled rather than Docker's
+    /// `wait?condition=removed`, which has no deadline and can miss a removal that ends as it registers:
+    /// a deletion's request then never ended, and neither did the daemon's shutdown behind it.
+    private func waitUntilRemoved(_ name: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            do {
+                _ = try await docker.inspectContainer(name)
+            } catch DockerEngineError.notFound {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw InstanceError.engine("the container \(name) was still being removed after 30 s, so the instance was kept")
     }
 }

@@ -19,11 +19,6 @@ public struct CallbackSignature: Sendable, Equatable {
     /// How far a callback's date may be from the panel's clock, either way.
     public static let freshness: Int64 = 300
 
-    public static let keyIDField = HTTPField.Name("Berth-Key")!
-    public static let dateField = HTTPField.Name("Berth-Date")!
-    public static let nonceField = HTTPField.Name("Berth-Nonce")!
-    public static let signatureField = HTTPField.Name("Berth-Signature")!
-
     /// Signs a callback about to be sent.
     public static func sign(method: String, path: String, body: some DataProtocol, key: String, now: Date = Date()) -> CallbackSignature {
         var generator = SystemRandomNumberGenerator()
@@ -46,15 +41,15 @@ public struct CallbackSignature: Sendable, Equatable {
 
     /// Reads the four fields; nil when one is missing or malformed.
     public init?(headers: HTTPFields) {
-        guard let keyID = headers[Self.keyIDField], let dateText = headers[Self.dateField], let date = Int64(dateText),
-            let nonce = headers[Self.nonceField], nonce.utf8.count == 32,
-            let signature = headers[Self.signatureField]
+        guard let keyID = headers[.berthKey], let dateText = headers[.berthDate], let date = Int64(dateText),
+            let nonce = headers[.berthNonce], nonce.utf8.count == 32,
+            let signature = headers[.berthSignature]
         else { return nil }
         self.init(keyID: keyID, date: date, nonce: nonce, signature: signature)
     }
 
     public var headerFields: [(HTTPField.Name, String)] {
-        [(Self.keyIDField, keyID), (Self.dateField, String(date)), (Self.nonceField, nonce), (Self.signatureField, signature)]
+        [(.berthKey, keyID), (.berthDate, String(date)), (.berthNonce, nonce), (.berthSignature, signature)]
     }
 
     /// Whether this signature is `key`'s over this request, and fresh at `now`. The nonce is the

@@ -21,14 +21,12 @@ package struct NodeTrust: Sendable {
         }
         let id = try node.requireID()
         guard let pinned = node.pinnedCertificate else {
-            // Conditional, so of two first heartbeats at once the first pins and the second is compared.
+            // Conditional, so of two first heartbeats at once one pins, and the other is compared with its pin.
             try await database.sql().raw(
                 "UPDATE nodes SET certificate = \(bind: presented.pem), offered_certificate = NULL WHERE id = \(bind: id) AND certificate IS NULL"
             ).run()
-            guard let now = try await Node.find(id, on: database.db()), now.pinnedCertificate?.fingerprint != presented.fingerprint else {
-                return
-            }
-            return try await check(presented: pem, by: now)
+            guard let reread = try await Node.find(id, on: database.db()), reread.certificate != nil else { return }
+            return try await check(presented: pem, by: reread)
         }
         if pinned.fingerprint == presented.fingerprint {
             if node.offeredCertificate != nil {
