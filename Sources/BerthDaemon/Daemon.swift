@@ -25,6 +25,8 @@ public struct Daemon: Sendable {
     let nodeInfo: NodeInfoSource
     let tokens: ConsoleTokens
     let network: TenantNetwork
+    /// The daemon's own client to its panel, closed with it.
+    let panelClient: ClientService
     let logger: Logger
 
     /// How often the tenant firewall is rebuilt from the running containers, besides after each start.
@@ -38,8 +40,10 @@ public struct Daemon: Sendable {
         self.configuration = configuration
         self.docker = docker
         self.logger = logger
+        let panelClient = ClientService()
+        self.panelClient = panelClient
         let connection = configuration.panelURL.map {
-            PanelConnection(panelURL: $0, signingKey: configuration.credentials.toPanel, httpClient: .shared, logger: logger)
+            PanelConnection(panelURL: $0, signingKey: configuration.credentials.toPanel, httpClient: panelClient.client, logger: logger)
         }
         let tasks = BackgroundTasks()
         let blueprint = ContainerBlueprint(configuration: configuration)
@@ -93,7 +97,7 @@ public struct Daemon: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(tasks, reporter, heartbeats)
+        application.addServices(panelClient, tasks, reporter, heartbeats)
         application.beforeServerStarts { try await prepare() }
         return application
     }

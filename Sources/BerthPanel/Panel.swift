@@ -27,6 +27,8 @@ public struct Panel: Sendable {
     /// Failed sign-ins per client address, and per account at one address.
     package let signInThrottles: SignInThrottles
     package let audit: AuditLog
+    /// The panel's own client to its nodes, closed with it.
+    let nodeClient: ClientService
     let logger: Logger
 
     /// Opens the database and applies its migrations.
@@ -47,9 +49,10 @@ public struct Panel: Sendable {
         users = UserStore(database: database, initialPasswordFile: configuration.initialPasswordFile)
         nodes = NodeStore(database: database, panelURL: configuration.publicURL, allowsLoopback: configuration.allowsLoopbackNodes)
         trust = NodeTrust(database: database)
+        nodeClient = ClientService()
         instances = InstanceStore(
             database: database,
-            daemons: DaemonClient(),
+            daemons: DaemonClient(httpClient: nodeClient.client),
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             logger: logger
         )
@@ -64,6 +67,7 @@ public struct Panel: Sendable {
 
     /// Closes the database of a panel that was opened but not run (the CLI's case).
     public func close() async {
+        try? await nodeClient.client.shutdown()
         await database.close()
     }
 
@@ -89,7 +93,7 @@ public struct Panel: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(database, DeletionRetrier(instances: instances, interval: .seconds(5)))
+        application.addServices(database, nodeClient, DeletionRetrier(instances: instances, interval: .seconds(5)))
         application.addServices(frontEnd.services)
         return application
     }

@@ -196,7 +196,7 @@ struct InstanceTests {
                 ] as? String
             )
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
-            let daemon = DaemonClient()
+            let daemon = DaemonClient(httpClient: .shared)
             let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
             _ = try await daemon.power(.start, instance: id, on: nodeRow)
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }

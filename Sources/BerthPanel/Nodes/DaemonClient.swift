@@ -12,7 +12,7 @@ import NIOSSL
 package struct DaemonClient: Sendable {
     let httpClient: HTTPClient
 
-    init(httpClient: HTTPClient = .shared) {
+    init(httpClient: HTTPClient) {
         self.httpClient = httpClient
     }
 
