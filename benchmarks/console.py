@@ -11,6 +11,7 @@ import hmac
 import json
 import os
 import socket
+import ssl
 import struct
 import time
 import urllib.parse
@@ -30,12 +31,14 @@ def console_token(node_token, instance_id, subject="bench", lifetime=600):
 
 
 class WebSocket:
-    def __init__(self, url, headers=None, timeout=30):
+    def __init__(self, url, headers=None, timeout=30, tls=None):
         parts = urllib.parse.urlsplit(url)
-        if parts.scheme != "ws":
-            raise ValueError("only ws:// URLs (loopback benchmarks)")
+        if parts.scheme not in ("ws", "wss"):
+            raise ValueError("only ws:// and wss:// URLs (loopback benchmarks)")
         self.sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if parts.scheme == "wss":
+            self.sock = (tls or ssl.create_default_context()).wrap_socket(self.sock)
         key = base64.b64encode(os.urandom(16)).decode()
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", "Upgrade: websocket", "Connection: Upgrade",
@@ -112,10 +115,11 @@ class WebSocket:
         self.sock.close()
 
 
-def websocket_round_trips(url, count, headers=None, timeout=30):
+def websocket_round_trips(url, count, headers=None, timeout=30, tls=None):
     """Sends `count` console commands through the console WebSocket at `url`; each is timed until its echo
-    shows. `headers` go with the handshake (e.g. the panel's session cookie and Origin)."""
-    socket_ = WebSocket(url, headers=headers, timeout=timeout)
+    shows. `headers` go with the handshake (e.g. the panel's session cookie and Origin); `tls` is the
+    context for a wss:// URL."""
+    socket_ = WebSocket(url, headers=headers, timeout=timeout, tls=tls)
     times = []
     try:
         for index in range(count + 5):

@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -108,8 +109,18 @@ def panel_client(api_key, port=PANEL_PORT):
     return Client(lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=120), {"x-api-key": api_key})
 
 
-def daemon_client(node_token, port=DAEMON_PORT):
-    return Client(lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=120), {"Authorization": f"Bearer {node_token}"})
+def node_tls(daemon_data):
+    """A TLS context that trusts the node's own certificate alone, as the panel pins it (no name check)."""
+    context = ssl.create_default_context(cafile=os.path.join(daemon_data, "node-certificate.pem"))
+    context.check_hostname = False
+    return context
+
+
+def daemon_client(node_token, daemon_data, port=DAEMON_PORT):
+    """The daemon's API over its TLS, with the secret the panel presents (the token's part before the dot)."""
+    context = node_tls(daemon_data)
+    return Client(lambda: http.client.HTTPSConnection("127.0.0.1", port, timeout=120, context=context),
+                  {"Authorization": f"Bearer {node_token.split('.')[0]}"})
 
 
 def docker_socket_path():
@@ -230,9 +241,9 @@ class Berth:
         environment.update(extra or {})
         return environment
 
-    def run(self, *arguments):
-        """A one-off command; returns its output."""
-        result = subprocess.run([self.binary, *arguments], env=self.environment(), capture_output=True, text=True)
+    def run(self, *arguments, input=None):
+        """A one-off command, with `input` on its standard input; returns its output."""
+        result = subprocess.run([self.binary, *arguments], env=self.environment(), capture_output=True, text=True, input=input)
         if result.returncode != 0:
             raise RuntimeError(f"berth {' '.join(arguments)} failed: {result.stderr.strip()}")
         return result.stdout

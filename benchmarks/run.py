@@ -38,7 +38,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small numbers, to try the harness out; not for the record")
     parser.add_argument("--only", default="api,node", help="api, node, or both (comma-separated)")
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
-                        "(default: the daemon's own, ws://127.0.0.1:DAEMON_PORT/api/instances/{id}/console?token={token})")
+                        "(default: the daemon's own, wss://127.0.0.1:DAEMON_PORT/api/instances/{id}/console, token in a header)")
     parser.add_argument("--console-header", action="append", default=[], metavar="NAME: VALUE",
                         help="a header for the console socket's handshake, e.g. a session cookie and Origin (repeatable)")
     parser.add_argument("--markdown", help="also write the table to this file")
@@ -107,7 +107,8 @@ def create_node(panel, port, name="bench"):
         "address": "127.0.0.1", "port": str(port),
     }, expect=201)
     node = created["Message"]
-    token = created["configureCommand"].split("--token", 1)[1].split()[0].strip("'\"")
+    # "echo TOKEN | berth daemon configure ... --token-file -": the token goes through standard input.
+    token = created["configureCommand"].split()[1]
     return node["id"], token
 
 
@@ -185,9 +186,9 @@ class Node:
         self.panel_process = self.berth.start_panel(self.panel_data)
         self.panel = harness.panel_client(self.key)
         self.node_id, self.node_token = create_node(self.panel, harness.DAEMON_PORT)
-        self.berth.run("daemon", "configure", "--panel", f"http://127.0.0.1:{harness.PANEL_PORT}", "--token", self.node_token,
+        self.berth.run("daemon", "configure", "--panel", f"http://127.0.0.1:{harness.PANEL_PORT}", "--token-file", "-",
                        "--data", self.daemon_data, "--host", "127.0.0.1", "--port", str(harness.DAEMON_PORT),
-                       "--publish-address", "127.0.0.1")
+                       "--publish-address", "127.0.0.1", input=self.node_token)
         # Whatever happens, the node's containers go: they carry its node id. Added before the daemon starts,
         # so it runs after the daemon has stopped (cleanup runs newest first) and no session sees them vanish.
         self.docker_node_id = None
@@ -195,7 +196,7 @@ class Node:
         self.daemon_process = self.berth.start_daemon(self.daemon_data)
         with open(os.path.join(self.daemon_data, "node-id")) as file:
             self.docker_node_id = file.read().strip()
-        self.daemon = harness.daemon_client(self.node_token)
+        self.daemon = harness.daemon_client(self.node_token, self.daemon_data)
         self.seeder = seed.SQLiteSeeder(os.path.join(self.panel_data, "berth.sqlite"))
         self.image_id = image_id(self.panel)
         self.user = "bench-deployer"
@@ -371,7 +372,7 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url, console
     # 3. Console round trip on a running instance, through the WebSocket and straight through Docker.
     instance_id = node.deployed[0]
     status = node.start_instance(instance_id)
-    token = console.console_token(node.node_token, instance_id)
+    token = console.console_token(node.node_token.split(".")[0], instance_id)
     # Through the panel's relay when this panel has one (a browser's path: session cookie, panel, daemon),
     # else straight to the daemon's socket with a console token as the panel would mint it.
     console_headers = dict(console_headers or {})
@@ -379,9 +380,15 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url, console
     if cookie:
         console_url = f"ws://127.0.0.1:{harness.PANEL_PORT}/instances/{{id}}/socket"
         console_headers.update({"Cookie": cookie, "Origin": f"http://127.0.0.1:{harness.PANEL_PORT}"})
-    url = (console_url or f"ws://127.0.0.1:{harness.DAEMON_PORT}/api/instances/{{id}}/console?token={{token}}").format(id=instance_id, token=token)
-    say(f"console: {sizes.console_round_trips} round trips through {url.split('?')[0]}, then through a direct attach")
-    through_socket = console.websocket_round_trips(url, sizes.console_round_trips, console_headers)
+    tls = None
+    if not console_url:
+        # The daemon's own socket: TLS to the node's pinned certificate, the console token in a header.
+        console_url = f"wss://127.0.0.1:{harness.DAEMON_PORT}/api/instances/{{id}}/console"
+        console_headers["Authorization"] = f"Bearer {token}"
+        tls = harness.node_tls(node.daemon_data)
+    url = console_url.format(id=instance_id, token=token)
+    say(f"console: {sizes.console_round_trips} round trips through {url}, then through a direct attach")
+    through_socket = console.websocket_round_trips(url, sizes.console_round_trips, console_headers, tls=tls)
     direct = console.docker_attach_round_trips(harness.docker_socket_path(), status["containerID"], sizes.console_round_trips)
     for label, fraction in (("p50", 0.5), ("p99", 0.99)):
         berth_ms, direct_ms = harness.percentile(through_socket, fraction), harness.percentile(direct, fraction)
@@ -421,7 +428,7 @@ def deploy_and_start(node, count, running):
     def one(_):
         if not hasattr(local, "panel"):
             local.panel = harness.panel_client(node.key)
-            local.daemon = harness.daemon_client(node.node_token)
+            local.daemon = harness.daemon_client(node.node_token, node.daemon_data)
         instance_id, _ = node.deploy(local.panel)
         node.start_instance(instance_id, local.daemon)
         return instance_id

@@ -4,6 +4,8 @@ import BerthProtocol
 import DockerEngine
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -23,6 +25,8 @@ public struct Daemon: Sendable {
     let nodeInfo: NodeInfoSource
     let tokens: ConsoleTokens
     let network: TenantNetwork
+    /// The daemon's own client to its panel, closed with it.
+    let panelClient: ClientService
     let logger: Logger
 
     /// How often the tenant firewall is rebuilt from the running containers, besides after each start.
@@ -36,8 +40,10 @@ public struct Daemon: Sendable {
         self.configuration = configuration
         self.docker = docker
         self.logger = logger
+        let panelClient = ClientService()
+        self.panelClient = panelClient
         let connection = configuration.panelURL.map {
-            PanelConnection(panelURL: $0, nodeToken: configuration.nodeToken, httpClient: .shared, logger: logger)
+            PanelConnection(panelURL: $0, signingKey: configuration.credentials.toPanel, httpClient: panelClient.client, logger: logger)
         }
         let tasks = BackgroundTasks()
         let blueprint = ContainerBlueprint(configuration: configuration)
@@ -45,7 +51,7 @@ public struct Daemon: Sendable {
         self.network = network
         self.tasks = tasks
         self.reporter = PanelReporter(connection: connection)
-        self.tokens = await ConsoleTokens(nodeToken: configuration.nodeToken)
+        self.tokens = await ConsoleTokens(nodeToken: configuration.credentials.toNode)
         self.supervisor = InstanceSupervisor(
             docker: docker,
             blueprint: blueprint,
@@ -64,19 +70,26 @@ public struct Daemon: Sendable {
             containerLabel: configuration.containerLabel,
             logger: logger
         )
-        self.nodeInfo = NodeInfoSource(docker: docker, dataDirectory: configuration.dataDirectory, supervisor: supervisor)
+        self.nodeInfo = NodeInfoSource(
+            docker: docker,
+            dataDirectory: configuration.dataDirectory,
+            certificatePEM: configuration.certificate?.certificatePEM,
+            supervisor: supervisor
+        )
         self.heartbeats = HeartbeatSender(connection: connection, source: nodeInfo)
     }
 
     /// The daemon as one application: the HTTP server (API and console sockets) with the background work,
     /// the event reports and the heartbeats as its services. Before the server accepts a request it loads
-    /// the saved instances; `onServerRunning` then receives the bound port (useful with port 0).
+    /// the saved instances; `onServerRunning` then receives the bound port (useful with port 0). With a
+    /// certificate in the configuration, both are served over TLS only.
     public func application(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
+        let plain = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: webSocketRouter())
         var application = Application(
             router: router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
+            server: try configuration.certificate.map { try .tls(plain, tlsConfiguration: $0.serverConfiguration()) } ?? plain,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "berth-daemon"
@@ -84,7 +97,7 @@ public struct Daemon: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(tasks, reporter, heartbeats)
+        application.addServices(panelClient, tasks, reporter, heartbeats)
         application.beforeServerStarts { try await prepare() }
         return application
     }
@@ -118,7 +131,7 @@ public struct Daemon: Sendable {
         router.get(RouterPath(DaemonRoutes.console.pattern)) { _, _ -> Response in
             throw APIError(.upgradeRequired, "the console is a WebSocket; connect to it with a WebSocket client")
         }
-        let api = router.group().add(middleware: NodeTokenMiddleware(token: configuration.nodeToken))
+        let api = router.group().add(middleware: NodeTokenMiddleware(token: configuration.credentials.toNode))
         SystemController(source: nodeInfo).addRoutes(to: api)
         InstanceController(supervisor: supervisor).addRoutes(to: api)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

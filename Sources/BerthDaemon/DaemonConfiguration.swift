@@ -1,3 +1,4 @@
+import BerthHTTP
 import DockerEngine
 import Foundation
 
@@ -12,8 +13,11 @@ public struct DaemonConfiguration: Sendable {
     public var dockerHost: DockerHost
     /// The panel this node reports to, when it has one.
     public var panelURL: String?
-    /// The node's token: the panel presents it to us, and we present it to the panel.
-    public var nodeToken: String
+    /// The secrets shared with the panel: one it presents to us, one we sign our callbacks with.
+    public var credentials: NodeCredentials
+    /// The TLS identity the API and console sockets are served with. Every daemon the command line runs
+    /// has one; only tests of the daemon alone, talking to it directly, go without (plain HTTP).
+    public var certificate: NodeCertificate?
     /// Names this node on its Docker engine (a label on every container); kept in the data directory.
     public var nodeID: String
     /// The host address instance ports are published on.
@@ -38,7 +42,8 @@ public struct DaemonConfiguration: Sendable {
         dataDirectory: String,
         dockerHost: DockerHost,
         panelURL: String? = nil,
-        nodeToken: String,
+        credentials: NodeCredentials,
+        certificate: NodeCertificate? = nil,
         nodeID: String,
         publishAddress: String = "0.0.0.0",
         instanceIDs: Range<UInt32> = 200_000..<300_000,
@@ -53,7 +58,8 @@ public struct DaemonConfiguration: Sendable {
         self.dataDirectory = dataDirectory
         self.dockerHost = dockerHost
         self.panelURL = panelURL
-        self.nodeToken = nodeToken
+        self.credentials = credentials
+        self.certificate = certificate
         self.nodeID = nodeID
         self.publishAddress = publishAddress
         self.instanceIDs = instanceIDs

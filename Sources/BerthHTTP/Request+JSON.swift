@@ -5,15 +5,23 @@ extension Request {
     /// The body decoded as `type`; a body that is missing, too large or not the expected JSON is a 400
     /// (413 when too large) that says what is wrong.
     public func decodeJSON<Body: Decodable>(as type: Body.Type, maxBytes: Int = 1 << 20) async throws -> Body {
-        let buffer: ByteBuffer
+        try Self.decodeJSON(as: type, from: try await collectBody(maxBytes: maxBytes))
+    }
+
+    /// The whole body; one larger than `maxBytes` is a 413.
+    public func collectBody(maxBytes: Int = 1 << 20) async throws -> Data {
         do {
-            buffer = try await body.collect(upTo: maxBytes)
+            return Data(buffer: try await body.collect(upTo: maxBytes))
         } catch {
             throw APIError(.contentTooLarge, "the body is larger than \(maxBytes) bytes")
         }
-        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the body is empty; send JSON") }
+    }
+
+    /// `bytes` decoded as `type`, or a 400 that says what is wrong.
+    public static func decodeJSON<Body: Decodable>(as type: Body.Type, from bytes: Data) throws -> Body {
+        guard !bytes.isEmpty else { throw APIError.badRequest("the body is empty; send JSON") }
         do {
-            return try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(Body.self, from: bytes)
         } catch let DecodingError.keyNotFound(key, _) {
             throw APIError.badRequest("field \(key.stringValue) is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {

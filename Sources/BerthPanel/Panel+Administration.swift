@@ -50,17 +50,26 @@ extension Panel {
         return (password, file)
     }
 
-    /// Registers (or updates) the node that runs in the same process, under its token.
-    public func registerLocalNode(port: Int, token: String, ram: Int, disk: Int, processor: Double) async throws {
-        let digest = Secrets.digest(token)
-        if let node = try await Node.query(on: database.db()).filter(\.$tokenDigest == digest).first() {
+    /// Registers (or updates) the node that runs in the same process, under its credentials, with its
+    /// certificate pinned at once: the panel has it from the node's own files, so no first use is trusted.
+    public func registerLocalNode(
+        port: Int,
+        credentials: NodeCredentials,
+        certificatePEM: String,
+        ram: Int,
+        disk: Int,
+        processor: Double
+    ) async throws {
+        let digest = Secrets.digest(credentials.toPanel)
+        let node: Node
+        if let existing = try await Node.query(on: database.db()).filter(\.$tokenDigest == digest).first() {
+            node = existing
             node.port = port
             node.ram = ram
             node.disk = disk
             node.processor = processor
-            try await node.save(on: database.db())
         } else {
-            _ = try await nodes.create(
+            (node, _) = try await nodes.create(
                 name: "local",
                 tags: "local",
                 ram: ram,
@@ -68,8 +77,11 @@ extension Panel {
                 processor: processor,
                 address: "127.0.0.1",
                 port: port,
-                token: token
+                credentials: credentials
             )
         }
+        node.certificate = certificatePEM
+        node.offeredCertificate = nil
+        try await node.save(on: database.db())
     }
 }

@@ -14,6 +14,8 @@ public struct Panel: Sendable {
     let database: PanelDatabase
     package let users: UserStore
     package let nodes: NodeStore
+    /// The certificate pinned for each node.
+    package let trust: NodeTrust
     package let instances: InstanceStore
     package let apiKeys: APIKeyStore
     package let images: ImageStore
@@ -25,6 +27,8 @@ public struct Panel: Sendable {
     /// Failed sign-ins per client address, and per account at one address.
     package let signInThrottles: SignInThrottles
     package let audit: AuditLog
+    /// The panel's own client to its nodes, closed with it.
+    let nodeClient: ClientService
     let logger: Logger
 
     /// Opens the database and applies its migrations.
@@ -44,9 +48,11 @@ public struct Panel: Sendable {
         self.logger = logger
         users = UserStore(database: database, initialPasswordFile: configuration.initialPasswordFile)
         nodes = NodeStore(database: database, panelURL: configuration.publicURL, allowsLoopback: configuration.allowsLoopbackNodes)
+        trust = NodeTrust(database: database)
+        nodeClient = ClientService()
         instances = InstanceStore(
             database: database,
-            daemons: DaemonClient(),
+            daemons: DaemonClient(httpClient: nodeClient.client),
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             logger: logger
         )
@@ -61,6 +67,7 @@ public struct Panel: Sendable {
 
     /// Closes the database of a panel that was opened but not run (the CLI's case).
     public func close() async {
+        try? await nodeClient.client.shutdown()
         await database.close()
     }
 
@@ -86,7 +93,7 @@ public struct Panel: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(database, DeletionRetrier(instances: instances, interval: .seconds(5)))
+        application.addServices(database, nodeClient, DeletionRetrier(instances: instances, interval: .seconds(5)))
         application.addServices(frontEnd.services)
         return application
     }
@@ -95,11 +102,12 @@ public struct Panel: Sendable {
         .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth")
     }
 
-    /// The panel's own routes: `/api` behind the API key, the nodes' callbacks behind their tokens, and the
+    /// The panel's own routes: `/api` behind the API key, the nodes' callbacks behind their signatures, and the
     /// benchmarks' reference route when configured.
     func addRoutes<Context: PanelRequestContext>(to router: Router<Context>) {
         if configuration.benchCeiling { CeilingController<Context>().addRoutes(to: router) }
-        RemoteController<Context>(database: database, instances: instances).addRoutes(to: router.group("api"))
+        RemoteController<Context>(database: database, instances: instances, trust: trust, nonces: CallbackNonces(database: database))
+            .addRoutes(to: router.group("api"))
         let api = router.group("api")
             .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, throttle: keyThrottle))
             .add(middleware: APIAuditMiddleware<Context>(audit: audit))

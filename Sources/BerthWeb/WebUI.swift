@@ -14,6 +14,7 @@ public struct WebUI: PanelFrontEnd {
     let users: UserStore
     let instances: InstanceStore
     let nodes: NodeStore
+    let trust: NodeTrust
     let images: ImageStore
     let imageImporter: ImageImporter
     let apiKeys: APIKeyStore
@@ -30,6 +31,7 @@ public struct WebUI: PanelFrontEnd {
         users = panel.users
         instances = panel.instances
         nodes = panel.nodes
+        trust = panel.trust
         images = panel.images
         imageImporter = panel.imageImporter
         apiKeys = panel.apiKeys
@@ -68,7 +70,7 @@ public struct WebUI: PanelFrontEnd {
         InstancesPage(pages: pages, instances: instances, users: users, nodes: nodes, images: images, audit: audit)
             .addRoutes(to: admin)
         UsersPage(pages: pages, users: users, audit: audit).addRoutes(to: admin)
-        NodesPage(pages: pages, nodes: nodes, audit: audit).addRoutes(to: admin)
+        NodesPage(pages: pages, nodes: nodes, trust: trust, audit: audit).addRoutes(to: admin)
         ImagesPage(pages: pages, images: images, importer: imageImporter, audit: audit).addRoutes(to: admin)
         APIKeysPage(pages: pages, apiKeys: apiKeys, audit: audit).addRoutes(to: admin)
         AuditPage(pages: pages, audit: audit).addRoutes(to: admin)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthDaemon
+import BerthHTTP
 import DockerEngine
 import Foundation
 import Logging
@@ -29,16 +30,23 @@ struct DaemonCommand: AsyncParsableCommand {
             let dataDirectory = location.directory(in: environment)
             guard let settings = try DaemonSettings.load(from: dataDirectory) else {
                 throw ValidationError(
-                    "this node is not configured; run the command the panel showed when the node was created: berth daemon configure --panel URL --token TOKEN"
+                    "this node is not configured; run the command the panel showed when the node was created: berth daemon configure --panel URL --token-file -"
                 )
             }
+            guard let credentials = NodeCredentials(token: settings.token) else {
+                throw ValidationError("the token in \(DaemonSettings.path(in: dataDirectory)) is not a node token; configure the node again")
+            }
+            // A node configured before the channel had TLS gets its certificate now; the panel pins it on
+            // the next heartbeat.
+            let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory)
             let configuration = DaemonConfiguration(
                 host: settings.host,
                 port: settings.port,
                 dataDirectory: dataDirectory,
                 dockerHost: environment.dockerHost,
                 panelURL: settings.panelURL,
-                nodeToken: settings.token,
+                credentials: credentials,
+                certificate: certificate,
                 nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
                 publishAddress: settings.publishAddress,
                 isolatesNetwork: !noNetworkIsolation,
@@ -46,8 +54,8 @@ struct DaemonCommand: AsyncParsableCommand {
             )
             let logger = Logger(label: "berth")
             try await withDaemon(configuration) { daemon in
-                let application = daemon.application { port in
-                    logger.info("node daemon listening on \(configuration.host):\(port), data in \(dataDirectory)")
+                let application = try daemon.application { port in
+                    logger.info("node daemon listening on \(configuration.host):\(port) (TLS, \(certificate.fingerprint)), data in \(dataDirectory)")
                 }
                 try await runUntilSignalled([application], logger: logger)
             }
@@ -57,7 +65,7 @@ struct DaemonCommand: AsyncParsableCommand {
     struct Configure: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "configure",
-            abstract: "Write this node's configuration: the panel it reports to and its token."
+            abstract: "Write this node's configuration (the panel it reports to and its token) and make its TLS certificate."
         )
 
         @Option(help: "The panel's URL, e.g. https://panel.example.com.")
@@ -89,13 +97,21 @@ struct DaemonCommand: AsyncParsableCommand {
 
         func run() throws {
             let token = try SecretInput.read(value: token, file: tokenFile, option: "token")
-            guard token.count >= 32, token.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            guard NodeCredentials(token: token) != nil else {
                 throw ValidationError("the token does not look like a node token")
             }
             let dataDirectory = location.directory(in: BerthEnvironment.read())
             let settings = DaemonSettings(panelURL: panel, token: token, host: host, port: port, publishAddress: publishAddress)
             let path = try settings.save(in: dataDirectory)
-            print("this node is configured; its settings are in \(path). Start it with: berth daemon --data \(dataDirectory)")
+            let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory)
+            print(
+                """
+                this node is configured; its settings are in \(path).
+                its TLS certificate's fingerprint is \(certificate.fingerprint)
+                the panel pins it on the node's first heartbeat and shows it on the Nodes page: compare the two.
+                Start the node with: berth daemon --data \(dataDirectory)
+                """
+            )
         }
     }
 }

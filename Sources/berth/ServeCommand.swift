@@ -45,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
         let dataDirectory = location.directory(in: environment)
-        let token = try LocalNodeToken.loadOrCreate(in: dataDirectory)
+        let credentials = try LocalNodeCredentials.loadOrCreate(in: dataDirectory)
+        let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory)
         let panel = try await Panel.open(
             PanelConfiguration(
                 host: host,
@@ -75,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
             let capacity = HostResources.read(diskAt: dataDirectory)
             try await panel.registerLocalNode(
                 port: daemonPort,
-                token: token,
+                credentials: credentials,
+                certificatePEM: certificate.certificatePEM,
                 ram: Int(capacity.memoryTotalBytes >> 20),
                 disk: Int(capacity.diskTotalBytes >> 20),
                 processor: Double(capacity.cores)
@@ -90,7 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
             dataDirectory: dataDirectory,
             dockerHost: environment.dockerHost,
             panelURL: "http://127.0.0.1:\(port)",
-            nodeToken: token,
+            credentials: credentials,
+            certificate: certificate,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
             isolatesNetwork: !noNetworkIsolation,
             consoleCommandsPerSecond: consoleCommandsPerSecond
@@ -99,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
             let panelApplication = panel.application(frontEnd: try WebUI(panel: panel)) { boundPort in
                 logger.info("Berth is serving on http://\(host):\(boundPort) (data in \(dataDirectory))")
             }
-            try await runUntilSignalled([panelApplication, daemon.application()], logger: logger)
+            try await runUntilSignalled([panelApplication, try daemon.application()], logger: logger)
         }
     }
 }

@@ -26,7 +26,7 @@ struct ConsoleSocketTests {
 
             // Two sockets may be open on this instance; a third is refused before it opens.
             let token = try await daemon.consoleToken(for: id)
-            let head = RawHTTP.webSocketHandshake("/api/instances/\(id)/console?token=\(token)", port: daemon.port)
+            let head = RawHTTP.webSocketHandshake("/api/instances/\(id)/console", port: daemon.port, headers: ["Authorization: Bearer \(token)"])
             let port = daemon.port
             let (third, afterOneClosed) = try await onOwnThread {
                 var open = try (0..<2).map { _ in try RawHTTP(port: port, head: head) }

@@ -1,4 +1,5 @@
 import BerthDaemon
+import BerthHTTP
 import BerthProtocol
 import BerthTestSupport
 import DockerEngine
@@ -26,7 +27,7 @@ struct InProcessDaemon: Sendable {
             port: 0,
             dataDirectory: dataDirectory,
             dockerHost: dockerHost,
-            nodeToken: token,
+            credentials: NodeCredentials(toNode: token, toPanel: "test-callback-key-\(UUID().uuidString)"),
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory)
         )
         var logger = Logger(label: "test.daemon")
@@ -34,7 +35,8 @@ struct InProcessDaemon: Sendable {
         let docker = DockerEngine(host: dockerHost, logger: logger)
         let daemon = await Daemon(configuration: configuration, docker: docker, logger: logger)
         let outcome = await Result(asyncCatching: {
-            try await daemon.application().test(.router) { client in
+            let application = try daemon.application()
+            try await application.test(.router) { client in
                 try await body(InProcessDaemon(client: client, token: token))
             }
         })

@@ -1,3 +1,4 @@
+import BerthHTTP
 import BerthProtocol
 import BerthTestSupport
 import Foundation
@@ -15,17 +16,29 @@ import Testing
 @Suite("Callbacks to the panel", .timeLimit(.minutes(2)))
 struct PanelCallbackTests {
     final class Received: Sendable {
-        private let state = Mutex<(events: [InstanceEvent], authorizations: Set<String>)>(([], []))
+        private let state = Mutex<(events: [InstanceEvent], signedBy: Set<String>)>(([], []))
+        /// The keys a batch's signature is checked against.
+        let keys: [String]
 
-        func add(_ batch: InstanceEventBatch, authorization: String?) {
+        init(keys: [String] = []) {
+            self.keys = keys
+        }
+
+        /// Records the batch and which of ``keys`` signed it ("none" when none did); answers the batch.
+        func add(_ request: Request) async throws -> InstanceEventBatch {
+            let body = try await request.collectBody()
+            let batch = try JSONDecoder().decode(InstanceEventBatch.self, from: body)
+            let signature = CallbackSignature(headers: request.headers)
+            let signer = keys.first { signature?.isValid(method: "POST", path: PanelRemoteRoutes.events.pattern, body: body, key: $0) == true }
             state.withLock {
                 $0.events.append(contentsOf: batch.events)
-                $0.authorizations.insert(authorization ?? "")
+                $0.signedBy.insert(signer ?? "none")
             }
+            return batch
         }
 
         var events: [InstanceEvent] { state.withLock { $0.events } }
-        var authorizations: Set<String> { state.withLock { $0.authorizations } }
+        var signedBy: Set<String> { state.withLock { $0.signedBy } }
     }
 
     @Test("a batch the panel refuses for good is dropped, so later events do not wait behind it for ever")
@@ -33,9 +46,8 @@ struct PanelCallbackTests {
         let panelPort = try TestPorts.free()
         let received = Received()
         let router = Router()
-        router.post(RouterPath(PanelRemoteRoutes.events.pattern)) { request, context -> Response in
-            let batch = try await request.decode(as: InstanceEventBatch.self, context: context)
-            received.add(batch, authorization: request.headers[.authorization])
+        router.post(RouterPath(PanelRemoteRoutes.events.pattern)) { request, _ -> Response in
+            let batch = try await received.add(request)
             // A batch with this event is one this panel will never take; any other is fine.
             return Response(status: batch.events.contains { $0.status.id == "poison" } ? .badRequest : .noContent)
         }
@@ -47,7 +59,7 @@ struct PanelCallbackTests {
         let reporter = PanelReporter(
             connection: PanelConnection(
                 panelURL: "http://127.0.0.1:\(panelPort)",
-                nodeToken: "token",
+                signingKey: "key",
                 httpClient: .shared,
                 logger: Logger(label: "test.reporter")
             )
@@ -80,7 +92,7 @@ struct PanelCallbackTests {
         let reporter = PanelReporter(
             connection: PanelConnection(
                 panelURL: "http://127.0.0.1:9",
-                nodeToken: "token",
+                signingKey: "key",
                 httpClient: .shared,
                 logger: Logger(label: "test.reporter")
             )
@@ -108,17 +120,17 @@ struct PanelCallbackTests {
     @Test("every change reaches the panel in order, even when the panel comes up late")
     func orderedDeliveryWithRetry() async throws {
         let panelPort = try TestPorts.free()
-        let received = Received()
-        let token = "callback-token-\(UUID().uuidString)"
-        try await TestDaemon.with(token: token, panelURL: "http://127.0.0.1:\(panelPort)") { daemon in
+        let token = "node-token-\(UUID().uuidString)"
+        let callbackKey = "callback-key-\(UUID().uuidString)"
+        let received = Received(keys: [token, callbackKey])
+        try await TestDaemon.with(token: token, callbackKey: callbackKey, panelURL: "http://127.0.0.1:\(panelPort)") { daemon in
             let specification = TestDaemon.echoSpecification()
             let id = specification.id
             try await daemon.deployRunning(specification)
             // The panel is down all this while; now it comes up.
             let router = Router()
-            router.post(RouterPath(PanelRemoteRoutes.events.pattern)) { request, context -> Response in
-                let batch = try await request.decode(as: InstanceEventBatch.self, context: context)
-                received.add(batch, authorization: request.headers[.authorization])
+            router.post(RouterPath(PanelRemoteRoutes.events.pattern)) { request, _ -> Response in
+                _ = try await received.add(request)
                 return Response(status: .noContent)
             }
             let panel = Application(
@@ -147,6 +159,6 @@ struct PanelCallbackTests {
         let events = delivered.enumerated().filter { $0.offset == 0 || delivered[$0.offset - 1] != $0.element }.map(\.element)
         let states = events.map { "\($0.status.installState.rawValue)/\($0.status.powerState.rawValue)" }
         #expect(states == ["INSTALLING/offline", "READY/offline", "READY/starting", "READY/running"])
-        #expect(received.authorizations == ["Bearer \(token)"])
+        #expect(received.signedBy == [callbackKey], "every batch is signed with the callback key, never the token the panel presents")
     }
 }

@@ -36,6 +36,7 @@ struct TestDaemon: Sendable {
     static func with<Result: Sendable>(
         dataDirectory: String = makeDataDirectory(),
         token: String = "test-node-token-\(UUID().uuidString)",
+        callbackKey: String = "test-callback-key-\(UUID().uuidString)",
         panelURL: String? = nil,
         dockerHost: DockerHost = .fromEnvironment(ProcessInfo.processInfo.environment),
         keepingContainers: Bool = false,
@@ -50,7 +51,7 @@ struct TestDaemon: Sendable {
             dataDirectory: dataDirectory,
             dockerHost: dockerHost,
             panelURL: panelURL,
-            nodeToken: token,
+            credentials: NodeCredentials(toNode: token, toPanel: callbackKey),
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
             publishAddress: publishAddress,
             consoleSocketsPerInstance: consoleSocketsPerInstance,
@@ -173,7 +174,8 @@ struct TestDaemon: Sendable {
         let consoleToken = if let consoleToken { consoleToken } else { try await self.consoleToken(for: id) }
         let collected = Collected()
         _ = try await WebSocketClient.connect(
-            url: "ws://127.0.0.1:\(port)/api/instances/\(id)/console?token=\(consoleToken)",
+            url: "ws://127.0.0.1:\(port)/api/instances/\(id)/console",
+            configuration: WebSocketClientConfiguration(additionalHeaders: [.authorization: "Bearer \(consoleToken)"]),
             logger: Logger(label: "test.console")
         ) { inbound, outbound, _ in
             var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()

@@ -10,6 +10,10 @@ import Testing
 struct InstanceTests {
     /// An image the local test engine has, with a console that echoes.
     static func importEchoImage(_ panel: TestPanel) async throws {
+        try await importEchoImage(into: panel.panel)
+    }
+
+    static func importEchoImage(into panel: Panel) async throws {
         let file = NSTemporaryDirectory() + "berth-echo-\(UUID().uuidString).json"
         try Data(
             """
@@ -18,7 +22,7 @@ struct InstanceTests {
              "Startup": "echo ready; while read line; do echo \\"echo:$line\\"; [ \\"$line\\" = stop ] && exit 0; done", "Ready": "ready", "StopCommand": "stop"}
             """.utf8
         ).write(to: URL(fileURLWithPath: file))
-        _ = try await panel.panel.importImage(at: file)
+        _ = try await panel.importImage(at: file)
     }
 
     /// Imports the echo image, deploys one instance of it for `owner` on the panel's node, and waits until
@@ -192,7 +196,7 @@ struct InstanceTests {
                 ] as? String
             )
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
-            let daemon = DaemonClient()
+            let daemon = DaemonClient(httpClient: .shared)
             let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
             _ = try await daemon.power(.start, instance: id, on: nodeRow)
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
@@ -299,7 +303,7 @@ struct InstanceTests {
             _ = try await panel.request(.POST, "/api/getUser", ["type": "username", "value": "secretive"])
             _ = try await panel.request(.POST, "/api/getUserInstance", ["userId": user])
             let everything = TestPanel.seen.withLock { $0.joined(separator: "\n") }
-            #expect(!everything.contains(node.token))
+            #expect(!everything.contains(node.credentials.toNode) && !everything.contains(node.credentials.toPanel))
             #expect(!everything.contains(panel.apiKey))
             #expect(!everything.contains("$2b$") && !everything.contains("$2a$") && !everything.contains("$2y$"))
             #expect(!everything.contains("correct horse battery"))

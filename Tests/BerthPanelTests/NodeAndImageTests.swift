@@ -1,3 +1,4 @@
+import BerthHTTP
 import Foundation
 import NIOHTTP1
 import Testing
@@ -20,14 +21,16 @@ struct NodeAndImageTests {
             #expect(node["disk"] as? Int == 204800)
             #expect(node["status"] as? String == "offline")
             let command = try #require(created.object["configureCommand"] as? String)
-            #expect(command.hasPrefix("berth daemon configure --panel http://127.0.0.1:3001 --token "), "\(command)")
-            let token = try #require(command.components(separatedBy: "--token ").last)
-            #expect(token.count == 64)
+            // The token reaches the node through standard input, never its command line.
+            #expect(command.hasSuffix(" | berth daemon configure --panel http://127.0.0.1:3001 --token-file -"), "\(command)")
+            let token = try #require(command.split(separator: " ").dropFirst().first.map(String.init))
+            let credentials = try #require(NodeCredentials(token: token))
+            #expect(credentials.toNode.count == 64 && credentials.toPanel.count == 64 && credentials.toNode != credentials.toPanel)
 
             let list = try await panel.request(.GET, "/api/nodes")
             #expect(list.status == 200)
             #expect(list.array.count == 1)
-            #expect(!list.text.contains(token), "the node token is never listed")
+            #expect(!list.text.contains(credentials.toNode) && !list.text.contains(credentials.toPanel), "the node's secrets are never listed")
 
             let bad = try await panel.request(
                 .POST,

@@ -20,7 +20,8 @@ import Testing
 
 /// A real panel on a free loopback port, on a fresh database: a SQLite file, or a fresh PostgreSQL
 /// database when `BERTH_TEST_DATABASE_URL` names a server (scripts/test runs the suite both ways).
-/// With `withNode`, a real daemon over the real Docker engine runs beside it as a registered node.
+/// With `withNode`, a real daemon over the real Docker engine runs beside it as a registered node; with
+/// `recordingChannel` too, both directions between them pass through ``TCPRecorder``s.
 struct TestPanel: PanelAPIClient {
     let port: Int
     let apiKey: String
@@ -31,13 +32,18 @@ struct TestPanel: PanelAPIClient {
 
     struct NodeHandle: Sendable {
         let id: String
-        let token: String
+        let credentials: NodeCredentials
         let daemonPort: Int
         let docker: DockerEngine
+        /// The label on every container of the node.
+        let containerLabel: String
+        /// What crossed the wire panel → node and node → panel, when recorded.
+        let recorders: [TCPRecorder]
     }
 
     static func with<Result: Sendable>(
         withNode: Bool = false,
+        recordingChannel: Bool = false,
         failedAuthenticationLimit: Int = 10,
         trustedProxies: TrustedProxies = TrustedProxies(),
         _ body: @Sendable (TestPanel) async throws -> Result
@@ -73,7 +79,7 @@ struct TestPanel: PanelAPIClient {
             guard let port = await iterator.next() else { return .failure(TestFailure("the panel never listened")) }
             let result: Swift.Result<Result, any Error>
             if withNode {
-                result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory) { node in
+                result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory, recording: recordingChannel) { node in
                     try await body(
                         TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: node)
                     )
@@ -100,10 +106,17 @@ struct TestPanel: PanelAPIClient {
         panel: Panel,
         panelPort: Int,
         dataDirectory: String,
+        recording: Bool,
         _ body: @Sendable (NodeHandle) async throws -> Result
     ) async -> Swift.Result<Result, any Error> {
         await Swift.Result(asyncCatching: {
-            let token = "node-token-\(UUID().uuidString)"
+            let recorders = recording ? [try TCPRecorder(), try TCPRecorder()] : []
+            defer {
+                for recorder in recorders { recorder.stop() }
+            }
+            recorders.first?.forward(to: panelPort)
+            let credentials = NodeCredentials.generate()
+            let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory + "/node")
             var logger = Logger(label: "test.daemon")
             logger.logLevel = .warning
             let configuration = DaemonConfiguration(
@@ -111,21 +124,32 @@ struct TestPanel: PanelAPIClient {
                 port: 0,
                 dataDirectory: dataDirectory + "/node",
                 dockerHost: .fromEnvironment(ProcessInfo.processInfo.environment),
-                panelURL: "http://127.0.0.1:\(panelPort)",
-                nodeToken: token,
+                panelURL: "http://127.0.0.1:\(recorders.first?.port ?? panelPort)",
+                credentials: credentials,
+                certificate: certificate,
                 nodeID: TestNode.newID(),
                 publishAddress: "127.0.0.1"
             )
             return try await RunningDaemon.with(configuration, logger: logger) { daemonPort, daemon in
-                try await panel.registerLocalNode(port: daemonPort, token: token, ram: 4096, disk: 10240, processor: 2)
+                recorders.last?.forward(to: daemonPort)
+                try await panel.registerLocalNode(
+                    port: recorders.last?.port ?? daemonPort,
+                    credentials: credentials,
+                    certificatePEM: certificate.certificatePEM,
+                    ram: 4096,
+                    disk: 10240,
+                    processor: 2
+                )
                 let node = try #require(
-                    try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(token)).first()
+                    try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(credentials.toPanel)).first()
                 )
                 let handle = NodeHandle(
                     id: try node.requireID().uuidString.lowercased(),
-                    token: token,
+                    credentials: credentials,
                     daemonPort: daemonPort,
-                    docker: daemon.docker
+                    docker: daemon.docker,
+                    containerLabel: configuration.containerLabel,
+                    recorders: recorders
                 )
                 // Wait for the first heartbeat, which makes the node online.
                 let deadline = ContinuousClock.now + .seconds(30)

@@ -18,7 +18,7 @@ public enum RunningDaemon {
         let docker = DockerEngine(host: configuration.dockerHost, logger: logger)
         let daemon = await Daemon(configuration: configuration, docker: docker, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var groupConfiguration = ServiceGroupConfiguration(services: [daemon.application { portContinuation.yield($0) }], logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(services: [try daemon.application { portContinuation.yield($0) }], logger: logger)
         // As `berth daemon` does: a shutdown that does not finish in time is cancelled, never waited on for ever.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
         let group = ServiceGroup(configuration: groupConfiguration)

@@ -321,6 +321,7 @@ class WebUITests(unittest.TestCase):
     def test_07_admin_pages_show_nodes_images_and_the_audit_log(self):
         self.open("/admin/nodes")
         self.assertIn("online", self.text("#nodes tr[data-node=local]"))
+        self.assertIn("SHA256:", self.text("#nodes tr[data-node=local] .certificate"), "the local node's certificate is pinned")
         self.shot("11-nodes")
         self.open("/admin/images")
         self.assertIn("Busybox echo", self.text("#images"))

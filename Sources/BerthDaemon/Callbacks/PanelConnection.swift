@@ -1,20 +1,22 @@
 import AsyncHTTPClient
+import BerthHTTP
 import BerthProtocol
 import Foundation
 import Logging
 import NIOCore
 
-/// The daemon's way to the panel: posts to `/api/remote/...` with the node's token.
+/// The daemon's way to the panel: posts to `/api/remote/...`, each signed with the node's key
+/// (``CallbackSignature``), so the panel knows them for this node's without a secret on the wire.
 struct PanelConnection: Sendable {
     /// Without a trailing slash.
     let panelURL: String
-    let nodeToken: String
+    let signingKey: String
     let httpClient: HTTPClient
     let logger: Logger
 
-    init(panelURL: String, nodeToken: String, httpClient: HTTPClient, logger: Logger) {
+    init(panelURL: String, signingKey: String, httpClient: HTTPClient, logger: Logger) {
         self.panelURL = panelURL.hasSuffix("/") ? String(panelURL.dropLast()) : panelURL
-        self.nodeToken = nodeToken
+        self.signingKey = signingKey
         self.httpClient = httpClient
         self.logger = logger
     }
@@ -35,9 +37,13 @@ struct PanelConnection: Sendable {
         do {
             var request = HTTPClientRequest(url: url)
             request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(nodeToken)")
+            let bytes = try JSONEncoder().encode(body)
+            let signature = CallbackSignature.sign(method: "POST", path: route.pattern, body: bytes, key: signingKey)
+            for (name, value) in signature.headerFields {
+                request.headers.add(name: name.rawName, value: value)
+            }
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+            request.body = .bytes(ByteBuffer(bytes: bytes))
             let response = try await httpClient.execute(request, timeout: .seconds(10))
             _ = try await response.body.collect(upTo: 1024 * 1024)
             let status = Int(response.status.code)

@@ -4,8 +4,9 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 
-/// The console WebSocket, `GET /api/instances/:id/console?token=...`: output, status and stats out;
-/// commands and power actions in. The token is a console token for this instance (see ``ConsoleTokens``);
+/// The console WebSocket, `GET /api/instances/:id/console` with `Authorization: Bearer <console token>`
+/// (a header, never the URL, which proxies and logs keep): output, status and stats out; commands and
+/// power actions in. The token is a console token for this instance (see ``ConsoleTokens``);
 /// the socket closes when the token expires, or when the instance is suspended or deleted.
 struct ConsoleSocketController: Sendable {
     let supervisor: InstanceSupervisor
@@ -29,7 +30,7 @@ struct ConsoleSocketController: Sendable {
     }
 
     private func authorize(_ request: Request, instanceID: String) async throws -> ConsoleTokenClaims {
-        guard let token = request.uri.queryParameters.get("token") else {
+        guard let token = request.bearerToken else {
             throw APIError(.unauthorized, "the console needs a console token")
         }
         let claims: ConsoleTokenClaims

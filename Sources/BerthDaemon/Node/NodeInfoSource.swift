@@ -7,6 +7,8 @@ struct NodeInfoSource: Sendable {
     let docker: DockerEngine
     /// The disk whose space is reported: the one volumes live on.
     let dataDirectory: String
+    /// The certificate the daemon serves, which every heartbeat presents for the panel to pin.
+    let certificatePEM: String?
     let supervisor: InstanceSupervisor
 
     func nodeInfo() async -> NodeInfo {
@@ -19,7 +21,8 @@ struct NodeInfoSource: Sendable {
             memoryAvailableBytes: resources.memoryAvailableBytes,
             diskTotalBytes: resources.diskTotalBytes,
             diskAvailableBytes: resources.diskAvailableBytes,
-            instances: await supervisor.count
+            instances: await supervisor.count,
+            certificate: certificatePEM
         )
     }
 

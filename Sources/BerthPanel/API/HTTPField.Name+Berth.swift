@@ -1,3 +1,4 @@
+import BerthHTTP
 import HTTPTypes
 
 extension HTTPField.Name {
@@ -5,9 +6,4 @@ extension HTTPField.Name {
     static let apiKey = known("x-api-key")
     /// Where reverse proxies name the client they forward for.
     static let xForwardedFor = known("X-Forwarded-For")
-
-    private static func known(_ name: String) -> HTTPField.Name {
-        guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is a valid field name") }
-        return field
-    }
 }

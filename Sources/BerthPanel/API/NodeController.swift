@@ -10,9 +10,9 @@ struct NodeController<Context: PanelRequestContext>: Sendable {
             try JSONResponse.make(try await nodes.all().map { NodeView($0) })
         }
         group.post("nodes/create") { request, _ in
-            let (node, token) = try await nodes.create(try NewNode(try await RequestFields.read(request)))
+            let (node, credentials) = try await nodes.create(try NewNode(try await RequestFields.read(request)))
             return try JSONResponse.make(
-                CreatedNodeView(node: NodeView(node), configureCommand: nodes.configureCommand(token: token)),
+                CreatedNodeView(node: NodeView(node), configureCommand: nodes.configureCommand(credentials)),
                 status: .created
             )
         }

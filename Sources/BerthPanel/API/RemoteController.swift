@@ -4,21 +4,25 @@ import FluentKit
 import Foundation
 import Hummingbird
 
-/// `/api/remote/...`: what daemons tell the panel, authenticated by the node's own token.
+/// `/api/remote/...`: what daemons tell the panel, each callback signed with the node's key
+/// (``CallbackSignature``): a forged, altered, stale or replayed one is a 401.
 struct RemoteController<Context: PanelRequestContext>: Sendable {
     let database: PanelDatabase
     let instances: InstanceStore
+    let trust: NodeTrust
+    let nonces: CallbackNonces
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("remote/events") { request, _ in
-            let node = try await authenticate(request)
-            let batch = try await request.decodeJSON(as: InstanceEventBatch.self, maxBytes: 4 << 20)
+            let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.events, maxBytes: 4 << 20)
+            let batch = try Request.decodeJSON(as: InstanceEventBatch.self, from: body)
             try await instances.apply(batch.events, from: node)
             return Response(status: .noContent)
         }
         group.post("remote/heartbeat") { request, _ in
-            let node = try await authenticate(request)
-            let info = try await request.decodeJSON(as: NodeInfo.self)
+            let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.heartbeat, maxBytes: 1 << 20)
+            let info = try Request.decodeJSON(as: NodeInfo.self, from: body)
+            try await trust.check(presented: info.certificate, by: node)
             let wasOffline = NodeView(node).status == "offline"
             node.lastSeenAt = Date()
             node.daemonVersion = info.version
@@ -31,14 +35,16 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
         }
     }
 
-    private func authenticate(_ request: Request) async throws -> Node {
-        guard let token = request.bearerToken else { throw APIError.invalidNodeToken }
-        let digest = Secrets.digest(token)
-        guard let node = try await Node.query(on: database.db()).filter(\.$tokenDigest == digest).first(),
-            Secrets.constantTimeEquals(node.tokenDigest, digest)
+    /// The node whose key signed this request for `route`, and the body it signed.
+    private func authenticate(_ request: Request, route: RoutePath, maxBytes: Int) async throws -> (Node, Data) {
+        guard let signature = CallbackSignature(headers: request.headers) else { throw APIError.invalidCallbackSignature }
+        let body = try await request.collectBody(maxBytes: maxBytes)
+        guard let node = try await Node.query(on: database.db()).filter(\.$tokenDigest == signature.keyID).first(),
+            signature.isValid(method: "POST", path: route.pattern, body: body, key: node.callbackKey),
+            try await nonces.use(signature.nonce, by: try node.requireID())
         else {
-            throw APIError.invalidNodeToken
+            throw APIError.invalidCallbackSignature
         }
-        return node
+        return (node, body)
     }
 }

@@ -132,6 +132,10 @@ package struct InstanceStore: Sendable {
             try await instance.delete(on: db)
             if status == 400 { throw PanelError.invalid(message) }
             throw PanelError.nodeFailed("the instance could not be deployed: the node refused: \(message)")
+        } catch DaemonClientError.untrusted(let reason) {
+            // Nothing was sent, so the node has nothing either.
+            try await instance.delete(on: db)
+            throw PanelError.nodeFailed("the instance could not be deployed: the node is not trusted: \(reason)")
         } catch let error as DaemonClientError {
             // No answer: the node may have taken it. Delete it the careful way, retried until the node confirms.
             instance.deleting = true

@@ -1,17 +1,17 @@
 import AsyncHTTPClient
+import BerthHTTP
 import BerthProtocol
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
-/// Talks to a node's daemon with the node's token. Every call either returns the daemon's answer or
-/// throws ``DaemonClientError`` saying whether the daemon could not be reached or refused.
+/// Talks to a node's daemon over TLS, trusting only the certificate pinned for the node, and presents the
+/// panel's secret for it. Every call either returns the daemon's answer or throws ``DaemonClientError``
+/// saying whether the daemon could not be reached, refused, or is not trusted yet.
 package struct DaemonClient: Sendable {
+    /// The panel's own client (``ClientService``), never one shared with other parts of the process.
     let httpClient: HTTPClient
-
-    init(httpClient: HTTPClient = .shared) {
-        self.httpClient = httpClient
-    }
 
     func createInstance(_ specification: InstanceSpecification, on node: Node) async throws -> InstanceStatus {
         try await send(.POST, "/api/instances", body: specification, to: node, expecting: InstanceStatus.self)
@@ -51,7 +51,9 @@ package struct DaemonClient: Sendable {
 
     @discardableResult
     private func send(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, to node: Node) async throws -> Data {
-        var request = HTTPClientRequest(url: Self.baseURL(of: node) + path)
+        let channel = try Self.channel(to: node)
+        var request = HTTPClientRequest(url: channel.baseURL + path)
+        request.tlsConfiguration = channel.tls
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(node.token)")
         if let body {
@@ -78,22 +80,42 @@ package struct DaemonClient: Sendable {
 
     static let deadline = TimeAmount.seconds(10)
 
-    package static func baseURL(of node: Node) -> String {
+    /// Where the node's daemon answers and how to know it is the node: its `https` URL and a TLS
+    /// configuration that trusts its pinned certificate alone. Throws for a node the panel does not trust
+    /// (no certificate pinned yet, or another one offered since), which is sent nothing.
+    package static func channel(to node: Node) throws -> (baseURL: String, tls: TLSConfiguration) {
+        guard let pinned = node.pinnedCertificate else {
+            throw DaemonClientError.untrusted(
+                "the node has not presented its TLS certificate in a heartbeat yet, so the panel does not trust it; start its daemon"
+            )
+        }
+        guard node.offeredCertificate == nil else {
+            throw DaemonClientError.untrusted(
+                "the node presents a TLS certificate other than the one pinned for it; an admin must compare and accept it on the Nodes page"
+            )
+        }
         let host = node.address.contains(":") ? "[\(node.address)]" : node.address
-        return "http://\(host):\(node.port)"
+        do {
+            return ("https://\(host):\(node.port)", try pinned.clientConfiguration())
+        } catch {
+            throw DaemonClientError.untrusted("the certificate pinned for the node cannot be used: \(error)")
+        }
     }
 }
 
-enum DaemonClientError: Error, Equatable {
+package enum DaemonClientError: Error, Equatable {
     /// No answer: the daemon is down, or the network between us is.
     case unreachable(String)
     /// The daemon answered with an error status and this message.
     case refused(Int, String)
+    /// The panel does not trust the node (no pinned certificate, or a changed one) and sent it nothing.
+    case untrusted(String)
 
-    var message: String {
+    package var message: String {
         switch self {
         case .unreachable(let reason): "the node could not be reached (\(reason))"
         case .refused(_, let message): "the node refused: \(message)"
+        case .untrusted(let reason): "the node is not trusted: \(reason)"
         }
     }
 }

@@ -31,9 +31,9 @@ package struct NodeStore: Sendable {
         return try await Node.find(uuid, on: database.db())
     }
 
-    /// A new node from checked input, and its token. Unspecified and link-local addresses are refused, and
+    /// A new node from checked input, and its credentials. Unspecified and link-local addresses are refused, and
     /// loopback unless ``allowsLoopback``; `berth serve`'s own node is registered by the panel itself.
-    package func create(_ new: NewNode) async throws -> (Node, String) {
+    package func create(_ new: NewNode) async throws -> (Node, NodeCredentials) {
         if let problem = NodeAddress.problem(with: new.address, allowingLoopback: allowsLoopback) {
             throw PanelError.invalid(problem)
         }
@@ -48,7 +48,7 @@ package struct NodeStore: Sendable {
         )
     }
 
-    /// A new node and its token, which exists in the clear only in this answer and in the panel's row.
+    /// A new node and its credentials, which exist in the clear only in this answer and in the panel's row.
     func create(
         name: String,
         tags: String,
@@ -57,8 +57,8 @@ package struct NodeStore: Sendable {
         processor: Double,
         address: String,
         port: Int,
-        token: String = Secrets.generate()
-    ) async throws -> (Node, String) {
+        credentials: NodeCredentials = .generate()
+    ) async throws -> (Node, NodeCredentials) {
         let node = Node(
             name: name,
             tags: tags,
@@ -67,15 +67,16 @@ package struct NodeStore: Sendable {
             processor: processor,
             address: address,
             port: port,
-            token: token,
-            tokenDigest: Secrets.digest(token)
+            credentials: credentials
         )
         try await node.create(on: database.db())
-        return (node, token)
+        return (node, credentials)
     }
 
-    package func configureCommand(token: String) -> String {
-        "berth daemon configure --panel \(panelURL) --token \(token)"
+    /// The command that configures the node's daemon. The credentials go through standard input, so they
+    /// never show in `ps` or the shell's history on the node.
+    package func configureCommand(_ credentials: NodeCredentials) -> String {
+        "echo \(credentials.token) | berth daemon configure --panel \(panelURL) --token-file -"
     }
 
     /// Refuses while instances live on the node.

@@ -1,3 +1,4 @@
+import BerthHTTP
 import FluentKit
 import Foundation
 
@@ -16,18 +17,25 @@ package final class Node: Model, @unchecked Sendable {
     @Field(key: "processor") package var processor: Double
     @Field(key: "address") package var address: String
     @Field(key: "port") var port: Int
-    /// The daemon's token: the panel presents it on every request to the daemon, so it is kept whole.
-    /// It never leaves the panel in any answer.
+    /// The secret the panel presents to the daemon on every request (``NodeCredentials/toNode``), so it is
+    /// kept whole. It never leaves the panel in any answer.
     @Field(key: "token") package var token: String
-    /// Digest of the token, for checking the daemon's callbacks.
+    /// The key the daemon signs its callbacks with (``NodeCredentials/toPanel``); kept whole to check them.
+    @Field(key: "callback_key") var callbackKey: String
+    /// Digest of ``callbackKey``: the key id a signed callback names, found by an index.
     @Field(key: "token_digest") var tokenDigest: String
+    /// The TLS certificate pinned for the node (PEM), from its first signed heartbeat; until there is one
+    /// the panel sends the node nothing.
+    @OptionalField(key: "certificate") package var certificate: String?
+    /// A different certificate the node has presented since, refused until an admin accepts it.
+    @OptionalField(key: "offered_certificate") package var offeredCertificate: String?
     @OptionalField(key: "last_seen_at") var lastSeenAt: Date?
     @OptionalField(key: "daemon_version") var daemonVersion: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     package init() {}
 
-    init(name: String, tags: String, ram: Int, disk: Int, processor: Double, address: String, port: Int, token: String, tokenDigest: String) {
+    init(name: String, tags: String, ram: Int, disk: Int, processor: Double, address: String, port: Int, credentials: NodeCredentials) {
         self.name = name
         self.tags = tags
         self.ram = ram
@@ -35,7 +43,13 @@ package final class Node: Model, @unchecked Sendable {
         self.processor = processor
         self.address = address
         self.port = port
-        self.token = token
-        self.tokenDigest = tokenDigest
+        self.token = credentials.toNode
+        self.callbackKey = credentials.toPanel
+        self.tokenDigest = Secrets.digest(credentials.toPanel)
+    }
+
+    /// The certificate the panel trusts at the node's address, if it has one.
+    var pinnedCertificate: PinnedCertificate? {
+        certificate.flatMap { try? PinnedCertificate(pem: $0) }
     }
 }

@@ -55,6 +55,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(IndexInstanceReads())
             migrations.add(DropUnusedAPIKeyColumn())
             migrations.add(CreateThrottles())
+            migrations.add(SplitNodeChannel())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -8,6 +8,8 @@ public struct NodeInfo: Codable, Sendable, Equatable {
     public var diskTotalBytes: Int64
     public var diskAvailableBytes: Int64
     public var instances: Int
+    /// The PEM certificate the daemon serves its API with; the panel pins it from the first signed heartbeat.
+    public var certificate: String?
 
     public init(
         version: String,
@@ -17,7 +19,8 @@ public struct NodeInfo: Codable, Sendable, Equatable {
         memoryAvailableBytes: Int64,
         diskTotalBytes: Int64,
         diskAvailableBytes: Int64,
-        instances: Int
+        instances: Int,
+        certificate: String? = nil
     ) {
         self.version = version
         self.docker = docker
@@ -27,6 +30,7 @@ public struct NodeInfo: Codable, Sendable, Equatable {
         self.diskTotalBytes = diskTotalBytes
         self.diskAvailableBytes = diskAvailableBytes
         self.instances = instances
+        self.certificate = certificate
     }
 }
 

@@ -8,6 +8,7 @@ import Hummingbird
 struct NodesPage: Sendable {
     let pages: WebPages
     let nodes: NodeStore
+    let trust: NodeTrust
     let audit: AuditLog
 
     struct Row {
@@ -17,6 +18,9 @@ struct NodesPage: Sendable {
         let memoryPercent: Int
         let cpuUsed: String
         let cpuTotal: String
+        /// The certificate the panel trusts for the node, and one it presents instead, awaiting an admin.
+        let pinnedFingerprint: String?
+        let offeredFingerprint: String?
     }
 
     struct Content {
@@ -37,16 +41,28 @@ struct NodesPage: Sendable {
         }
         group.post("nodes") { _, context in
             do {
-                let (node, token) = try await nodes.create(try NewNode(context.form.requestFields))
+                let (node, credentials) = try await nodes.create(try NewNode(context.form.requestFields))
                 await audit.record("created node", target: node.name, context: context)
                 // Shown in this answer only: the token is never displayed again.
-                return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(token: token)))
+                return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(credentials)))
             } catch let error as PanelError {
                 let form = ["name", "address", "port", "ram", "disk", "processor", "tags"].reduce(into: [String: String]()) {
                     $0[$1] = context.form.optional($1) ?? ""
                 }
                 return try await list(context: context, form: form, error: error.message, status: error.pageStatus)
             }
+        }
+        group.post("nodes/:id/certificate") { _, context in
+            let id = try context.parameters.require("id")
+            let fingerprint = try context.form.required("fingerprint", label: "Fingerprint")
+            let name = try await nodes.find(id)?.name ?? id
+            if try await trust.acceptOffer(of: id, fingerprint: fingerprint) {
+                await audit.record("trusted node certificate \(fingerprint)", target: name, context: context)
+                context.flash("Node \(name)'s certificate \(fingerprint) is trusted now.")
+            } else {
+                context.flash("Node \(name) offers no certificate with that fingerprint (any more).", isError: true)
+            }
+            return WebResponse.redirect("/admin/nodes")
         }
         group.post("nodes/:id/delete") { _, context in
             let id = try context.parameters.require("id")
@@ -79,7 +95,9 @@ struct NodesPage: Sendable {
                 memoryUsed: memory,
                 memoryPercent: node.ram > 0 ? min(100, memory * 100 / node.ram) : 0,
                 cpuUsed: InstanceSummary.cores(used?.cpu ?? 0),
-                cpuTotal: InstanceSummary.cores(node.processor)
+                cpuTotal: InstanceSummary.cores(node.processor),
+                pinnedFingerprint: node.certificate.flatMap { try? PinnedCertificate(pem: $0).fingerprint },
+                offeredFingerprint: node.offeredCertificate.flatMap { try? PinnedCertificate(pem: $0).fingerprint }
             )
         }
         let content = Content(nodes: rows, created: created, form: form, error: error)

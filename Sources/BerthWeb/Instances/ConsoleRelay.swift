@@ -76,9 +76,16 @@ struct ConsoleRelay: Sendable {
             let id = try instance.requireID().uuidString.lowercased()
             let claims = ConsoleTokenClaims(instanceID: id, subject: user.username, expires: Int64(Date().timeIntervalSince1970 + Self.tokenLifetime))
             let token = try await ConsoleTokens(nodeToken: instance.node.token).sign(claims)
-            let base = DaemonClient.baseURL(of: instance.node).replacingOccurrences(of: "http://", with: "ws://")
+            let channel = try DaemonClient.channel(to: instance.node)
             let closing = NIOLockedValueBox<String?>(nil)
-            try await WebSocketClient.connect(url: "\(base)/api/instances/\(id)/console?token=\(token)", logger: context.logger) {
+            try await WebSocketClient.connect(
+                url: channel.baseURL.replacingOccurrences(of: "https://", with: "wss://") + "/api/instances/\(id)/console",
+                // In a header, never the URL: a console token in a URL ends up in the logs of whatever
+                // stands between. The name sent in TLS's SNI is the certificate's own (an IP cannot be one).
+                configuration: WebSocketClientConfiguration(additionalHeaders: [.authorization: "Bearer \(token)"], sniHostname: "berth-node"),
+                tlsConfiguration: channel.tls,
+                logger: context.logger
+            ) {
                 upstream,
                 daemon,
                 _ in
@@ -143,6 +150,9 @@ struct ConsoleRelay: Sendable {
             return closing.withLockedValue { $0 }
         } catch let error as APIError {
             return error.message
+        } catch let error as DaemonClientError {
+            try? await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "\(error.message).").jsonText)
+            return "The node is not trusted."
         } catch {
             context.logger.info("console relay ended: \(error)")
             try? await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "The node cannot be reached right now.").jsonText)
