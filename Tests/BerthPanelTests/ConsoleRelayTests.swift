@@ -16,16 +16,8 @@ struct ConsoleRelayTests {
             let browser = panel.browser()
             #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
             let cookie = try #require(browser.sessionCookie)
-            // A browser's handshake, by hand: client libraries send an Origin without the port.
             let (socket, status, firstFrame) = try await onOwnThread {
-                let socket = try RawHTTP(
-                    port: panel.port,
-                    head: RawHTTP.webSocketHandshake(
-                        "/instances/\(id)/socket",
-                        port: panel.port,
-                        headers: ["Origin: http://127.0.0.1:\(panel.port)", "Cookie: berth_session=\(cookie)"]
-                    )
-                )
+                let socket = try RawHTTP(port: panel.port, head: panel.consoleHandshake(id, cookie: cookie))
                 return (socket, try socket.statusLine(), try socket.nextFrame().opcode)
             }
             #expect(status.contains(" 101 "))

@@ -179,14 +179,7 @@ struct NodeChannelWireTests {
             #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
             let cookie = try #require(browser.sessionCookie)
             let firstFrame = try await onOwnThread {
-                let socket = try RawHTTP(
-                    port: panel.port,
-                    head: RawHTTP.webSocketHandshake(
-                        "/instances/\(id)/socket",
-                        port: panel.port,
-                        headers: ["Origin: http://127.0.0.1:\(panel.port)", "Cookie: berth_session=\(cookie)"]
-                    )
-                )
+                let socket = try RawHTTP(port: panel.port, head: panel.consoleHandshake(id, cookie: cookie))
                 guard try socket.statusLine().contains(" 101 ") else { throw TestFailure("the console did not open") }
                 return try socket.nextFrame().opcode
             }

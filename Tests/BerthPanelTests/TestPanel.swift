@@ -164,6 +164,16 @@ struct TestPanel: PanelAPIClient {
 
     // MARK: - HTTP
 
+    /// The head of a browser's handshake for the instance's console socket, from this panel's own page, with
+    /// the session cookie `cookie`: by hand, because client libraries send an Origin without the port.
+    func consoleHandshake(_ id: String, cookie: String) -> String {
+        RawHTTP.webSocketHandshake(
+            "/instances/\(id)/socket",
+            port: port,
+            headers: ["Origin: http://127.0.0.1:\(port)", "Cookie: berth_session=\(cookie)"]
+        )
+    }
+
     /// A browser of its own, talking to this live panel.
     func browser(forwardedFor: String? = nil) -> WebClient {
         WebClient(port: port, forwardedFor: forwardedFor)
