@@ -28,8 +28,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -44,6 +46,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -58,12 +61,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // openat2(2), which glibc does not wrap, for the confined file layer.
+        .target(name: "CConfinedFiles"),
+        .target(name: "ConfinedFiles", dependencies: ["CConfinedFiles"]),
         .target(
             name: "BerthDaemon",
             dependencies: [
                 "BerthProtocol",
                 "BerthHTTP",
                 "DockerEngine",
+                "ConfinedFiles",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -81,6 +89,7 @@ let package = Package(
         .target(
             name: "BerthPanel",
             dependencies: [
+                "SMTP",
                 "BerthProtocol",
                 "BerthHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -103,6 +112,7 @@ let package = Package(
         .target(
             name: "BerthWeb",
             dependencies: [
+                "SMTP",
                 "BerthProtocol",
                 "BerthHTTP",
                 "BerthPanel",
@@ -122,6 +132,7 @@ let package = Package(
         .executableTarget(
             name: "berth",
             dependencies: [
+                "SMTP",
                 "BerthHTTP",
                 "DockerEngine",
                 "BerthDaemon",
@@ -129,6 +140,16 @@ let package = Package(
                 "BerthWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // SMTP for notification mail; knows nothing of Berth.
+        .target(
+            name: "SMTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -149,9 +170,13 @@ let package = Package(
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
         .testTarget(
+            name: "SMTPTests",
+            dependencies: ["SMTP", "BerthTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "BerthDaemonTests",
             dependencies: [
-                "BerthDaemon", "DockerEngine", "BerthProtocol", "BerthHTTP", "BerthTestSupport",
+                "BerthDaemon", "DockerEngine", "BerthProtocol", "BerthHTTP", "BerthTestSupport", "ConfinedFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -179,6 +204,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             ]
         ),
     ]

@@ -86,7 +86,10 @@ public struct Daemon: Sendable {
     public func application(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let plain = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: webSocketRouter())
+        let plain = HTTPServerBuilder.http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter(),
+            additionalChannelHandlers: [ClosingAfterRefusal()]
+        )
         var application = Application(
             router: router(),
             server: try configuration.certificate.map { try .tls(plain, tlsConfiguration: $0.serverConfiguration()) } ?? plain,

@@ -28,6 +28,9 @@ public struct DaemonConfiguration: Sendable {
     public var instanceIDs: Range<UInt32>
     /// Whether instances run fenced in (``TenantNetwork``): on unless the operator runs only trusted code.
     public var isolatesNetwork: Bool
+    /// Whether installs may download from private networks (``DownloadCheck``); off unless the operator
+    /// keeps game files on a server of the node's own network.
+    public var allowsPrivateDownloads: Bool
     /// Messages a console socket may send a second (twice as many at once); more get a notice.
     public var consoleCommandsPerSecond: Int
     /// Console sockets open at once on one instance.
@@ -48,6 +51,7 @@ public struct DaemonConfiguration: Sendable {
         publishAddress: String = "0.0.0.0",
         instanceIDs: Range<UInt32> = 200_000..<300_000,
         isolatesNetwork: Bool = true,
+        allowsPrivateDownloads: Bool = false,
         consoleCommandsPerSecond: Int = 20,
         consoleSocketsPerInstance: Int = 20,
         crashLimit: Int = 3,
@@ -64,6 +68,7 @@ public struct DaemonConfiguration: Sendable {
         self.publishAddress = publishAddress
         self.instanceIDs = instanceIDs
         self.isolatesNetwork = isolatesNetwork
+        self.allowsPrivateDownloads = allowsPrivateDownloads
         self.consoleCommandsPerSecond = consoleCommandsPerSecond
         self.consoleSocketsPerInstance = consoleSocketsPerInstance
         self.crashLimit = crashLimit

@@ -12,7 +12,9 @@ public struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as any APIErrorConvertible {
-            throw error.apiError
+            let answer = error.apiError
+            if answer.status == .internalServerError { context.logger.error("request failed: \(error)") }
+            throw answer
         } catch let error as any HTTPResponseError {
             throw APIError(
                 error.status,

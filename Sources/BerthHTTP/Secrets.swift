@@ -10,6 +10,12 @@ public enum Secrets {
         return hex((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
+    /// Whether `text` looks like what ``generate()`` makes: 64 lowercase hex digits. Links that carry a
+    /// secret check this before anything is looked up.
+    public static func isGenerated(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
     /// The SHA-256 digest of a secret, as lowercase hex: what gets stored instead of the secret.
     public static func digest(_ secret: String) -> String {
         hex(SHA256.hash(data: Data(secret.utf8)))
@@ -17,7 +23,7 @@ public enum Secrets {
 
     /// Lowercase hex. Not `String(format:)`: the panel digests the API key of every request, and
     /// formatting byte by byte was a tenth of a request's time.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(64)

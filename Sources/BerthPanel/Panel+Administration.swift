@@ -4,15 +4,15 @@ import Foundation
 
 /// What the command line and first start do to a panel's data, with or without the panel running.
 extension Panel {
-    /// A new API key; the string returned is the whole key, shown once.
-    public func createAPIKey(name: String) async throws -> String {
-        guard (1...100).contains(name.count) else { throw PanelError.invalid("the key's name must be 1 to 100 characters") }
-        return try await apiKeys.create(name: name).secret
+    /// A new API key; the string returned is the whole key, shown once. `scopes` as `berth apikey create
+    /// --scope` takes them; `owner` is the `userId` of the user the key acts as.
+    public func createAPIKey(name: String, scopes: String = "admin", owner: String? = nil) async throws -> String {
+        try await apiKeys.create(name: name, scopes: try APIKeyScopes(scopes), ownerUserID: owner).secret
     }
 
-    /// Every key: name, id, when made, whether revoked. Never the key itself, which is not kept.
-    public func listAPIKeys() async throws -> [(id: String, name: String, created: Date?, revoked: Bool)] {
-        try await apiKeys.list().map { ($0.id?.uuidString.lowercased() ?? "", $0.name, $0.createdAt, $0.revokedAt != nil) }
+    /// Every key, never the key itself, which is not kept.
+    public func listAPIKeys() async throws -> [APIKeyListing] {
+        try await apiKeys.list().map(APIKeyListing.init)
     }
 
     public func revokeAPIKey(_ idOrName: String) async throws {
@@ -52,13 +52,15 @@ extension Panel {
 
     /// Registers (or updates) the node that runs in the same process, under its credentials, with its
     /// certificate pinned at once: the panel has it from the node's own files, so no first use is trusted.
-    public func registerLocalNode(
+    /// `portRanges` are the new node's; an admin's later changes to them are kept.
+    package func registerLocalNode(
         port: Int,
         credentials: NodeCredentials,
         certificatePEM: String,
         ram: Int,
         disk: Int,
-        processor: Double
+        cores: Int,
+        portRanges: PortRanges = .none
     ) async throws {
         let digest = Secrets.digest(credentials.toPanel)
         let node: Node
@@ -67,19 +69,20 @@ extension Panel {
             node.port = port
             node.ram = ram
             node.disk = disk
-            node.processor = processor
         } else {
             (node, _) = try await nodes.create(
                 name: "local",
                 tags: "local",
                 ram: ram,
                 disk: disk,
-                processor: processor,
+                processor: "\(cores) cores",
                 address: "127.0.0.1",
                 port: port,
+                policy: NodeAllocationPolicy.standard.with(portRanges: portRanges),
                 credentials: credentials
             )
         }
+        node.cores = Double(cores)
         node.certificate = certificatePEM
         node.offeredCertificate = nil
         try await node.save(on: database.db())

@@ -17,6 +17,13 @@ public struct Panel: Sendable {
     /// The certificate pinned for each node.
     package let trust: NodeTrust
     package let instances: InstanceStore
+    /// Who besides their owners reaches instances.
+    package let subusers: SubuserStore
+    /// The panel's e-mail: its settings, the queue that sends it, and what it carries.
+    package let mailSettings: MailSettingsStore
+    package let mailer: Mailer
+    package let passwordResets: PasswordResets
+    package let invitations: Invitations
     package let apiKeys: APIKeyStore
     package let images: ImageStore
     package let imageImporter: ImageImporter
@@ -27,8 +34,14 @@ public struct Panel: Sendable {
     /// Failed sign-ins per client address, and per account at one address.
     package let signInThrottles: SignInThrottles
     package let audit: AuditLog
+    /// The console sockets each user has open, across panel processes.
+    package let consoleSlots: ConsoleSlots
     /// The panel's own client to its nodes, closed with it.
     let nodeClient: ClientService
+    /// The panel's secret, from which the keys that seal stored secrets and sign visitors' cookies derive.
+    package let key: PanelKey
+    /// Seals the secrets the database keeps whole (nodes' channel secrets, TOTP secrets).
+    package let box: SecretBox
     let logger: Logger
 
     /// Opens the database and applies its migrations.
@@ -38,21 +51,36 @@ public struct Panel: Sendable {
             withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700]
         )
-        let database = try await PanelDatabase(configuration.databaseLocation, logger: logger)
-        return Panel(configuration: configuration, database: database, logger: logger)
+        let key = try PanelKey.loadOrCreate(at: configuration.keyFile)
+        let database = try await PanelDatabase(configuration.databaseLocation, box: SecretBox(panelKey: key), logger: logger)
+        return Panel(configuration: configuration, key: key, database: database, logger: logger)
     }
 
-    init(configuration: PanelConfiguration, database: PanelDatabase, logger: Logger) {
+    init(configuration: PanelConfiguration, key: PanelKey, database: PanelDatabase, logger: Logger) {
         self.configuration = configuration
+        self.key = key
+        box = SecretBox(panelKey: key)
         self.database = database
         self.logger = logger
-        users = UserStore(database: database, initialPasswordFile: configuration.initialPasswordFile)
-        nodes = NodeStore(database: database, panelURL: configuration.publicURL, allowsLoopback: configuration.allowsLoopbackNodes)
+        users = UserStore(database: database, box: box, initialPasswordFile: configuration.initialPasswordFile)
+        nodes = NodeStore(
+            database: database,
+            panelURL: configuration.publicURL,
+            allowsLoopback: configuration.allowsLoopbackNodes,
+            box: box,
+            lowestHostPort: configuration.allowsLowHostPorts ? 1 : 1024
+        )
         trust = NodeTrust(database: database)
         nodeClient = ClientService()
+        mailSettings = MailSettingsStore(database: database, box: box, configured: configuration.mail)
+        mailer = Mailer(settings: mailSettings, logger: logger)
+        passwordResets = PasswordResets(database: database, users: users, mailer: mailer, publicURL: configuration.publicURL)
+        invitations = Invitations(database: database, users: users, mailer: mailer, publicURL: configuration.publicURL)
+        subusers = SubuserStore(database: database, invitations: invitations)
         instances = InstanceStore(
             database: database,
-            daemons: DaemonClient(httpClient: nodeClient.client),
+            subusers: subusers,
+            daemons: DaemonClient(httpClient: nodeClient.client, box: box),
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             logger: logger
         )
@@ -63,7 +91,11 @@ public struct Panel: Sendable {
         keyThrottle = FailureThrottle(database: database, policy: .failedKeys(free: configuration.failedAuthenticationLimit))
         signInThrottles = SignInThrottles(database: database, clientLimit: configuration.failedAuthenticationLimit)
         audit = AuditLog(database: database)
+        consoleSlots = ConsoleSlots(database: database, limitPerUser: Self.consolesPerUser)
     }
+
+    /// Console sockets one user may have open at once, whichever panel processes relay them.
+    package static let consolesPerUser = 10
 
     /// Closes the database of a panel that was opened but not run (the CLI's case).
     public func close() async {
@@ -88,12 +120,12 @@ public struct Panel: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         var application = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: .http1WebSocketUpgrade(webSocketRouter: router, additionalChannelHandlers: [ClosingAfterRefusal()]),
             configuration: serverConfiguration,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(database, nodeClient, DeletionRetrier(instances: instances, interval: .seconds(5)))
+        application.addServices(database, nodeClient, mailer, DeletionRetrier(instances: instances, interval: .seconds(5)))
         application.addServices(frontEnd.services)
         return application
     }
@@ -106,13 +138,14 @@ public struct Panel: Sendable {
     /// benchmarks' reference route when configured.
     func addRoutes<Context: PanelRequestContext>(to router: Router<Context>) {
         if configuration.benchCeiling { CeilingController<Context>().addRoutes(to: router) }
-        RemoteController<Context>(database: database, instances: instances, trust: trust, nonces: CallbackNonces(database: database))
+        RemoteController<Context>(database: database, instances: instances, trust: trust, nonces: CallbackNonces(database: database), box: box)
             .addRoutes(to: router.group("api"))
         let api = router.group("api")
             .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, throttle: keyThrottle))
             .add(middleware: APIAuditMiddleware<Context>(audit: audit))
         UserController<Context>(users: users).addRoutes(to: api)
-        InstanceController<Context>(instances: instances, users: users).addRoutes(to: api)
+        InstanceController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
+        SubuserController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
         NodeController<Context>(nodes: nodes).addRoutes(to: api)
         ImageController<Context>(images: images).addRoutes(to: api)
         OpenAPIController<Context>().addRoutes(to: api)

@@ -23,6 +23,8 @@ public struct PanelConfiguration: Sendable {
     /// Whether instances may publish host ports below 1024: off by default, since that is where a node's
     /// own services (SSH, a web server, DNS) listen.
     public var allowsLowHostPorts: Bool
+    /// The mail server the panel sends with until an admin saves other settings on the Mail page.
+    public var mail: MailSettings?
     /// Serves the benchmarks' reference route (`scripts/bench` turns it on with ``benchCeilingVariable``).
     public var benchCeiling: Bool
 
@@ -42,8 +44,10 @@ public struct PanelConfiguration: Sendable {
         trustedProxies: TrustedProxies = TrustedProxies(),
         allowsLoopbackNodes: Bool = false,
         allowsLowHostPorts: Bool = false,
+        mail: MailSettings? = nil,
         benchCeiling: Bool = false
     ) {
+        self.mail = mail
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -59,6 +63,9 @@ public struct PanelConfiguration: Sendable {
 
     /// Where the first start writes the admin's password, until the admin changes it.
     var initialPasswordFile: String { (dataDirectory as NSString).appendingPathComponent("admin-password.txt") }
+
+    /// The panel's secret key (see ``PanelKey``); panel processes sharing a database need the same file.
+    var keyFile: String { (dataDirectory as NSString).appendingPathComponent("panel.key") }
 
     var databaseLocation: PanelDatabase.Location {
         if let databaseURL { return .postgres(url: databaseURL) }

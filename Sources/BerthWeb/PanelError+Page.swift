@@ -7,6 +7,7 @@ extension PanelError {
         switch self {
         case .invalid: .badRequest
         case .notFound: .notFound
+        case .forbidden: .forbidden
         case .duplicate, .conflict, .insufficientCapacity: .conflict
         case .nodeUnavailable: .serviceUnavailable
         case .nodeFailed: .badGateway

@@ -14,10 +14,12 @@ public struct WebRequestContext: PanelRequestContext, SessionRequestContext, Web
     public let webSocket: WebSocketHandlerReference<Self>
     public let sessions: SessionContext<WebSession>
     /// The API key that authenticated the request, for the audit trail.
-    public var apiKeyName: String?
+    public var apiKey: APIKeyGrant?
     public var clientAddress: String
     /// The signed-in user of a web request.
     var user: User?
+    /// The form token of a visitor without a session (see ``VisitorForms``).
+    var visitorFormToken: String?
     /// A web request's form fields, read (and its CSRF token checked) before the route runs.
     var form = FormFields()
     /// The path of a web request, for the navigation to mark where the user is.
@@ -32,7 +34,7 @@ public struct WebRequestContext: PanelRequestContext, SessionRequestContext, Web
     }
 
     public var auditActor: AuditActor {
-        if let user { .user(user.username) } else { .apiKey(apiKeyName ?? "unknown") }
+        if let user { .user(user.username) } else { .apiKey(apiKey?.name ?? "unknown") }
     }
 }
 

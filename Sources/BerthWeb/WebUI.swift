@@ -13,6 +13,11 @@ public struct WebUI: PanelFrontEnd {
     let sessions: WebSessions
     let users: UserStore
     let instances: InstanceStore
+    let subusers: SubuserStore
+    let invitations: Invitations
+    let passwordResets: PasswordResets
+    let mailSettings: MailSettingsStore
+    let mailer: Mailer
     let nodes: NodeStore
     let trust: NodeTrust
     let images: ImageStore
@@ -20,16 +25,26 @@ public struct WebUI: PanelFrontEnd {
     let apiKeys: APIKeyStore
     let audit: AuditLog
     let throttle: SignInThrottles
-    let openConsoles: OpenConsoles
+    let consoleSlots: ConsoleSlots
     let publicURL: String
+    let box: SecretBox
 
     /// The web UI of `panel`.
     public init(panel: Panel) throws {
         pages = try WebPages()
         assets = try StaticAssets()
-        sessions = WebSessions(driver: panel.persistence, secureCookies: panel.configuration.publicURL.hasPrefix("https://"))
+        sessions = WebSessions(
+            driver: panel.persistence,
+            secureCookies: panel.configuration.publicURL.hasPrefix("https://"),
+            visitorFormKey: panel.key.derived(for: "visitor forms")
+        )
         users = panel.users
         instances = panel.instances
+        subusers = panel.subusers
+        invitations = panel.invitations
+        passwordResets = panel.passwordResets
+        mailSettings = panel.mailSettings
+        mailer = panel.mailer
         nodes = panel.nodes
         trust = panel.trust
         images = panel.images
@@ -38,11 +53,9 @@ public struct WebUI: PanelFrontEnd {
         audit = panel.audit
         throttle = panel.signInThrottles
         publicURL = panel.configuration.publicURL
-        openConsoles = OpenConsoles(limitPerUser: Self.consolesPerUser)
+        box = panel.box
+        consoleSlots = panel.consoleSlots
     }
-
-    /// Console sockets one user may have open through one panel process.
-    static let consolesPerUser = 10
 
     /// Removes expired sessions.
     public var services: [any Service] { [sessions.driver] }
@@ -56,14 +69,20 @@ public struct WebUI: PanelFrontEnd {
         let web = router.group()
             .add(middleware: WebErrorMiddleware(pages: pages))
             .add(middleware: sessions.middleware)
-            .add(middleware: WebMiddleware(users: users))
+            .add(middleware: WebMiddleware(users: users, visitors: sessions.visitors))
             .add(middleware: WebErrorMiddleware(pages: pages))
-        SignInController(pages: pages, users: users, throttle: throttle, sessions: sessions, audit: audit).addRoutes(to: web)
+        SignInController(pages: pages, users: users, throttle: throttle, sessions: sessions, audit: audit, mailer: mailer).addRoutes(to: web)
+        PasswordResetController(pages: pages, resets: passwordResets, mailer: mailer, audit: audit).addRoutes(to: web)
+        InvitationController(pages: pages, invitations: invitations, audit: audit).addRoutes(to: web)
 
         let signedIn = web.group().add(middleware: RequireSignIn())
         let access = InstanceAccess(instances: instances, users: users)
-        InstancePages(pages: pages, instances: instances, access: access).addRoutes(to: signedIn)
-        ConsoleRelay(access: access, sessions: sessions, audit: audit, openConsoles: openConsoles, publicURL: publicURL).addRoutes(to: signedIn)
+        InstancePages(pages: pages, instances: instances, subusers: subusers, invitations: invitations, access: access, audit: audit)
+            .addRoutes(to: signedIn)
+        SubuserPages(subusers: subusers, invitations: invitations, access: access, audit: audit).addRoutes(to: signedIn)
+        ConsoleRelay(access: access, sessions: sessions, audit: audit, consoleSlots: consoleSlots, box: box, publicURL: publicURL).addRoutes(
+            to: signedIn
+        )
         AccountController(pages: pages, users: users, audit: audit).addRoutes(to: signedIn)
 
         let admin = signedIn.group("admin").add(middleware: RequireAdmin())
@@ -72,7 +91,8 @@ public struct WebUI: PanelFrontEnd {
         UsersPage(pages: pages, users: users, audit: audit).addRoutes(to: admin)
         NodesPage(pages: pages, nodes: nodes, trust: trust, audit: audit).addRoutes(to: admin)
         ImagesPage(pages: pages, images: images, importer: imageImporter, audit: audit).addRoutes(to: admin)
-        APIKeysPage(pages: pages, apiKeys: apiKeys, audit: audit).addRoutes(to: admin)
+        APIKeysPage(pages: pages, apiKeys: apiKeys, users: users, audit: audit).addRoutes(to: admin)
+        MailPage(pages: pages, settings: mailSettings, mailer: mailer, audit: audit).addRoutes(to: admin)
         AuditPage(pages: pages, audit: audit).addRoutes(to: admin)
     }
 }

@@ -14,9 +14,16 @@ struct APIKeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; it is printed once, alone on the last line.")
         @OptionGroup var location: DataOptions
         @Option(help: "A name that says who uses the key.") var name: String
+        @Option(
+            name: .customLong("scope"),
+            help: "What the key may do (repeatable): admin (everything, the default), read, or users|instances|nodes|images:read|write."
+        )
+        var scopes: [String] = []
+        @Option(help: "The userId of a user the key acts as: it then reaches only that user's instances.") var user: String?
 
         func run() async throws {
-            let key = try await withPanelData(location) { try await $0.createAPIKey(name: name) }
+            let scopes = self.scopes.isEmpty ? "admin" : self.scopes.joined(separator: " ")
+            let key = try await withPanelData(location) { try await $0.createAPIKey(name: name, scopes: scopes, owner: user) }
             print("API key \(name) created. It is shown this once; keep it safe:")
             print(key)
         }
@@ -28,9 +35,11 @@ struct APIKeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keys = try await withPanelData(location) { try await $0.listAPIKeys() }
+            let time = { (date: Date?) in date.map { ISO8601DateFormatter().string(from: $0) } ?? "never" }
             for key in keys {
                 print(
-                    "\(key.id)  \(key.revoked ? "revoked" : "active ")  \(key.created.map { ISO8601DateFormatter().string(from: $0) } ?? "-")  \(key.name)"
+                    "\(key.id)  \(key.revoked ? "revoked" : "active ")  created \(time(key.created))  last used \(time(key.lastUsed))  "
+                        + "\(key.name)  [\(key.scopes)]\(key.owner.map { "  as user \($0)" } ?? "")"
                 )
             }
         }

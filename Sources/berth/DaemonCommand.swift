@@ -22,6 +22,9 @@ struct DaemonCommand: AsyncParsableCommand {
         @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
         var noNetworkIsolation = false
 
+        @Flag(help: "Let install scripts download from private network addresses (10/8, 172.16/12, 192.168/16, fc00::/7).")
+        var allowPrivateDownloads = false
+
         @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
         var consoleCommandsPerSecond = 20
 
@@ -50,6 +53,7 @@ struct DaemonCommand: AsyncParsableCommand {
                 nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
                 publishAddress: settings.publishAddress,
                 isolatesNetwork: !noNetworkIsolation,
+                allowsPrivateDownloads: allowPrivateDownloads,
                 consoleCommandsPerSecond: consoleCommandsPerSecond
             )
             let logger = Logger(label: "berth")

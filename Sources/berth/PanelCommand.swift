@@ -27,6 +27,8 @@ struct PanelCommand: AsyncParsableCommand {
 
     @OptionGroup var proxies: TrustedProxyOptions
 
+    @OptionGroup var mail: MailOptions
+
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
@@ -44,6 +46,7 @@ struct PanelCommand: AsyncParsableCommand {
                 trustedProxies: proxies.trustedProxies,
                 allowsLoopbackNodes: allowLoopbackNodes,
                 allowsLowHostPorts: allowLowPorts,
+                mail: try mail.settings(password: environment.smtpPassword),
                 benchCeiling: environment.benchCeiling
             )
         )

@@ -29,11 +29,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var proxies: TrustedProxyOptions
 
+    @OptionGroup var mail: MailOptions
+
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
     @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
     var noNetworkIsolation = false
+
+    @Flag(help: "Let install scripts download from private network addresses (10/8, 172.16/12, 192.168/16, fc00::/7).")
+    var allowPrivateDownloads = false
 
     @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
     var consoleCommandsPerSecond = 20
@@ -57,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
                 failedAuthenticationLimit: failedAuthenticationLimit,
                 trustedProxies: proxies.trustedProxies,
                 allowsLowHostPorts: allowLowPorts,
+                mail: try mail.settings(password: environment.smtpPassword),
                 benchCeiling: environment.benchCeiling
             )
         )
@@ -80,7 +86,9 @@ struct ServeCommand: AsyncParsableCommand {
                 certificatePEM: certificate.certificatePEM,
                 ram: Int(capacity.memoryTotalBytes >> 20),
                 disk: Int(capacity.diskTotalBytes >> 20),
-                processor: Double(capacity.cores)
+                cores: capacity.cores,
+                // Deploys that name no ports take them from here, as on a game host's first node.
+                portRanges: try PortRanges("25565-25664", field: "port ranges", lowest: 1024)
             )
         } catch {
             await panel.close()
@@ -96,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
             certificate: certificate,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
             isolatesNetwork: !noNetworkIsolation,
+            allowsPrivateDownloads: allowPrivateDownloads,
             consoleCommandsPerSecond: consoleCommandsPerSecond
         )
         try await withDaemon(daemonConfiguration) { daemon in

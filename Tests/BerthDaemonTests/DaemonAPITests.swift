@@ -48,7 +48,7 @@ struct DaemonAPITests {
             #expect(badID.error?.contains("id must be") == true)
             invalid = TestDaemon.echoSpecification()
             invalid.limits.cpuCores = 0
-            #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "cpu must be more than 0 and at most 1024 cores")
+            #expect(try await daemon.request(.POST, "/api/instances", body: invalid).error == "cpu must be at least 0.01 and at most 1024 cores")
             invalid = TestDaemon.echoSpecification()
             invalid.limits.memoryMiB = 1 << 44
             #expect(

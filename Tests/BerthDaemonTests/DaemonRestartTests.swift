@@ -32,6 +32,31 @@ struct DaemonRestartTests {
         }
     }
 
+    @Test("an instance made before the tenant network (on Docker's default bridge) is moved behind it at the next start")
+    func unfencedContainerIsMovedBehindTheFence() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "restart-token-\(UUID().uuidString)"
+        let specification = TestDaemon.echoSpecification()
+        let id = specification.id
+        // A daemon without the fence makes containers as one from before it did.
+        let unfenced = try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true, isolatesNetwork: false) {
+            daemon in
+            let containerID = try #require(try await daemon.deployRunning(specification).containerID)
+            let networks = try await daemon.docker.inspectContainer(containerID).networkSettings.networks ?? [:]
+            #expect(networks[TenantNetwork.name] == nil)
+            return containerID
+        }
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            let status = try await daemon.waitFor(id, "running behind the fence") { $0.powerState == .running && $0.containerID != unfenced }
+            let containerID = try #require(status.containerID)
+            let networks = try await daemon.docker.inspectContainer(containerID).networkSettings.networks ?? [:]
+            #expect(networks[TenantNetwork.name] != nil, "on the tenant network")
+            #expect(networks["bridge"] == nil, "and off Docker's default bridge")
+            await #expect(throws: (any Error).self) { try await daemon.docker.inspectContainer(unfenced) }
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
     @Test("an install cut short by a restart is marked FAILED with the reason")
     func interruptedInstall() async throws {
         let dataDirectory = TestDaemon.makeDataDirectory()

@@ -224,6 +224,14 @@ struct InstanceLifecycleTests {
             let bad = try await daemon.request(.PUT, "/api/instances/\(id)/limits", json: #"{"memoryMiB": 0, "cpuCores": 1, "processes": 10}"#)
             #expect(bad.status == 400)
             #expect(bad.error == "memory must be at least 4 MiB")
+            // More cores than the machine has: Docker itself refuses, and the old limits stay, in Docker and
+            // in what the node keeps for the next container.
+            let refused = try await daemon.request(.PUT, "/api/instances/\(id)/limits", body: ResourceLimits(memoryMiB: 200, cpuCores: 1000))
+            #expect(refused.status == 503, "the engine's refusal")
+            #expect(refused.error?.hasPrefix("Docker refused the new limits, so the old ones stay") == true, "\(refused.error ?? "")")
+            #expect(try await daemon.docker.inspectContainer(try #require(ready.containerID)).hostConfiguration.memory == 96 << 20)
+            let state = try String(contentsOfFile: daemon.configuration.dataDirectory + "/daemon-state.json", encoding: .utf8)
+            #expect(state.contains(#""cpuCores":1.25"#) && !state.contains(#""cpuCores":1000"#), "the kept record still has the old limits")
             try await daemon.request(.DELETE, "/api/instances/\(id)")
         }
     }

@@ -11,12 +11,18 @@ import Testing
 struct RuntimeUnitTests {
     @Test("the ready pattern is found even when split across chunks")
     func readyDetector() {
-        var detector = ReadyDetector(pattern: "Done (")
+        var detector = ReadyDetector(patterns: ["Done ("])
         #expect(!detector.isReadyAtStart)
         let seen = ["[12:00] Loading... Do", "ne", " (3.2s)! For help"].map { detector.feed($0) }
         #expect(seen == [false, false, true])
-        #expect(ReadyDetector(pattern: nil).isReadyAtStart)
-        #expect(ReadyDetector(pattern: "").isReadyAtStart)
+        #expect(ReadyDetector(patterns: []).isReadyAtStart)
+        #expect(ReadyDetector(patterns: [""]).isReadyAtStart)
+        // An egg's `done` list: any one of them, the longer one split too.
+        var either = ReadyDetector(patterns: ["Server started", "ok"])
+        #expect(either.feed("loading... Server sta") == false)
+        #expect(either.feed("rted on port 7777") == true)
+        var short = ReadyDetector(patterns: ["Server started", "ok"])
+        #expect(short.feed("all o") == false && short.feed("k") == true)
     }
 
     @Test("startup variables become environment references, never shell code")

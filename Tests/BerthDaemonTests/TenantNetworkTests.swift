@@ -89,6 +89,59 @@ struct TenantNetworkTests {
     }
 
     /// The first line `nc` read from `address port`, as the probe printed it ("" when nothing answered).
+    /// An install that fetches from `http://{{HOST}}:8080/` with busybox `nc`, into the volume's `downloaded`.
+    static func downloading(from host: String, tolerant: Bool = false) -> InstanceSpecification {
+        let fetch = #"printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 "$HOST" \#(MetadataStandIn.port) > /mnt/server/downloaded"#
+        var specification = TestDaemon.echoSpecification(
+            install: InstallScript(script: tolerant ? fetch + " || true" : fetch, downloads: ["http://{{HOST}}:\(MetadataStandIn.port)/server.jar"])
+        )
+        specification.image.environment["HOST"] = "files.example.com"
+        specification.variables["HOST"] = host
+        return specification
+    }
+
+    @Test("an install's download URLs are checked once filled in and resolved: not the node, link-local or private addresses")
+    func installDownloads() async throws {
+        try await MetadataStandIn.with { _ in
+            try await TestDaemon.with { daemon in
+                let refused: [(host: String, reason: String)] = [
+                    ("10.1.2.3", "which is on a private network (10.1.2.3); the node's operator can allow that with --allow-private-downloads"),
+                    ("169.254.169.254", "which is link-local (169.254.169.254, where cloud metadata lives)"),
+                    ("2130706433", "which is this node (127.0.0.1)"),
+                    ("localhost", "which is this node"),
+                    ("[::1]", "which is this node (::1)"),
+                ]
+                for (host, reason) in refused {
+                    let specification = Self.downloading(from: host)
+                    _ = try await daemon.deploy(specification)
+                    let failed = try await daemon.waitForInstallToEnd(specification.id)
+                    #expect(failed.installState == .failed, "\(host)")
+                    #expect(failed.reason?.contains(reason) == true, "\(host): \(failed.reason ?? "")")
+                    let downloaded = daemon.configuration.volumesDirectory + "/\(specification.id)/downloaded"
+                    #expect(!FileManager.default.fileExists(atPath: downloaded), "the script never ran for \(host)")
+                    try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+                }
+                // The positive control: the stand-in internet host passes, and the script fetches from it.
+                let allowed = Self.downloading(from: MetadataStandIn.internetAddress)
+                _ = try await daemon.deploy(allowed)
+                #expect(try await daemon.waitForInstallToEnd(allowed.id).installState == .ready)
+                let fetched = try String(contentsOfFile: daemon.configuration.volumesDirectory + "/\(allowed.id)/downloaded", encoding: .utf8)
+                #expect(fetched.contains("metadata-secret"))
+                try await daemon.request(.DELETE, "/api/instances/\(allowed.id)")
+            }
+            // An operator who keeps files on the node's network allows private addresses; the rest stays refused.
+            try await TestDaemon.with(allowsPrivateDownloads: true) { daemon in
+                let privateHost = Self.downloading(from: "10.1.2.3", tolerant: true)
+                _ = try await daemon.deploy(privateHost)
+                #expect(try await daemon.waitForInstallToEnd(privateHost.id).installState == .ready)
+                let metadata = Self.downloading(from: "169.254.169.254", tolerant: true)
+                _ = try await daemon.deploy(metadata)
+                #expect(try await daemon.waitForInstallToEnd(metadata.id).installState == .failed)
+                for id in [privateHost.id, metadata.id] { try await daemon.request(.DELETE, "/api/instances/\(id)") }
+            }
+        }
+    }
+
     static func reply(in output: String, address: String, port: Int) -> String? {
         let prefix = "reply:\(address):\(port):"
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }

@@ -43,6 +43,8 @@ struct TestDaemon: Sendable {
         host: String = "127.0.0.1",
         publishAddress: String = "127.0.0.1",
         consoleSocketsPerInstance: Int = 20,
+        allowsPrivateDownloads: Bool = false,
+        isolatesNetwork: Bool = true,
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
@@ -54,6 +56,8 @@ struct TestDaemon: Sendable {
             credentials: NodeCredentials(toNode: token, toPanel: callbackKey),
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
             publishAddress: publishAddress,
+            isolatesNetwork: isolatesNetwork,
+            allowsPrivateDownloads: allowsPrivateDownloads,
             consoleSocketsPerInstance: consoleSocketsPerInstance,
             crashWindow: .seconds(60)
         )
@@ -116,6 +120,17 @@ struct TestDaemon: Sendable {
             last = try await status(of: id)
         }
         return last
+    }
+
+    /// Polls the instance until its install has ended, READY or FAILED, and returns that status.
+    func waitForInstallToEnd(_ id: String) async throws -> InstanceStatus {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let last = try await status(of: id)
+            if last.installState == .ready || last.installState == .failed { return last }
+            guard ContinuousClock.now < deadline else { throw TestFailure("the install of \(id) never ended; last: \(last)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     func deploy(_ specification: InstanceSpecification) async throws -> InstanceStatus {

@@ -1,4 +1,7 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -60,6 +63,18 @@ struct AuthenticationTests {
             #expect(deploy.status == 405 && deploy.error?.hasSuffix("use POST") == true)
             let suspend = try await panel.call(.delete, "/api/instances/suspend/anything")
             #expect(suspend.status == 405, "a route with a parameter matches too")
+        }
+    }
+
+    @Test("a web page asked with a method it does not have is a 405 page that keeps its Allow header")
+    func methodNotAllowedOnAPage() async throws {
+        try await InProcessPanel.with { panel in
+            let answer = try await panel.client.execute(uri: "/login", method: .delete) { response in
+                (status: response.status.code, allow: response.headers[.allow], text: String(buffer: response.body))
+            }
+            #expect(answer.status == 405)
+            #expect(answer.allow == "GET, POST", "before, the page dropped the header: \(answer.allow ?? "none")")
+            #expect(answer.text.contains("DELETE is not allowed on /login"))
         }
     }
 

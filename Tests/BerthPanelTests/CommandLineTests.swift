@@ -20,9 +20,28 @@ struct CommandLineTests {
             #expect(key.hasPrefix("berth_"))
             #expect(try await panel.request(.GET, "/api/users", apiKey: .some(key)).status == 200)
 
+            let reader = try await BerthExecutable.run(
+                ["apikey", "create", "--name", "dashboard", "--scope", "read", "--scope", "nodes:write", "--data", panel.dataDirectory],
+                environment: environment
+            )
+            #expect(reader.status == 0, "\(reader.output)")
+            #expect(try await panel.request(.GET, "/api/users", apiKey: .some(reader.lastLine)).status == 200)
+            let write = #"{"username": "x", "email": "x@example.com", "password": "long enough"}"#
+            #expect(try await panel.request(.POST, "/api/auth/create-user", json: write, apiKey: .some(reader.lastLine)).status == 403)
+            let bogus = try await BerthExecutable.run(
+                ["apikey", "create", "--name", "bogus", "--scope", "root", "--data", panel.dataDirectory],
+                environment: environment
+            )
+            #expect(bogus.status != 0)
+            #expect(bogus.output.contains("root is not a scope; scopes are admin, read, users:read"), "\(bogus.output)")
+
             let listed = try await BerthExecutable.run(["apikey", "list", "--data", panel.dataDirectory], environment: environment)
             #expect(listed.output.contains("from-cli"))
             #expect(!listed.output.contains(key), "a key is never shown again")
+            let dashboard = try #require(listed.output.split(separator: "\n").first { $0.contains("dashboard") })
+            #expect(dashboard.contains("[nodes:write read]"), "\(dashboard)")
+            #expect(!dashboard.contains("last used never"), "its use shows: \(dashboard)")
+            #expect(listed.output.split(separator: "\n").first { $0.contains("from-cli") }?.contains("[admin]") == true)
 
             let revoked = try await BerthExecutable.run(["apikey", "revoke", "from-cli", "--data", panel.dataDirectory], environment: environment)
             #expect(revoked.status == 0)

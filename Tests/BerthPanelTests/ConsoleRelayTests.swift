@@ -32,7 +32,7 @@ struct ConsoleRelayTests {
                 }
             }
             #expect(reason == "Your session ended.")
-            #expect(try await panel.request(.DELETE, "/api/instance/delete", ["id": id]).status == 201)
+            try await panel.deleteInstance(id)
         }
     }
 }

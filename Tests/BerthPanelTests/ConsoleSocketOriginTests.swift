@@ -43,7 +43,7 @@ struct ConsoleSocketOriginTests {
             let own = try await handshake(origin: "http://127.0.0.1:\(panel.port)")
             #expect(own.contains(" 101 "), "Berth's own page opens the console: \(own)")
 
-            #expect(try await panel.request(.DELETE, "/api/instance/delete", ["id": id]).status == 201)
+            try await panel.deleteInstance(id)
         }
     }
 }

@@ -17,8 +17,10 @@ struct InProcessPanel: Sendable {
     let apiKey: String
     let panel: Panel
 
+    /// `onSQLite` keeps the panel on its SQLite file even when the suite runs on PostgreSQL.
     static func with(
         failedAuthenticationLimit: Int = 10,
+        onSQLite: Bool = false,
         _ body: @Sendable (InProcessPanel) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test.panel")
@@ -28,7 +30,7 @@ struct InProcessPanel: Sendable {
         let panel = try await Panel.open(
             PanelConfiguration(
                 dataDirectory: dataDirectory,
-                databaseURL: try await TestDatabase.freshURL(),
+                databaseURL: onSQLite ? nil : try await TestDatabase.freshURL(),
                 failedAuthenticationLimit: failedAuthenticationLimit
             ),
             logger: logger

@@ -44,6 +44,38 @@ struct InstanceTests {
         ]
     }
 
+    @Test("a deploy through /api starts once installed; start: false leaves it off; a start that is not true or false is a 400")
+    func startsOnDeploy() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importEchoImage(panel)
+            let user = try await panel.createUser("owner")
+            // A billing tool's deploy has no power route to call after it (the seed's API has none).
+            let port = TestPorts.next()
+            let deployed = try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port))
+            #expect(deployed.status == 201)
+            let id = try #require(deployed.object["Id"] as? String)
+            #expect(deployed.object["state"] as? String == "INSTALLING", "the seed's answer is unchanged")
+            let running = try await panel.waitFor(id, "running without anyone pressing start") { $0["PowerState"] as? String == "running" }
+            #expect(running["InternalState"] as? String == "READY")
+
+            var leftOff = Self.deployFields(node: node.id, user: user, port: TestPorts.next(), name: "off")
+            leftOff["start"] = false
+            let off = try #require(try await panel.request(.POST, "/api/instances/deploy", leftOff).object["Id"] as? String)
+            try await panel.waitFor(off, "READY") { $0["InternalState"] as? String == "READY" }
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await panel.instance(off)["PowerState"] as? String == "offline", "start: false keeps it off")
+
+            var wrong = Self.deployFields(node: node.id, user: user, port: TestPorts.next(), name: "wrong")
+            wrong["start"] = "yes"
+            let refused = try await panel.request(.POST, "/api/instances/deploy", wrong)
+            #expect(refused.status == 400 && refused.error == "start must be true or false")
+            for instance in [id, off] {
+                try await panel.deleteInstance(instance)
+            }
+        }
+    }
+
     @Test("deploy answers 201, the node's callbacks bring it to READY, and the loose input is stored as numbers")
     func deployToReady() async throws {
         try await TestPanel.with(withNode: true) { panel in
@@ -195,10 +227,9 @@ struct InstanceTests {
                     "Id"
                 ] as? String
             )
-            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
-            let daemon = DaemonClient(httpClient: .shared)
+            let daemon = DaemonClient(httpClient: panel.panel.nodeClient.client, box: panel.panel.box)
             let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
-            _ = try await daemon.power(.start, instance: id, on: nodeRow)
+            // The deploy starts it once installed.
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
 
             let suspended = try await panel.request(.POST, "/api/instances/suspend/\(id)")

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("The OpenAPI document")
 struct OpenAPITests {
-    @Test("it is served behind the key and describes every route of the reference")
+    @Test("it is served behind the key and describes every route of the reference and Berth's own")
     func describesEveryRoute() async throws {
         try await InProcessPanel.with { panel in
             #expect(try await panel.request(.GET, "/api/openapi.json", apiKey: .some(nil)).status == 401)
@@ -17,6 +17,10 @@ struct OpenAPITests {
                 ("/api/instances/deploy", "post"), ("/api/instance/delete", "delete"), ("/api/getUserInstance", "post"),
                 ("/api/getInstance", "post"), ("/api/instances/suspend/{id}", "post"), ("/api/instances/unsuspend/{id}", "post"),
                 ("/api/images", "get"), ("/api/nodes", "get"), ("/api/nodes/create", "post"), ("/api/nodes/delete", "delete"),
+                // Berth's own.
+                ("/api/v1/nodes/{id}", "patch"), ("/api/v1/instances/{id}", "patch"), ("/api/v1/instances/{id}/power", "post"),
+                ("/api/v1/instances/{id}/subusers", "get"), ("/api/v1/instances/{id}/subusers", "post"),
+                ("/api/v1/instances/{id}/subusers/{userId}", "patch"), ("/api/v1/instances/{id}/subusers/{userId}", "delete"),
             ]
             for (path, method) in reference {
                 #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not described")

@@ -25,4 +25,18 @@ extension PanelAPIClient {
         }
         return id
     }
+
+    /// Deletes an instance and waits until it is gone. A node slower than the panel waits (a loaded
+    /// Docker removing a container that is still installing or starting) makes the answer 202 and the
+    /// panel finishes by itself; either way the instance must be gone within 90 seconds.
+    func deleteInstance(_ id: String) async throws {
+        let answer = try await request(.DELETE, "/api/instance/delete", ["id": id])
+        guard [201, 202].contains(answer.status) else { throw TestFailure("delete answered \(answer.status): \(answer.text)") }
+        let deadline = ContinuousClock.now + .seconds(90)
+        // The seed's getInstance answers an unknown id with 400.
+        while try await request(.POST, "/api/getInstance", ["id": id]).status != 400 {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the deleted instance \(id) stayed") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
 }

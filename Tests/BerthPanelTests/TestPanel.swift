@@ -46,10 +46,11 @@ struct TestPanel: PanelAPIClient {
         recordingChannel: Bool = false,
         failedAuthenticationLimit: Int = 10,
         trustedProxies: TrustedProxies = TrustedProxies(),
+        onSQLite: Bool = false,
         _ body: @Sendable (TestPanel) async throws -> Result
     ) async throws -> Result {
         let dataDirectory = NSTemporaryDirectory() + "berth-panel-test-\(UUID().uuidString.prefix(8))"
-        let databaseURL = try await TestDatabase.freshURL()
+        let databaseURL = onSQLite ? nil : try await TestDatabase.freshURL()
         var logger = Logger(label: "test.panel")
         logger.logLevel = .warning
         let panel = try await Panel.open(
@@ -138,7 +139,7 @@ struct TestPanel: PanelAPIClient {
                     certificatePEM: certificate.certificatePEM,
                     ram: 4096,
                     disk: 10240,
-                    processor: 2
+                    cores: 2
                 )
                 let node = try #require(
                     try await Node.query(on: panel.database.db()).filter(\.$tokenDigest == Secrets.digest(credentials.toPanel)).first()

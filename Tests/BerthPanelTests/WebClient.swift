@@ -52,6 +52,11 @@ final class WebClient: Sendable {
 
     var csrfToken: String? { csrf.withLock { $0 } }
 
+    /// Sets a cookie as another site (or a script with access to the cookie jar) could.
+    func setCookie(_ name: String, _ value: String) {
+        cookies.withLock { $0[name] = value }
+    }
+
     @discardableResult
     func get(_ path: String) async throws -> Page {
         try await send(.GET, path, form: nil)
@@ -60,9 +65,15 @@ final class WebClient: Sendable {
     /// Posts a form; the last page's CSRF token goes with it unless `csrf` is false.
     @discardableResult
     func post(_ path: String, _ fields: [String: String] = [:], csrf includeToken: Bool = true) async throws -> Page {
-        var fields = fields
-        if includeToken, let token = csrfToken { fields["csrf"] = token }
-        return try await send(.POST, path, form: fields)
+        try await post(path, pairs: fields.map { ($0.key, $0.value) }, csrf: includeToken)
+    }
+
+    /// Posts a form whose fields may repeat, as ticked checkboxes of one name do.
+    @discardableResult
+    func post(_ path: String, pairs: [(String, String)], csrf includeToken: Bool = true) async throws -> Page {
+        var pairs = pairs
+        if includeToken, let token = csrfToken { pairs.append(("csrf", token)) }
+        return try await send(.POST, path, form: pairs)
     }
 
     /// Signs in with a password (and loads the sign-in page first, as a browser would).
@@ -72,7 +83,7 @@ final class WebClient: Sendable {
         return try await post("/login", ["username": username, "password": password])
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> Page {
+    private func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?) async throws -> Page {
         var headers = HTTPHeaders()
         let cookieHeader = cookies.withLock { $0.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if !cookieHeader.isEmpty { headers.add(name: "cookie", value: cookieHeader) }
@@ -81,7 +92,7 @@ final class WebClient: Sendable {
         if let form {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")
-            let encoded = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            let encoded = form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
             headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
             body = ByteBuffer(string: encoded.joined(separator: "&"))
         }

@@ -20,6 +20,7 @@ public final class RawHTTP: Sendable {
         guard descriptor >= 0 else { throw TestFailure("no socket: \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -34,7 +35,7 @@ public final class RawHTTP: Sendable {
             throw TestFailure("cannot connect to port \(port): \(String(cString: strerror(errno)))")
         }
         let request = Array((head + "\r\n\r\n").utf8)
-        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == request.count else {
+        guard request.withUnsafeBytes({ Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }) == request.count else {
             close(descriptor)
             throw TestFailure("the request could not be sent")
         }
@@ -75,6 +76,50 @@ public final class RawHTTP: Sendable {
         }
         if let end = received.headEnd { received.removeFirst(end) }
         return String(line)
+    }
+
+    /// Sends `bytes` after the head: a body, or the start of one.
+    public func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw TestFailure("sending failed after \(sent) bytes: \(String(cString: strerror(errno)))") }
+            sent += count
+        }
+    }
+
+    /// Everything the server sends until it closes the connection. A connection still open when the
+    /// receive timeout passes throws.
+    public func readUntilClosed() throws -> String {
+        try buffer.withLock { received in
+            do {
+                while try receiveMore(into: &received) {}
+            } catch {
+                throw TestFailure("\(error) after \(received.count) bytes: \(String(decoding: received.prefix(200), as: UTF8.self))")
+            }
+            defer { received.removeAll() }
+            return String(decoding: received, as: UTF8.self)
+        }
+    }
+
+    /// Sends `text` as one WebSocket text frame, masked as a client must.
+    public func sendTextFrame(_ text: String) throws {
+        let payload = Array(text.utf8)
+        var frame: [UInt8] = [0x81]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else {
+            frame += [0x80 | 126, UInt8(payload.count >> 8 & 0xFF), UInt8(payload.count & 0xFF)]
+        }
+        let mask = (0..<4).map { _ in UInt8.random(in: .min ... .max) }
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        try send(frame)
+    }
+
+    /// Closes the connection from this side.
+    public func shutDown() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
     /// The next WebSocket frame from the server (which never masks): its opcode (1 text, 8 close) and payload.

@@ -18,6 +18,15 @@ public enum TestPorts {
         }
     }
 
+    /// `count` consecutive ports, handed out together.
+    public static func range(_ count: Int) -> ClosedRange<Int> {
+        counter.withLock { port in
+            let first = port + 1
+            port += count
+            return first...port
+        }
+    }
+
     /// A loopback port that was free a moment ago (nothing listens on it, so a connection is refused).
     public static func free() throws -> Int {
         for _ in 0..<50 {

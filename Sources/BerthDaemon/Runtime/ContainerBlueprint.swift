@@ -83,7 +83,7 @@ struct ContainerBlueprint: Sendable {
         return ContainerSpecification(
             image: script.dockerImage ?? specification.image.dockerImage,
             command: [script.script],
-            entrypoint: ["/bin/sh", "-c"],
+            entrypoint: [script.entrypoint ?? "/bin/sh", "-c"],
             environment: environment(for: specification, installer: true),
             labels: labels(specification, role: Self.installerRole),
             workingDirectory: Self.volumePathInInstaller,
@@ -120,9 +120,15 @@ struct ContainerBlueprint: Sendable {
         [Self.instanceLabel: specification.id, Self.roleLabel: role, Self.nodeLabel: configuration.nodeID]
     }
 
-    /// Image environment, then the user's variables, then the ports, which nothing may override. The
+    /// Image environment, then the user's variables, then the ports and what eggs expect (memory, address,
+    /// startup line), which nothing may override; `TZ` is UTC unless set. The
     /// installer (root, running the admin's script) gets only the variables the image declares.
     func environment(for specification: InstanceSpecification, installer: Bool = false) -> [String] {
+        environmentValues(for: specification, installer: installer).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
+    /// The same environment by name, as the installer's shell will see it (for the download check).
+    func environmentValues(for specification: InstanceSpecification, installer: Bool = false) -> [String: String] {
         var environment = specification.image.environment
         let variables = installer ? specification.variables.filter { specification.image.environment[$0.key] != nil } : specification.variables
         environment.merge(variables) { _, variable in variable }
@@ -131,7 +137,12 @@ struct ContainerBlueprint: Sendable {
             environment["PRIMARY_PORT"] = String(primary.hostPort)
         }
         environment["HOME"] = Self.volumePathInContainer
-        return environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        // What eggs' images and scripts expect of Pterodactyl's daemon.
+        environment["SERVER_MEMORY"] = String(specification.limits.memoryMiB)
+        environment["SERVER_IP"] = "0.0.0.0"
+        if let startup = specification.image.startup { environment["STARTUP"] = startup }
+        if environment["TZ"] == nil { environment["TZ"] = "UTC" }
+        return environment
     }
 
     /// `{{NAME}}` in a startup line becomes `${NAME}`: the shell reads the value from the environment,

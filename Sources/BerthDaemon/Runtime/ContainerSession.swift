@@ -8,7 +8,7 @@ struct ContainerSession: Sendable {
     let instanceID: String
     let containerID: String
     let session: UUID
-    let readyPattern: String?
+    let readyPatterns: [String]
     let docker: DockerEngine
     let console: ConsoleHub
     let supervisor: InstanceSupervisor
@@ -25,14 +25,23 @@ struct ContainerSession: Sendable {
                 }
                 if !recent.isEmpty { console.publishOutput(recent) }
             }
-            try await docker.withAttachment(to: containerID) { output, input in
-                await supervisor.sessionAttached(instanceID, session: session, input: input)
-                if startContainer {
-                    try await docker.startContainer(containerID)
+            var startNow = startContainer
+            while true {
+                try await docker.withAttachment(to: containerID) { output, input in
+                    await supervisor.sessionAttached(instanceID, session: session, input: input)
+                    if startNow {
+                        try await docker.startContainer(containerID)
+                    }
+                    pendingStart?.resume()
+                    pendingStart = nil
+                    try? await pump(output)
                 }
-                pendingStart?.resume()
-                pendingStart = nil
-                try await pump(output)
+                // The attachment ended. While the container still runs, it was the connection that dropped
+                // (an engine restarting its API, a proxy between): attach again, or the console goes deaf.
+                guard !Task.isCancelled, try await docker.inspectContainer(containerID).state.running else { break }
+                startNow = false
+                try await Task.sleep(for: .milliseconds(200))
+                console.publishOutput("[berth] the connection to the container dropped; reattached\n")
             }
         } catch {
             if let pendingStart {
@@ -58,7 +67,7 @@ struct ContainerSession: Sendable {
 
     /// Passes output to the console until the container stops, with stats alongside.
     private func pump<Output: AsyncSequence>(_ output: Output) async throws where Output.Element == OutputChunk {
-        var detector = ReadyDetector(pattern: readyPattern)
+        var detector = ReadyDetector(patterns: readyPatterns)
         if detector.isReadyAtStart {
             await supervisor.sessionReady(instanceID, session: session)
         }

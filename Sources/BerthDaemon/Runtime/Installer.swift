@@ -36,6 +36,7 @@ struct Installer: Sendable {
             try VolumeOwnership.give(volume, to: hostID, group: hostID)
             return try await createRuntimeContainer(specification, as: hostID)
         }
+        try await checkDownloads(of: script, for: specification)
         // The runtime container does not depend on what the script writes (the volume is bind-mounted), so
         // it is created while the script runs: a deploy waits for the longer of the two, not for both.
         async let runtime = createRuntimeContainer(specification, as: hostID)
@@ -64,6 +65,16 @@ struct Installer: Sendable {
             return try await docker.createContainer(named: name, blueprint.runtime(specification, as: hostID)).id
         } catch let error as DockerEngineError {
             throw InstanceError.engine("the container could not be created: \(error)")
+        }
+    }
+
+    /// Refuses the install when one of its download URLs, filled in as the installer's shell will fill it,
+    /// points where an install must not reach.
+    private func checkDownloads(of script: InstallScript, for specification: InstanceSpecification) async throws {
+        let check = DownloadCheck(allowsPrivateAddresses: configuration.allowsPrivateDownloads)
+        let environment = blueprint.environmentValues(for: specification, installer: true)
+        for download in script.downloads ?? [] {
+            if let problem = await check.problem(with: download, environment: environment) { throw InstanceError.failed(problem) }
         }
     }
 

@@ -26,7 +26,7 @@ struct InstanceRecord: Sendable, Equatable {
 /// upgraded in place reads what the last one wrote.
 extension InstanceRecord: Codable {
     private enum CodingKeys: String, CodingKey {
-        case specification, installState, reason, containerID, shouldRun, lastExitCode, hostID
+        case specification, installState, reason, containerID, shouldRun, lastExitCode, hostID, deleting
     }
 
     init(from decoder: any Decoder) throws {
@@ -41,6 +41,8 @@ extension InstanceRecord: Codable {
             shouldRun: try container.decode(Bool.self, forKey: .shouldRun),
             suspended: specification.suspended
         )
+        // A deletion that began and did not get to save its end is finished by the next daemon, never undone.
+        if try container.decodeIfPresent(Bool.self, forKey: .deleting) == true { lifecycle.activity = .deleting }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -53,6 +55,7 @@ extension InstanceRecord: Codable {
         try container.encode(lifecycle.shouldRun, forKey: .shouldRun)
         try container.encodeIfPresent(lastExitCode, forKey: .lastExitCode)
         try container.encode(hostID, forKey: .hostID)
+        if lifecycle.activity == .deleting { try container.encode(true, forKey: .deleting) }
     }
 }
 
@@ -63,5 +66,6 @@ extension InstanceRecord {
             && lastExitCode == other.lastExitCode && lifecycle.install == other.lifecycle.install
             && lifecycle.installFailure == other.lifecycle.installFailure
             && lifecycle.shouldRun == other.lifecycle.shouldRun
+            && (lifecycle.activity == .deleting) == (other.lifecycle.activity == .deleting)
     }
 }

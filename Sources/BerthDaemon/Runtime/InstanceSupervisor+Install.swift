@@ -10,7 +10,14 @@ extension InstanceSupervisor {
         let record = InstanceRecord(specification: specification, hostID: try freeHostID())
         records[record.id] = record
         consoles[record.id] = ConsoleHub()
-        try save()
+        do {
+            try save()
+        } catch {
+            // Not saved, not accepted: an instance the next run would not know must not live on in this one.
+            records[record.id] = nil
+            consoles[record.id] = nil
+            throw error
+        }
         reporter.report(Self.status(of: record))
         beginInstall(record.id)
         return Self.status(of: record)
@@ -74,6 +81,15 @@ extension InstanceSupervisor {
                 record.lifecycle.installFinished(failure: nil)
             case .failure(let error):
                 record.lifecycle.installFinished(failure: InstanceError.describe(error))
+            }
+        }
+        if case .success = outcome, records[id]?.specification.startsWhenInstalled == true {
+            tasks.spawn { [logger] in
+                do {
+                    try await self.start(id)
+                } catch {
+                    logger.warning("instance \(id) was installed but could not start: \(InstanceError.describe(error))")
+                }
             }
         }
         if case .failure(let error) = outcome {

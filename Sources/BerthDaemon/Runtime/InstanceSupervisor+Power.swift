@@ -27,7 +27,24 @@ extension InstanceSupervisor {
             note(id) { $0.lifecycle.startFailed(session: session, reason: reason) }
             throw InstanceError.conflict(reason)
         }
+        editConfigFiles(of: id)
         try await runSession(session, of: id, containerID: containerID, startContainer: true)
+    }
+
+    /// Sets what the image's configuration files need (its port, its variables) before the process reads
+    /// them. A file that cannot be edited is said on the console and in the log; the start goes on, as the
+    /// server may well run with the file as it is.
+    private func editConfigFiles(of id: String) {
+        guard let record = records[id], record.specification.image.configFiles?.isEmpty == false else { return }
+        let editor = ConfigFileEditor(
+            specification: record.specification,
+            environment: blueprint.environmentValues(for: record.specification),
+            owner: record.hostID
+        )
+        for problem in editor.apply(in: blueprint.volumePath(for: id)) {
+            logger.warning("instance \(id): a configuration file was left as it was: \(problem)")
+            consoles[id]?.publishOutput("[berth] configuration file left as it was: \(problem)\n")
+        }
     }
 
     /// Asks the process to stop as its image says (or kills it), and kills it when the grace period runs out.
@@ -87,17 +104,16 @@ extension InstanceSupervisor {
 
     func updateLimits(_ limits: ResourceLimits, of id: String) async throws -> InstanceStatus {
         if let problem = limits.problem { throw InstanceError.invalid(problem) }
-        let containerID = try change(id) { record in
-            record.specification.limits = limits
-            return record.containerID
-        }
-        if let containerID {
+        // Docker first: limits it refuses are not kept, so the record never says what the container is not.
+        guard let record = records[id] else { throw InstanceError.notFound(id: id) }
+        if let containerID = record.containerID {
             do {
                 try await docker.updateContainer(containerID, limits: ContainerBlueprint.containerLimits(limits))
             } catch {
-                throw InstanceError.engine("the new limits were saved but Docker refused them: \(error)")
+                throw InstanceError.engine("Docker refused the new limits, so the old ones stay: \(error)")
             }
         }
+        try change(id) { $0.specification.limits = limits }
         return try status(of: id)
     }
 

@@ -14,6 +14,7 @@ extension InstanceSupervisor {
     /// Matches the records with the containers Docker has: reattaches to running ones, recreates
     /// missing ones, fails installs that were cut short, and reports containers nobody owns.
     func reconcileWithDocker() async {
+        await finishInterruptedDeletions()
         let restored = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
         let containers: [ContainerSummary]
         do {
@@ -48,8 +49,43 @@ extension InstanceSupervisor {
         saveOrLog()
     }
 
+    /// Deletions the last run began and did not see through (its last save failed, say, on a full disk)
+    /// are finished now: a deleted instance never comes back.
+    private func finishInterruptedDeletions() async {
+        for id in records.values.filter({ $0.lifecycle.activity == .deleting }).map(\.id).sorted() {
+            do {
+                try await delete(id)
+                logger.info("instance \(id): finished its deletion, which the last run began")
+            } catch {
+                logger.error("instance \(id): its deletion could not be finished: \(InstanceError.describe(error))")
+            }
+        }
+    }
+
+    /// A container made before the tenant network existed (or while it was off) sits on Docker's default
+    /// bridge, unfenced. It is stopped (as a stop without a console command would) and removed, so the
+    /// reconciliation makes it anew behind the fence and starts it again if it should run. Returns whether
+    /// the container is gone.
+    private func movedBehindTheFence(_ id: String, container: ContainerSummary) async -> Bool {
+        guard installer.network.isolates, let inspection = try? await docker.inspectContainer(container.id),
+            inspection.networkSettings.networks?[TenantNetwork.name] == nil
+        else { return false }
+        logger.warning("instance \(id) runs outside the tenant network; it is restarted behind it")
+        let timeout = Duration.seconds(records[id]?.specification.image.stopTimeoutSeconds ?? 30)
+        try? await docker.stopContainer(container.id, timeout: timeout)
+        do {
+            try await docker.removeContainer(container.id, force: true)
+            return true
+        } catch {
+            logger.error("instance \(id): its unfenced container could not be removed: \(error)")
+            return false
+        }
+    }
+
     /// Matches one restored instance with its runtime container.
     private func reconcile(_ id: String, runtime: ContainerSummary?) async {
+        var runtime = runtime
+        if let container = runtime, await movedBehindTheFence(id, container: container) { runtime = nil }
         let finding: InstanceLifecycle.ContainerFinding =
             runtime == nil ? .missing : runtime?.state == "running" ? .running : .stopped
         var action = note(id) { record in

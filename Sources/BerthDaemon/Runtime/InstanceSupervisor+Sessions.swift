@@ -10,7 +10,7 @@ extension InstanceSupervisor {
             instanceID: id,
             containerID: containerID,
             session: session,
-            readyPattern: record.specification.image.readyPattern,
+            readyPatterns: record.specification.image.allReadyPatterns,
             docker: docker,
             console: console,
             supervisor: self

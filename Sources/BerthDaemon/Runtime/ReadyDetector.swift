@@ -1,22 +1,23 @@
-/// Watches console output for the text that means an instance is up, even when it arrives split across chunks.
+/// Watches console output for a text that means an instance is up, even when it arrives split across chunks.
 struct ReadyDetector {
-    let pattern: String?
+    /// Any one of them means ready.
+    let patterns: [String]
     private var recent = ""
 
-    init(pattern: String?) {
-        self.pattern = pattern.flatMap { $0.isEmpty ? nil : $0 }
+    init(patterns: [String]) {
+        self.patterns = patterns.filter { !$0.isEmpty }
     }
 
     /// An instance without a pattern is ready as soon as it starts.
-    var isReadyAtStart: Bool { pattern == nil }
+    var isReadyAtStart: Bool { patterns.isEmpty }
 
-    /// Adds output; true when the pattern has appeared.
+    /// Adds output; true when a pattern has appeared.
     mutating func feed(_ text: String) -> Bool {
-        guard let pattern else { return true }
+        guard let longest = patterns.map(\.count).max() else { return true }
         recent += text
-        if recent.contains(pattern) { return true }
+        if patterns.contains(where: recent.contains) { return true }
         // Keep only what could still be the start of a match.
-        recent = String(recent.suffix(pattern.count))
+        recent = String(recent.suffix(longest))
         return false
     }
 }

@@ -9,6 +9,7 @@ extension PanelError: APIErrorConvertible {
         switch self {
         case .invalid, .notFound, .conflict, .insufficientCapacity, .nodeUnavailable: APIError(.badRequest, message)
         case .duplicate: APIError(.conflict, message)
+        case .forbidden: APIError(.forbidden, message)
         case .tooLarge: APIError(.contentTooLarge, message)
         case .nodeFailed, .corrupt: APIError(.internalServerError, message)
         }

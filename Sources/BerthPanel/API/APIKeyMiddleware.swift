@@ -20,7 +20,7 @@ struct APIKeyMiddleware<Context: PanelRequestContext>: RouterMiddleware {
             try await refuse(client, "invalid API key")
         }
         var context = context
-        context.apiKeyName = key
+        context.apiKey = key
         return try await next(request, context)
     }
 

@@ -7,8 +7,9 @@ struct ImageController<Context: PanelRequestContext>: Sendable {
     let images: ImageStore
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("images") { _, _ in
-            try JSONResponse.make(try await images.all().map(Self.view))
+        group.get("images") { _, context in
+            try context.grant.require(.read, on: .images)
+            return try JSONResponse.make(try await images.all().map(Self.view))
         }
     }
 

@@ -1,17 +1,27 @@
 import BerthHTTP
+import BerthProtocol
 import Foundation
 import Hummingbird
 
-/// The reference's instance routes: list, deploy, delete, per user, one, suspend and unsuspend.
+/// The reference's instance routes (list, deploy, delete, per user, one, suspend and unsuspend) and
+/// Berth's change and power routes. A key that acts as a user reaches only the instances that user owns or
+/// is a subuser of, does there what the user may, and may not deploy, delete or suspend: those are the
+/// operator's.
 struct InstanceController<Context: PanelRequestContext>: Sendable {
     let instances: InstanceStore
+    let subusers: SubuserStore
     let users: UserStore
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("instances") { _, _ in
-            try JSONResponse.make(try await instances.all())
+        group.get("instances") { _, context in
+            let grant = try context.grant
+            try grant.require(.read, on: .instances)
+            if let userID = grant.onlyUserID { return try JSONResponse.make(try await instances.reachable(by: userID)) }
+            return try JSONResponse.make(try await instances.all())
         }
-        group.post("instances/deploy") { request, _ in
+        group.post("instances/deploy") { request, context in
+            try context.grant.require(.write, on: .instances)
+            try context.grant.requireOperator("deploy instances")
             let deploy = try DeployRequest(try await RequestFields.read(request))
             let id = try await instances.deploy(deploy)
             return try JSONResponse.make(
@@ -19,7 +29,9 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
                 status: .created
             )
         }
-        group.delete("instance/delete") { request, _ in
+        group.delete("instance/delete") { request, context in
+            try context.grant.require(.write, on: .instances)
+            try context.grant.requireOperator("delete instances")
             let id = try await RequestFields.read(request).string("id")
             switch try await instances.delete(id) {
             case .deleted:
@@ -31,21 +43,56 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
                 )
             }
         }
-        group.post("getUserInstance") { request, _ in
+        group.post("getUserInstance") { request, context in
+            let grant = try context.grant
+            try grant.require(.read, on: .instances)
             let userID = try await RequestFields.read(request).string("userId")
+            if let only = grant.onlyUserID, only != userID {
+                throw APIError(.forbidden, "the API key \(grant.name) acts as a user and sees only that user's instances")
+            }
             guard try await users.find(.userID(userID)) != nil else { throw PanelError.notFound("no user with that userId") }
             return try JSONResponse.make(try await instances.owned(by: userID))
         }
-        group.post("getInstance") { request, _ in
+        group.post("getInstance") { request, context in
+            try context.grant.require(.read, on: .instances)
             let id = try await RequestFields.read(request).string("id")
-            guard let instance = try await instances.view(id) else { throw PanelError.notFound("no instance with that id") }
-            return try JSONResponse.make(instance)
+            return try JSONResponse.make(try await context.grant.reach(id, in: instances, subusers: subusers).view)
         }
         group.post("instances/suspend/:id") { _, context in
-            try JSONResponse.make(try await instances.setSuspended(true, context.parameters.require("id")))
+            try context.grant.require(.write, on: .instances)
+            try context.grant.requireOperator("suspend instances")
+            return try JSONResponse.make(try await instances.setSuspended(true, context.parameters.require("id")))
         }
         group.post("instances/unsuspend/:id") { _, context in
-            try JSONResponse.make(try await instances.setSuspended(false, context.parameters.require("id")))
+            try context.grant.require(.write, on: .instances)
+            try context.grant.requireOperator("unsuspend instances")
+            return try JSONResponse.make(try await instances.setSuspended(false, context.parameters.require("id")))
+        }
+        group.patch("v1/instances/:id") { request, context in
+            let grant = try context.grant
+            try grant.require(.write, on: .instances)
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                let role = try await grant.reach(id, in: instances, subusers: subusers).role
+                let changes = try InstanceChanges(try await RequestFields.read(request))
+                if changes.changesMoreThanTheName { try grant.requireOperator("change an instance's limits or owner") }
+                try role.require(.settings)
+                return try JSONResponse.make(try await instances.change(id, changes))
+            }
+        }
+        group.post("v1/instances/:id/power") { request, context in
+            try context.grant.require(.write, on: .instances)
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                let role = try await context.grant.reach(id, in: instances, subusers: subusers).role
+                let action = try await RequestFields.read(request).string("action")
+                guard let power = PowerAction(rawValue: action) else {
+                    throw PanelError.invalid("action must be one of \(PowerAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                try role.require(.power(power))
+                let status = try await instances.power(power, id)
+                return try JSONResponse.make(["id": id, "action": action, "powerState": status.powerState.rawValue], status: .accepted)
+            }
         }
     }
 }

@@ -1,22 +1,32 @@
 import BerthHTTP
 import Hummingbird
 
-/// `GET /api/nodes`, `POST /api/nodes/create`, `DELETE /api/nodes/delete`.
+/// `GET /api/nodes`, `POST /api/nodes/create`, `DELETE /api/nodes/delete`, and Berth's `PATCH /api/v1/nodes/{id}`.
 struct NodeController<Context: PanelRequestContext>: Sendable {
     let nodes: NodeStore
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("nodes") { _, _ in
-            try JSONResponse.make(try await nodes.all().map { NodeView($0) })
+        group.get("nodes") { _, context in
+            try context.grant.require(.read, on: .nodes)
+            return try JSONResponse.make(try await nodes.all().map { NodeView($0) })
         }
-        group.post("nodes/create") { request, _ in
-            let (node, credentials) = try await nodes.create(try NewNode(try await RequestFields.read(request)))
+        group.post("nodes/create") { request, context in
+            try context.grant.require(.write, on: .nodes)
+            let (node, credentials) = try await nodes.create(try NewNode(try await RequestFields.read(request), lowestPort: nodes.lowestHostPort))
             return try JSONResponse.make(
                 CreatedNodeView(node: NodeView(node), configureCommand: nodes.configureCommand(credentials)),
                 status: .created
             )
         }
-        group.delete("nodes/delete") { request, _ in
+        group.patch("v1/nodes/:id") { request, context in
+            try context.grant.require(.write, on: .nodes)
+            return try await withBerthStatuses {
+                let node = try await nodes.update(try context.parameters.require("id"), with: try await RequestFields.read(request))
+                return try JSONResponse.make(NodeView(node))
+            }
+        }
+        group.delete("nodes/delete") { request, context in
+            try context.grant.require(.write, on: .nodes)
             let fields = try await RequestFields.read(request)
             try await nodes.delete(try fields.string("nodeId"))
             return try JSONResponse.make(["Message": "the node was deleted"], status: .created)

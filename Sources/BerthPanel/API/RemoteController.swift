@@ -11,6 +11,7 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
     let instances: InstanceStore
     let trust: NodeTrust
     let nonces: CallbackNonces
+    let box: SecretBox
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("remote/events") { request, _ in
@@ -26,6 +27,7 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
             let wasOffline = NodeView(node).status == "offline"
             node.lastSeenAt = Date()
             node.daemonVersion = info.version
+            node.cores = Double(info.cpuCores)
             try await node.save(on: database.db())
             if wasOffline {
                 // A node that comes back may have deletions waiting for it.
@@ -40,7 +42,7 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
         guard let signature = CallbackSignature(headers: request.headers) else { throw APIError.invalidCallbackSignature }
         let body = try await request.collectBody(maxBytes: maxBytes)
         guard let node = try await Node.query(on: database.db()).filter(\.$tokenDigest == signature.keyID).first(),
-            signature.isValid(method: "POST", path: route.pattern, body: body, key: node.callbackKey),
+            signature.isValid(method: "POST", path: route.pattern, body: body, key: try node.callbackKey(openedWith: box)),
             try await nonces.use(signature.nonce, by: try node.requireID())
         else {
             throw APIError.invalidCallbackSignature

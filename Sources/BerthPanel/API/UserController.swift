@@ -6,10 +6,12 @@ struct UserController<Context: PanelRequestContext>: Sendable {
     let users: UserStore
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("users") { _, _ in
-            try JSONResponse.make(try await users.all().map(UserView.init))
+        group.get("users") { _, context in
+            try context.grant.require(.read, on: .users)
+            return try JSONResponse.make(try await users.all().map(UserView.init))
         }
-        group.post("getUser") { request, _ in
+        group.post("getUser") { request, context in
+            try context.grant.require(.read, on: .users)
             let fields = try await RequestFields.read(request)
             let type = try fields.string("type")
             let value = try fields.string("value")
@@ -21,7 +23,8 @@ struct UserController<Context: PanelRequestContext>: Sendable {
             }
             return try JSONResponse.make(UserView(user), status: .created)
         }
-        group.post("auth/create-user") { request, _ in
+        group.post("auth/create-user") { request, context in
+            try context.grant.require(.write, on: .users)
             let fields = try await RequestFields.read(request)
             let user = try await users.create(
                 username: try fields.string("username"),

@@ -10,6 +10,8 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The request clashes with the state of what it acts on: a taken port, an instance being deleted, a
     /// node still in use.
     case conflict(String)
+    /// The caller may not do this to what the request names (a subuser without the permission).
+    case forbidden(String)
     /// The node has no room for what was asked.
     case insufficientCapacity(String)
     /// The node is offline or cannot be reached.
@@ -26,7 +28,8 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What the user reads.
     public var message: String {
         switch self {
-        case .invalid(let message), .notFound(let message), .duplicate(let message), .conflict(let message), .insufficientCapacity(let message),
+        case .invalid(let message), .notFound(let message), .duplicate(let message), .conflict(let message), .forbidden(let message),
+            .insufficientCapacity(let message),
             .nodeUnavailable(let message), .nodeFailed(let message), .tooLarge(let message), .corrupt(let message):
             message
         }

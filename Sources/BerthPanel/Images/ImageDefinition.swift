@@ -19,10 +19,16 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
     var features: [String]?
     var startup: String?
     var install: InstallDefinition?
-    var ready: String?
+    var ready: ReadyText?
     var stopSignal: String?
     var stopTimeout: Int?
     var capabilities: [String]?
+    /// What people call each Docker image ("Java 21"), by image; eggs name them.
+    var imageLabels: [String: String]?
+    /// Files owners may not touch through the file manager (an egg's `file_denylist`).
+    var fileDenylist: [String]?
+    /// Configuration files the daemon edits before each start (an egg's `config.files`), by path in the volume.
+    var configFiles: [String: ConfigFile]?
 
     /// The file's field names, Skyport's capitalised ones.
     enum CodingKeys: String, CodingKey {
@@ -43,6 +49,53 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
         case stopSignal = "StopSignal"
         case stopTimeout = "StopTimeout"
         case capabilities = "Capabilities"
+        case imageLabels = "ImageLabels"
+        case fileDenylist = "FileDenylist"
+        case configFiles = "ConfigFiles"
+    }
+
+    /// `Ready`: one text, or several of which any means started (an egg's `done` list).
+    enum ReadyText: Codable, Sendable, Equatable {
+        case one(String)
+        case any([String])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let texts = try? container.decode([String].self) {
+                self = .any(texts)
+            } else {
+                self = .one(try container.decode(String.self))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .one(let text): try container.encode(text)
+            case .any(let texts): try container.encode(texts)
+            }
+        }
+
+        var patterns: [String] {
+            switch self {
+            case .one(let text): [text]
+            case .any(let texts): texts
+            }
+        }
+    }
+
+    /// A file the daemon edits before each start: `Find` keys (as the parser reads them) set to values,
+    /// with placeholders such as `{{server.build.default.port}}` filled in.
+    struct ConfigFile: Codable, Sendable, Equatable {
+        var parser: String
+        var find: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case parser = "Parser"
+            case find = "Find"
+        }
+
+        static var parsers: Set<String> { ConfigFileEdit.parsers }
     }
 
     struct SkyportScripts: Codable, Sendable, Equatable {
@@ -67,18 +120,74 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
     struct InstallDefinition: Codable, Sendable, Equatable {
         var image: String?
         var script: String
+        /// The program that runs the script with `-c` (`bash`, `ash`); `/bin/sh` when nil.
+        var entrypoint: String?
 
         enum CodingKeys: String, CodingKey {
             case image = "Image"
             case script = "Script"
+            case entrypoint = "Entrypoint"
         }
     }
 
+    /// One variable an image declares. Skyport's files have `type`, `default`, `required` and
+    /// `description`; eggs add Laravel `rules`, a display `name`, and whether users see and edit it.
     package struct VariableDefinition: Codable, Sendable, Equatable {
         var type: String?
         package var `default`: String?
         var required: Bool?
         package var description: String?
+        /// Laravel rules (`required|integer|between:1,100`); without them, `type` and `required` make the rules.
+        var rules: String?
+        /// What people read instead of the environment name.
+        package var name: String?
+        var userViewable: Bool?
+        var userEditable: Bool?
+
+        package var isUserViewable: Bool { userViewable ?? true }
+        package var isUserEditable: Bool { userEditable ?? true }
+
+        /// The rules values are checked against.
+        package func checkedRules() throws -> VariableRules {
+            if let rules { return try VariableRules(laravel: rules) }
+            var checked = VariableRules()
+            checked.required = required ?? false
+            switch type?.lowercased() {
+            case "number", "integer", "int": checked.kind = .integer
+            case "numeric", "decimal": checked.kind = .numeric
+            case "boolean", "bool": checked.kind = .boolean
+            default: break
+            }
+            return checked
+        }
+    }
+
+    /// Checks what a deploy sets against the declared variables (each value, or the default where none is
+    /// set); a variable the image does not declare is refused unless `allowingUndeclared`, as the seed's
+    /// `/api` accepts them. Throws a ``PanelError`` that names the variable.
+    func check(_ values: [String: String], allowingUndeclared: Bool) throws {
+        let declared = variables ?? [:]
+        if !allowingUndeclared, let unknown = values.keys.sorted().first(where: { declared[$0] == nil }) {
+            throw PanelError.invalid("variables: \(unknown) is not a variable of the image \(name)")
+        }
+        for (variable, definition) in declared.sorted(by: { $0.key < $1.key }) {
+            let rules = try definition.checkedRules()
+            if let problem = rules.problem(with: values[variable] ?? definition.default ?? "", name: variable) {
+                throw PanelError.invalid("variables: \(problem)")
+            }
+        }
+    }
+
+    /// The startup line with each `{{NAME}}` and `${NAME}` of the environment filled in from `values`
+    /// (the instance's) or the image's defaults: what the instance really runs.
+    package func startupLine(with values: [String: String]) -> String? {
+        guard let startup = startup ?? command else { return nil }
+        let environment = self.environment.merging(values) { _, set in set }
+        var line = VariablePlaceholders.rewrite(startup) { environment[$0] ?? "{{\($0)}}" }
+        for (variable, value) in environment.sorted(by: { $0.key.count > $1.key.count }) {
+            line = line.replacingOccurrences(of: "${\(variable)}", with: value)
+        }
+        return line
     }
 
     /// What is wrong with the definition, or nil.
@@ -89,6 +198,19 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
             return "AltImages: \(bad) is not a Docker image reference"
         }
         if let bad = install?.image, !ImageReference.isValid(bad) { return "Install.Image must be a Docker image reference" }
+        if let entrypoint = install?.entrypoint,
+            entrypoint.isEmpty || !entrypoint.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_./-".contains($0)) })
+        {
+            return "Install.Entrypoint must be a program, such as bash or /bin/ash"
+        }
+        for (path, file) in (configFiles ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if path.isEmpty || path.hasPrefix("/") || path.split(separator: "/").contains("..") {
+                return "ConfigFiles: \(path) must be a path inside the volume"
+            }
+            if !ConfigFile.parsers.contains(file.parser) {
+                return "ConfigFiles: \(path) has the parser \(file.parser); parsers are \(ConfigFile.parsers.sorted().joined(separator: ", "))"
+            }
+        }
         for download in scripts?.install ?? [] {
             guard let url = URL(string: download.uri), ["http", "https"].contains(url.scheme ?? "") else {
                 return "Scripts.Install: \(download.uri) is not an http(s) URL"
@@ -99,6 +221,15 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
         }
         for entry in environmentEntries ?? [] where !entry.contains("=") {
             return "Env: \(entry) is not KEY=value"
+        }
+        for (variable, definition) in (variables ?? [:]).sorted(by: { $0.key < $1.key }) {
+            do {
+                _ = try definition.checkedRules()
+            } catch let error as PanelError {
+                return "Variables.\(variable): \(error.message)"
+            } catch {
+                return "Variables.\(variable): \(error)"
+            }
         }
         return runtime(dockerImage: image).problem
     }
@@ -123,23 +254,27 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
             startup: startup ?? command,
             environment: environment,
             install: installScript,
-            readyPattern: ready,
+            readyPattern: ready?.patterns.first,
+            readyPatterns: ready.flatMap { $0.patterns.count > 1 ? $0.patterns : nil },
             stop: stopCommand.map { .command($0) } ?? .signal(stopSignal ?? "SIGTERM"),
             stopTimeoutSeconds: stopTimeout ?? 30,
-            capabilities: capabilities ?? []
+            capabilities: capabilities ?? [],
+            configFiles: configFiles.map { files in
+                files.sorted { $0.key < $1.key }.map { ConfigFileEdit(path: $0.key, parser: $0.value.parser, find: $0.value.find) }
+            }
         )
     }
 
     /// Berth's install script, or one made from Skyport's downloads; `{{Name}}` in a URL becomes the variable.
     private var installScript: InstallScript? {
-        if let install { return InstallScript(dockerImage: install.image, script: install.script) }
+        if let install { return InstallScript(dockerImage: install.image, script: install.script, entrypoint: install.entrypoint) }
         guard let downloads = scripts?.install, !downloads.isEmpty else { return nil }
         let lines = downloads.map { download in
             let url = Self.shellQuotedWithVariables(download.uri)
             let path = Self.shellQuotedWithVariables("/mnt/server/" + download.path)
             return "mkdir -p \"$(dirname \(path))\" && wget -q -O \(path) \(url)"
         }
-        return InstallScript(script: "set -e\n" + lines.joined(separator: "\n"))
+        return InstallScript(script: "set -e\n" + lines.joined(separator: "\n"), downloads: downloads.map(\.uri))
     }
 
     /// Double-quotes text for the shell, turning `{{Name}}` into `${Name}` and escaping everything else.

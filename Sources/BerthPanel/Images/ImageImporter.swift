@@ -2,7 +2,7 @@ import BerthHTTP
 import FluentKit
 import Foundation
 
-/// Imports image JSON files into the database: from the repository's `images/` folder at first start,
+/// Imports image JSON files (Skyport's format, or Pterodactyl eggs, which become it) into the database: from the repository's `images/` folder at first start,
 /// and one at a time with `berth image import FILE`. An image with the same name is replaced.
 package struct ImageImporter: Sendable {
     let database: PanelDatabase
@@ -21,17 +21,32 @@ package struct ImageImporter: Sendable {
     @discardableResult
     package func importDefinition(_ data: Data, source: String) async throws -> Image {
         let definition: ImageDefinition
-        do {
-            definition = try JSONDecoder().decode(ImageDefinition.self, from: data)
-        } catch {
-            throw ImageImportError("\(source) is not a Skyport image JSON: \(error)")
+        var stored = data
+        if Egg.isEgg(data) {
+            let egg: Egg
+            do {
+                egg = try JSONDecoder().decode(Egg.self, from: data)
+            } catch {
+                throw ImageImportError("\(source) is not a Pterodactyl egg Berth can read: \(error)")
+            }
+            definition = try ImageDefinition(egg: egg)
+            // Kept as Berth's own image JSON, which every other part reads.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            stored = try encoder.encode(definition)
+        } else {
+            do {
+                definition = try JSONDecoder().decode(ImageDefinition.self, from: data)
+            } catch {
+                throw ImageImportError("\(source) is neither a Skyport image JSON nor a Pterodactyl egg: \(error)")
+            }
         }
         if let problem = definition.problem { throw ImageImportError("\(source): \(problem)") }
         let image =
             try await Image.query(on: database.db()).filter(\.$name == definition.name).first()
             ?? Image(name: definition.name, dockerImage: definition.image, definition: "")
         image.dockerImage = definition.image
-        image.definition = String(decoding: data, as: UTF8.self)
+        image.definition = String(decoding: stored, as: UTF8.self)
         try await image.save(on: database.db())
         return image
     }

@@ -9,12 +9,17 @@ package struct DeployRequest: Sendable {
     let memory: Int
     let cpu: Double
     let disk: Int?
-    let ports: [PortMapping]
-    let primaryPort: Int
+    let ports: PortRequest
     let nodeID: String
     package let name: String
     let userID: String
     let variables: [String: String]
+    /// Whether variables the image does not declare are taken, as the seed's `/api` takes them; the web
+    /// form and Berth's own routes set only declared ones.
+    package var acceptsUndeclaredVariables = true
+    /// Whether the instance starts once installed: yes unless `start` is false, so a server bought through
+    /// a billing tool (which has no power route in the seed's API) is running when the customer gets it.
+    let startsWhenInstalled: Bool
 
     package init(_ fields: RequestFields) throws {
         image = try fields.string("image")
@@ -25,21 +30,12 @@ package struct DeployRequest: Sendable {
         guard memory >= 4 else { throw PanelError.invalid("memory must be at least 4 MiB") }
         cpu = try LooseQuantities.cores(fields.value("cpu") ?? .null, field: "cpu")
         disk = try fields.value("disk").map { try LooseQuantities.mebibytes($0, field: "disk") }
-        ports = try LooseQuantities.ports(fields.value("ports") ?? .null, field: "ports")
         nodeID = try fields.string("nodeId")
         name = try fields.string("name")
         guard name.count <= 200 else { throw PanelError.invalid("name must be at most 200 characters") }
         userID = try fields.string("user")
         variables = try LooseQuantities.variables(fields.value("variables"), field: "variables")
-        // `primary` names a port of the instance, by host port or by container port.
-        if let primaryText = try fields.optionalString("primary") {
-            guard let primary = Int(primaryText) else { throw PanelError.invalid("primary must be a port number") }
-            guard let mapping = ports.first(where: { $0.hostPort == primary }) ?? ports.first(where: { $0.containerPort == primary }) else {
-                throw PanelError.invalid("primary \(primary) is not one of the instance's ports")
-            }
-            primaryPort = mapping.hostPort
-        } else {
-            primaryPort = ports[0].hostPort
-        }
+        startsWhenInstalled = try fields.optionalBool("start") ?? true
+        ports = try PortRequest(fields)
     }
 }

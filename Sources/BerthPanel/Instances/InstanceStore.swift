@@ -8,6 +8,7 @@ import SQLKit
 /// What the panel does with instances: deploy, delete, suspend, and apply what nodes report.
 package struct InstanceStore: Sendable {
     let database: PanelDatabase
+    let subusers: SubuserStore
     let daemons: DaemonClient
     /// Whether instances may publish host ports below 1024, where the node's own services live.
     let allowsLowHostPorts: Bool
@@ -19,6 +20,16 @@ package struct InstanceStore: Sendable {
 
     package func owned(by userID: String) async throws -> [InstanceView] {
         try await views("WHERE i.owner_user_id = \(bind: userID)")
+    }
+
+    /// The instances the user owns or is a subuser of.
+    package func reachable(by userID: String) async throws -> [InstanceView] {
+        try await views("WHERE i.owner_user_id = \(bind: userID) OR i.id IN (SELECT instance_id FROM subusers WHERE user_id = \(bind: userID))")
+    }
+
+    /// The instances other users let this one into as a subuser.
+    package func shared(with userID: String) async throws -> [InstanceView] {
+        try await views("WHERE i.id IN (SELECT instance_id FROM subusers WHERE user_id = \(bind: userID))")
     }
 
     package func view(_ id: String) async throws -> InstanceView? {
@@ -34,19 +45,19 @@ package struct InstanceStore: Sendable {
         return try await database.sql().raw(query).all(decoding: InstanceRow.self).map(InstanceView.init)
     }
 
-    /// The instance with its node and image, when `user` may see it: their own, or any for an
-    /// administrator. Anything else is nil, so no one learns which ids exist.
-    package func find(_ id: String, visibleTo user: User) async throws -> Instance? {
+    /// The instance with its node and image and what `user` may do with it, when they reach it: as its
+    /// owner, a subuser, or an administrator. Anything else is nil, so no one learns which ids exist.
+    package func find(_ id: String, reachableBy user: User) async throws -> ReachableInstance? {
         guard let uuid = UUID(uuidString: id),
             let instance = try await Instance.query(on: database.db()).with(\.$node).with(\.$image).filter(\.$id == uuid)
                 .first(),
-            user.admin || instance.ownerUserID == user.userID
+            let role = try await subusers.role(of: user.userID, admin: user.admin, on: uuid, ownedBy: instance.ownerUserID)
         else { return nil }
-        return instance
+        return ReachableInstance(instance: instance, role: role)
     }
 
     /// The instance with this id, with its node loaded.
-    private func find(_ id: String) async throws -> Instance? {
+    func find(_ id: String) async throws -> Instance? {
         guard let uuid = UUID(uuidString: id) else { return nil }
         return try await Instance.query(on: database.db()).with(\.$node).filter(\.$id == uuid).first()
     }
@@ -56,7 +67,7 @@ package struct InstanceStore: Sendable {
     /// Checks everything, reserves the ports with the row in one transaction, then asks the node.
     /// Returns the new instance's id; throws ``PanelError`` for bad input and leaves nothing behind on failure.
     package func deploy(_ request: DeployRequest) async throws -> String {
-        if !allowsLowHostPorts, let low = request.ports.first(where: { $0.hostPort < 1024 }) {
+        if !allowsLowHostPorts, case .listed(let ports, _) = request.ports, let low = ports.first(where: { $0.hostPort < 1024 }) {
             throw PanelError.invalid(
                 "ports: host port \(low.hostPort) is below 1024, where the node's own services listen; the panel allows it only with --allow-low-ports"
             )
@@ -71,10 +82,12 @@ package struct InstanceStore: Sendable {
         guard NodeView(node).status == "online" else {
             throw PanelError.nodeUnavailable("node \(node.name) is offline; it has not sent a heartbeat for \(Int(NodeView.onlineWindow)) seconds")
         }
+        guard !node.maintenance else { throw PanelError.nodeUnavailable("node \(node.name) is in maintenance; it takes no new instances") }
         let image = try await findImage(request)
-        guard let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8)) else {
+        guard let definition = image.decodedDefinition else {
             throw PanelError.corrupt("the image \(image.name) is stored in a shape this panel cannot read")
         }
+        try definition.check(request.variables, allowingUndeclared: request.acceptsUndeclaredVariables)
         // The deploy may name one of the image's alternatives (e.g. another Java version); anything else runs the main one.
         let dockerImage = ([definition.image] + (definition.altImages ?? [])).contains(request.image) ? request.image : definition.image
 
@@ -88,8 +101,6 @@ package struct InstanceStore: Sendable {
         instance.memory = request.memory
         instance.cpu = request.cpu
         instance.disk = request.disk
-        instance.ports = String(decoding: try JSONEncoder().encode(request.ports), as: UTF8.self)
-        instance.primaryPort = request.primaryPort
         instance.variables = String(decoding: try JSONEncoder().encode(request.variables), as: UTF8.self)
         instance.installState = InstallState.installing.rawValue
         instance.powerState = PowerState.offline.rawValue
@@ -97,22 +108,30 @@ package struct InstanceStore: Sendable {
         instance.deleting = false
         instance.eventSequence = 0
         let instanceID = try instance.requireID()
+        let ports: [PortMapping]
+        let primaryPort: Int
         do {
-            try await database.inTurn {
+            (ports, primaryPort) = try await database.inTurn {
                 try await db.transaction { transaction in
-                    // Capacity is checked where the row is written, under the node's lock: N deploys at once
-                    // never admit more than fits.
+                    // Capacity and ports are settled where the row is written, under the node's lock: N deploys
+                    // at once never admit more than fits, nor hand out one port twice.
                     try await Self.checkCapacity(of: node, memory: request.memory, cpu: request.cpu, on: transaction)
+                    let (ports, primaryPort) = try await Self.hostPorts(request.ports, on: node, in: transaction)
+                    instance.ports = String(decoding: try JSONEncoder().encode(ports), as: UTF8.self)
+                    instance.primaryPort = primaryPort
                     try await instance.create(on: transaction)
-                    for mapping in request.ports {
+                    for mapping in ports {
                         try await Allocation(nodeID: nodeUUID, port: mapping.hostPort, instanceID: instanceID).create(on: transaction)
                     }
+                    return (ports, primaryPort)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            let taken = try await Allocation.query(on: db).filter(\.$node.$id == nodeUUID).filter(\.$port ~~ request.ports.map(\.hostPort)).all().map(
-                \.port
-            )
+            // Ports from the ranges are picked under the node's lock, so only listed ones can clash.
+            guard case .listed(let listed, _) = request.ports else {
+                throw PanelError.conflict("a port picked for the instance was taken meanwhile; deploy again")
+            }
+            let taken = try await Allocation.query(on: db).filter(\.$node.$id == nodeUUID).filter(\.$port ~~ listed.map(\.hostPort)).all().map(\.port)
             throw PanelError.conflict("port \(taken.map(String.init).joined(separator: ", ")) is already allocated on node \(node.name)")
         }
 
@@ -121,9 +140,10 @@ package struct InstanceStore: Sendable {
             name: request.name,
             image: definition.runtime(dockerImage: dockerImage),
             limits: ResourceLimits(memoryMiB: request.memory, cpuCores: request.cpu),
-            ports: request.ports,
-            primaryPort: request.primaryPort,
-            variables: request.variables
+            ports: ports,
+            primaryPort: primaryPort,
+            variables: request.variables,
+            startsWhenInstalled: request.startsWhenInstalled
         )
         do {
             _ = try await daemons.createInstance(specification, on: node)
@@ -160,9 +180,7 @@ package struct InstanceStore: Sendable {
         }
         // An alternative image of a known definition.
         for image in try await Image.query(on: db).all() {
-            if let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8)),
-                (definition.altImages ?? []).contains(request.image)
-            {
+            if let definition = image.decodedDefinition, (definition.altImages ?? []).contains(request.image) {
                 return image
             }
         }
@@ -172,7 +190,7 @@ package struct InstanceStore: Sendable {
     /// Within a transaction: locks the node's row first (a write, so SQLite takes its write lock and
     /// PostgreSQL the row lock before anything is read), then sums what its instances take. A second
     /// deploy to the node waits at the lock and then sees the first one's row.
-    private static func checkCapacity(of node: Node, memory: Int, cpu: Double, on transaction: any Database) async throws {
+    static func checkCapacity(of node: Node, memory: Int, cpu: Double, on transaction: any Database) async throws {
         guard let sql = transaction as? any SQLDatabase else { preconditionFailure("both drivers are SQL databases") }
         let nodeID = try node.requireID()
         try await sql.raw("UPDATE nodes SET id = id WHERE id = \(bind: nodeID)").run()
@@ -185,11 +203,40 @@ package struct InstanceStore: Sendable {
         let used = try await sql.raw(query).first(decoding: UsedCapacity.self)
         let usedMemory = used?.memory ?? 0
         let usedCPU = used?.cpu ?? 0
-        guard usedMemory + memory <= node.ram else {
-            throw PanelError.insufficientCapacity("memory: the node has \(node.ram - usedMemory) MiB free, \(memory) MiB asked")
+        let policy = node.allocationPolicy
+        if let memoryLimit = NodeAllocationPolicy.promisable(Double(node.ram), overallocation: policy.memoryOverallocation),
+            Double(usedMemory + memory) > memoryLimit
+        {
+            throw PanelError.insufficientCapacity("memory: the node has \(max(0, Int(memoryLimit) - usedMemory)) MiB free, \(memory) MiB asked")
         }
-        guard usedCPU + cpu <= node.processor + 1e-9 else {
-            throw PanelError.insufficientCapacity("cpu: the node has \(node.processor - usedCPU) cores free, \(cpu) asked")
+        guard let cores = node.cores else {
+            throw PanelError.nodeUnavailable("node \(node.name) has not reported its cores yet; it takes deploys once its daemon has")
+        }
+        if let cpuLimit = NodeAllocationPolicy.promisable(cores, overallocation: policy.cpuOverallocation), usedCPU + cpu > cpuLimit + 1e-9 {
+            throw PanelError.insufficientCapacity("cpu: the node has \(max(0, cpuLimit - usedCPU)) cores free, \(cpu) asked")
+        }
+    }
+
+    /// Within the deploy's transaction, after the node's lock: the listed ports as they are, or free ports
+    /// of the node's ranges (each published at the same port inside). The allocations' unique index still
+    /// guards both.
+    private static func hostPorts(_ request: PortRequest, on node: Node, in transaction: any Database) async throws -> ([PortMapping], Int) {
+        switch request {
+        case .listed(let ports, let primary):
+            return (ports, primary)
+        case .fromRanges(let count):
+            let ranges = node.allocationPolicy.portRanges
+            guard !ranges.isEmpty else {
+                throw PanelError.invalid(
+                    "ports: node \(node.name) has no port ranges to take ports from; send ports, or have an admin give it ranges"
+                )
+            }
+            let taken = Set(try await Allocation.query(on: transaction).filter(\.$node.$id == node.requireID()).all().map(\.port))
+            guard let free = ranges.firstFree(count, excluding: taken) else {
+                throw PanelError.insufficientCapacity("ports: node \(node.name) has fewer than \(count) free port(s) left in its ranges \(ranges)")
+            }
+            let ports = free.map { PortMapping(hostPort: $0, containerPort: $0) }
+            return (ports, free[0])
         }
     }
 

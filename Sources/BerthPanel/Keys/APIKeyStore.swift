@@ -9,36 +9,69 @@ package struct APIKeyStore: Sendable {
 
     static let prefix = "berth_"
 
-    /// A new key; the returned string is the only time the whole key exists outside the client.
-    package func create(name: String) async throws -> (key: APIKey, secret: String) {
+    /// A new key; the returned string is the only time the whole key exists outside the client. A key
+    /// with an owner acts as that user (`userId`), who must exist.
+    package func create(name: String, scopes: APIKeyScopes = .admin, ownerUserID: String? = nil) async throws -> (key: APIKey, secret: String) {
+        guard (1...100).contains(name.count) else { throw PanelError.invalid("the key's name must be 1 to 100 characters") }
+        if let ownerUserID, try await User.query(on: database.db()).filter(\.$userID == ownerUserID).first() == nil {
+            throw PanelError.notFound("no user with the userId \(ownerUserID) to own the key")
+        }
         let lookup = String(Secrets.generate().prefix(12))
         let secret = Secrets.generate()
-        let key = APIKey(name: name, lookup: lookup, secretDigest: Secrets.digest(secret))
+        let key = APIKey(name: name, lookup: lookup, secretDigest: Secrets.digest(secret), scopes: scopes, ownerUserID: ownerUserID)
         try await key.save(on: database.db())
         return (key, "\(Self.prefix)\(lookup)_\(secret)")
     }
 
-    /// The name of the key, when `presented` is a valid, unrevoked key.
-    func authenticate(_ presented: String) async throws -> String? {
+    /// A key's last use is written when the one on record is older than this, so a busy key costs one
+    /// write a minute, not one per request.
+    static let lastUseResolution: Double = 60
+
+    /// What the key may do, when `presented` is a valid, unrevoked key (of a user who still exists, if it
+    /// has an owner).
+    func authenticate(_ presented: String) async throws -> APIKeyGrant? {
         guard presented.hasPrefix(Self.prefix) else { return nil }
         let parts = presented.dropFirst(Self.prefix.count).split(separator: "_", maxSplits: 1)
         guard parts.count == 2 else { return nil }
         // Every /api request passes here, so it is one indexed lookup in plain SQL, without the model layer.
         // It still asks the database each time: a key revoked by any process stops working at once.
-        let query: SQLQueryString = "SELECT name, secret_digest FROM api_keys WHERE lookup = \(bind: String(parts[0])) AND revoked_at IS NULL"
+        let lookup = String(parts[0])
+        let query: SQLQueryString = """
+            SELECT k.name, k.secret_digest, k.scopes, k.user_id, k.last_used_at, u.admin AS owner_admin \
+            FROM api_keys k LEFT JOIN users u ON u.user_id = k.user_id WHERE k.lookup = \(bind: lookup) AND k.revoked_at IS NULL
+            """
         guard let key = try await database.sql().raw(query).first(decoding: ActiveKey.self) else { return nil }
         guard Secrets.constantTimeEquals(Secrets.digest(String(parts[1])), key.secretDigest) else { return nil }
-        return key.name
+        let owner: APIKeyGrant.Owner?
+        if let userID = key.userID {
+            // The owner was deleted: the key acts as no one.
+            guard let admin = key.ownerAdmin else { return nil }
+            owner = APIKeyGrant.Owner(userID: userID, admin: admin)
+        } else {
+            owner = nil
+        }
+        let now = Date().timeIntervalSince1970
+        if now - (key.lastUsedAt ?? 0) >= Self.lastUseResolution {
+            try await database.sql().raw("UPDATE api_keys SET last_used_at = \(bind: now) WHERE lookup = \(bind: lookup)").run()
+        }
+        return APIKeyGrant(name: key.name, scopes: APIKeyScopes(stored: key.scopes), owner: owner)
     }
 
     /// What a check reads of an unrevoked key.
     private struct ActiveKey: Decodable {
         let name: String
         let secretDigest: String
+        let scopes: String
+        let userID: String?
+        let lastUsedAt: Double?
+        let ownerAdmin: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case name
+            case name, scopes
             case secretDigest = "secret_digest"
+            case userID = "user_id"
+            case lastUsedAt = "last_used_at"
+            case ownerAdmin = "owner_admin"
         }
     }
 

@@ -12,6 +12,8 @@ import NIOSSL
 package struct DaemonClient: Sendable {
     /// The panel's own client (``ClientService``), never one shared with other parts of the process.
     let httpClient: HTTPClient
+    /// Opens the node's secret from its row.
+    let box: SecretBox
 
     func createInstance(_ specification: InstanceSpecification, on node: Node) async throws -> InstanceStatus {
         try await send(.POST, "/api/instances", body: specification, to: node, expecting: InstanceStatus.self)
@@ -28,6 +30,11 @@ package struct DaemonClient: Sendable {
 
     func setSuspended(_ suspended: Bool, instance id: String, on node: Node) async throws {
         try await send(.POST, "/api/instances/\(id)/suspension", body: SuspensionRequest(suspended: suspended), to: node)
+    }
+
+    /// Applies new limits to the instance's container while it runs (`docker update`).
+    func updateLimits(_ limits: ResourceLimits, instance id: String, on node: Node) async throws -> InstanceStatus {
+        try await send(.PUT, "/api/instances/\(id)/limits", body: limits, to: node, expecting: InstanceStatus.self)
     }
 
     func power(_ action: PowerAction, instance id: String, on node: Node) async throws -> InstanceStatus {
@@ -55,7 +62,7 @@ package struct DaemonClient: Sendable {
         var request = HTTPClientRequest(url: channel.baseURL + path)
         request.tlsConfiguration = channel.tls
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(node.token)")
+        request.headers.add(name: "Authorization", value: "Bearer \(try node.token(openedWith: box))")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))

@@ -10,6 +10,10 @@ package struct NodeStore: Sendable {
     let panelURL: String
     /// Whether nodes may be created at loopback addresses (a node on the panel's own machine).
     let allowsLoopback: Bool
+    /// Seals the nodes' secrets in their rows.
+    let box: SecretBox
+    /// The first host port instances may publish: 1024 unless the panel allows low ports.
+    package let lowestHostPort: Int
 
     package func all() async throws -> [Node] {
         try await Node.query(on: database.db()).sort(\.$createdAt).all()
@@ -44,22 +48,24 @@ package struct NodeStore: Sendable {
             disk: new.disk,
             processor: new.processor,
             address: new.address,
-            port: new.port
+            port: new.port,
+            policy: new.policy
         )
     }
 
-    /// A new node and its credentials, which exist in the clear only in this answer and in the panel's row.
+    /// A new node and its credentials, which exist in the clear only in this answer (the row holds them sealed).
     func create(
         name: String,
         tags: String,
         ram: Int,
         disk: Int,
-        processor: Double,
+        processor: String,
         address: String,
         port: Int,
+        policy: NodeAllocationPolicy = .standard,
         credentials: NodeCredentials = .generate()
     ) async throws -> (Node, NodeCredentials) {
-        let node = Node(
+        let node = try Node(
             name: name,
             tags: tags,
             ram: ram,
@@ -67,7 +73,9 @@ package struct NodeStore: Sendable {
             processor: processor,
             address: address,
             port: port,
-            credentials: credentials
+            policy: policy,
+            credentials: credentials,
+            sealedBy: box
         )
         try await node.create(on: database.db())
         return (node, credentials)
@@ -77,6 +85,32 @@ package struct NodeStore: Sendable {
     /// never show in `ps` or the shell's history on the node.
     package func configureCommand(_ credentials: NodeCredentials) -> String {
         "echo \(credentials.token) | berth daemon configure --panel \(panelURL) --token-file -"
+    }
+
+    /// Applies the changes `fields` holds (any of the create fields, and the allocation policy); each
+    /// problem names its field and changes nothing. A node address is checked as at create.
+    package func update(_ id: String, with fields: RequestFields) async throws -> Node {
+        guard let node = try await find(id) else { throw PanelError.notFound("no node with that id") }
+        let known: Set<String> = [
+            "name", "tags", "ram", "disk", "processor", "address", "port", "portRanges", "memoryOverallocation", "cpuOverallocation", "maintenance",
+        ]
+        if let unknown = fields.firstUnknown(among: known) {
+            throw PanelError.invalid("\(unknown) is not a node field; a node has \(known.sorted().joined(separator: ", "))")
+        }
+        if fields.has("name") { node.name = try NewNode.name(fields) }
+        if fields.has("tags") { node.tags = try fields.optionalString("tags") ?? "" }
+        if let ram = fields.value("ram") { node.ram = try LooseQuantities.mebibytes(ram, field: "ram") }
+        if let disk = fields.value("disk") { node.disk = try LooseQuantities.mebibytes(disk, field: "disk") }
+        if fields.has("processor") { node.processor = try NewNode.processor(fields) }
+        if fields.has("address") {
+            let address = try NewNode.address(fields)
+            if let problem = NodeAddress.problem(with: address, allowingLoopback: allowsLoopback) { throw PanelError.invalid(problem) }
+            node.address = address
+        }
+        if fields.has("port") { node.port = try NewNode.port(fields) }
+        node.allocationPolicy = try node.allocationPolicy.applying(fields, lowestPort: lowestHostPort)
+        try await node.save(on: database.db())
+        return node
     }
 
     /// Refuses while instances live on the node.

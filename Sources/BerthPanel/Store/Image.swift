@@ -19,4 +19,9 @@ package final class Image: Model, @unchecked Sendable {
         self.dockerImage = dockerImage
         self.definition = definition
     }
+
+    /// The stored JSON read as a definition; nil when it does not read (it was checked at import).
+    package var decodedDefinition: ImageDefinition? {
+        try? JSONDecoder().decode(ImageDefinition.self, from: Data(definition.utf8))
+    }
 }

@@ -9,7 +9,7 @@ package final class Instance: Model, @unchecked Sendable {
     @Field(key: "name") package var name: String
     @Parent(key: "node_id") package var node: Node
     /// The owner's Skyport `userId`.
-    @Field(key: "owner_user_id") var ownerUserID: String
+    @Field(key: "owner_user_id") package var ownerUserID: String
     @Parent(key: "image_id") package var image: Image
     @Field(key: "docker_image") package var dockerImage: String
     /// MiB.

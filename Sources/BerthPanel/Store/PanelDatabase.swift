@@ -28,7 +28,7 @@ final class PanelDatabase: Service, Sendable {
     private let threadPool: NIOThreadPool
 
     /// Opens the database and brings its schema up to date.
-    init(_ location: Location, logger: Logger) async throws {
+    init(_ location: Location, box: SecretBox, logger: Logger) async throws {
         self.location = location
         // Drivers log statements with their bound values at debug and trace; those values include
         // password hashes and node tokens, so the database's logger never goes below info.
@@ -48,6 +48,7 @@ final class PanelDatabase: Service, Sendable {
             if case .sqlite = location, let sql = db() as? any SQLDatabase {
                 // WAL lets readers work while one writer writes; the file keeps this setting.
                 try await sql.raw("PRAGMA journal_mode=WAL").run()
+                try await boundWaitsForTheLock()
             }
             let migrations = Migrations()
             migrations.add(CreateSchema())
@@ -56,6 +57,12 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(DropUnusedAPIKeyColumn())
             migrations.add(CreateThrottles())
             migrations.add(SplitNodeChannel())
+            migrations.add(SealStoredSecrets(box: box))
+            migrations.add(CreateConsoleSlots())
+            migrations.add(AddNodeAllocationPolicy())
+            migrations.add(AddAPIKeyScopes())
+            migrations.add(CreateSubusers())
+            migrations.add(CreateMailTables())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
@@ -63,6 +70,19 @@ final class PanelDatabase: Service, Sendable {
             await databases.shutdownAsync()
             try? await threadPool.shutdownGracefully()
             throw error
+        }
+    }
+
+    /// How long a SQLite writer waits for another to release the file before its request fails (a 503).
+    static let busyTimeoutMilliseconds = 5000
+
+    /// sqlite-nio's busy handler retries a locked file for ever, spinning a thread; `busy_timeout` replaces it
+    /// with a wait that sleeps and gives up. It is a setting of each connection, and the pool keeps one
+    /// connection per event loop, so each loop's connection gets it.
+    private func boundWaitsForTheLock() async throws {
+        for loop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
+            guard let sql = databases.database(logger: logger, on: loop) as? any SQLDatabase else { continue }
+            try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMilliseconds))").run()
         }
     }
 

@@ -15,8 +15,9 @@ package final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") package var passwordHash: String
     @Field(key: "admin") package var admin: Bool
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
-    /// The TOTP secret once two-factor sign-in is on; nil while it is off.
-    @OptionalField(key: "totp_secret") package var totpSecret: String?
+    /// The TOTP secret once two-factor sign-in is on, sealed by the panel key (``UserStore/totpSecret(of:)``
+    /// opens it); nil while it is off.
+    @OptionalField(key: "totp_secret") var sealedTOTPSecret: String?
     /// The last 30-second step whose code was accepted: a code is never accepted twice.
     @OptionalField(key: "totp_last_step") package var totpLastStep: Int?
     /// Digests of the unused recovery codes, as a JSON array.
@@ -25,6 +26,11 @@ package final class User: Model, @unchecked Sendable {
     @OptionalField(key: "session_epoch") package var sessionEpoch: Int?
 
     package init() {}
+
+    /// Whether signing in takes a TOTP or recovery code after the password.
+    package var hasTwoFactor: Bool { sealedTOTPSecret != nil }
+
+    static let totpSecretColumn = "users.totp_secret"
 
     init(userID: String, username: String, email: String, passwordHash: String, admin: Bool) {
         self.userID = userID

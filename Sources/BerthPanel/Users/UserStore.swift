@@ -5,6 +5,8 @@ import SQLKit
 /// Users in the database: creating them with checked input and bcrypt, finding them case-insensitively.
 package struct UserStore: Sendable {
     let database: PanelDatabase
+    /// Seals TOTP secrets in their rows.
+    let box: SecretBox
     /// Where the first start wrote the `admin` account's password; removed once that password changes,
     /// so a secret nobody needs any more does not lie around in the data directory.
     var initialPasswordFile: String?
@@ -54,6 +56,39 @@ package struct UserStore: Sendable {
         if user.usernameKey == Self.initialAdmin, let initialPasswordFile {
             try? FileManager.default.removeItem(atPath: initialPasswordFile)
         }
+    }
+
+    /// The user's TOTP secret; nil while two-factor sign-in is off.
+    package func totpSecret(of user: User) throws -> String? {
+        try user.sealedTOTPSecret.map { try box.open($0, of: User.totpSecretColumn) }
+    }
+
+    /// Turns two-factor sign-in on with `secret` (sealed before it is stored); `lastUsedStep` is the step
+    /// whose code proved it, and `recoveryCodes` the digests of the recovery codes.
+    package func turnOnTwoFactor(for user: User, secret: String, lastUsedStep: Int?, recoveryCodes: String?) async throws {
+        user.sealedTOTPSecret = try box.seal(secret, for: User.totpSecretColumn)
+        user.totpLastStep = lastUsedStep
+        user.recoveryCodes = recoveryCodes
+        try await save(user)
+    }
+
+    /// A TOTP secret being enrolled, sealed for the web session that holds it until a code proves it.
+    package func sealEnrolment(_ secret: String) throws -> String {
+        try box.seal(secret, for: Self.enrolmentColumn)
+    }
+
+    /// The secret ``sealEnrolment(_:)`` sealed.
+    package func openEnrolment(_ sealed: String) throws -> String {
+        try box.open(sealed, of: Self.enrolmentColumn)
+    }
+
+    static let enrolmentColumn = "web_sessions.enrolling_secret"
+
+    package func turnOffTwoFactor(for user: User) async throws {
+        user.sealedTOTPSecret = nil
+        user.totpLastStep = nil
+        user.recoveryCodes = nil
+        try await save(user)
     }
 
     /// Marks TOTP step `step` as used, unless it or a later one already is: one conditional UPDATE whose

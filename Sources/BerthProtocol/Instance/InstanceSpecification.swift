@@ -12,6 +12,8 @@ public struct InstanceSpecification: Codable, Sendable, Equatable {
     /// The image's variables as the user set them; they reach the container as environment variables.
     public var variables: [String: String]
     public var suspended: Bool
+    /// Whether the daemon starts the instance as soon as its install succeeds (nil, from an older panel: no).
+    public var startsWhenInstalled: Bool?
 
     public init(
         id: String,
@@ -21,7 +23,8 @@ public struct InstanceSpecification: Codable, Sendable, Equatable {
         ports: [PortMapping],
         primaryPort: Int? = nil,
         variables: [String: String] = [:],
-        suspended: Bool = false
+        suspended: Bool = false,
+        startsWhenInstalled: Bool? = nil
     ) {
         self.id = id
         self.name = name
@@ -31,6 +34,7 @@ public struct InstanceSpecification: Codable, Sendable, Equatable {
         self.primaryPort = primaryPort
         self.variables = variables
         self.suspended = suspended
+        self.startsWhenInstalled = startsWhenInstalled
     }
 
     /// The mapping of the main service, if the instance has any port.
@@ -85,6 +89,9 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     /// Most processes and threads at once.
     public var processes: Int
 
+    /// The smallest share of a core Docker can give a container.
+    public static let smallestCPU = 0.01
+
     public init(memoryMiB: Int, cpuCores: Double, processes: Int = 512) {
         self.memoryMiB = memoryMiB
         self.cpuCores = cpuCores
@@ -94,7 +101,8 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     public var problem: String? {
         if memoryMiB < 4 { return "memory must be at least 4 MiB" }
         if memoryMiB > 1 << 30 { return "memory must be at most 1 PiB" }
-        if !(cpuCores > 0) || cpuCores > 1024 { return "cpu must be more than 0 and at most 1024 cores" }
+        // Docker's CFS quota is at least 1 ms of each 100 ms period: a hundredth of a core.
+        if !(cpuCores >= Self.smallestCPU) || cpuCores > 1024 { return "cpu must be at least 0.01 and at most 1024 cores" }
         if processes < 8 || processes > 1_000_000 { return "processes must be between 8 and 1000000" }
         return nil
     }

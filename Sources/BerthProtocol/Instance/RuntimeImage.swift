@@ -10,11 +10,19 @@ public struct RuntimeImage: Codable, Sendable, Equatable {
     public var install: InstallScript?
     /// Output text that means the service is up. The instance counts as running at once when nil.
     public var readyPattern: String?
+    /// Several texts, any of which means the service is up (an egg's `done` list); ``readyPattern`` is the first.
+    public var readyPatterns: [String]?
     public var stop: StopMethod
     /// How long a stop may take before the instance is killed.
     public var stopTimeoutSeconds: Int
+    /// Every text that means the service is up; none when the instance counts as running at once.
+    public var allReadyPatterns: [String] {
+        (readyPatterns ?? readyPattern.map { [$0] } ?? []).filter { !$0.isEmpty }
+    }
     /// Capabilities the image needs beyond none at all, e.g. `NET_BIND_SERVICE`.
     public var capabilities: [String]
+    /// Configuration files the daemon edits in the volume before each start (an egg's `config.files`).
+    public var configFiles: [ConfigFileEdit]?
 
     public init(
         dockerImage: String,
@@ -22,18 +30,22 @@ public struct RuntimeImage: Codable, Sendable, Equatable {
         environment: [String: String] = [:],
         install: InstallScript? = nil,
         readyPattern: String? = nil,
+        readyPatterns: [String]? = nil,
         stop: StopMethod = .signal("SIGTERM"),
         stopTimeoutSeconds: Int = 30,
-        capabilities: [String] = []
+        capabilities: [String] = [],
+        configFiles: [ConfigFileEdit]? = nil
     ) {
         self.dockerImage = dockerImage
         self.startup = startup
         self.environment = environment
         self.install = install
         self.readyPattern = readyPattern
+        self.readyPatterns = readyPatterns
         self.stop = stop
         self.stopTimeoutSeconds = stopTimeoutSeconds
         self.capabilities = capabilities
+        self.configFiles = configFiles
     }
 
     public var problem: String? {
@@ -46,6 +58,10 @@ public struct RuntimeImage: Codable, Sendable, Equatable {
         }
         if let capability = capabilities.first(where: { !Self.grantableCapabilities.contains($0) }) {
             return "capability \(capability) cannot be granted to an instance"
+        }
+        if let file = (configFiles ?? []).first(where: { !ConfigFileEdit.parsers.contains($0.parser) }) {
+            return
+                "config file \(file.path) has the parser \(file.parser), which is not one of \(ConfigFileEdit.parsers.sorted().joined(separator: ", "))"
         }
         if case .signal(let signal) = stop, !Self.stopSignals.contains(signal) {
             return "stop signal \(signal) is not one of \(Self.stopSignals.sorted().joined(separator: ", "))"
@@ -72,9 +88,35 @@ public struct InstallScript: Codable, Sendable, Equatable {
     public var dockerImage: String?
     /// A POSIX shell script. The volume is at `/mnt/server`; variables are in the environment.
     public var script: String
+    /// The program that runs the script (`bash`, `ash`, as an egg says), with `-c`; `/bin/sh` when nil.
+    public var entrypoint: String?
+    /// The URLs the script downloads from, with `{{NAME}}` placeholders (Skyport's `Scripts.Install`). The
+    /// daemon checks each once the variables are filled in and its host resolved, before the script runs.
+    public var downloads: [String]?
 
-    public init(dockerImage: String? = nil, script: String) {
+    public init(dockerImage: String? = nil, script: String, entrypoint: String? = nil, downloads: [String]? = nil) {
         self.dockerImage = dockerImage
         self.script = script
+        self.entrypoint = entrypoint
+        self.downloads = downloads
+    }
+}
+
+/// One configuration file to edit before a start: each `find` key (as `parser` reads the file) set to its
+/// value, in which placeholders such as `{{server.build.default.port}}` or `{{server.build.env.NAME}}`
+/// stand for the instance's own.
+public struct ConfigFileEdit: Codable, Sendable, Equatable {
+    /// Inside the volume.
+    public var path: String
+    /// `properties`, `ini`, `file`, `json`, `yaml` or `xml`.
+    public var parser: String
+    public var find: [String: String]
+
+    public static let parsers: Set<String> = ["properties", "yaml", "json", "ini", "xml", "file"]
+
+    public init(path: String, parser: String, find: [String: String]) {
+        self.path = path
+        self.parser = parser
+        self.find = find
     }
 }

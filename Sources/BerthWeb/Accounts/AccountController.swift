@@ -41,7 +41,7 @@ struct AccountController: Sendable {
             username: user.username,
             email: user.email,
             admin: user.admin,
-            twoFactor: user.totpSecret != nil,
+            twoFactor: user.hasTwoFactor,
             recoveryCodesLeft: TwoFactor.remainingRecoveryCodes(user.recoveryCodes)
         )
         return pages.render("account", title: "Account", content: page, context: context, status: status)
@@ -80,14 +80,15 @@ struct AccountController: Sendable {
 
     private func enrolmentPage(context: WebRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
         let user = try context.signedInUser()
-        guard user.totpSecret == nil else { return WebResponse.redirect("/account") }
-        let secret =
-            context.sessions.session?.enrollingSecret
-            ?? {
-                let secret = TwoFactor.newSecret()
-                context.sessions.withLockedSession { $0?.enrollingSecret = secret }
-                return secret
-            }()
+        guard !user.hasTwoFactor else { return WebResponse.redirect("/account") }
+        let secret: String
+        if let sealed = context.sessions.session?.enrollingSecret {
+            secret = try users.openEnrolment(sealed)
+        } else {
+            secret = TwoFactor.newSecret()
+            let sealed = try users.sealEnrolment(secret)
+            context.sessions.withLockedSession { $0?.enrollingSecret = sealed }
+        }
         let url = TwoFactor.enrolmentURL(secret: secret, username: user.username)
         let page = EnrolmentPage(url: url, secret: TwoFactor.displayedSecret(url), error: error)
         return pages.render("two-factor-enrol", title: "Two-factor sign-in", content: page, context: context, status: status, scripts: ["qr.js"])
@@ -95,8 +96,9 @@ struct AccountController: Sendable {
 
     private func enable(context: WebRequestContext) async throws -> Response {
         let user = try context.signedInUser()
-        guard user.totpSecret == nil else { return WebResponse.redirect("/account") }
-        guard let secret = context.sessions.session?.enrollingSecret else { return WebResponse.redirect("/account/two-factor") }
+        guard !user.hasTwoFactor else { return WebResponse.redirect("/account") }
+        guard let sealed = context.sessions.session?.enrollingSecret else { return WebResponse.redirect("/account/two-factor") }
+        let secret = try users.openEnrolment(sealed)
         guard let step = TwoFactor.acceptedStep(for: context.form.optional("code") ?? "", secret: secret, lastUsedStep: nil) else {
             return try enrolmentPage(
                 context: context,
@@ -105,10 +107,7 @@ struct AccountController: Sendable {
             )
         }
         let recovery = TwoFactor.newRecoveryCodes()
-        user.totpSecret = secret
-        user.totpLastStep = step
-        user.recoveryCodes = recovery.stored
-        try await users.save(user)
+        try await users.turnOnTwoFactor(for: user, secret: secret, lastUsedStep: step, recoveryCodes: recovery.stored)
         context.sessions.withLockedSession { $0?.enrollingSecret = nil }
         await audit.record("turned on two-factor sign-in", target: user.username, context: context)
         return pages.render("recovery-codes", title: "Recovery codes", content: ["codes": recovery.codes], context: context)
@@ -120,10 +119,7 @@ struct AccountController: Sendable {
             context.flash("Your password is not right; two-factor sign-in stays on.", isError: true)
             return WebResponse.redirect("/account")
         }
-        user.totpSecret = nil
-        user.totpLastStep = nil
-        user.recoveryCodes = nil
-        try await users.save(user)
+        try await users.turnOffTwoFactor(for: user)
         await audit.record("turned off two-factor sign-in", target: user.username, context: context)
         context.flash("Two-factor sign-in is off.")
         return WebResponse.redirect("/account")

@@ -11,6 +11,8 @@ struct SignInController: Sendable {
     let throttle: SignInThrottles
     let sessions: WebSessions
     let audit: AuditLog
+    /// Whether the page offers "Forgot your password?": only when the panel can send the link.
+    let mailer: Mailer
 
     /// How long a correct password waits for its second factor.
     static let secondFactorWindow: TimeInterval = 5 * 60
@@ -18,7 +20,7 @@ struct SignInController: Sendable {
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("login") { request, context in
             if context.user != nil { return WebResponse.redirect("/") }
-            return signInPage(context: context, next: request.uri.queryParameters.get("next"))
+            return try await signInPage(context: context, next: request.uri.queryParameters.get("next"))
         }
         group.post("login") { request, context in
             try await signIn(request, context: context)
@@ -43,11 +45,11 @@ struct SignInController: Sendable {
         username: String = "",
         error: String? = nil,
         status: HTTPResponse.Status = .ok
-    ) -> Response {
+    ) async throws -> Response {
         pages.render(
             "login",
             title: "Sign in",
-            content: SignInForm(username: username, next: Self.safeNext(next), error: error),
+            content: SignInForm(username: username, next: Self.safeNext(next), error: error, canReset: try await mailer.isConfigured()),
             context: context,
             status: status
         )
@@ -57,6 +59,7 @@ struct SignInController: Sendable {
         let username: String
         let next: String
         let error: String?
+        let canReset: Bool
     }
 
     private func signIn(_ request: Request, context: WebRequestContext) async throws -> Response {
@@ -68,15 +71,15 @@ struct SignInController: Sendable {
         let account = user?.usernameKey ?? login.lowercased()
         if let refusal = try await throttle.refusal(client: context.clientAddress, account: account) {
             return Self.waiting(
-                signInPage(context: context, next: next, username: login, error: refusal.message, status: .tooManyRequests),
+                try await signInPage(context: context, next: next, username: login, error: refusal.message, status: .tooManyRequests),
                 refusal
             )
         }
         guard try await Passwords.verify(password, hash: user?.passwordHash), let user else {
             try await throttle.recordFailure(client: context.clientAddress, account: account)
-            return signInPage(context: context, next: next, username: login, error: "Wrong username or password.", status: .unauthorized)
+            return try await signInPage(context: context, next: next, username: login, error: "Wrong username or password.", status: .unauthorized)
         }
-        if user.totpSecret != nil {
+        if user.hasTwoFactor {
             var waiting = WebSession.visitor()
             waiting.awaitingSecondFactor = user.id
             waiting.awaitingSince = Date()
@@ -110,7 +113,7 @@ struct SignInController: Sendable {
     }
 
     private func secondFactor(_ request: Request, context: WebRequestContext) async throws -> Response {
-        guard let id = awaitingUser(context), let user = try await users.find(id: id), let secret = user.totpSecret else {
+        guard let id = awaitingUser(context), let user = try await users.find(id: id), let secret = try users.totpSecret(of: user) else {
             context.flash("Your sign-in took too long. Enter your password again.", isError: true)
             return WebResponse.redirect("/login")
         }

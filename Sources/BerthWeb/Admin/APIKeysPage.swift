@@ -3,16 +3,21 @@ import BerthPanel
 import Foundation
 import Hummingbird
 
-/// `/admin/api-keys`: create a key (shown once), list keys, revoke one.
+/// `/admin/api-keys`: create a key (shown once) with its scopes and perhaps a user it acts as, list keys
+/// with their last use, revoke one.
 struct APIKeysPage: Sendable {
     let pages: WebPages
     let apiKeys: APIKeyStore
+    let users: UserStore
     let audit: AuditLog
 
     struct Row {
         let id: String
         let name: String
         let createdAt: String?
+        let lastUsed: String?
+        let scopes: String
+        let owner: String?
         let revoked: Bool
     }
 
@@ -20,6 +25,9 @@ struct APIKeysPage: Sendable {
         let keys: [Row]
         let created: String?
         let createdName: String?
+        /// Every scope, with `admin` ticked: what Skyport tools expect of a key.
+        let scopes: [Choice]
+        let users: [Choice]
     }
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
@@ -31,8 +39,17 @@ struct APIKeysPage: Sendable {
                 context.flash("Give the key a name of 1 to 100 characters, e.g. the tool that will use it.", isError: true)
                 return WebResponse.redirect("/admin/api-keys")
             }
-            let (_, secret) = try await apiKeys.create(name: name)
-            await audit.record("created API key", target: name, context: context)
+            let scopes = context.form.values["scope"] ?? []
+            let owner = context.form.optional("owner")
+            let secret: String
+            do {
+                secret = try await apiKeys.create(name: name, scopes: try APIKeyScopes(scopes.joined(separator: " ")), ownerUserID: owner).secret
+            } catch let error as PanelError {
+                context.flash(error)
+                return WebResponse.redirect("/admin/api-keys")
+            }
+            let scopeText = scopes.joined(separator: " ")
+            await audit.record("created API key [\(scopeText)]\(owner.map { " acting as \($0)" } ?? "")", target: name, context: context)
             // The only time the whole key is shown; only its digest is kept.
             return try await list(context: context, created: secret, createdName: name)
         }
@@ -50,18 +67,31 @@ struct APIKeysPage: Sendable {
     }
 
     private func list(context: WebRequestContext, created: String? = nil, createdName: String? = nil) async throws -> Response {
+        let names = Dictionary(try await users.all().map { ($0.userID, $0.username) }, uniquingKeysWith: { first, _ in first })
+        let time = { (date: Date?) in date.map { ISO8601DateFormatter().string(from: $0) } }
         let rows = try await apiKeys.list().reversed().map { key in
             Row(
                 id: key.id?.uuidString.lowercased() ?? "",
                 name: key.name,
-                createdAt: key.createdAt.map { ISO8601DateFormatter().string(from: $0) },
+                createdAt: time(key.createdAt),
+                lastUsed: time(key.lastUsedAt),
+                scopes: key.scopes.description,
+                owner: key.ownerUserID.map { names[$0] ?? $0 },
                 revoked: key.revokedAt != nil
             )
         }
+        let users = try await users.all().sorted { $0.usernameKey < $1.usernameKey }
+            .map { Choice.user($0) }
         return pages.render(
             "admin-api-keys",
             title: "API keys",
-            content: Content(keys: rows, created: created, createdName: createdName),
+            content: Content(
+                keys: rows,
+                created: created,
+                createdName: createdName,
+                scopes: APIKeyScopes.known.map { Choice(value: $0, label: $0, selected: $0 == "admin") },
+                users: users
+            ),
             context: context
         )
     }

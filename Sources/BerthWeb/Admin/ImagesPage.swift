@@ -65,7 +65,7 @@ struct ImagesPage: Sendable {
     ) async throws -> Response {
         let counts = try await images.instanceCounts()
         let rows = try await images.all().map { image in
-            let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8))
+            let definition = image.decodedDefinition
             return Row(
                 id: image.id?.uuidString.lowercased() ?? "",
                 name: image.name,

@@ -17,12 +17,6 @@ struct InstancesPage: Sendable {
         let ownerName: String
     }
 
-    struct Choice {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct ImageChoice {
         let value: String
         let label: String
@@ -32,8 +26,15 @@ struct InstancesPage: Sendable {
 
     struct ImageVariable {
         let name: String
+        /// The form field: `var.<image id>.<name>`, so two images' variables of one name stay apart.
+        let field: String
+        /// Named apart from the image's `label` and others: Mustache looks a missing value up in the outer sections.
+        let displayName: String?
         let value: String
-        let description: String?
+        let help: String?
+        let required: Bool
+        /// The rules in words, e.g. "required, a whole number from 1025 to 65535".
+        let rules: String
     }
 
     struct Content {
@@ -85,28 +86,40 @@ struct InstancesPage: Sendable {
     private func deploy(context: WebRequestContext) async throws -> Response {
         let form = context.form
         var fields = form.requestFields.values
-        fields["variables"] = .object(Self.variables(form.raw("variables")).mapValues(JSONValue.string))
+        fields["variables"] = .object(Self.variables(of: form.optional("image") ?? "", in: form).mapValues(JSONValue.string))
         fields["image"] = form.optional("image").map(JSONValue.string)
+        // A checkbox sends nothing when it is cleared.
+        fields["start"] = .bool(form.optional("start") != nil)
         do {
-            let request = try DeployRequest(RequestFields(values: fields))
+            var request = try DeployRequest(RequestFields(values: fields))
+            request.acceptsUndeclaredVariables = false
             let id = try await instances.deploy(request)
             await audit.record("deployed instance", target: request.name, context: context)
             context.flash("\(request.name) is installing.")
             return WebResponse.redirect("/instances/\(id)")
         } catch let error as PanelError {
-            let values = ["name", "user", "nodeId", "image", "memory", "cpu", "disk", "ports", "primary", "variables"]
+            var values = ["name", "user", "nodeId", "image", "memory", "cpu", "disk", "ports", "portCount", "primary"]
                 .reduce(into: [String: String]()) { $0[$1] = form.raw($1) }
+            for name in form.values.keys where name.hasPrefix("var.") { values[name] = form.raw(name) }
+            if form.optional("start") == nil { values["leaveOff"] = "yes" }
             return try await list(context: context, form: values, error: error.message, status: error.pageStatus)
         }
     }
 
-    /// `NAME=value` lines into variables; blank lines and lines without `=` are skipped.
-    static func variables(_ text: String) -> [String: String] {
-        text.split(whereSeparator: \.isNewline).reduce(into: [:]) { variables, line in
-            let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = parts[0].trimmingCharacters(in: .whitespaces)
-            guard parts.count == 2, !name.isEmpty else { return }
-            variables[name] = String(parts[1]).trimmingCharacters(in: .whitespaces)
+    /// A node as the deploy form offers it: where it is, what it has, and the ports it hands out.
+    static func label(of node: Node) -> String {
+        let cores = node.cores.map(InstanceSummary.cores) ?? "cores not reported yet"
+        let policy = node.allocationPolicy
+        let ports = policy.portRanges.isEmpty ? "no port ranges" : "ports \(policy.portRanges)"
+        return "\(node.name) — \(node.address), \(node.ram) MiB, \(cores), \(ports)\(policy.maintenance ? " (maintenance)" : "")"
+    }
+
+    /// The chosen image's variable fields (`var.<image id>.<NAME>`) that are filled in; a blank one takes
+    /// the image's default.
+    static func variables(of image: String, in form: FormFields) -> [String: String] {
+        let prefix = "var.\(image)."
+        return form.values.keys.filter { $0.hasPrefix(prefix) }.reduce(into: [:]) { variables, field in
+            if let value = form.optional(field) { variables[String(field.dropFirst(prefix.count))] = value }
         }
     }
 
@@ -123,20 +136,30 @@ struct InstancesPage: Sendable {
         let images = try await self.images.all()
         let content = Content(
             instances: rows,
-            users: users.map { Choice(value: $0.userID, label: "\($0.username) (\($0.email))", selected: form["user"] == $0.userID) },
+            users: users.map { Choice.user($0, selected: form["user"] == $0.userID) },
             nodes: nodes.map { node in
                 let id = node.id?.uuidString.lowercased() ?? ""
                 return Choice(
                     value: id,
-                    label: "\(node.name) — \(node.address), \(node.ram) MiB, \(InstanceSummary.cores(node.processor))",
+                    label: Self.label(of: node),
                     selected: form["nodeId"] == id
                 )
             },
             images: images.map { image in
                 let id = image.id?.uuidString.lowercased() ?? ""
-                let definition = try? JSONDecoder().decode(ImageDefinition.self, from: Data(image.definition.utf8))
-                let variables = (definition?.variables ?? [:]).sorted { $0.key < $1.key }.map {
-                    ImageVariable(name: $0.key, value: $0.value.default ?? "", description: $0.value.description)
+                let definition = image.decodedDefinition
+                let variables = (definition?.variables ?? [:]).sorted { $0.key < $1.key }.map { name, variable in
+                    let field = "var.\(id).\(name)"
+                    let rules = try? variable.checkedRules()
+                    return ImageVariable(
+                        name: name,
+                        field: field,
+                        displayName: variable.name,
+                        value: form[field] ?? variable.default ?? "",
+                        help: variable.description,
+                        required: rules?.required ?? false,
+                        rules: rules?.summary ?? ""
+                    )
                 }
                 return ImageChoice(value: id, label: image.name, selected: form["image"] == id, variables: variables)
             },
@@ -144,6 +167,13 @@ struct InstancesPage: Sendable {
             error: error,
             canDeploy: !users.isEmpty && !nodes.isEmpty && !images.isEmpty
         )
-        return pages.render("admin-instances", title: "All instances", content: content, context: context, status: status)
+        return pages.render(
+            "admin-instances",
+            title: "All instances",
+            content: content,
+            context: context,
+            status: status,
+            scripts: ["deploy-form.js"]
+        )
     }
 }

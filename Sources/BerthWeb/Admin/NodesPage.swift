@@ -41,16 +41,30 @@ struct NodesPage: Sendable {
         }
         group.post("nodes") { _, context in
             do {
-                let (node, credentials) = try await nodes.create(try NewNode(context.form.requestFields))
+                let (node, credentials) = try await nodes.create(try NewNode(Self.fields(of: context.form), lowestPort: nodes.lowestHostPort))
                 await audit.record("created node", target: node.name, context: context)
                 // Shown in this answer only: the token is never displayed again.
                 return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(credentials)))
             } catch let error as PanelError {
-                let form = ["name", "address", "port", "ram", "disk", "processor", "tags"].reduce(into: [String: String]()) {
-                    $0[$1] = context.form.optional($1) ?? ""
-                }
+                var form = Self.textFields.reduce(into: [String: String]()) { $0[$1] = context.form.optional($1) ?? "" }
+                if context.form.isChecked("maintenance") { form["maintenance"] = "yes" }
                 return try await list(context: context, form: form, error: error.message, status: error.pageStatus)
             }
+        }
+        group.post("nodes/:id") { _, context in
+            let id = try context.parameters.require("id")
+            do {
+                let node = try await nodes.update(id, with: Self.fields(of: context.form, only: Self.policyFields))
+                await audit.record(
+                    "changed node \(node.name)'s allocation: ports \(node.allocationPolicy.portRanges)",
+                    target: node.name,
+                    context: context
+                )
+                context.flash("Node \(node.name) was saved.")
+            } catch let error as PanelError {
+                context.flash(error)
+            }
+            return WebResponse.redirect("/admin/nodes")
         }
         group.post("nodes/:id/certificate") { _, context in
             let id = try context.parameters.require("id")
@@ -78,6 +92,25 @@ struct NodesPage: Sendable {
         }
     }
 
+    /// The create form's text fields.
+    static let textFields = [
+        "name", "address", "port", "ram", "disk", "processor", "tags", "portRanges", "memoryOverallocation", "cpuOverallocation",
+    ]
+    /// What a node's edit form changes.
+    static let policyFields = ["portRanges", "memoryOverallocation", "cpuOverallocation", "maintenance"]
+
+    /// The form as the node's fields: text as typed (blank is not given, but blank port ranges clear
+    /// them), the maintenance checkbox as a boolean, and nothing else (not the CSRF token).
+    static func fields(of form: FormFields, only names: [String] = textFields + ["maintenance"]) -> RequestFields {
+        var values: [String: JSONValue] = [:]
+        for name in names where name != "maintenance" {
+            values[name] = form.optional(name).map(JSONValue.string)
+        }
+        if names.contains("portRanges"), form.isChecked("portRanges") { values["portRanges"] = .string(form.raw("portRanges")) }
+        if names.contains("maintenance") { values["maintenance"] = .bool(form.isChecked("maintenance")) }
+        return RequestFields(values: values)
+    }
+
     private func list(
         context: WebRequestContext,
         created: Created? = nil,
@@ -95,7 +128,7 @@ struct NodesPage: Sendable {
                 memoryUsed: memory,
                 memoryPercent: node.ram > 0 ? min(100, memory * 100 / node.ram) : 0,
                 cpuUsed: InstanceSummary.cores(used?.cpu ?? 0),
-                cpuTotal: InstanceSummary.cores(node.processor),
+                cpuTotal: node.cores.map(InstanceSummary.cores) ?? "not reported",
                 pinnedFingerprint: node.certificate.flatMap { try? PinnedCertificate(pem: $0).fingerprint },
                 offeredFingerprint: node.offeredCertificate.flatMap { try? PinnedCertificate(pem: $0).fingerprint }
             )

@@ -59,7 +59,7 @@ struct UsersPage: Sendable {
                 username: user.username,
                 email: user.email,
                 admin: user.admin,
-                twoFactor: user.totpSecret != nil,
+                twoFactor: user.hasTwoFactor,
                 instances: counts[user.userID] ?? 0,
                 createdAt: user.createdAt.map { ISO8601DateFormatter().string(from: $0) },
                 isYou: user.id == me.id

@@ -10,11 +10,17 @@ import NIOConcurrencyHelpers
 /// `GET /instances/:id/socket`: the browser's console WebSocket. The panel checks the session and the
 /// user's right to the instance, then relays frames both ways to the daemon's console socket, which it
 /// opens with a short-lived token for this one instance. The browser never sees a node's address or token.
+/// Everyone who reaches the instance gets its state and resource samples; its output, commands and each
+/// power action take their own permission, checked on every message. Permissions are read again every
+/// few seconds: when they change, the socket closes and the page reconnects with the new ones, so a
+/// subuser who loses a permission loses it on an open console too.
 struct ConsoleRelay: Sendable {
     let access: InstanceAccess
     let sessions: WebSessions
     let audit: AuditLog
-    let openConsoles: OpenConsoles
+    let consoleSlots: ConsoleSlots
+    /// Opens the node's secret, which signs the console token.
+    let box: SecretBox
     /// Origins allowed to open the socket besides the page's own host: the panel's public address.
     let publicURL: String
 
@@ -24,6 +30,7 @@ struct ConsoleRelay: Sendable {
     /// instance: a signed-out browser, or a user who lost the instance, loses the console within seconds.
     static let accessCheckInterval: Duration = .seconds(3)
     static let maxViewerMessageBytes = 16 * 1024
+    static let permissionsChanged = "Your permissions on this instance changed."
     /// Console commands waiting for the audit log; past this they are counted, and the count recorded.
     static let auditBacklog = 100
 
@@ -34,22 +41,23 @@ struct ConsoleRelay: Sendable {
                 throw APIError(.forbidden, "The console can only be opened from Berth's own pages.")
             }
             let user = try context.signedInUser()
-            let instance = try await access.instance(try context.parameters.require("id"), for: user)
-            try Self.checkUsable(instance)
-            guard let userID = user.id, openConsoles.hasRoom(for: userID) else {
-                throw APIError(.tooManyRequests, "You have \(openConsoles.limitPerUser) consoles open already; close one first.")
+            try Self.checkUsable(try await access.instance(try context.parameters.require("id"), for: user).instance)
+            guard let userID = user.id, try await consoleSlots.hasRoom(for: userID) else {
+                throw APIError(.tooManyRequests, "You have \(consoleSlots.limitPerUser) consoles open already; close one first.")
             }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, socketContext in
             let context = socketContext.requestContext
             let sessionID = socketContext.request.cookies[WebSessions.cookieName]?.value
-            // Counted again here: the check before the upgrade and this one may see different counts.
-            guard let userID = context.user?.id, openConsoles.open(for: userID) else {
+            // Claimed here, in the database: the check before the upgrade is only a hint, since another
+            // socket, through this process or another, may have taken the last slot since.
+            guard let userID = context.user?.id, let claim = try? await consoleSlots.claim(for: userID) else {
                 try? await outbound.close(.policyViolation, reason: "Too many consoles open; close one first.")
                 return
             }
-            defer { openConsoles.close(for: userID) }
-            let reason = await relay(context: context, sessionID: sessionID, inbound: inbound, outbound: outbound)
+            let reason = await relay(context: context, sessionID: sessionID, slot: claim, inbound: inbound, outbound: outbound)
+            // A release that fails leaves the slot to go stale (ConsoleSlots.staleAfter).
+            try? await consoleSlots.release(claim)
             try? await outbound.close(.normalClosure, reason: reason)
         }
     }
@@ -65,17 +73,20 @@ struct ConsoleRelay: Sendable {
     private func relay(
         context: WebRequestContext,
         sessionID: String?,
+        slot: ConsoleSlots.Claim,
         inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter
     ) async -> String? {
         do {
             let user = try context.signedInUser()
             guard let sessionID else { throw APIError(.unauthorized, "Sign in first.") }
-            let instance = try await access.instance(try context.parameters.require("id"), for: user)
+            let reached = try await access.instance(try context.parameters.require("id"), for: user)
+            let instance = reached.instance
             try Self.checkUsable(instance)
+            let permissions = reached.role.permissions
             let id = try instance.requireID().uuidString.lowercased()
             let claims = ConsoleTokenClaims(instanceID: id, subject: user.username, expires: Int64(Date().timeIntervalSince1970 + Self.tokenLifetime))
-            let token = try await ConsoleTokens(nodeToken: instance.node.token).sign(claims)
+            let token = try await ConsoleTokens(nodeToken: try instance.node.token(openedWith: box)).sign(claims)
             let channel = try DaemonClient.channel(to: instance.node)
             let closing = NIOLockedValueBox<String?>(nil)
             try await WebSocketClient.connect(
@@ -98,37 +109,52 @@ struct ConsoleRelay: Sendable {
                 let reason = try await withThrowingTaskGroup(of: String?.self) { group in
                     group.addTask {
                         for try await message in upstream.messages(maxSize: 1 << 20) {
-                            if case .text(let text) = message { try await outbound.writeTextMessage(text) }
+                            guard case .text(let text) = message else { continue }
+                            if !permissions.contains(.consoleRead), !Self.isForEveryone(text) { continue }
+                            try await outbound.writeTextMessage(text)
                         }
                         return "The node closed the console."
                     }
                     group.addTask {
                         for try await message in inbound.messages(maxSize: Self.maxViewerMessageBytes) {
                             guard case .text(let text) = message else { continue }
+                            guard let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) else {
+                                try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "That is not a console request.").jsonText)
+                                continue
+                            }
+                            if let refusal = Self.refusal(of: request, holding: permissions) {
+                                try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: refusal).jsonText)
+                                continue
+                            }
                             try await daemon.writeTextMessage(text)
-                            if let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) {
-                                switch request.event {
-                                case .power:
-                                    unrecorded.count(auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name)))
-                                case .command:
-                                    let entry = AuditEntry(
-                                        action: "console command",
-                                        target: "\(instance.name): \(Self.audited(command: request.data))"
-                                    )
-                                    unrecorded.count(auditTrail.yield(entry))
-                                }
+                            switch request.event {
+                            case .power:
+                                unrecorded.count(auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name)))
+                            case .command:
+                                let entry = AuditEntry(
+                                    action: "console command",
+                                    target: "\(instance.name): \(Self.audited(command: request.data))"
+                                )
+                                unrecorded.count(auditTrail.yield(entry))
                             }
                         }
                         return nil
                     }
                     group.addTask {
+                        var saidAlive = Date()
                         while true {
                             try await Task.sleep(for: Self.accessCheckInterval)
+                            if Date().timeIntervalSince(saidAlive) >= ConsoleSlots.keepAliveInterval {
+                                try? await consoleSlots.keepAlive(slot)
+                                saidAlive = Date()
+                            }
                             do {
                                 guard try await sessions.exists(id: sessionID), let userID = user.id,
                                     let current = try await access.users.find(id: userID), current.sessionEpoch == user.sessionEpoch
                                 else { return "Your session ended." }
-                                try Self.checkUsable(try await access.instance(id, for: current))
+                                let now = try await access.instance(id, for: current)
+                                try Self.checkUsable(now.instance)
+                                if now.role.permissions != permissions { return Self.permissionsChanged }
                             } catch let error as APIError {
                                 return error.message
                             }
@@ -160,8 +186,25 @@ struct ConsoleRelay: Sendable {
         }
     }
 
-    /// Whether a handshake comes from one of our own pages: the Origin is this host, or the panel's public
-    /// address. No Origin means no browser, and so no cookie sent on someone else's behalf.
+    /// Why a viewer holding `permissions` may not send `request`, or nil when they may.
+    static func refusal(of request: ConsoleRequest, holding permissions: Set<InstancePermission>) -> String? {
+        switch request.event {
+        case .command:
+            return permissions.contains(.consoleWrite) ? nil : "You may not send commands to this console."
+        case .power:
+            guard let action = PowerAction(rawValue: request.data) else { return "\(request.data) is no power action." }
+            let needed = InstancePermission.power(action)
+            return permissions.contains(needed) ? nil : "You may not \(needed.summary)."
+        }
+    }
+
+    /// Whether a frame from the node goes to viewers without `console.read` too: the power state,
+    /// resource samples and errors do; output and notices about it do not.
+    static func isForEveryone(_ text: String) -> Bool {
+        guard let message = try? JSONDecoder().decode(ConsoleMessage.self, from: Data(text.utf8)) else { return false }
+        return message.event != .output && message.event != .notice
+    }
+
     /// What the audit log keeps of a console command: the command's first word whole, the rest cut to a
     /// few characters and marked, so `/login hunter2` or an RCON password typed into a game console is not
     /// kept whole for every admin to read.
@@ -173,6 +216,8 @@ struct ConsoleRelay: Sendable {
         return "\(verb) \(rest.prefix(3))… (\(command.count) characters, cut)"
     }
 
+    /// Whether a handshake comes from one of our own pages: the Origin is this host, or the panel's public
+    /// address. No Origin means no browser, and so no cookie sent on someone else's behalf.
     static func isSameOrigin(origin: String?, authority: String?, publicURL: String) -> Bool {
         guard let origin else { return true }
         if origin == publicURL { return true }

@@ -2,17 +2,17 @@ import BerthHTTP
 import BerthPanel
 import Foundation
 
-/// Finds an instance for a signed-in user: their own, or any for an administrator. Anything else is
-/// "not found", so no one learns which ids exist.
+/// Finds an instance for a signed-in user, with what they may do there: their own, one they are a
+/// subuser of, or any for an administrator. Anything else is "not found", so no one learns which ids exist.
 struct InstanceAccess: Sendable {
     let instances: InstanceStore
     let users: UserStore
 
-    func instance(_ id: String, for user: User) async throws -> Instance {
-        guard let instance = try await instances.find(id, visibleTo: user) else {
+    func instance(_ id: String, for user: User) async throws -> ReachableInstance {
+        guard let reached = try await instances.find(id, reachableBy: user) else {
             throw APIError.notFound("There is no instance \(id) that you can see.")
         }
-        return instance
+        return reached
     }
 }
 

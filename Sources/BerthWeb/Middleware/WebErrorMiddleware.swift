@@ -11,11 +11,16 @@ struct WebErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return page(error.status, error.message, context: context)
+            // The page keeps what the answer says besides its status: `Allow` on a 405, `Retry-After`.
+            var response = page(error.status, error.message, context: context)
+            response.headers.append(contentsOf: error.headers)
+            return response
         } catch let error as PanelError {
             return page(error.pageStatus, error.message, context: context)
         } catch let error as any APIErrorConvertible {
-            return page(error.apiError.status, error.apiError.message, context: context)
+            let answer = error.apiError
+            if answer.status == .internalServerError { context.logger.error("web request failed: \(error)") }
+            return page(answer.status, answer.message, context: context)
         } catch let error as any HTTPResponseError where error.status == .notFound {
             return page(.notFound, "There is no page at \(request.uri.path).", context: context)
         } catch {

@@ -4,44 +4,43 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Runs before every web route: gives the browser a session, finds the signed-in user, reads the form
-/// and refuses any state-changing request whose CSRF token does not match the session's. Adds the
+/// Runs before every web route: finds the signed-in user, reads the form and refuses any state-changing
+/// request whose CSRF token does not match the session's (a visitor's: its signed cookie's). Adds the
 /// security headers to every answer.
 struct WebMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
 
     let users: UserStore
+    let visitors: VisitorForms
     /// Largest form accepted (an image's JSON is the largest thing a form carries).
     static let maxFormBytes = 1024 * 1024
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.currentPath = request.uri.path
-        var session =
-            context.sessions.session
-            ?? {
-                let visitor = WebSession.visitor()
-                context.sessions.createSession(visitor, expiresIn: .seconds(60 * 60))
-                return visitor
-            }()
-        if let userID = session.userID {
+        var session = context.sessions.session
+        if let userID = session?.userID {
             let user = try await users.find(id: userID)
-            if let user, (user.sessionEpoch ?? 0) == session.epoch {
+            if let user, (user.sessionEpoch ?? 0) == session?.epoch {
                 context.user = user
             } else {
                 // The user was deleted, or changed their password elsewhere: this session ends.
-                session = WebSession.visitor()
-                context.sessions.createSession(session, expiresIn: .seconds(60 * 60))
+                session = nil
+                context.sessions.clearSession()
             }
         }
+        // A visitor's token comes from the signed cookie, or is new (and the cookie is set on the answer).
+        let visitorToken = session == nil ? visitors.token(in: request) : nil
+        if session == nil { context.visitorFormToken = visitorToken ?? Secrets.generate() }
         if request.method != .get, request.method != .head {
             context.form = try await Self.readForm(request)
             let presented = context.form.optional("csrf") ?? request.headers[.csrfToken] ?? ""
-            guard Secrets.constantTimeEquals(presented, session.csrfToken) else {
+            guard let expected = session?.csrfToken ?? visitorToken, Secrets.constantTimeEquals(presented, expected) else {
                 throw APIError(.forbidden, "This form has expired or did not come from Berth. Go back, reload the page and try again.")
             }
         }
         var response = try await next(request, context)
+        if let token = context.visitorFormToken, token != visitorToken { response.setCookie(visitors.cookie(for: token)) }
         for field in Self.securityHeaders { response.headers[field.name] = field.value }
         return response
     }

@@ -74,7 +74,7 @@ struct Layout {
     init(title: String, context: WebRequestContext, scripts: [String]) {
         self.title = title
         let session = context.sessions.session
-        csrf = session?.csrfToken ?? ""
+        csrf = session?.csrfToken ?? context.visitorFormToken ?? ""
         flash = session?.flash
         user = context.user.map { SignedInUser(username: $0.username, admin: $0.admin) }
         self.scripts = scripts
@@ -83,7 +83,7 @@ struct Layout {
         if context.user?.admin == true {
             links += [
                 ("All instances", "/admin/instances"), ("Users", "/admin/users"), ("Nodes", "/admin/nodes"), ("Images", "/admin/images"),
-                ("API keys", "/admin/api-keys"), ("Audit log", "/admin/audit"),
+                ("API keys", "/admin/api-keys"), ("Mail", "/admin/mail"), ("Audit log", "/admin/audit"),
             ]
         }
         links.append(("Account", "/account"))

@@ -16,7 +16,8 @@ public struct WebSession: Codable, Sendable {
     var awaitingSince: Date?
     /// Where to go once the second factor is given.
     var returnTo: String?
-    /// A TOTP secret being enrolled, until the user proves it with a code.
+    /// A TOTP secret being enrolled, sealed by the panel key (`UserStore.sealEnrolment`), until the user
+    /// proves it with a code.
     var enrollingSecret: String?
     /// One message for the next page shown, after a redirect.
     var flash: Flash?

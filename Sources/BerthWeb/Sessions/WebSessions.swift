@@ -1,4 +1,5 @@
 import BerthPanel
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdAuth
@@ -7,12 +8,15 @@ import HummingbirdAuth
 struct WebSessions: Sendable {
     let driver: DatabasePersistDriver
     let configuration: SessionMiddlewareConfiguration
+    /// Visitors' form tokens, which are not sessions.
+    let visitors: VisitorForms
 
     static let cookieName = "berth_session"
     static let lifetime: Duration = .seconds(12 * 60 * 60)
 
-    init(driver: DatabasePersistDriver, secureCookies: Bool) {
+    init(driver: DatabasePersistDriver, secureCookies: Bool, visitorFormKey: SymmetricKey) {
         self.driver = driver
+        visitors = VisitorForms(key: visitorFormKey, secureCookies: secureCookies)
         configuration = SessionMiddlewareConfiguration(
             sessionCookieParameters: .init(name: Self.cookieName, path: "/", secure: secureCookies, sameSite: .lax),
             keyPrefix: "session.",

@@ -13,13 +13,16 @@ struct BerthEnvironment: Sendable {
     var dockerHost: DockerHost
     /// `BERTH_BENCH_CEILING=1`: the benchmarks' reference route.
     var benchCeiling: Bool
+    /// `BERTH_SMTP_PASSWORD`: the password for `--smtp-username`.
+    var smtpPassword: String?
 
     static func read(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> BerthEnvironment {
         BerthEnvironment(
             dataDirectory: environment["BERTH_DATA"].flatMap { $0.isEmpty ? nil : $0 },
             databaseURL: environment[PanelConfiguration.databaseURLVariable].flatMap { $0.isEmpty ? nil : $0 },
             dockerHost: .fromEnvironment(environment),
-            benchCeiling: environment[PanelConfiguration.benchCeilingVariable] == "1"
+            benchCeiling: environment[PanelConfiguration.benchCeilingVariable] == "1",
+            smtpPassword: environment[MailOptions.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 }

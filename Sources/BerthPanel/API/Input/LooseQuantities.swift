@@ -36,6 +36,9 @@ enum LooseQuantities {
             cores = decimal(text, from: value)
         }
         guard let cores, cores.isFinite, cores > 0 else { throw problem }
+        guard cores >= ResourceLimits.smallestCPU - 1e-12 else {
+            throw PanelError.invalid("\(field) must be at least 0.01 cores (1%), the smallest share Docker gives")
+        }
         guard cores <= 1024 else { throw PanelError.invalid("\(field) must be at most 1024 cores") }
         return cores
     }

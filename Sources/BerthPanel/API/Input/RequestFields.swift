@@ -60,7 +60,30 @@ package struct RequestFields {
         values[field] == .bool(true)
     }
 
+    /// An optional JSON boolean; anything else is a 400.
+    func optionalBool(_ field: String) throws -> Bool? {
+        guard let value = value(field) else { return nil }
+        guard case .bool(let flag) = value else { throw PanelError.invalid("\(field) must be true or false") }
+        return flag
+    }
+
     func value(_ field: String) -> JSONValue? { has(field) ? values[field] : nil }
+
+    /// A required JSON array of strings.
+    func strings(_ field: String) throws -> [String] {
+        guard let value = value(field) else { throw PanelError.invalid("\(field) is required") }
+        guard case .array(let items) = value else { throw PanelError.invalid("\(field) must be a list of strings") }
+        return try items.map { item in
+            guard case .string(let text) = item else { throw PanelError.invalid("\(field) must be a list of strings") }
+            return text
+        }
+    }
+
+    /// The first field, by name, that is not one of `known`: what a route that refuses fields it does not
+    /// read names in its 400.
+    func firstUnknown(among known: Set<String>) -> String? {
+        values.keys.sorted().first { !known.contains($0) }
+    }
 }
 
 /// Checks nesting depth before decoding, so an absurdly deep body cannot exhaust the stack.

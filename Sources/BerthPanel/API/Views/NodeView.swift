@@ -7,9 +7,17 @@ package struct NodeView: Codable, Sendable, Equatable {
     let tags: String
     let ram: Int
     let disk: Int
-    let processor: Double
+    /// The seed's free text, as given.
+    let processor: String
+    /// What the node's daemon reports; nil until its first heartbeat.
+    let cores: Double?
     let address: String
     let port: Int
+    /// Ports handed out to deploys that name none, e.g. `25565-25600, 27015`.
+    let portRanges: String
+    let memoryOverallocation: Int
+    let cpuOverallocation: Int
+    let maintenance: Bool
     /// `online` when a heartbeat arrived recently, else `offline`.
     let status: String
     /// ISO 8601 time of the last heartbeat.
@@ -26,8 +34,14 @@ package struct NodeView: Codable, Sendable, Equatable {
         ram = node.ram
         disk = node.disk
         processor = node.processor
+        cores = node.cores
         address = node.address
         port = node.port
+        let policy = node.allocationPolicy
+        portRanges = policy.portRanges.description
+        memoryOverallocation = policy.memoryOverallocation
+        cpuOverallocation = policy.cpuOverallocation
+        maintenance = policy.maintenance
         let seen = node.lastSeenAt
         status = seen.map { now.timeIntervalSince($0) < Self.onlineWindow } == true ? "online" : "offline"
         lastSeen = seen.map { ISO8601DateFormatter().string(from: $0) }

@@ -355,6 +355,12 @@
         if (interactive || message.event === 'output' || message.event === 'notice' || message.event === 'error') handle(message);
       },
       onClose: function (info) {
+        // The relay closes with this reason (ConsoleRelay.permissionsChanged) when what the viewer may do
+        // here changed: the page itself, with its buttons and cards, must be drawn again.
+        if (info.reason === 'Your permissions on this instance changed.') {
+          window.location.reload();
+          return;
+        }
         if (!interactive) return;
         banner.lost(info.reason, info.delay);
         power.setConnected(false);

@@ -1,0 +1,76 @@
+import ConfinedFiles
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Confined file access inside a volume")
+struct ConfinedDirectoryTests {
+    /// A fresh root, and beside it (outside) a decoy file a tenant would like to reach.
+    static func withRoot(_ body: (String, String) throws -> Void) throws {
+        let base = NSTemporaryDirectory() + "berth-confined-\(UUID().uuidString.prefix(8))"
+        let root = base + "/volume"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let decoy = base + "/host-secret"
+        try Data("host secret\n".utf8).write(to: URL(fileURLWithPath: decoy))
+        try body(root, decoy)
+    }
+
+    @Test("files are written whole, folders made, owners set, and read back")
+    func roundTrip() throws {
+        try Self.withRoot { root, _ in
+            let directory = try ConfinedDirectory(path: root)
+            try directory.write(Data("a=1\n".utf8), to: "config/game/server.properties", owner: (54321, 54321))
+            #expect(try directory.read("config/game/server.properties") == Data("a=1\n".utf8))
+            #expect(try directory.read("missing.txt") == nil)
+            let attributes = try FileManager.default.attributesOfItem(atPath: root + "/config/game/server.properties")
+            #expect(attributes[.ownerAccountID] as? Int == 54321)
+            #expect(try FileManager.default.attributesOfItem(atPath: root + "/config")[.ownerAccountID] as? Int == 54321)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/config/game") == ["server.properties"], "no temporary file is left")
+        }
+    }
+
+    @Test("links, .. and absolute paths a tenant plants resolve inside the volume; nothing outside is read or written")
+    func escapes() throws {
+        try Self.withRoot { root, decoy in
+            let directory = try ConfinedDirectory(path: root)
+            // server.properties -> the host's file, as a server inside the container can make it.
+            try FileManager.default.createSymbolicLink(atPath: root + "/server.properties", withDestinationPath: decoy)
+            #expect(try directory.read("server.properties") == nil, "the link resolves inside the volume, where there is no such file")
+            try directory.write(Data("server-port=25565\n".utf8), to: "server.properties")
+            #expect(try String(contentsOfFile: decoy, encoding: .utf8) == "host secret\n", "the host's file is untouched")
+            let replaced = try FileManager.default.attributesOfItem(atPath: root + "/server.properties")
+            #expect(replaced[.type] as? FileAttributeType == .typeRegular, "the link itself was replaced by a file")
+
+            // A relative link that climbs out, and paths that try to.
+            try FileManager.default.createSymbolicLink(atPath: root + "/up", withDestinationPath: "../host-secret")
+            #expect(try directory.read("up") == nil)
+            #expect(try directory.read("../host-secret") == nil)
+            #expect(try directory.read(decoy) == nil, "an absolute path is inside the volume too")
+            #expect(throws: ConfinedFileError.outside("../host-secret")) { try directory.write(Data(), to: "../host-secret") }
+
+            // A folder that is a link to one outside: nothing is written through it.
+            let outside = (decoy as NSString).deletingLastPathComponent + "/outside-folder"
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: root + "/config", withDestinationPath: outside)
+            #expect(throws: (any Error).self) { try directory.write(Data("x".utf8), to: "config/game.ini") }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        }
+    }
+
+    @Test("a FIFO, a folder or an oversized file where a file should be is refused, without blocking")
+    func notFiles() throws {
+        try Self.withRoot { root, _ in
+            let directory = try ConfinedDirectory(path: root)
+            #expect(mkfifo(root + "/pipe", 0o644) == 0)
+            #expect(throws: ConfinedFileError.notARegularFile("pipe")) { try directory.read("pipe") }
+            try FileManager.default.createDirectory(atPath: root + "/folder", withIntermediateDirectories: true)
+            #expect(throws: ConfinedFileError.notARegularFile("folder")) { try directory.read("folder") }
+            try Data(count: ConfinedDirectory.readLimit + 1).write(to: URL(fileURLWithPath: root + "/big"))
+            #expect(throws: ConfinedFileError.tooLarge("big", limit: ConfinedDirectory.readLimit)) { try directory.read("big") }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import BerthProtocol
+import BerthTestSupport
+import DockerEngine
+import Foundation
+import Testing
+
+@testable import BerthDaemon
+
+/// What the daemon keeps when its disk is full (T55): a create it cannot save is not accepted, and a
+/// deletion is finished by the next run rather than undone.
+@Suite("Daemon durability", .serialized, .timeLimit(.minutes(3)))
+struct DaemonDurabilityTests {
+    @Test("on a full disk a create is refused and leaves no instance; with room again the same id is accepted")
+    func createOnAFullDisk() async throws {
+        // A real full disk: the daemon's data directory on a 2 MiB tmpfs, filled to the last block.
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        try HostShell.run("mount -t tmpfs -o size=2m berth-test-full \(dataDirectory)")
+        defer {
+            _ = try? HostShell.run("umount \(dataDirectory)")
+            try? FileManager.default.removeItem(atPath: dataDirectory)
+        }
+        try TestNode.prepareDataDirectory(dataDirectory)
+        try await TestDaemon.with(dataDirectory: dataDirectory) { daemon in
+            _ = try? HostShell.run("dd if=/dev/zero of=\(dataDirectory)/filler bs=4k 2>/dev/null")
+            let specification = TestDaemon.echoSpecification()
+            let refused = try await daemon.request(.POST, "/api/instances", body: specification)
+            #expect(refused.status == 500)
+            #expect(refused.error?.contains("state file") == true, "\(refused.error ?? "")")
+            // Before, the instance lived on in memory: listed here, and "already exists" below.
+            #expect(try await daemon.request(.GET, "/api/instances").decode([InstanceStatus].self).isEmpty)
+
+            try FileManager.default.removeItem(atPath: dataDirectory + "/filler")
+            #expect(try await daemon.request(.POST, "/api/instances", body: specification).status == 202)
+            try await daemon.waitFor(specification.id, "READY") { $0.installState == .ready }
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+
+    @Test("a deletion whose last save failed is finished by the next run: the instance does not come back")
+    func interruptedDeletionIsFinished() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "durability-token-\(UUID().uuidString)"
+        let specification = TestDaemon.echoSpecification()
+        let id = specification.id
+        let containerID = try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true) { daemon in
+            try #require(try await daemon.deployRunning(specification).containerID)
+        }
+        // The state file as a deletion leaves it when its mark was saved and its last save was not (a disk
+        // that fills at that moment cannot be arranged on cue, so the file is written as the fault leaves it).
+        let stateFile = StateFile(dataDirectory: dataDirectory)
+        var records = try stateFile.load()
+        #expect(records.count == 1)
+        records[0].lifecycle.activity = .deleting
+        try stateFile.save(records)
+        #expect(try String(contentsOfFile: stateFile.path, encoding: .utf8).contains(#""deleting":true"#))
+
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            var remaining = try await daemon.request(.GET, "/api/instances").decode([InstanceStatus].self)
+            for _ in 0..<100 where !remaining.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                remaining = try await daemon.request(.GET, "/api/instances").decode([InstanceStatus].self)
+            }
+            #expect(remaining.isEmpty, "the deleted instance did not come back")
+            await #expect(throws: DockerEngineError.self) { try await daemon.docker.inspectContainer(containerID) }
+            #expect(!FileManager.default.fileExists(atPath: daemon.configuration.volumesDirectory + "/\(id)"))
+            #expect(try StateFile(dataDirectory: dataDirectory).load().isEmpty)
+        }
+    }
+
+    @Test("an attach connection that drops while the container runs is attached again, and the console keeps working")
+    func droppedAttachIsReattached() async throws {
+        // The engine itself keeps its attach connections; a relay between the daemon and the engine's
+        // socket cuts the one that carries the attachment, as a restarting API or a proxy would.
+        guard case .unixSocket(let path) = DockerHost.fromEnvironment(ProcessInfo.processInfo.environment) else {
+            throw TestFailure("the tests' Docker engine is not on a unix socket")
+        }
+        let relay = try TCPRecorder()
+        defer { relay.stop() }
+        relay.forward(toUnixSocket: path)
+        try await TestDaemon.with(dockerHost: .tcp(host: "127.0.0.1", port: relay.port)) { daemon in
+            let specification = TestDaemon.echoSpecification()
+            try await daemon.deployRunning(specification)
+            #expect(relay.cutConnections(carrying: "/attach") >= 1)
+            // Before, the session waited for the container to exit, and nothing sent reached it again.
+            try await daemon.withConsole(specification.id) { $0.output.contains("reattached") }
+            let messages = try await daemon.withConsole(specification.id, send: [ConsoleRequest(event: .command, data: "after the cut")]) {
+                $0.output.contains("echo:after the cut")
+            }
+            #expect(messages.output.contains("echo:after the cut"))
+            #expect(try await daemon.status(of: specification.id).powerState == .running)
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+}

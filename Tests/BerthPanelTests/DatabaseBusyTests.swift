@@ -1,0 +1,40 @@
+import BerthTestSupport
+import FluentSQLiteDriver
+import Foundation
+import Testing
+
+@testable import BerthPanel
+
+/// Another process holding the SQLite file (a second `berth` command, a backup tool) makes writes wait a
+/// bounded time and then answer 503; before, sqlite-nio's handler retried for ever on a spinning thread.
+@Suite("A busy database")
+struct DatabaseBusyTests {
+    @Test("a write that finds the file locked answers 503, writes nothing, and works once the lock is gone")
+    func lockedFileIsA503() async throws {
+        try await InProcessPanel.with(onSQLite: true) { panel in
+            guard case .sqlite(let path) = panel.panel.configuration.databaseLocation else { throw TestFailure("not on SQLite") }
+            let holder = try await SQLiteConnection.open(storage: .file(path: path))
+            try await holder.query("BEGIN EXCLUSIVE")
+            let user = #"{"username": "waiting", "email": "waiting@example.com", "password": "a good long password"}"#
+            // The guard keeps a regression from hanging the suite: before the fix this request never came back.
+            let refused = try await withThrowingTaskGroup(of: HTTPAnswer?.self) { group in
+                group.addTask { try await panel.request(.POST, "/api/auth/create-user", json: user) }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(60))
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                try await holder.query("COMMIT")
+                group.cancelAll()
+                return first
+            }
+            try await holder.close()
+            let answer = try #require(refused, "the write was still waiting for the lock after 60 s")
+            #expect(answer.status == 503)
+            #expect(answer.error == "the database is busy; try again in a moment")
+            #expect(try await panel.request(.GET, "/api/users").array.isEmpty, "nothing half-written")
+            #expect(try await panel.request(.POST, "/api/auth/create-user", json: user).status == 201)
+            #expect(try await panel.request(.GET, "/api/users").array.count == 1)
+        }
+    }
+}
