@@ -2,7 +2,7 @@ import BerthHTTP
 import BerthProtocol
 import Hummingbird
 
-/// The daemon's instance routes: create, read, power, console commands, limits, reinstall, suspension, delete.
+/// The daemon's instance routes: create, read, power, console commands, limits, a new specification, reinstall, suspension, delete.
 struct InstanceController<Context: RequestContext>: Sendable {
     let supervisor: InstanceSupervisor
 
@@ -34,8 +34,16 @@ struct InstanceController<Context: RequestContext>: Sendable {
             let limits = try await request.decodeJSON(as: ResourceLimits.self)
             return try JSONResponse.make(try await supervisor.updateLimits(limits, of: context.parameters.require("id")))
         }
-        group.post(RouterPath(DaemonRoutes.reinstall.pattern)) { _, context in
-            try JSONResponse.make(try await supervisor.reinstall(context.parameters.require("id")), status: .accepted)
+        group.put(RouterPath(DaemonRoutes.specification.pattern)) { request, context in
+            let specification = try await request.decodeJSON(as: InstanceSpecification.self)
+            return try JSONResponse.make(try await supervisor.reconfigure(context.parameters.require("id"), as: specification))
+        }
+        group.post(RouterPath(DaemonRoutes.reinstall.pattern)) { request, context in
+            // An empty body, from a panel that knows no options: the files stay.
+            let body = try await request.collectBody()
+            let options = body.isEmpty ? ReinstallRequest(wipe: false) : try Request.decodeJSON(as: ReinstallRequest.self, from: body)
+            let status = try await supervisor.reinstall(context.parameters.require("id"), wipingFiles: options.wipe ?? false)
+            return try JSONResponse.make(status, status: .accepted)
         }
         group.post(RouterPath(DaemonRoutes.suspension.pattern)) { request, context in
             let suspension = try await request.decodeJSON(as: SuspensionRequest.self)

@@ -9,6 +9,8 @@ struct InstanceRecord: Sendable, Equatable {
     var lifecycle: InstanceLifecycle
     /// The user and group id the instance runs as and its files belong to (``DaemonConfiguration/instanceIDs``).
     var hostID: UInt32
+    /// The specification changed since the container was made: the next start makes it anew.
+    var containerOutdated = false
 
     init(specification: InstanceSpecification, hostID: UInt32) {
         self.specification = specification
@@ -26,7 +28,7 @@ struct InstanceRecord: Sendable, Equatable {
 /// upgraded in place reads what the last one wrote.
 extension InstanceRecord: Codable {
     private enum CodingKeys: String, CodingKey {
-        case specification, installState, reason, containerID, shouldRun, lastExitCode, hostID, deleting
+        case specification, installState, reason, containerID, shouldRun, lastExitCode, hostID, deleting, containerOutdated
     }
 
     init(from decoder: any Decoder) throws {
@@ -35,6 +37,7 @@ extension InstanceRecord: Codable {
         containerID = try container.decodeIfPresent(String.self, forKey: .containerID)
         lastExitCode = try container.decodeIfPresent(Int.self, forKey: .lastExitCode)
         hostID = try container.decodeIfPresent(UInt32.self, forKey: .hostID) ?? Self.sharedLegacyID
+        containerOutdated = try container.decodeIfPresent(Bool.self, forKey: .containerOutdated) ?? false
         lifecycle = InstanceLifecycle(
             restoring: try container.decode(InstallState.self, forKey: .installState),
             installFailure: try container.decodeIfPresent(String.self, forKey: .reason),
@@ -56,6 +59,7 @@ extension InstanceRecord: Codable {
         try container.encodeIfPresent(lastExitCode, forKey: .lastExitCode)
         try container.encode(hostID, forKey: .hostID)
         if lifecycle.activity == .deleting { try container.encode(true, forKey: .deleting) }
+        if containerOutdated { try container.encode(true, forKey: .containerOutdated) }
     }
 }
 
@@ -63,7 +67,7 @@ extension InstanceRecord {
     /// Whether the state file would hold the same for both: only then may a save be skipped.
     func savesSame(as other: InstanceRecord) -> Bool {
         specification == other.specification && containerID == other.containerID && hostID == other.hostID
-            && lastExitCode == other.lastExitCode && lifecycle.install == other.lifecycle.install
+            && lastExitCode == other.lastExitCode && containerOutdated == other.containerOutdated && lifecycle.install == other.lifecycle.install
             && lifecycle.installFailure == other.lifecycle.installFailure
             && lifecycle.shouldRun == other.lifecycle.shouldRun
             && (lifecycle.activity == .deleting) == (other.lifecycle.activity == .deleting)

@@ -23,8 +23,13 @@ extension InstanceSupervisor {
         return Self.status(of: record)
     }
 
-    /// Runs the install script again and recreates the container; the instance must be stopped.
-    func reinstall(_ id: String) throws -> InstanceStatus {
+    /// Runs the install script again and recreates the container; the instance must be stopped. With
+    /// `wipingFiles`, the install starts from an empty volume.
+    func reinstall(_ id: String, wipingFiles: Bool = false) throws -> InstanceStatus {
+        // Checked on a copy first: files are moved aside only for a reinstall that will happen.
+        guard var lifecycle = records[id]?.lifecycle else { throw InstanceError.notFound(id: id) }
+        try lifecycle.requestReinstall()
+        if wipingFiles { try moveFilesAside(of: id) }
         try change(id) { try $0.lifecycle.requestReinstall() }
         beginInstall(id)
         return try status(of: id)
@@ -78,6 +83,7 @@ extension InstanceSupervisor {
             switch outcome {
             case .success(let containerID):
                 record.containerID = containerID
+                record.containerOutdated = false
                 record.lifecycle.installFinished(failure: nil)
             case .failure(let error):
                 record.lifecycle.installFinished(failure: InstanceError.describe(error))

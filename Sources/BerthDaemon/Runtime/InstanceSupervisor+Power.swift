@@ -22,6 +22,7 @@ extension InstanceSupervisor {
     /// Starts the container and returns once Docker has started it (or refused to).
     func start(_ id: String) async throws {
         let session = try change(id) { try $0.lifecycle.requestStart(session: UUID()) }
+        try await renewContainerIfOutdated(id, session: session)
         guard let containerID = records[id]?.containerID else {
             let reason = "the instance has no container; reinstall it"
             note(id) { $0.lifecycle.startFailed(session: session, reason: reason) }

@@ -75,9 +75,24 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
                 let id = try context.parameters.require("id")
                 let role = try await grant.reach(id, in: instances, subusers: subusers).role
                 let changes = try InstanceChanges(try await RequestFields.read(request))
-                if changes.changesMoreThanTheName { try grant.requireOperator("change an instance's limits or owner") }
+                if changes.needsOperator { try grant.requireOperator("change an instance's limits, startup line, port allowance or owner") }
                 try role.require(.settings)
-                return try JSONResponse.make(try await instances.change(id, changes))
+                return try JSONResponse.make(try await instances.change(id, changes, as: role))
+            }
+        }
+        group.post("v1/instances/:id/reinstall") { request, context in
+            try context.grant.require(.write, on: .instances)
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                let role = try await context.grant.reach(id, in: instances, subusers: subusers).role
+                let fields = try await RequestFields.read(request)
+                if let unknown = fields.firstUnknown(among: ["wipe"]) {
+                    throw PanelError.invalid("\(unknown) is not an option of a reinstall; wipe is")
+                }
+                let wipe = try fields.optionalBool("wipe") ?? false
+                try role.require(.settings)
+                let status = try await instances.reinstall(id, wipingFiles: wipe)
+                return try JSONResponse.make(ReinstallAnswer(id: id, internalState: status.installState.rawValue, wipe: wipe), status: .accepted)
             }
         }
         group.post("v1/instances/:id/power") { request, context in
@@ -95,4 +110,11 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             }
         }
     }
+}
+
+/// The answer to `POST /api/v1/instances/{id}/reinstall`: the install has begun.
+private struct ReinstallAnswer: Encodable {
+    let id: String
+    let internalState: String
+    let wipe: Bool
 }

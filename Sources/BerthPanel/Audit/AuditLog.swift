@@ -8,12 +8,20 @@ package struct AuditLog: Sendable {
 
     /// Records an action by whoever the request speaks for: the signed-in user, or the API key.
     /// A failure to record is logged, never shown to the user: the action itself already happened.
-    package func record(_ action: String, target: String, context: some PanelRequestContext) async {
-        await record(action, target: target, actor: context.auditActor, clientAddress: context.clientAddress, logger: context.logger)
+    /// `instance` is the instance the action concerns, if one does: it shows in that instance's activity.
+    package func record(_ action: String, target: String, instance: UUID? = nil, context: some PanelRequestContext) async {
+        await record(
+            action,
+            target: target,
+            instance: instance,
+            actor: context.auditActor,
+            clientAddress: context.clientAddress,
+            logger: context.logger
+        )
     }
 
-    package func record(_ action: String, target: String, actor: AuditActor, clientAddress: String, logger: Logger) async {
-        let event = AuditEvent(actor: actor, action: action, target: target, clientAddress: clientAddress)
+    package func record(_ action: String, target: String, instance: UUID? = nil, actor: AuditActor, clientAddress: String, logger: Logger) async {
+        let event = AuditEvent(actor: actor, action: action, target: target, clientAddress: clientAddress, instanceID: instance)
         do {
             try await event.create(on: database.db())
         } catch {
@@ -23,5 +31,10 @@ package struct AuditLog: Sendable {
 
     package func latest(_ count: Int) async throws -> [AuditEvent] {
         try await AuditEvent.query(on: database.db()).sort(\.$at, .descending).limit(count).all()
+    }
+
+    /// The newest `count` events that concern one instance, newest first.
+    package func latest(_ count: Int, on instance: UUID) async throws -> [AuditEvent] {
+        try await AuditEvent.query(on: database.db()).filter(\.$instanceID == instance).sort(\.$at, .descending).limit(count).all()
     }
 }

@@ -178,10 +178,30 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
         }
     }
 
+    /// Checks that `names` may be changed on an instance that has `current`: a user changes only the
+    /// variables the image lets users see and edit; an operator any the image declares, and those the
+    /// instance already has from the seed's API. Throws a ``PanelError`` that names the variable.
+    func checkChangeable(_ names: some Collection<String>, of current: [String: String], byOperator: Bool) throws {
+        let declared = variables ?? [:]
+        for name in names.sorted() {
+            guard let definition = declared[name] else {
+                if byOperator, current[name] != nil { continue }
+                throw PanelError.invalid("variables: \(name) is not a variable of the image \(self.name)")
+            }
+            if !byOperator, !(definition.isUserViewable && definition.isUserEditable) {
+                throw PanelError.forbidden("variables: \(name) is set by the panel's administrators, not by users")
+            }
+        }
+    }
+
+    /// The Docker images an instance of this image may run: the main one and its alternatives.
+    package var dockerImages: [String] { [image] + (altImages ?? []) }
+
     /// The startup line with each `{{NAME}}` and `${NAME}` of the environment filled in from `values`
-    /// (the instance's) or the image's defaults: what the instance really runs.
-    package func startupLine(with values: [String: String]) -> String? {
-        guard let startup = startup ?? command else { return nil }
+    /// (the instance's) or the image's defaults: what the instance really runs. An instance's own
+    /// `startup` line stands in for the image's.
+    package func startupLine(with values: [String: String], startup override: String? = nil) -> String? {
+        guard let startup = override ?? startup ?? command else { return nil }
         let environment = self.environment.merging(values) { _, set in set }
         var line = VariablePlaceholders.rewrite(startup) { environment[$0] ?? "{{\($0)}}" }
         for (variable, value) in environment.sorted(by: { $0.key.count > $1.key.count }) {

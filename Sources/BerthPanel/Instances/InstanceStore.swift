@@ -89,7 +89,7 @@ package struct InstanceStore: Sendable {
         }
         try definition.check(request.variables, allowingUndeclared: request.acceptsUndeclaredVariables)
         // The deploy may name one of the image's alternatives (e.g. another Java version); anything else runs the main one.
-        let dockerImage = ([definition.image] + (definition.altImages ?? [])).contains(request.image) ? request.image : definition.image
+        let dockerImage = definition.dockerImages.contains(request.image) ? request.image : definition.image
 
         let instance = Instance()
         instance.id = UUID()
@@ -101,6 +101,8 @@ package struct InstanceStore: Sendable {
         instance.memory = request.memory
         instance.cpu = request.cpu
         instance.disk = request.disk
+        instance.processes = ResourceLimits.defaultProcesses
+        instance.extraPortLimit = 0
         instance.variables = String(decoding: try JSONEncoder().encode(request.variables), as: UTF8.self)
         instance.installState = InstallState.installing.rawValue
         instance.powerState = PowerState.offline.rawValue
@@ -108,10 +110,8 @@ package struct InstanceStore: Sendable {
         instance.deleting = false
         instance.eventSequence = 0
         let instanceID = try instance.requireID()
-        let ports: [PortMapping]
-        let primaryPort: Int
         do {
-            (ports, primaryPort) = try await database.inTurn {
+            try await database.inTurn {
                 try await db.transaction { transaction in
                     // Capacity and ports are settled where the row is written, under the node's lock: N deploys
                     // at once never admit more than fits, nor hand out one port twice.
@@ -123,7 +123,6 @@ package struct InstanceStore: Sendable {
                     for mapping in ports {
                         try await Allocation(nodeID: nodeUUID, port: mapping.hostPort, instanceID: instanceID).create(on: transaction)
                     }
-                    return (ports, primaryPort)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -135,16 +134,7 @@ package struct InstanceStore: Sendable {
             throw PanelError.conflict("port \(taken.map(String.init).joined(separator: ", ")) is already allocated on node \(node.name)")
         }
 
-        let specification = InstanceSpecification(
-            id: instanceID.uuidString.lowercased(),
-            name: request.name,
-            image: definition.runtime(dockerImage: dockerImage),
-            limits: ResourceLimits(memoryMiB: request.memory, cpuCores: request.cpu),
-            ports: ports,
-            primaryPort: primaryPort,
-            variables: request.variables,
-            startsWhenInstalled: request.startsWhenInstalled
-        )
+        let specification = try specification(of: instance, definition: definition, startsWhenInstalled: request.startsWhenInstalled)
         do {
             _ = try await daemons.createInstance(specification, on: node)
         } catch DaemonClientError.refused(let status, let message) {

@@ -37,6 +37,15 @@ package struct DaemonClient: Sendable {
         try await send(.PUT, "/api/instances/\(id)/limits", body: limits, to: node, expecting: InstanceStatus.self)
     }
 
+    /// Sends the instance's new specification; its container follows at the next start.
+    func reconfigure(_ specification: InstanceSpecification, on node: Node) async throws -> InstanceStatus {
+        try await send(.PUT, "/api/instances/\(specification.id)/specification", body: specification, to: node, expecting: InstanceStatus.self)
+    }
+
+    func reinstall(instance id: String, wipingFiles: Bool, on node: Node) async throws -> InstanceStatus {
+        try await send(.POST, "/api/instances/\(id)/reinstall", body: ReinstallRequest(wipe: wipingFiles), to: node, expecting: InstanceStatus.self)
+    }
+
     func power(_ action: PowerAction, instance id: String, on node: Node) async throws -> InstanceStatus {
         try await send(.POST, "/api/instances/\(id)/power", body: PowerRequest(action: action), to: node, expecting: InstanceStatus.self)
     }

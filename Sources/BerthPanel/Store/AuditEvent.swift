@@ -12,13 +12,15 @@ package final class AuditEvent: Model, @unchecked Sendable {
     @Field(key: "action") package var action: String
     @Field(key: "target") package var target: String
     @Field(key: "client_address") package var clientAddress: String
+    /// The instance the action concerns, if one does: its activity, as its owner and subusers see it.
+    @OptionalField(key: "instance_id") package var instanceID: UUID?
 
     package init() {}
 
     /// How ``actorKind`` names an API key; a user is `user`.
     package static let apiKeyKind = "api-key"
 
-    init(actor: AuditActor, action: String, target: String, clientAddress: String) {
+    init(actor: AuditActor, action: String, target: String, clientAddress: String, instanceID: UUID? = nil) {
         at = Date()
         switch actor {
         case .user(let name): (actorKind, self.actor) = ("user", name)
@@ -27,5 +29,6 @@ package final class AuditEvent: Model, @unchecked Sendable {
         self.action = action
         self.target = target
         self.clientAddress = clientAddress
+        self.instanceID = instanceID
     }
 }

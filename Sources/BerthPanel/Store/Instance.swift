@@ -18,6 +18,12 @@ package final class Instance: Model, @unchecked Sendable {
     @Field(key: "cpu") var cpu: Double
     /// MiB, when the deploy named one.
     @OptionalField(key: "disk") var disk: Int?
+    /// Most processes and threads at once.
+    @Field(key: "processes") package var processes: Int
+    /// The admin's startup line for this instance; nil runs the image's.
+    @OptionalField(key: "startup") package var startup: String?
+    /// How many ports the owner may add beyond those of the deploy.
+    @Field(key: "extra_port_limit") package var extraPortLimit: Int
     /// `[PortMapping]` as JSON.
     @Field(key: "ports") package var ports: String
     @Field(key: "primary_port") var primaryPort: Int

@@ -63,6 +63,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(AddAPIKeyScopes())
             migrations.add(CreateSubusers())
             migrations.add(CreateMailTables())
+            migrations.add(AddInstanceSettings())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -31,3 +31,13 @@ public struct SuspensionRequest: Codable, Sendable, Equatable {
         self.suspended = suspended
     }
 }
+
+/// `POST /api/instances/:id/reinstall`: run the install again, on the files there are or on an empty volume.
+public struct ReinstallRequest: Codable, Sendable, Equatable {
+    /// Whether the volume is emptied first; the files stay when false or missing.
+    public var wipe: Bool?
+
+    public init(wipe: Bool) {
+        self.wipe = wipe
+    }
+}

@@ -92,7 +92,10 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     /// The smallest share of a core Docker can give a container.
     public static let smallestCPU = 0.01
 
-    public init(memoryMiB: Int, cpuCores: Double, processes: Int = 512) {
+    /// What an instance may run when nobody said otherwise: plenty for a game server, not a fork bomb.
+    public static let defaultProcesses = 512
+
+    public init(memoryMiB: Int, cpuCores: Double, processes: Int = defaultProcesses) {
         self.memoryMiB = memoryMiB
         self.cpuCores = cpuCores
         self.processes = processes

@@ -12,7 +12,9 @@ public enum DaemonRoutes {
     public static let command = RoutePath("/api/instances/:id/command")
     /// `PUT` ``ResourceLimits``.
     public static let limits = RoutePath("/api/instances/:id/limits")
-    /// `POST` to run the install again.
+    /// `PUT` the instance's new ``InstanceSpecification``: its container follows at the next start.
+    public static let specification = RoutePath("/api/instances/:id/specification")
+    /// `POST` to run the install again, with an optional ``ReinstallRequest``.
     public static let reinstall = RoutePath("/api/instances/:id/reinstall")
     /// `POST` a ``SuspensionRequest``.
     public static let suspension = RoutePath("/api/instances/:id/suspension")

@@ -21,20 +21,8 @@ struct InstancesPage: Sendable {
         let value: String
         let label: String
         let selected: Bool
-        let variables: [ImageVariable]
-    }
-
-    struct ImageVariable {
-        let name: String
-        /// The form field: `var.<image id>.<name>`, so two images' variables of one name stay apart.
-        let field: String
-        /// Named apart from the image's `label` and others: Mustache looks a missing value up in the outer sections.
-        let displayName: String?
-        let value: String
-        let help: String?
-        let required: Bool
-        /// The rules in words, e.g. "required, a whole number from 1025 to 65535".
-        let rules: String
+        /// Fields named `var.<image id>.<name>`, so two images' variables of one name stay apart.
+        let variables: [VariableField]
     }
 
     struct Content {
@@ -59,7 +47,7 @@ struct InstancesPage: Sendable {
                 let id = try context.parameters.require("id")
                 do {
                     let view = try await instances.setSuspended(suspended, id)
-                    await audit.record("\(action)ed instance", target: view.name, context: context)
+                    await audit.record("\(action)ed instance", target: view.name, instance: UUID(uuidString: id), context: context)
                     context.flash("\(view.name) is \(suspended ? "suspended" : "no longer suspended").")
                 } catch let error as PanelError {
                     context.flash(error)
@@ -150,16 +138,7 @@ struct InstancesPage: Sendable {
                 let definition = image.decodedDefinition
                 let variables = (definition?.variables ?? [:]).sorted { $0.key < $1.key }.map { name, variable in
                     let field = "var.\(id).\(name)"
-                    let rules = try? variable.checkedRules()
-                    return ImageVariable(
-                        name: name,
-                        field: field,
-                        displayName: variable.name,
-                        value: form[field] ?? variable.default ?? "",
-                        help: variable.description,
-                        required: rules?.required ?? false,
-                        rules: rules?.summary ?? ""
-                    )
+                    return VariableField(name, variable, field: field, value: form[field])
                 }
                 return ImageChoice(value: id, label: image.name, selected: form["image"] == id, variables: variables)
             },

@@ -104,7 +104,8 @@ struct ConsoleRelay: Sendable {
                 // of commands faster than the log keeps up is counted rather than queued without end.
                 let (entries, auditTrail) = AsyncStream.makeStream(of: AuditEntry.self, bufferingPolicy: .bufferingOldest(Self.auditBacklog))
                 let unrecorded = UnrecordedCount()
-                async let recorded: Void = record(entries, context: context)
+                let instanceID = try instance.requireID()
+                async let recorded: Void = record(entries, on: instanceID, context: context)
                 defer { auditTrail.finish() }
                 let reason = try await withThrowingTaskGroup(of: String?.self) { group in
                     group.addTask {
@@ -169,7 +170,7 @@ struct ConsoleRelay: Sendable {
                 await recorded
                 if unrecorded.total > 0 {
                     let summary = "\(instance.name): \(unrecorded.total) command(s) sent faster than the audit log keeps up"
-                    await audit.record("console commands not recorded", target: summary, context: context)
+                    await audit.record("console commands not recorded", target: summary, instance: instance.id, context: context)
                 }
                 closing.withLockedValue { $0 = reason }
             }
@@ -241,9 +242,9 @@ struct ConsoleRelay: Sendable {
         let target: String
     }
 
-    private func record(_ entries: AsyncStream<AuditEntry>, context: WebRequestContext) async {
+    private func record(_ entries: AsyncStream<AuditEntry>, on instance: UUID, context: WebRequestContext) async {
         for await entry in entries {
-            await audit.record(entry.action, target: entry.target, context: context)
+            await audit.record(entry.action, target: entry.target, instance: instance, context: context)
         }
     }
 

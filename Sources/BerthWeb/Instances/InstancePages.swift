@@ -37,10 +37,11 @@ struct InstancePages: Sendable {
             let instanceID = try reached.instance.requireID()
             let shares = managesSubusers ? try await subusers.list(on: instanceID) : []
             let invited = managesSubusers ? try await invitations.pending(on: instanceID) : []
+            let activity = reached.role.may(.settings) ? try await audit.latest(InstanceDetails.activityShown, on: instanceID) : []
             return pages.render(
                 "instance",
                 title: reached.instance.name,
-                content: InstanceDetails(reached, for: user, subusers: shares, invitations: invited),
+                content: InstanceDetails(reached, for: user, subusers: shares, invitations: invited, activity: activity),
                 context: context,
                 scripts: ["terminal.js", "resource-charts.js", "console.js"]
             )
@@ -52,19 +53,40 @@ struct InstancePages: Sendable {
             let instance = reached.instance
             let id = try instance.requireID().uuidString.lowercased()
             do {
-                var fields: [String: JSONValue] = ["name": .string(context.form.raw("name"))]
-                for limit in ["memory", "cpu"] {
-                    guard let value = context.form.optional(limit) else { continue }
-                    guard user.admin else { throw PanelError.invalid("only an admin changes an instance's limits") }
-                    fields[limit] = .string(value)
-                }
-                let changed = try await instances.change(id, InstanceChanges(RequestFields(values: fields)))
+                let fields = try Self.settingsFields(context.form, admin: user.admin, current: instance)
+                let changes = try InstanceChanges(RequestFields(values: fields))
+                let changed = try await instances.change(id, changes, as: reached.role)
                 await audit.record(
-                    "changed instance settings: name \(changed.name), \(changed.memory) MiB, \(changed.cpu) cores",
-                    target: instance.name,
+                    "changed instance settings: \(Self.describe(changes))",
+                    target: changed.name,
+                    instance: instance.id,
                     context: context
                 )
-                context.flash("The settings of \(changed.name) are saved.")
+                let later = changes.variables != nil || changes.dockerImage != nil || changes.startup != nil
+                context.flash(
+                    "The settings of \(changed.name) are saved.\(later ? " Variables, the Docker image and the startup line apply at its next start." : "")"
+                )
+            } catch let error as PanelError {
+                context.flash(error)
+            }
+            return WebResponse.redirect("/instances/\(id)")
+        }
+        group.post("instances/:id/reinstall") { _, context in
+            let user = try context.signedInUser()
+            let reached = try await access.instance(try context.parameters.require("id"), for: user)
+            try reached.role.require(.settings)
+            let instance = reached.instance
+            let id = try instance.requireID().uuidString.lowercased()
+            let wipe = context.form.isChecked("wipe")
+            do {
+                _ = try await instances.reinstall(id, wipingFiles: wipe)
+                await audit.record(
+                    wipe ? "reinstalled instance from empty files" : "reinstalled instance",
+                    target: instance.name,
+                    instance: instance.id,
+                    context: context
+                )
+                context.flash("\(instance.name) is being reinstalled\(wipe ? " from empty files" : ", keeping its files").")
             } catch let error as PanelError {
                 context.flash(error)
             }
@@ -83,135 +105,53 @@ struct InstancePages: Sendable {
         }
     }
 
+    /// The settings form as the body of `PATCH /api/v1/instances/{id}`, with what differs from `current`:
+    /// `var.<NAME>` fields are the variables (an empty one is a value too); limits and the startup line
+    /// only from an admin's form.
+    static func settingsFields(_ form: FormFields, admin: Bool, current instance: Instance) throws -> [String: JSONValue] {
+        var fields: [String: JSONValue] = ["name": .string(form.raw("name"))]
+        let prefix = "var."
+        let declared = instance.image.decodedDefinition?.variables ?? [:]
+        let current = declared.compactMapValues(\.default).merging(InstanceView(instance, node: instance.node).variables) { _, set in set }
+        var variables: [String: JSONValue] = [:]
+        for field in form.values.keys where field.hasPrefix(prefix) {
+            let name = String(field.dropFirst(prefix.count))
+            if current[name] != form.raw(field) { variables[name] = .string(form.raw(field)) }
+        }
+        if !variables.isEmpty { fields["variables"] = .object(variables) }
+        if let image = form.optional("dockerImage"), image != instance.dockerImage { fields["dockerImage"] = .string(image) }
+        let settings = InstanceSettingsForm(instance)
+        for (field, value) in settings.values where form.values[field] != nil {
+            guard admin else { throw PanelError.forbidden("only an admin changes an instance's limits and startup line") }
+            let sent = field == "startup" ? form.raw(field).trimmingCharacters(in: .whitespaces) : form.optional(field) ?? value
+            if sent != value, !(field == "cpu" && Double(sent) == Double(value)) { fields[field] = .string(sent) }
+        }
+        return fields
+    }
+
+    /// What a change set, in words for the activity list.
+    static func describe(_ changes: InstanceChanges) -> String {
+        var parts: [String] = []
+        if let name = changes.name { parts.append("name \(name)") }
+        if let variables = changes.variables { parts.append("variables \(variables.keys.sorted().joined(separator: ", "))") }
+        if let image = changes.dockerImage { parts.append("Docker image \(image)") }
+        if let memory = changes.memory { parts.append("\(memory) MiB") }
+        if let cpu = changes.cpu { parts.append("\(cpu) cores") }
+        if let disk = changes.disk { parts.append("disk \(disk) MiB") }
+        if let processes = changes.processes { parts.append("\(processes) processes") }
+        if let limit = changes.extraPortLimit { parts.append("up to \(limit) extra ports") }
+        switch changes.startup {
+        case .custom: parts.append("its own startup line")
+        case .image: parts.append("the image's startup line")
+        case nil: break
+        }
+        return parts.joined(separator: ", ")
+    }
+
     struct InstanceState: Codable {
         let installState: String
         let powerState: String
         let reason: String?
         let suspended: Bool
-    }
-}
-
-/// Everything the instance page shows.
-struct InstanceDetails {
-    let summary: InstanceSummary
-    let image: String
-    let dockerImage: String
-    let ports: [PortMapping]
-    let variables: [Variable]
-    /// The startup line with the instance's values filled in, when `user` may see them all.
-    let startup: String?
-    let reason: String?
-    let powerState: String
-    let createdAt: String?
-    let installing: Bool
-    let failed: Bool
-    let usable: Bool
-    /// The settings form: an admin also changes the limits.
-    let isAdmin: Bool
-    let memoryMiB: Int
-    let cpuCores: Double
-    let may: Permissions
-    let subusers: [SubuserRow]
-    let invitations: [Invitations.Pending]
-    /// What the viewer may grant a new subuser: what they hold themselves.
-    let grantable: [Choice]
-
-    /// What the viewer may do here, one flag per part of the page.
-    struct Permissions {
-        let readConsole: Bool
-        let sendCommands: Bool
-        let start: Bool
-        let stop: Bool
-        let restart: Bool
-        let kill: Bool
-        let changeSettings: Bool
-        let manageSubusers: Bool
-
-        init(_ role: InstanceRole) {
-            readConsole = role.may(.consoleRead)
-            sendCommands = role.may(.consoleWrite)
-            start = role.may(.powerStart)
-            stop = role.may(.powerStop)
-            restart = role.may(.powerRestart)
-            kill = role.may(.powerKill)
-            changeSettings = role.may(.settings)
-            manageSubusers = role.may(.subusers)
-        }
-    }
-
-    /// A subuser with their permissions as ticked boxes; boxes the viewer does not hold are shown, not editable.
-    struct SubuserRow {
-        let userId: String
-        let username: String
-        let choices: [PermissionChoice]
-    }
-
-    struct PermissionChoice {
-        let value: String
-        let label: String
-        let checked: Bool
-        let locked: Bool
-    }
-
-    struct Variable {
-        let name: String
-        /// Named apart from the image's `label` and others: Mustache looks a missing value up in the outer sections.
-        let displayName: String?
-        let value: String
-        let help: String?
-        /// Set through the seed's `/api`, which takes names the image does not declare.
-        let undeclared: Bool
-    }
-
-    /// What `user` sees: an admin sees every variable, the startup line, and which variables the image does
-    /// not declare; an owner sees the declared variables the image lets users see.
-    init(_ reached: ReachableInstance, for user: User, subusers shares: [SubuserView], invitations: [Invitations.Pending]) {
-        let instance = reached.instance
-        self.invitations = invitations
-        let held = reached.role.permissions
-        may = Permissions(reached.role)
-        subusers = shares.map { share in
-            SubuserRow(
-                userId: share.userId,
-                username: share.username,
-                choices: InstancePermission.allCases.map {
-                    PermissionChoice(
-                        value: $0.rawValue,
-                        label: $0.summary,
-                        checked: share.permissions.contains($0.rawValue),
-                        locked: !held.contains($0)
-                    )
-                }
-            )
-        }
-        grantable = InstancePermission.allCases.filter(held.contains).map { Choice(value: $0.rawValue, label: $0.summary, selected: false) }
-        let view = InstanceView(instance, node: instance.node)
-        summary = InstanceSummary(view)
-        isAdmin = user.admin
-        memoryMiB = view.memory
-        cpuCores = view.cpu
-        image = instance.image.name
-        dockerImage = instance.dockerImage
-        ports = (try? JSONDecoder().decode([PortMapping].self, from: Data(instance.ports.utf8))) ?? []
-        let definition = instance.image.decodedDefinition
-        let declared = definition?.variables ?? [:]
-        var values = declared.compactMapValues(\.default).merging(view.variables) { _, set in set }
-        if !user.admin { values = values.filter { declared[$0.key]?.isUserViewable == true } }
-        variables = values.sorted { $0.key < $1.key }.map { name, value in
-            Variable(
-                name: name,
-                displayName: declared[name]?.name,
-                value: value,
-                help: declared[name]?.description,
-                undeclared: declared[name] == nil
-            )
-        }
-        startup = user.admin || declared.values.allSatisfy(\.isUserViewable) ? definition?.startupLine(with: view.variables) : nil
-        reason = instance.reason
-        powerState = instance.powerState
-        createdAt = view.createdAt
-        installing = view.internalState == "INSTALLING"
-        failed = view.internalState == "FAILED"
-        usable = view.internalState == "READY" && !instance.suspended
     }
 }

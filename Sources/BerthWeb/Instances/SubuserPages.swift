@@ -26,11 +26,21 @@ struct SubuserPages: Sendable {
                 switch addition {
                 case .added(let added):
                     let granted = added.permissions.joined(separator: " ")
-                    await audit.record("added subuser \(added.username) [\(granted)]", target: reached.instance.name, context: context)
+                    await audit.record(
+                        "added subuser \(added.username) [\(granted)]",
+                        target: reached.instance.name,
+                        instance: reached.instance.id,
+                        context: context
+                    )
                     return "\(added.username) can now reach \(reached.instance.name)."
                 case .invited(let invitation):
                     let granted = invitation.permissions.joined(separator: " ")
-                    await audit.record("invited \(invitation.email) [\(granted)]", target: reached.instance.name, context: context)
+                    await audit.record(
+                        "invited \(invitation.email) [\(granted)]",
+                        target: reached.instance.name,
+                        instance: reached.instance.id,
+                        context: context
+                    )
                     return "\(invitation.email) has no account yet, so an invitation went there by e-mail; its link works for 7 days."
                 }
             }
@@ -46,6 +56,7 @@ struct SubuserPages: Sendable {
                 await audit.record(
                     "changed subuser \(changed.username) [\(changed.permissions.joined(separator: " "))]",
                     target: reached.instance.name,
+                    instance: reached.instance.id,
                     context: context
                 )
                 return "The permissions of \(changed.username) are saved."
@@ -55,7 +66,12 @@ struct SubuserPages: Sendable {
             try await change(context, needs: .subusers) { reached, instanceID in
                 let email = try context.form.required("email", label: "E-mail address")
                 try await invitations.withdraw(email, on: instanceID)
-                await audit.record("withdrew the invitation of \(email)", target: reached.instance.name, context: context)
+                await audit.record(
+                    "withdrew the invitation of \(email)",
+                    target: reached.instance.name,
+                    instance: reached.instance.id,
+                    context: context
+                )
                 return "The invitation of \(email) is withdrawn; its link no longer works."
             }
         }
@@ -65,7 +81,7 @@ struct SubuserPages: Sendable {
             // Leaving needs no permission; removing someone else takes `subusers`, which the store checks.
             return try await change(context, needs: nil) { reached, instanceID in
                 try await subusers.remove(userID, from: instanceID, by: reached.role, actingAs: user.userID)
-                await audit.record("removed subuser \(userID)", target: reached.instance.name, context: context)
+                await audit.record("removed subuser \(userID)", target: reached.instance.name, instance: reached.instance.id, context: context)
                 return userID == user.userID ? "You left \(reached.instance.name)." : "The subuser was removed."
             }
         }

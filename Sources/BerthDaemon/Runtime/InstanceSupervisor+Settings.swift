@@ -1,0 +1,83 @@
+import BerthProtocol
+import Foundation
+
+/// Changes of an instance's settings after its install: a new specification, and its container made anew.
+extension InstanceSupervisor {
+    /// Takes an instance's new specification: its variables, Docker image, startup line, ports or limits.
+    /// New limits reach a running container at once; everything else reaches it at its next start, in a
+    /// container made anew, so a change of settings never cuts a running server off.
+    func reconfigure(_ id: String, as new: InstanceSpecification) async throws -> InstanceStatus {
+        if let problem = new.problem { throw InstanceError.invalid(problem) }
+        guard new.id == id else { throw InstanceError.invalid("the specification's id \(new.id) is not the instance's") }
+        guard let current = records[id] else { throw InstanceError.notFound(id: id) }
+        try Self.checkChangeable(current)
+        if new.limits != current.specification.limits {
+            _ = try await updateLimits(new.limits, of: id)
+        }
+        try change(id) { record in
+            try Self.checkChangeable(record)
+            var specification = new
+            // Suspension has a route of its own, and whether to start after the install was the deploy's to say.
+            specification.suspended = record.specification.suspended
+            specification.startsWhenInstalled = record.specification.startsWhenInstalled
+            if record.containerID != nil, Self.needsNewContainer(from: record.specification, to: specification) {
+                record.containerOutdated = true
+            }
+            record.specification = specification
+        }
+        return try status(of: id)
+    }
+
+    private static func checkChangeable(_ record: InstanceRecord) throws {
+        try record.lifecycle.checkAvailable()
+        if record.lifecycle.activity == .installing {
+            throw InstanceError.conflict("the instance is installing; change its settings once the install is done")
+        }
+    }
+
+    /// Limits and the name are changed in place; anything else the container was made with needs a new one.
+    private static func needsNewContainer(from old: InstanceSpecification, to new: InstanceSpecification) -> Bool {
+        var comparable = old
+        comparable.limits = new.limits
+        comparable.name = new.name
+        return comparable != new
+    }
+
+    /// Before a start: a container made with settings that changed since is replaced by one made with the
+    /// new ones. A failure is the start's failure, and the next start tries again.
+    func renewContainerIfOutdated(_ id: String, session: UUID) async throws {
+        guard let record = records[id], record.containerOutdated else { return }
+        do {
+            let containerID = try await installer.createRuntimeContainer(record.specification, as: record.hostID)
+            try change(id) { record in
+                record.containerID = containerID
+                record.containerOutdated = false
+            }
+        } catch {
+            let reason = "the container could not be made anew with the new settings: \(InstanceError.describe(error))"
+            note(id) { $0.lifecycle.startFailed(session: session, reason: reason) }
+            throw InstanceError.failed(reason)
+        }
+    }
+
+    /// Empties the instance's volume for a reinstall from scratch: moved aside at once (a rename, so the
+    /// install never sees half of the old files) and removed in the background.
+    func moveFilesAside(of id: String) throws {
+        let volume = blueprint.volumePath(for: id)
+        guard FileManager.default.fileExists(atPath: volume) else { return }
+        // Ids start with a letter or digit, so no instance's volume is ever named like this.
+        let aside = ((volume as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\(id).wiped-\(UUID().uuidString)")
+        do {
+            try FileManager.default.moveItem(atPath: volume, toPath: aside)
+        } catch {
+            throw InstanceError.failed("the instance's files could not be cleared for the reinstall: \(error.localizedDescription)")
+        }
+        tasks.spawn { [logger] in
+            do {
+                try FileManager.default.removeItem(atPath: aside)
+            } catch {
+                logger.error("the old files of instance \(id) at \(aside) could not be removed: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import BerthPanel
+import BerthProtocol
+import Foundation
+
+/// Everything the instance page shows.
+struct InstanceDetails {
+    let summary: InstanceSummary
+    let image: String
+    let dockerImage: String
+    let ports: [PortMapping]
+    let variables: [Variable]
+    /// The startup line with the instance's values filled in, when `user` may see them all.
+    let startup: String?
+    let reason: String?
+    let powerState: String
+    let createdAt: String?
+    let installing: Bool
+    let failed: Bool
+    let usable: Bool
+    /// The settings form: an admin also changes the limits and the startup line.
+    let isAdmin: Bool
+    let settings: InstanceSettingsForm
+    /// The variables the viewer may change, as fields named `var.<NAME>`.
+    let editableVariables: [VariableField]
+    /// The image's Docker images, when it has more than one to pick from.
+    let dockerImages: [Choice]
+    /// The newest events that concern the instance, for those who may change its settings.
+    let activity: [ActivityRow]
+    // Mustache sees stored properties only.
+    let offersDockerImages: Bool
+    let hasEditableVariables: Bool
+    let hasActivity: Bool
+    let may: Permissions
+    let subusers: [SubuserRow]
+    let invitations: [Invitations.Pending]
+    /// What the viewer may grant a new subuser: what they hold themselves.
+    let grantable: [Choice]
+
+    /// How many of the newest events the Activity card lists.
+    static let activityShown = 25
+
+    /// What the viewer may do here, one flag per part of the page.
+    struct Permissions {
+        let readConsole: Bool
+        let sendCommands: Bool
+        let start: Bool
+        let stop: Bool
+        let restart: Bool
+        let kill: Bool
+        let changeSettings: Bool
+        let manageSubusers: Bool
+
+        init(_ role: InstanceRole) {
+            readConsole = role.may(.consoleRead)
+            sendCommands = role.may(.consoleWrite)
+            start = role.may(.powerStart)
+            stop = role.may(.powerStop)
+            restart = role.may(.powerRestart)
+            kill = role.may(.powerKill)
+            changeSettings = role.may(.settings)
+            manageSubusers = role.may(.subusers)
+        }
+    }
+
+    /// A subuser with their permissions as ticked boxes; boxes the viewer does not hold are shown, not editable.
+    struct SubuserRow {
+        let userId: String
+        let username: String
+        let choices: [PermissionChoice]
+    }
+
+    struct PermissionChoice {
+        let value: String
+        let label: String
+        let checked: Bool
+        let locked: Bool
+    }
+
+    struct ActivityRow {
+        let at: String
+        let actor: String
+        let action: String
+
+        init(_ event: AuditEvent) {
+            at = ISO8601DateFormatter().string(from: event.at)
+            actor = event.actorKind == AuditEvent.apiKeyKind ? "API key \(event.actor)" : event.actor
+            action = event.action
+        }
+    }
+
+    struct Variable {
+        let name: String
+        /// Named apart from the image's `label` and others: Mustache looks a missing value up in the outer sections.
+        let displayName: String?
+        let value: String
+        let help: String?
+        /// Set through the seed's `/api`, which takes names the image does not declare.
+        let undeclared: Bool
+    }
+
+    /// What `user` sees: an admin sees every variable, the startup line, and which variables the image does
+    /// not declare; an owner sees the declared variables the image lets users see.
+    init(
+        _ reached: ReachableInstance,
+        for user: User,
+        subusers shares: [SubuserView],
+        invitations: [Invitations.Pending],
+        activity events: [AuditEvent]
+    ) {
+        let instance = reached.instance
+        self.invitations = invitations
+        let held = reached.role.permissions
+        may = Permissions(reached.role)
+        subusers = shares.map { share in
+            SubuserRow(
+                userId: share.userId,
+                username: share.username,
+                choices: InstancePermission.allCases.map {
+                    PermissionChoice(
+                        value: $0.rawValue,
+                        label: $0.summary,
+                        checked: share.permissions.contains($0.rawValue),
+                        locked: !held.contains($0)
+                    )
+                }
+            )
+        }
+        grantable = InstancePermission.allCases.filter(held.contains).map { Choice(value: $0.rawValue, label: $0.summary, selected: false) }
+        let view = InstanceView(instance, node: instance.node)
+        summary = InstanceSummary(view)
+        isAdmin = user.admin
+        settings = InstanceSettingsForm(instance)
+        activity = events.map(ActivityRow.init)
+        hasActivity = !events.isEmpty
+        image = instance.image.name
+        dockerImage = instance.dockerImage
+        ports = (try? JSONDecoder().decode([PortMapping].self, from: Data(instance.ports.utf8))) ?? []
+        let definition = instance.image.decodedDefinition
+        let declared = definition?.variables ?? [:]
+        var values = declared.compactMapValues(\.default).merging(view.variables) { _, set in set }
+        if !user.admin { values = values.filter { declared[$0.key]?.isUserViewable == true } }
+        variables = values.sorted { $0.key < $1.key }.map { name, value in
+            Variable(
+                name: name,
+                displayName: declared[name]?.name,
+                value: value,
+                help: declared[name]?.description,
+                undeclared: declared[name] == nil
+            )
+        }
+        editableVariables = declared.sorted { $0.key < $1.key }.compactMap { name, variable in
+            guard reached.role.may(.settings), user.admin || (variable.isUserViewable && variable.isUserEditable) else { return nil }
+            return VariableField(name, variable, field: "var.\(name)", value: view.variables[name])
+        }
+        hasEditableVariables = !editableVariables.isEmpty
+        let images = definition?.dockerImages ?? []
+        dockerImages = images.count > 1 ? images.map { Choice(value: $0, label: $0, selected: $0 == instance.dockerImage) } : []
+        offersDockerImages = !dockerImages.isEmpty
+        let visible = user.admin || declared.values.allSatisfy(\.isUserViewable)
+        startup = visible ? definition?.startupLine(with: view.variables, startup: instance.startup) : nil
+        reason = instance.reason
+        powerState = instance.powerState
+        createdAt = view.createdAt
+        installing = view.internalState == "INSTALLING"
+        failed = view.internalState == "FAILED"
+        usable = view.internalState == "READY" && !instance.suspended
+    }
+}
+
+/// The admin's part of the settings form, as the form shows each field: what a save compares against, so
+/// it records and sends only what was changed.
+struct InstanceSettingsForm {
+    let memory: String
+    let cpu: String
+    let disk: String
+    let processes: String
+    let extraPortLimit: String
+    let startup: String
+
+    init(_ instance: Instance) {
+        let view = InstanceView(instance, node: instance.node)
+        memory = String(view.memory)
+        cpu = view.cpu.rounded() == view.cpu ? String(Int(view.cpu)) : String(view.cpu)
+        disk = String(view.disk)
+        processes = String(instance.processes)
+        extraPortLimit = String(instance.extraPortLimit)
+        startup = instance.startup ?? ""
+    }
+
+    var values: [(field: String, value: String)] {
+        [("memory", memory), ("cpu", cpu), ("disk", disk), ("processes", processes), ("extraPortLimit", extraPortLimit), ("startup", startup)]
+    }
+}
