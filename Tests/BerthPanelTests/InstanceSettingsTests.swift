@@ -33,7 +33,10 @@ struct InstanceSettingsTests {
             #expect(try await node.docker.inspectContainer(containerID).hostConfiguration.memory == 256 << 20)
 
             for (body, problem) in [
-                (["colour": "red"] as [String: Any], "colour cannot be changed; an instance's changeable fields are cpu, memory, name, user"),
+                (
+                    ["colour": "red"] as [String: Any],
+                    "colour cannot be changed; an instance's changeable fields are cpu, disk, dockerImage, extraPortLimit, memory, name, processes, startup, user, variables"
+                ),
                 (["name": ""], "name must not be empty"), (["memory": "2"], "memory must be at least 4 MiB"),
                 (["user": "nobody"], "user nobody does not exist"), (["user": ""], "user must not be empty"),
                 // Less than Docker can give (its CFS quota is at least 1 ms a period): refused before the node.
@@ -56,7 +59,7 @@ struct InstanceSettingsTests {
             #expect(try await owner.signIn("alice", WebSessionTests.password).status == 303)
             #expect(try await owner.get("/instances/\(id)").text.contains(#"id="settings-name""#))
             _ = try await owner.post("/instances/\(id)/settings", ["name": "from the page", "memory": "1024"])
-            #expect(try await owner.get("/instances/\(id)").text.contains("Only an admin changes an instance&#39;s limits."))
+            #expect(try await owner.get("/instances/\(id)").text.contains("Only an admin changes an instance&#39;s limits and startup line."))
             #expect((try await panel.instance(id))["Memory"] as? Int == 256, "the owner's resize was refused")
             #expect(try await owner.post("/instances/\(id)/settings", ["name": "from the page"]).location == "/instances/\(id)")
             #expect((try await panel.instance(id))["Name"] as? String == "from the page")

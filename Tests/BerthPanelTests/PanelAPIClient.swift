@@ -15,6 +15,12 @@ extension PanelAPIClient {
         return try await request(method, path, json: String(decoding: data, as: UTF8.self), apiKey: .none)
     }
 
+    /// A JSON object built from `fields`, sent with `apiKey` (`.none`: the suite's).
+    func request(_ method: NIOHTTP1.HTTPMethod, _ path: String, _ fields: [String: Any], apiKey: String??) async throws -> HTTPAnswer {
+        let data = try JSONSerialization.data(withJSONObject: fields)
+        return try await request(method, path, json: String(decoding: data, as: UTF8.self), apiKey: apiKey)
+    }
+
     /// A user through `/api/auth/create-user`; returns their `userId`.
     func createUser(_ name: String, userID: String? = nil) async throws -> String {
         var fields: [String: Any] = ["username": name, "email": "\(name)@example.com", "password": "correct horse battery"]

@@ -79,7 +79,10 @@ extension InstanceSupervisor {
             }
             return
         }
+        // The deploy's wish to start is for its own install; a reinstall leaves the instance off.
+        let startsNow = records[id]?.specification.startsWhenInstalled == true
         note(id) { record in
+            record.specification.startsWhenInstalled = nil
             switch outcome {
             case .success(let containerID):
                 record.containerID = containerID
@@ -89,7 +92,7 @@ extension InstanceSupervisor {
                 record.lifecycle.installFinished(failure: InstanceError.describe(error))
             }
         }
-        if case .success = outcome, records[id]?.specification.startsWhenInstalled == true {
+        if case .success = outcome, startsNow {
             tasks.spawn { [logger] in
                 do {
                     try await self.start(id)

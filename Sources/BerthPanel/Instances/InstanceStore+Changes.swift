@@ -126,7 +126,12 @@ extension InstanceStore {
         guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
         guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
         do {
-            return try await daemons.reinstall(instance: id.lowercased(), wipingFiles: wipingFiles, on: instance.node)
+            let status = try await daemons.reinstall(instance: id.lowercased(), wipingFiles: wipingFiles, on: instance.node)
+            // Shown at once, as the deploy's INSTALLING is: the node's events follow with the rest.
+            instance.installState = status.installState.rawValue
+            instance.reason = nil
+            try await instance.save(on: database.db())
+            return status
         } catch DaemonClientError.refused(let status, let message) where status == 409 || status == 400 {
             throw PanelError.conflict(message)
         } catch let error as DaemonClientError {
