@@ -235,4 +235,38 @@ struct InstanceLifecycleTests {
             try await daemon.request(.DELETE, "/api/instances/\(id)")
         }
     }
+
+    @Test("a new specification is saved and waits for the next start, and an older one that arrives late is not taken")
+    func newSpecification() async throws {
+        try await TestDaemon.with { daemon in
+            var specification = TestDaemon.echoSpecification()
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            let ready = try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            let first = try #require(ready.containerID)
+
+            specification.variables["MOTD"] = "newer"
+            specification.revision = 2
+            #expect(try await daemon.request(.PUT, "/api/instances/\(id)/specification", body: specification).status == 200)
+            var stale = specification
+            stale.variables["MOTD"] = "older"
+            stale.revision = 1
+            #expect(try await daemon.request(.PUT, "/api/instances/\(id)/specification", body: stale).status == 200)
+            var foreign = specification
+            foreign.id = "someone-else"
+            let refused = try await daemon.request(.PUT, "/api/instances/\(id)/specification", body: foreign)
+            #expect(refused.status == 400 && refused.error == "the specification's id someone-else is not the instance's")
+            let state = try String(contentsOfFile: daemon.configuration.dataDirectory + "/daemon-state.json", encoding: .utf8)
+            #expect(state.contains(#""containerOutdated":true"#) && state.contains("newer") && !state.contains("older"))
+            #expect(try await daemon.docker.inspectContainer(first).id == first, "nothing happens to the container before a start")
+
+            #expect(try await daemon.power(.start, id).status == 200)
+            let running = try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            let renewed = try await daemon.docker.inspectContainer(try #require(running.containerID))
+            #expect(renewed.id != first && renewed.configuration.environment?.contains("MOTD=newer") == true)
+            let saved = try String(contentsOfFile: daemon.configuration.dataDirectory + "/daemon-state.json", encoding: .utf8)
+            #expect(!saved.contains("containerOutdated"), "the new container is up to date")
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
 }

@@ -164,4 +164,133 @@ struct InstanceOwnerSettingsTests {
             try await panel.deleteInstance(id)
         }
     }
+
+    @Test(
+        "an owner adds ports from the node's ranges up to the admin's limit, each once under concurrency, and removes only those; the next start publishes them"
+    )
+    func extraPorts() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await InstanceTests.importEchoImage(panel)
+            let range = TestPorts.range(3)
+            let ranges = try await panel.request(.PATCH, "/api/v1/nodes/\(node.id)", ["portRanges": "\(range.lowerBound)-\(range.upperBound)"])
+            #expect(ranges.status == 200, "\(ranges.text)")
+            let alice = try await panel.createUser("alice")
+            let deployPort = TestPorts.next()
+            let deployed = try await panel.request(
+                .POST,
+                "/api/instances/deploy",
+                InstanceTests.deployFields(node: node.id, user: alice, port: deployPort)
+            )
+            let id = try #require(deployed.object["Id"] as? String, "\(deployed.text)")
+            let first = try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+            let key = try await panel.panel.createAPIKey(name: "alice's", scopes: "instances:write", owner: alice)
+            func addPort() async throws -> HTTPAnswer {
+                try await panel.request(.POST, "/api/v1/instances/\(id)/ports", [:], apiKey: .some(key))
+            }
+
+            let none = try await addPort()
+            #expect(
+                none.status == 409 && none.error == "this instance may not have ports beyond those of its deploy; an admin sets how many",
+                "\(none.text)"
+            )
+            let grab = try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["extraPortLimit": 5], apiKey: .some(key))
+            #expect(grab.status == 403, "only an admin sets the allowance")
+            #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["extraPortLimit": 2]).status == 200)
+
+            // Three at once for an allowance of two: two get a port each, distinct, from the range.
+            let answers = try await withThrowingTaskGroup(of: HTTPAnswer.self) { group in
+                for _ in 0..<3 { group.addTask { try await addPort() } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.status == 201 }.count == 2, "\(answers.map(\.text))")
+            #expect(answers.contains { $0.status == 409 && $0.error == "this instance has all 2 extra port(s) it may have; remove one first" })
+            let ports = try #require((try await panel.instance(id))["Ports"] as? String)
+            let published = ports.split(separator: ",").compactMap { Int($0.split(separator: ":")[1]) }
+            let extras = published.filter { $0 != deployPort }
+            #expect(published.first == deployPort && extras.count == 2 && Set(extras).count == 2, "\(ports)")
+            #expect(extras.allSatisfy(range.contains), "\(extras) from the node's range \(range)")
+
+            // The running container is not cut off; the next start publishes the new ports.
+            #expect((try await panel.instance(id))["ContainerId"] as? String == first["ContainerId"] as? String)
+            #expect(try await panel.request(.POST, "/api/v1/instances/\(id)/power", ["action": "restart"]).status == 202)
+            let restarted = try await panel.waitFor(id, "running in a new container") {
+                $0["PowerState"] as? String == "running" && $0["ContainerId"] as? String != first["ContainerId"] as? String
+            }
+            let inspection = try await node.docker.inspectContainer(try #require(restarted["ContainerId"] as? String))
+            for port in extras {
+                #expect(inspection.networkSettings.ports?["\(port)/tcp"] != nil && inspection.networkSettings.ports?["\(port)/udp"] != nil)
+            }
+
+            for (path, status, problem) in [
+                ("\(deployPort)", 409, "port \(deployPort) came with the deploy; only ports added later can be removed"),
+                ("1", 404, "port 1 is not one of this instance's"), ("abc", 400, "port must be a whole number from 1 to 65535"),
+            ] {
+                let refused = try await panel.request(.DELETE, "/api/v1/instances/\(id)/ports/\(path)", [:], apiKey: .some(key))
+                #expect(refused.status == status && refused.error == problem, "\(refused.text)")
+            }
+            let removed = try await panel.request(.DELETE, "/api/v1/instances/\(id)/ports/\(extras[0])", [:], apiKey: .some(key))
+            #expect(
+                removed.status == 200 && removed.object["Ports"] as? String == "\(deployPort):\(deployPort),\(extras[1]):\(extras[1])",
+                "\(removed.text)"
+            )
+
+            // The page: the allowance, a Remove button on the added port alone, and the add form that works.
+            let owner = panel.browser()
+            #expect(try await owner.signIn("alice", WebSessionTests.password).status == 303)
+            let page = try await owner.get("/instances/\(id)").text
+            #expect(page.contains("1 of 2 extra port(s) in use") && page.contains(#"id="add-port""#))
+            #expect(page.contains("/ports/\(extras[1])/remove") && !page.contains("/ports/\(deployPort)/remove"))
+            #expect(try await owner.post("/instances/\(id)/ports").location == "/instances/\(id)")
+            let full = try await owner.get("/instances/\(id)").text
+            #expect(full.contains("2 of 2 extra port(s) in use") && !full.contains(#"id="add-port""#))
+            #expect(full.contains("/ports/\(extras[0])/remove"), "the port freed by the removal was taken again")
+            try await panel.deleteInstance(id)
+        }
+    }
+
+    @Test("a change the node cannot take changes nothing: variables stay, an added port's allocation goes again; panel-only fields still change")
+    func changesTheNodeMissesAreUndone() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await Self.importTunableImage(into: panel.panel)
+            let range = TestPorts.range(2)
+            #expect(
+                try await panel.request(.PATCH, "/api/v1/nodes/\(node.id)", ["portRanges": "\(range.lowerBound)-\(range.upperBound)"]).status == 200
+            )
+            let alice = try await panel.createUser("alice")
+            var fields = InstanceTests.deployFields(node: node.id, user: alice, port: TestPorts.next())
+            fields["imagename"] = "Tunable"
+            fields["variables"] = ["MOTD": "first"]
+            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
+            _ = try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["extraPortLimit": 1]).status == 200)
+            let portsBefore = try await panel.instance(id)["Ports"] as? String
+
+            // Point the panel at a port where no daemon listens: the node is "down".
+            let db = panel.panel.database.db()
+            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: db))
+            nodeRow.port = TestPorts.next()
+            try await nodeRow.save(on: db)
+            let variables = try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["variables": ["MOTD": "lost"], "name": "renamed"])
+            #expect(variables.status == 500, "\(variables.text)")
+            #expect(variables.error?.hasPrefix("the new settings were not applied, and the old ones stay") == true)
+            let kept = try await panel.instance(id)
+            #expect((kept["Variables"] as? [String: String])?["MOTD"] == "first" && kept["Name"] as? String == "game")
+            let port = try await panel.request(.POST, "/api/v1/instances/\(id)/ports", [:])
+            #expect(port.status == 500, "\(port.text)")
+            #expect(try await panel.instance(id)["Ports"] as? String == portsBefore)
+            let instanceID = try #require(UUID(uuidString: id))
+            #expect(try await panel.panel.instances.extraPorts(of: instanceID).isEmpty)
+            let renamed = try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["name": "renamed"])
+            #expect(renamed.status == 200 && renamed.object["Name"] as? String == "renamed", "the name is the panel's alone")
+
+            nodeRow.port = node.daemonPort
+            try await nodeRow.save(on: db)
+            let back = try await panel.request(.POST, "/api/v1/instances/\(id)/ports", [:])
+            #expect(back.status == 201, "\(back.text)")
+            #expect(try await panel.panel.instances.extraPorts(of: instanceID).count == 1)
+            try await panel.deleteInstance(id)
+        }
+    }
 }

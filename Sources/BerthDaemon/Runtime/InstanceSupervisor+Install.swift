@@ -30,7 +30,12 @@ extension InstanceSupervisor {
         guard var lifecycle = records[id]?.lifecycle else { throw InstanceError.notFound(id: id) }
         try lifecycle.requestReinstall()
         if wipingFiles { try moveFilesAside(of: id) }
-        try change(id) { try $0.lifecycle.requestReinstall() }
+        try change(id) { record in
+            try record.lifecycle.requestReinstall()
+            // The install makes the container with the settings there are now; a change while it runs
+            // marks it outdated again.
+            record.containerOutdated = false
+        }
         beginInstall(id)
         return try status(of: id)
     }
@@ -86,7 +91,6 @@ extension InstanceSupervisor {
             switch outcome {
             case .success(let containerID):
                 record.containerID = containerID
-                record.containerOutdated = false
                 record.lifecycle.installFinished(failure: nil)
             case .failure(let error):
                 record.lifecycle.installFinished(failure: InstanceError.describe(error))

@@ -5,22 +5,26 @@ import Foundation
 extension InstanceSupervisor {
     /// Takes an instance's new specification: its variables, Docker image, startup line, ports or limits.
     /// New limits reach a running container at once; everything else reaches it at its next start, in a
-    /// container made anew, so a change of settings never cuts a running server off.
+    /// container made anew, so a change of settings never cuts a running server off. One older than the
+    /// node's (by its revision) changes nothing.
     func reconfigure(_ id: String, as new: InstanceSpecification) async throws -> InstanceStatus {
         if let problem = new.problem { throw InstanceError.invalid(problem) }
         guard new.id == id else { throw InstanceError.invalid("the specification's id \(new.id) is not the instance's") }
         guard let current = records[id] else { throw InstanceError.notFound(id: id) }
-        try Self.checkChangeable(current)
+        try current.lifecycle.checkAvailable()
+        if Self.isStale(new, comparedWith: current.specification) { return Self.status(of: current) }
         if new.limits != current.specification.limits {
             _ = try await updateLimits(new.limits, of: id)
         }
         try change(id) { record in
-            try Self.checkChangeable(record)
+            try record.lifecycle.checkAvailable()
+            guard !Self.isStale(new, comparedWith: record.specification) else { return }
             var specification = new
             // Suspension has a route of its own, and whether to start after the install was the deploy's to say.
             specification.suspended = record.specification.suspended
             specification.startsWhenInstalled = record.specification.startsWhenInstalled
-            if record.containerID != nil, Self.needsNewContainer(from: record.specification, to: specification) {
+            // While installing too: the container the install makes was made with the old settings.
+            if Self.needsNewContainer(from: record.specification, to: specification) {
                 record.containerOutdated = true
             }
             record.specification = specification
@@ -28,11 +32,9 @@ extension InstanceSupervisor {
         return try status(of: id)
     }
 
-    private static func checkChangeable(_ record: InstanceRecord) throws {
-        try record.lifecycle.checkAvailable()
-        if record.lifecycle.activity == .installing {
-            throw InstanceError.conflict("the instance is installing; change its settings once the install is done")
-        }
+    private static func isStale(_ new: InstanceSpecification, comparedWith current: InstanceSpecification) -> Bool {
+        guard let revision = new.revision, let held = current.revision else { return false }
+        return revision < held
     }
 
     /// Limits and the name are changed in place; anything else the container was made with needs a new one.

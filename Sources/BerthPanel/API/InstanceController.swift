@@ -95,6 +95,25 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
                 return try JSONResponse.make(ReinstallAnswer(id: id, internalState: status.installState.rawValue, wipe: wipe), status: .accepted)
             }
         }
+        group.post("v1/instances/:id/ports") { _, context in
+            try context.grant.require(.write, on: .instances)
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                try await context.grant.reach(id, in: instances, subusers: subusers).role.require(.settings)
+                return try JSONResponse.make(try await instances.addPort(to: id).instance, status: .created)
+            }
+        }
+        group.delete("v1/instances/:id/ports/:port") { _, context in
+            try context.grant.require(.write, on: .instances)
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                guard let port = Int(try context.parameters.require("port")), (1...65535).contains(port) else {
+                    throw PanelError.invalid("port must be a whole number from 1 to 65535")
+                }
+                try await context.grant.reach(id, in: instances, subusers: subusers).role.require(.settings)
+                return try JSONResponse.make(try await instances.removePort(port, from: id))
+            }
+        }
         group.post("v1/instances/:id/power") { request, context in
             try context.grant.require(.write, on: .instances)
             return try await withBerthStatuses {

@@ -3,7 +3,7 @@ import Foundation
 
 /// An instance's settings as plain values: what a change compares, applies, and puts back when the node
 /// refuses it.
-struct InstanceSettings: Equatable {
+struct InstanceSettings: Equatable, Sendable {
     var name: String
     var owner: String
     var dockerImage: String
@@ -47,17 +47,63 @@ struct InstanceSettings: Equatable {
 
     var limits: ResourceLimits { ResourceLimits(memoryMiB: memory, cpuCores: cpu, processes: processes) }
 
-    /// Whether the node can take the change as new limits on the running container.
-    func differsOnlyInLimits(from other: InstanceSettings) -> Bool {
+    /// Whether the node runs the instance differently: the name, the owner, the disk (not enforced by the
+    /// node yet) and the port allowance are the panel's alone.
+    func differsForTheNode(from other: InstanceSettings) -> Bool {
         var comparable = other
-        comparable.memory = memory
-        comparable.cpu = cpu
-        comparable.processes = processes
         comparable.name = name
         comparable.owner = owner
         comparable.disk = disk
         comparable.extraPortLimit = extraPortLimit
-        return comparable == self
+        return comparable != self
+    }
+
+    /// Takes what `changes` sets, checked against the image: its Docker images, and its variables' rules
+    /// and editability (a user changes only those the image lets users see and edit).
+    mutating func take(_ changes: InstanceChanges, of definition: ImageDefinition, byOperator: Bool) throws {
+        name = changes.name ?? name
+        owner = changes.owner ?? owner
+        memory = changes.memory ?? memory
+        cpu = changes.cpu ?? cpu
+        disk = changes.disk ?? disk
+        processes = changes.processes ?? processes
+        extraPortLimit = changes.extraPortLimit ?? extraPortLimit
+        switch changes.startup {
+        case .custom(let line): startup = line
+        case .image: startup = nil
+        case nil: break
+        }
+        if let dockerImage = changes.dockerImage {
+            guard definition.dockerImages.contains(dockerImage) else {
+                throw PanelError.invalid("dockerImage must be one of the image's: \(definition.dockerImages.joined(separator: ", "))")
+            }
+            self.dockerImage = dockerImage
+        }
+        if let changed = changes.variables {
+            try definition.checkChangeable(changed.keys, of: variables, byOperator: byOperator)
+            variables.merge(changed) { _, new in new }
+            try definition.check(variables, allowingUndeclared: true)
+        }
+    }
+
+    /// Puts back each field that a change from `before` to `after` touched; the others keep what they are.
+    mutating func undo(from before: InstanceSettings, to after: InstanceSettings) {
+        func restore<Value: Equatable>(_ field: WritableKeyPath<InstanceSettings, Value>) {
+            if before[keyPath: field] != after[keyPath: field] { self[keyPath: field] = before[keyPath: field] }
+        }
+        restore(\.name)
+        restore(\.owner)
+        restore(\.dockerImage)
+        restore(\.memory)
+        restore(\.cpu)
+        restore(\.disk)
+        restore(\.processes)
+        restore(\.startup)
+        restore(\.extraPortLimit)
+        for (name, value) in before.variables where after.variables[name] != value { variables[name] = value }
+        for name in after.variables.keys where before.variables[name] == nil { variables[name] = nil }
+        ports.removeAll { !before.ports.contains($0) && after.ports.contains($0) }
+        ports += before.ports.filter { !after.ports.contains($0) && !ports.contains($0) }
     }
 
     private static func json(_ value: some Encodable) -> String {

@@ -10,85 +10,16 @@ extension InstanceStore {
     /// limits, startup line, port allowance and owner for administrators (the callers check that). More
     /// memory or CPU is checked against the node's room under the node's lock. The node hears of it at
     /// once: new limits apply to the running container, the rest at its next start. If the node refuses or
-    /// cannot be reached, the instance keeps all of its old settings.
+    /// cannot be reached, the instance keeps its old settings (see ``settle(_:edit:)``).
     package func change(_ id: String, _ changes: InstanceChanges, as role: InstanceRole) async throws -> InstanceView {
-        guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
-        guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
-        let db = database.db()
-        if let owner = changes.owner, try await User.query(on: db).filter(\.$userID == owner).first() == nil {
+        if let owner = changes.owner, try await User.query(on: database.db()).filter(\.$userID == owner).first() == nil {
             throw PanelError.invalid("user \(owner) does not exist")
         }
-        let definition = try await imageDefinition(of: instance)
-        let before = InstanceSettings(instance)
-        var after = before
-        after.name = changes.name ?? before.name
-        after.owner = changes.owner ?? before.owner
-        after.memory = changes.memory ?? before.memory
-        after.cpu = changes.cpu ?? before.cpu
-        after.disk = changes.disk ?? before.disk
-        after.processes = changes.processes ?? before.processes
-        after.extraPortLimit = changes.extraPortLimit ?? before.extraPortLimit
-        switch changes.startup {
-        case .custom(let line): after.startup = line
-        case .image: after.startup = nil
-        case nil: break
-        }
-        if let dockerImage = changes.dockerImage {
-            guard definition.dockerImages.contains(dockerImage) else {
-                throw PanelError.invalid("dockerImage must be one of the image's: \(definition.dockerImages.joined(separator: ", "))")
-            }
-            after.dockerImage = dockerImage
-        }
-        if let variables = changes.variables {
-            try definition.checkChangeable(variables.keys, of: before.variables, byOperator: role == .administrator)
-            after.variables = before.variables.merging(variables) { _, new in new }
-            try definition.check(after.variables, allowingUndeclared: true)
-        }
-        after.apply(to: instance)
-        let node = instance.node
-        let (moreMemory, moreCPU) = (max(0, after.memory - before.memory), max(0, after.cpu - before.cpu))
-        try await database.inTurn {
-            try await db.transaction { transaction in
-                if moreMemory > 0 || moreCPU > 1e-9 {
-                    try await Self.checkCapacity(of: node, memory: moreMemory, cpu: moreCPU, on: transaction)
-                }
-                try await instance.save(on: transaction)
-            }
-        }
-        if changes.reachesTheNode, after != before {
-            do {
-                try await tell(node, of: instance, definition: definition, changing: before, to: after)
-            } catch {
-                before.apply(to: instance)
-                try await instance.save(on: db)
-                throw error
-            }
+        try await settle(id) { settings, edit in
+            try settings.take(changes, of: edit.definition, byOperator: role == .administrator)
         }
         guard let view = try await view(id) else { throw PanelError.notFound("no instance with that id") }
         return view
-    }
-
-    /// Sends the node what changed: new limits alone go to the running container; anything more is a new
-    /// specification.
-    private func tell(
-        _ node: Node,
-        of instance: Instance,
-        definition: ImageDefinition,
-        changing before: InstanceSettings,
-        to after: InstanceSettings
-    ) async throws {
-        let id = try instance.requireID().uuidString.lowercased()
-        do {
-            if after.differsOnlyInLimits(from: before) {
-                _ = try await daemons.updateLimits(after.limits, instance: id, on: node)
-            } else {
-                _ = try await daemons.reconfigure(try specification(of: instance, definition: definition), on: node)
-            }
-        } catch DaemonClientError.refused(let status, let message) where status == 400 || status == 409 {
-            throw status == 400 ? PanelError.invalid(message) : PanelError.conflict(message)
-        } catch let error as DaemonClientError {
-            throw PanelError.nodeFailed("the new settings were not applied, and the old ones stay: \(error.message)")
-        }
     }
 
     /// The image definition the instance was deployed from.
@@ -116,7 +47,8 @@ extension InstanceStore {
             primaryPort: instance.primaryPort,
             variables: settings.variables,
             suspended: instance.suspended,
-            startsWhenInstalled: startsWhenInstalled
+            startsWhenInstalled: startsWhenInstalled,
+            revision: instance.settingsRevision
         )
     }
 

@@ -103,6 +103,7 @@ package struct InstanceStore: Sendable {
         instance.disk = request.disk
         instance.processes = ResourceLimits.defaultProcesses
         instance.extraPortLimit = 0
+        instance.settingsRevision = 0
         instance.variables = String(decoding: try JSONEncoder().encode(request.variables), as: UTF8.self)
         instance.installState = InstallState.installing.rawValue
         instance.powerState = PowerState.offline.rawValue
@@ -183,7 +184,7 @@ package struct InstanceStore: Sendable {
     static func checkCapacity(of node: Node, memory: Int, cpu: Double, on transaction: any Database) async throws {
         guard let sql = transaction as? any SQLDatabase else { preconditionFailure("both drivers are SQL databases") }
         let nodeID = try node.requireID()
-        try await sql.raw("UPDATE nodes SET id = id WHERE id = \(bind: nodeID)").run()
+        try await lock(node, in: transaction)
         // Sums in the database: loading every instance of the node made each deploy slower than the last.
         // The casts give both databases' SUM one type (PostgreSQL's SUM of a bigint is a numeric).
         let query: SQLQueryString = """
@@ -210,7 +211,7 @@ package struct InstanceStore: Sendable {
     /// Within the deploy's transaction, after the node's lock: the listed ports as they are, or free ports
     /// of the node's ranges (each published at the same port inside). The allocations' unique index still
     /// guards both.
-    private static func hostPorts(_ request: PortRequest, on node: Node, in transaction: any Database) async throws -> ([PortMapping], Int) {
+    static func hostPorts(_ request: PortRequest, on node: Node, in transaction: any Database) async throws -> ([PortMapping], Int) {
         switch request {
         case .listed(let ports, let primary):
             return (ports, primary)
@@ -228,6 +229,14 @@ package struct InstanceStore: Sendable {
             let ports = free.map { PortMapping(hostPort: $0, containerPort: $0) }
             return (ports, free[0])
         }
+    }
+
+    /// Within a transaction: takes the node's row lock (a write, so SQLite takes its write lock and
+    /// PostgreSQL the row lock before anything is read). Whatever is decided about the node's room and ports
+    /// after it, no other transaction decides at the same time.
+    static func lock(_ node: Node, in transaction: any Database) async throws {
+        guard let sql = transaction as? any SQLDatabase else { preconditionFailure("both drivers are SQL databases") }
+        try await sql.raw("UPDATE nodes SET id = id WHERE id = \(bind: try node.requireID())").run()
     }
 
     /// What a node's instances take of it.

@@ -32,12 +32,8 @@ package struct DaemonClient: Sendable {
         try await send(.POST, "/api/instances/\(id)/suspension", body: SuspensionRequest(suspended: suspended), to: node)
     }
 
-    /// Applies new limits to the instance's container while it runs (`docker update`).
-    func updateLimits(_ limits: ResourceLimits, instance id: String, on node: Node) async throws -> InstanceStatus {
-        try await send(.PUT, "/api/instances/\(id)/limits", body: limits, to: node, expecting: InstanceStatus.self)
-    }
-
-    /// Sends the instance's new specification; its container follows at the next start.
+    /// Sends the instance's new specification: new limits reach its running container at once (`docker
+    /// update`), the rest its next start.
     func reconfigure(_ specification: InstanceSpecification, on node: Node) async throws -> InstanceStatus {
         try await send(.PUT, "/api/instances/\(specification.id)/specification", body: specification, to: node, expecting: InstanceStatus.self)
     }

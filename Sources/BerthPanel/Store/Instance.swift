@@ -24,6 +24,8 @@ package final class Instance: Model, @unchecked Sendable {
     @OptionalField(key: "startup") package var startup: String?
     /// How many ports the owner may add beyond those of the deploy.
     @Field(key: "extra_port_limit") package var extraPortLimit: Int
+    /// One more with each change of the settings: the node keeps the newest (``InstanceSpecification/revision``).
+    @Field(key: "settings_revision") var settingsRevision: Int
     /// `[PortMapping]` as JSON.
     @Field(key: "ports") package var ports: String
     @Field(key: "primary_port") var primaryPort: Int
@@ -51,12 +53,15 @@ final class Allocation: Model, @unchecked Sendable {
     @Parent(key: "node_id") var node: Node
     @Field(key: "port") var port: Int
     @Parent(key: "instance_id") var instance: Instance
+    /// Added by the instance's owner after the deploy (within its extra port limit); only these they remove.
+    @Field(key: "extra") var extra: Bool
 
     init() {}
 
-    init(nodeID: UUID, port: Int, instanceID: UUID) {
+    init(nodeID: UUID, port: Int, instanceID: UUID, extra: Bool = false) {
         self.$node.id = nodeID
         self.port = port
         self.$instance.id = instanceID
+        self.extra = extra
     }
 }

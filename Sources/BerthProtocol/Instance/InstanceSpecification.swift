@@ -14,6 +14,9 @@ public struct InstanceSpecification: Codable, Sendable, Equatable {
     public var suspended: Bool
     /// Whether the daemon starts the instance as soon as its install succeeds (nil, from an older panel: no).
     public var startsWhenInstalled: Bool?
+    /// Counts the panel's changes of the settings: a specification older than the one the node has (two
+    /// changes whose requests crossed) is not taken.
+    public var revision: Int?
 
     public init(
         id: String,
@@ -24,7 +27,8 @@ public struct InstanceSpecification: Codable, Sendable, Equatable {
         primaryPort: Int? = nil,
         variables: [String: String] = [:],
         suspended: Bool = false,
-        startsWhenInstalled: Bool? = nil
+        startsWhenInstalled: Bool? = nil,
+        revision: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -35,6 +39,7 @@ public struct InstanceSpecification: Codable, Sendable, Equatable {
         self.variables = variables
         self.suspended = suspended
         self.startsWhenInstalled = startsWhenInstalled
+        self.revision = revision
     }
 
     /// The mapping of the main service, if the instance has any port.

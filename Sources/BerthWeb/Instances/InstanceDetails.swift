@@ -7,7 +7,12 @@ struct InstanceDetails {
     let summary: InstanceSummary
     let image: String
     let dockerImage: String
-    let ports: [PortMapping]
+    let ports: [PortRow]
+    /// The Ports card: for those who may change settings of an instance that may have, or has, extra ports.
+    let showsPortCard: Bool
+    let canAddPort: Bool
+    /// e.g. "1 of 2 extra ports in use".
+    let portAllowance: String
     let variables: [Variable]
     /// The startup line with the instance's values filled in, when `user` may see them all.
     let startup: String?
@@ -76,6 +81,13 @@ struct InstanceDetails {
         let locked: Bool
     }
 
+    struct PortRow {
+        let hostPort: Int
+        let containerPort: Int
+        /// Added by the owner: they may remove it.
+        let removable: Bool
+    }
+
     struct ActivityRow {
         let at: String
         let actor: String
@@ -105,7 +117,8 @@ struct InstanceDetails {
         for user: User,
         subusers shares: [SubuserView],
         invitations: [Invitations.Pending],
-        activity events: [AuditEvent]
+        activity events: [AuditEvent],
+        extraPorts: Set<Int>
     ) {
         let instance = reached.instance
         self.invitations = invitations
@@ -134,7 +147,14 @@ struct InstanceDetails {
         hasActivity = !events.isEmpty
         image = instance.image.name
         dockerImage = instance.dockerImage
-        ports = (try? JSONDecoder().decode([PortMapping].self, from: Data(instance.ports.utf8))) ?? []
+        let mappings = (try? JSONDecoder().decode([PortMapping].self, from: Data(instance.ports.utf8))) ?? []
+        let mayChange = reached.role.may(.settings)
+        ports = mappings.map {
+            PortRow(hostPort: $0.hostPort, containerPort: $0.containerPort, removable: mayChange && extraPorts.contains($0.hostPort))
+        }
+        showsPortCard = mayChange && (instance.extraPortLimit > 0 || !extraPorts.isEmpty)
+        canAddPort = mayChange && extraPorts.count < instance.extraPortLimit
+        portAllowance = "\(extraPorts.count) of \(instance.extraPortLimit) extra port(s) in use"
         let definition = instance.image.decodedDefinition
         let declared = definition?.variables ?? [:]
         var values = declared.compactMapValues(\.default).merging(view.variables) { _, set in set }

@@ -41,7 +41,14 @@ struct InstancePages: Sendable {
             return pages.render(
                 "instance",
                 title: reached.instance.name,
-                content: InstanceDetails(reached, for: user, subusers: shares, invitations: invited, activity: activity),
+                content: InstanceDetails(
+                    reached,
+                    for: user,
+                    subusers: shares,
+                    invitations: invited,
+                    activity: activity,
+                    extraPorts: try await instances.extraPorts(of: instanceID)
+                ),
                 context: context,
                 scripts: ["terminal.js", "resource-charts.js", "console.js"]
             )
@@ -92,6 +99,19 @@ struct InstancePages: Sendable {
             }
             return WebResponse.redirect("/instances/\(id)")
         }
+        group.post("instances/:id/ports") { _, context in
+            try await changePorts(context) { id in
+                let port = try await instances.addPort(to: id).added
+                return ("added port \(port)", "Port \(port) was added; the instance publishes it from its next start.")
+            }
+        }
+        group.post("instances/:id/ports/:port/remove") { _, context in
+            try await changePorts(context) { id in
+                let port = Int(try context.parameters.require("port")) ?? 0
+                _ = try await instances.removePort(port, from: id)
+                return ("removed port \(port)", "Port \(port) was removed; the instance stops publishing it at its next start.")
+            }
+        }
         group.get("instances/:id/state") { _, context in
             let instance = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser()).instance
             return try JSONResponse.make(
@@ -103,6 +123,26 @@ struct InstancePages: Sendable {
                 )
             )
         }
+    }
+
+    /// Adds or removes a port for someone with the settings permission: `change` returns what the audit
+    /// log and the flash say.
+    private func changePorts(
+        _ context: WebRequestContext,
+        _ change: (String) async throws -> (action: String, message: String)
+    ) async throws -> Response {
+        let reached = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
+        try reached.role.require(.settings)
+        let instance = reached.instance
+        let id = try instance.requireID().uuidString.lowercased()
+        do {
+            let (action, message) = try await change(id)
+            await audit.record(action, target: instance.name, instance: instance.id, context: context)
+            context.flash(message)
+        } catch let error as PanelError {
+            context.flash(error)
+        }
+        return WebResponse.redirect("/instances/\(id)")
     }
 
     /// The settings form as the body of `PATCH /api/v1/instances/{id}`, with what differs from `current`:
