@@ -223,7 +223,7 @@ struct InstanceLifecycleTests {
             #expect(host.pidsLimit == 100)
             let bad = try await daemon.request(.PUT, "/api/instances/\(id)/limits", json: #"{"memoryMiB": 0, "cpuCores": 1, "processes": 10}"#)
             #expect(bad.status == 400)
-            #expect(bad.error == "memory must be at least 4 MiB")
+            #expect(bad.error == "memory must be at least 6 MiB")
             // More cores than the machine has: Docker itself refuses, and the old limits stay, in Docker and
             // in what the node keeps for the next container.
             let refused = try await daemon.request(.PUT, "/api/instances/\(id)/limits", body: ResourceLimits(memoryMiB: 200, cpuCores: 1000))

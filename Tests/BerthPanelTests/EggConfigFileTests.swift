@@ -6,7 +6,7 @@ import Testing
 
 @Suite("An egg's configuration files, applied before start", .timeLimit(.minutes(3)))
 struct EggConfigFileTests {
-    @Test("the Paper egg's server.properties gets the instance's port before start, and a link the server planted to a host file stays harmless")
+    @Test("the Paper egg waits for its EULA, then its server.properties gets the instance's port before start, and a planted link stays harmless")
     func paperProperties() async throws {
         try await TestPanel.with(withNode: true) { panel in
             let node = try #require(panel.node)
@@ -48,6 +48,18 @@ struct EggConfigFileTests {
             )
             #expect(deployed.status == 201, "\(deployed.text)")
             let id = try #require(deployed.object["Id"] as? String)
+
+            // The egg's `eula` feature: installed, and off until the owner accepts the EULA.
+            let installed = try await panel.waitFor(id, "installed") { $0["InternalState"] as? String == "READY" }
+            #expect(installed["PowerState"] as? String == "offline", "a deploy's start waits for the EULA")
+            let refused = try await panel.request(.POST, "/api/v1/instances/\(id)/power", ["action": "start"])
+            #expect(refused.status == 409 && refused.error == InstanceStore.eulaRefusal, "\(refused.text)")
+            let browser = panel.browser()
+            #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
+            #expect(try await browser.get("/instances/\(id)").text.contains(#"id="eula-form""#))
+            #expect(try await browser.post("/instances/\(id)/eula").location == "/instances/\(id)")
+            #expect(!(try await browser.get("/instances/\(id)").text.contains(#"id="eula""#)), "accepted once, asked no more")
+            #expect(try await panel.request(.POST, "/api/v1/instances/\(id)/power", ["action": "start"]).status == 202)
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
 
             let volume = panel.dataDirectory + "/node/volumes/" + id
@@ -55,6 +67,10 @@ struct EggConfigFileTests {
             #expect(properties.contains("server-port=\(range.lowerBound)\n"), "\(properties)")
             #expect(properties.contains("query.port=\(range.lowerBound)\n") && properties.contains("server-ip=0.0.0.0\n"))
             #expect(properties.contains("motd=A Minecraft Server\n"), "the rest of the file is kept")
+            #expect(
+                try String(contentsOfFile: volume + "/eula.txt", encoding: .utf8).contains("eula=true"),
+                "the acceptance is written for the server"
+            )
             #expect(try String(contentsOfFile: decoy, encoding: .utf8) == "host file\n", "the host file behind the tenant's link is untouched")
             let banned = try FileManager.default.attributesOfItem(atPath: volume + "/banned-ips.json")
             #expect(banned[.type] as? FileAttributeType == .typeRegular, "the link was replaced by the volume's own file")

@@ -32,6 +32,8 @@ struct EggImportTests {
             #expect(paper.install?.image == "ghcr.io/ptero-eggs/installers:alpine" && paper.install?.entrypoint == "ash")
             #expect(paper.install?.script.contains("\r") == false, "Windows line ends are gone")
             #expect(paper.features == ["eula", "java_version", "pid_limit"])
+            #expect(paper.asksForEULA && paper.offersJavaVersions)
+            #expect(paper.label(ofDockerImage: "ghcr.io/ptero-eggs/yolks:java_21") == "Java 21 (ghcr.io/ptero-eggs/yolks:java_21)")
             #expect(paper.startup?.hasPrefix("java -Xms128M") == true)
             let jar = try #require(paper.variables?["SERVER_JARFILE"])
             #expect(jar.name == "Server Jar File" && jar.default == "server.jar")
@@ -43,6 +45,7 @@ struct EggImportTests {
 
             let satisfactory = try await Self.definition("Satisfactory", in: panel.panel)
             #expect(satisfactory.stopSignal == "SIGINT" && satisfactory.stopCommand == nil, "^C is SIGINT")
+            #expect(!satisfactory.asksForEULA && !satisfactory.offersJavaVersions)
             #expect(satisfactory.runtime(dockerImage: satisfactory.image).stop == .signal("SIGINT"))
             let openTTD = try #require(try await panel.panel.images.all().first { $0.name.contains("OpenTTD") })
             let openTTDDefinition = try JSONDecoder().decode(ImageDefinition.self, from: Data(openTTD.definition.utf8))

@@ -28,7 +28,7 @@ struct InstanceRouteTests {
                 ("nodeId", [:], "nodeId is required"),
                 ("user", [:], "user is required"),
                 (nil, ["memory": "lots"], "memory must be a size such as 512, \"512MB\" or \"2G\""),
-                (nil, ["memory": "2"], "memory must be at least 4 MiB"),
+                (nil, ["memory": "2"], "memory must be at least 6 MiB"),
                 (nil, ["cpu": "fast"], "cpu must be a number of cores such as 1, 1.5 or \"150%\""),
                 (nil, ["cpu": "0.5%"], "cpu must be at least 0.01 cores (1%), the smallest share Docker gives"),
                 (nil, ["ports": "a:b"], "ports must look like \"25565:25565,8080:80\" (container:host)"),

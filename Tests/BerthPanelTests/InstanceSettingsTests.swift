@@ -37,7 +37,7 @@ struct InstanceSettingsTests {
                     ["colour": "red"] as [String: Any],
                     "colour cannot be changed; an instance's changeable fields are cpu, disk, dockerImage, extraPortLimit, memory, name, processes, startup, user, variables"
                 ),
-                (["name": ""], "name must not be empty"), (["memory": "2"], "memory must be at least 4 MiB"),
+                (["name": ""], "name must not be empty"), (["memory": "2"], "memory must be at least 6 MiB"),
                 (["user": "nobody"], "user nobody does not exist"), (["user": ""], "user must not be empty"),
                 // Less than Docker can give (its CFS quota is at least 1 ms a period): refused before the node.
                 (["cpu": 0.00913], "cpu must be at least 0.01 cores (1%), the smallest share Docker gives"),

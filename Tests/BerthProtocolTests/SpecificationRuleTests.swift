@@ -49,7 +49,7 @@ struct SpecificationRuleTests {
 
     @Test("limits, stop signals and capabilities are checked")
     func imageAndLimits() {
-        #expect(specification(limits: ResourceLimits(memoryMiB: 1, cpuCores: 1)).problem == "memory must be at least 4 MiB")
+        #expect(specification(limits: ResourceLimits(memoryMiB: 1, cpuCores: 1)).problem == "memory must be at least 6 MiB")
         let badSignal = RuntimeImage(dockerImage: "x", stop: .signal("SIGSTOP"))
         #expect(specification(image: badSignal).problem != nil)
         let badCapability = RuntimeImage(dockerImage: "x", capabilities: ["SYS_ADMIN"])

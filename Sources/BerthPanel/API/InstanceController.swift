@@ -95,6 +95,14 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
                 return try JSONResponse.make(ReinstallAnswer(id: id, internalState: status.installState.rawValue, wipe: wipe), status: .accepted)
             }
         }
+        group.post("v1/instances/:id/eula") { _, context in
+            try context.grant.require(.write, on: .instances)
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                try await context.grant.reach(id, in: instances, subusers: subusers).role.require(.settings)
+                return try JSONResponse.make(try await instances.acceptEULA(id))
+            }
+        }
         group.post("v1/instances/:id/ports") { _, context in
             try context.grant.require(.write, on: .instances)
             return try await withBerthStatuses {

@@ -194,6 +194,20 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
         }
     }
 
+    /// The image asks its instances' owners to accept the game's EULA before the first start (an egg's
+    /// `eula` feature: Minecraft servers do not start without `eula=true` in `eula.txt`).
+    package var asksForEULA: Bool { features?.contains("eula") == true }
+
+    /// The image's Docker images are builds of one server for several Java versions (an egg's
+    /// `java_version` feature): the settings offer them as such.
+    package var offersJavaVersions: Bool { features?.contains("java_version") == true }
+
+    /// How the settings name one of the image's Docker images: its egg label with the reference.
+    package func label(ofDockerImage reference: String) -> String {
+        guard let label = imageLabels?[reference], label != reference else { return reference }
+        return "\(label) (\(reference))"
+    }
+
     /// The Docker images an instance of this image may run: the main one and its alternatives.
     package var dockerImages: [String] { [image] + (altImages ?? []) }
 

@@ -27,7 +27,9 @@ package struct DeployRequest: Sendable {
         memory = try LooseQuantities.mebibytes(fields.value("memory") ?? .null, field: "memory")
         // The node's own floor (a container with less cannot start its shell), said here so the refusal
         // names the field before anything is written.
-        guard memory >= 4 else { throw PanelError.invalid("memory must be at least 4 MiB") }
+        guard memory >= ResourceLimits.smallestMemoryMiB else {
+            throw PanelError.invalid("memory must be at least \(ResourceLimits.smallestMemoryMiB) MiB")
+        }
         cpu = try LooseQuantities.cores(fields.value("cpu") ?? .null, field: "cpu")
         disk = try fields.value("disk").map { try LooseQuantities.mebibytes($0, field: "disk") }
         nodeID = try fields.string("nodeId")

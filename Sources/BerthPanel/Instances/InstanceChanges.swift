@@ -1,3 +1,4 @@
+import BerthProtocol
 import Foundation
 
 /// What `PATCH /api/v1/instances/{id}` and the settings page change, read from a body; each problem names
@@ -40,7 +41,9 @@ package struct InstanceChanges: Sendable {
         dockerImage = try fields.optionalString("dockerImage")
         if let memory = fields.value("memory") {
             self.memory = try LooseQuantities.mebibytes(memory, field: "memory")
-            if let value = self.memory, value < 4 { throw PanelError.invalid("memory must be at least 4 MiB") }
+            if let value = self.memory, value < ResourceLimits.smallestMemoryMiB {
+                throw PanelError.invalid("memory must be at least \(ResourceLimits.smallestMemoryMiB) MiB")
+            }
         }
         if let cpu = fields.value("cpu") { self.cpu = try LooseQuantities.cores(cpu, field: "cpu") }
         if let disk = fields.value("disk") { self.disk = try LooseQuantities.mebibytes(disk, field: "disk") }

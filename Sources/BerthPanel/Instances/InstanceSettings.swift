@@ -13,6 +13,7 @@ struct InstanceSettings: Equatable, Sendable {
     var processes: Int
     var startup: String?
     var extraPortLimit: Int
+    var eulaAccepted: Bool
     var variables: [String: String]
     var ports: [PortMapping]
 
@@ -26,6 +27,7 @@ struct InstanceSettings: Equatable, Sendable {
         processes = instance.processes
         startup = instance.startup
         extraPortLimit = instance.extraPortLimit
+        eulaAccepted = instance.eulaAccepted
         // Written by the panel itself as JSON; unreadable only if someone edited the database by hand.
         variables = (try? JSONDecoder().decode([String: String].self, from: Data(instance.variables.utf8))) ?? [:]
         ports = (try? JSONDecoder().decode([PortMapping].self, from: Data(instance.ports.utf8))) ?? []
@@ -41,6 +43,7 @@ struct InstanceSettings: Equatable, Sendable {
         instance.processes = processes
         instance.startup = startup
         instance.extraPortLimit = extraPortLimit
+        instance.eulaAccepted = eulaAccepted
         instance.variables = Self.json(variables)
         instance.ports = Self.json(ports)
     }
@@ -100,6 +103,7 @@ struct InstanceSettings: Equatable, Sendable {
         restore(\.processes)
         restore(\.startup)
         restore(\.extraPortLimit)
+        restore(\.eulaAccepted)
         for (name, value) in before.variables where after.variables[name] != value { variables[name] = value }
         for name in after.variables.keys where before.variables[name] == nil { variables[name] = nil }
         ports.removeAll { !before.ports.contains($0) && after.ports.contains($0) }

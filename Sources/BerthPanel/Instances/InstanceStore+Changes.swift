@@ -37,6 +37,10 @@ extension InstanceStore {
     func specification(of instance: Instance, definition: ImageDefinition, startsWhenInstalled: Bool? = nil) throws -> InstanceSpecification {
         var image = definition.runtime(dockerImage: instance.dockerImage)
         if let startup = instance.startup { image.startup = startup }
+        if definition.asksForEULA, instance.eulaAccepted {
+            // The owner's acceptance, written where the server looks before each start.
+            image.configFiles = (image.configFiles ?? []) + [ConfigFileEdit(path: "eula.txt", parser: "properties", find: ["eula": "true"])]
+        }
         let settings = InstanceSettings(instance)
         return InstanceSpecification(
             id: try instance.requireID().uuidString.lowercased(),
@@ -51,6 +55,27 @@ extension InstanceStore {
             revision: instance.settingsRevision
         )
     }
+
+    /// Records that the owner accepted the game's EULA; from the next start the node writes `eula=true`
+    /// into the server's `eula.txt`.
+    package func acceptEULA(_ id: String) async throws -> InstanceView {
+        try await settle(id) { settings, edit in
+            guard edit.definition.asksForEULA else { throw PanelError.conflict("the image \(edit.definition.name) asks for no EULA") }
+            settings.eulaAccepted = true
+        }
+        guard let view = try await view(id) else { throw PanelError.notFound("no instance with that id") }
+        return view
+    }
+
+    /// Refuses a start while the image asks for an EULA the owner has not accepted.
+    package func checkEULA(before action: PowerAction, of instance: Instance) async throws {
+        guard action == .start || action == .restart, !instance.eulaAccepted else { return }
+        let definition = try await imageDefinition(of: instance)
+        if definition.asksForEULA { throw PanelError.conflict(Self.eulaRefusal) }
+    }
+
+    package static let eulaRefusal =
+        "the server's EULA (https://aka.ms/MinecraftEULA) must be accepted on the instance's page, or with POST /api/v1/instances/{id}/eula, before it starts"
 
     /// Runs the install again, keeping the instance's files or starting from an empty volume. The node
     /// refuses it while the instance runs.
@@ -77,6 +102,7 @@ extension InstanceStore {
     package func power(_ action: PowerAction, _ id: String) async throws -> InstanceStatus {
         guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
         guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
+        try await checkEULA(before: action, of: instance)
         do {
             return try await daemons.power(action, instance: id.lowercased(), on: instance.node)
         } catch DaemonClientError.refused(let status, let message) where status == 409 || status == 400 {

@@ -104,6 +104,7 @@ package struct InstanceStore: Sendable {
         instance.processes = ResourceLimits.defaultProcesses
         instance.extraPortLimit = 0
         instance.settingsRevision = 0
+        instance.eulaAccepted = false
         instance.variables = String(decoding: try JSONEncoder().encode(request.variables), as: UTF8.self)
         instance.installState = InstallState.installing.rawValue
         instance.powerState = PowerState.offline.rawValue
@@ -135,7 +136,9 @@ package struct InstanceStore: Sendable {
             throw PanelError.conflict("port \(taken.map(String.init).joined(separator: ", ")) is already allocated on node \(node.name)")
         }
 
-        let specification = try specification(of: instance, definition: definition, startsWhenInstalled: request.startsWhenInstalled)
+        // An image that asks for an EULA waits for its owner to accept it, whatever the deploy asked.
+        let starts = request.startsWhenInstalled && !definition.asksForEULA
+        let specification = try specification(of: instance, definition: definition, startsWhenInstalled: starts)
         do {
             _ = try await daemons.createInstance(specification, on: node)
         } catch DaemonClientError.refused(let status, let message) {

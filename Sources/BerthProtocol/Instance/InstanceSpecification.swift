@@ -94,6 +94,9 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     /// Most processes and threads at once.
     public var processes: Int
 
+    /// The least memory Docker gives a container ("Minimum memory limit allowed is 6MB").
+    public static let smallestMemoryMiB = 6
+
     /// The smallest share of a core Docker can give a container.
     public static let smallestCPU = 0.01
 
@@ -107,7 +110,7 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     }
 
     public var problem: String? {
-        if memoryMiB < 4 { return "memory must be at least 4 MiB" }
+        if memoryMiB < Self.smallestMemoryMiB { return "memory must be at least \(Self.smallestMemoryMiB) MiB" }
         if memoryMiB > 1 << 30 { return "memory must be at most 1 PiB" }
         // Docker's CFS quota is at least 1 ms of each 100 ms period: a hundredth of a core.
         if !(cpuCores >= Self.smallestCPU) || cpuCores > 1024 { return "cpu must be at least 0.01 and at most 1024 cores" }

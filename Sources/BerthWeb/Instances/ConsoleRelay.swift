@@ -84,6 +84,8 @@ struct ConsoleRelay: Sendable {
             let instance = reached.instance
             try Self.checkUsable(instance)
             let permissions = reached.role.permissions
+            // Accepting reloads the page, and so opens a new console that knows.
+            let awaitsEULA = instance.image.decodedDefinition?.asksForEULA == true && !instance.eulaAccepted
             let id = try instance.requireID().uuidString.lowercased()
             let claims = ConsoleTokenClaims(instanceID: id, subject: user.username, expires: Int64(Date().timeIntervalSince1970 + Self.tokenLifetime))
             let token = try await ConsoleTokens(nodeToken: try instance.node.token(openedWith: box)).sign(claims)
@@ -123,7 +125,7 @@ struct ConsoleRelay: Sendable {
                                 try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "That is not a console request.").jsonText)
                                 continue
                             }
-                            if let refusal = Self.refusal(of: request, holding: permissions) {
+                            if let refusal = Self.refusal(of: request, holding: permissions, awaitingEULA: awaitsEULA) {
                                 try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: refusal).jsonText)
                                 continue
                             }
@@ -187,15 +189,18 @@ struct ConsoleRelay: Sendable {
         }
     }
 
-    /// Why a viewer holding `permissions` may not send `request`, or nil when they may.
-    static func refusal(of request: ConsoleRequest, holding permissions: Set<InstancePermission>) -> String? {
+    /// Why a viewer holding `permissions` may not send `request`, or nil when they may. An instance whose
+    /// image asks for an EULA nobody accepted yet does not start.
+    static func refusal(of request: ConsoleRequest, holding permissions: Set<InstancePermission>, awaitingEULA: Bool = false) -> String? {
         switch request.event {
         case .command:
             return permissions.contains(.consoleWrite) ? nil : "You may not send commands to this console."
         case .power:
             guard let action = PowerAction(rawValue: request.data) else { return "\(request.data) is no power action." }
             let needed = InstancePermission.power(action)
-            return permissions.contains(needed) ? nil : "You may not \(needed.summary)."
+            guard permissions.contains(needed) else { return "You may not \(needed.summary)." }
+            if awaitingEULA, action == .start || action == .restart { return "Accept the EULA on this page before the server starts." }
+            return nil
         }
     }
 

@@ -33,6 +33,10 @@ struct InstanceDetails {
     let activity: [ActivityRow]
     // Mustache sees stored properties only.
     let offersDockerImages: Bool
+    /// The image's Docker images are Java versions of one server (an egg's `java_version` feature).
+    let offersJavaVersions: Bool
+    /// The image asks for an EULA its owner has not accepted yet: the instance does not start until then.
+    let awaitsEULA: Bool
     let hasEditableVariables: Bool
     let hasActivity: Bool
     let may: Permissions
@@ -174,8 +178,12 @@ struct InstanceDetails {
         }
         hasEditableVariables = !editableVariables.isEmpty
         let images = definition?.dockerImages ?? []
-        dockerImages = images.count > 1 ? images.map { Choice(value: $0, label: $0, selected: $0 == instance.dockerImage) } : []
+        dockerImages =
+            images.count > 1
+            ? images.map { Choice(value: $0, label: definition?.label(ofDockerImage: $0) ?? $0, selected: $0 == instance.dockerImage) } : []
         offersDockerImages = !dockerImages.isEmpty
+        offersJavaVersions = offersDockerImages && definition?.offersJavaVersions == true
+        awaitsEULA = definition?.asksForEULA == true && !instance.eulaAccepted
         let visible = user.admin || declared.values.allSatisfy(\.isUserViewable)
         startup = visible ? definition?.startupLine(with: view.variables, startup: instance.startup) : nil
         reason = instance.reason

@@ -99,6 +99,20 @@ struct InstancePages: Sendable {
             }
             return WebResponse.redirect("/instances/\(id)")
         }
+        group.post("instances/:id/eula") { _, context in
+            let reached = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
+            try reached.role.require(.settings)
+            let instance = reached.instance
+            let id = try instance.requireID().uuidString.lowercased()
+            do {
+                _ = try await instances.acceptEULA(id)
+                await audit.record("accepted the EULA", target: instance.name, instance: instance.id, context: context)
+                context.flash("The EULA is accepted; \(instance.name) can start now.")
+            } catch let error as PanelError {
+                context.flash(error)
+            }
+            return WebResponse.redirect("/instances/\(id)")
+        }
         group.post("instances/:id/ports") { _, context in
             try await changePorts(context) { id in
                 let port = try await instances.addPort(to: id).added

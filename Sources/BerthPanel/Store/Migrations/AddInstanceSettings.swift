@@ -2,7 +2,8 @@ import FluentKit
 import SQLKit
 
 /// What an admin sets of an instance beyond the seed's fields: its own startup line (none: the image's),
-/// its process limit, and how many ports its owner may add to those of the deploy (and which allocations
+/// its process limit, whether its owner accepted the game's EULA (an egg's `eula` feature), and how many
+/// ports its owner may add to those of the deploy (and which allocations
 /// they added). And the instance an
 /// audit event concerns, so its owner and subusers see its activity (older events concern none).
 struct AddInstanceSettings: AsyncMigration {
@@ -13,6 +14,7 @@ struct AddInstanceSettings: AsyncMigration {
         "processes BIGINT NOT NULL DEFAULT 512",
         "extra_port_limit BIGINT NOT NULL DEFAULT 0",
         "settings_revision BIGINT NOT NULL DEFAULT 0",
+        "eula_accepted BOOLEAN NOT NULL DEFAULT FALSE",
     ]
 
     func prepare(on database: any Database) async throws {
