@@ -130,10 +130,23 @@ struct InstanceOwnerSettingsTests {
             #expect(newContainer.configuration.environment?.contains("LEVEL=7") == true, "the reinstall's container has the new settings")
             #expect(newContainer.configuration.command?.joined(separator: " ").contains("custom=${MOTD}") == true)
             #expect(newContainer.hostConfiguration.pidsLimit == 64)
+            // The tenant's link to a host folder is removed as a link: what it points at stays.
+            let hostFolder = NSTemporaryDirectory() + "berth-host-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: hostFolder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: hostFolder) }
+            try Data("host".utf8).write(to: URL(fileURLWithPath: hostFolder + "/keep.txt"))
+            try FileManager.default.createSymbolicLink(atPath: panel.dataDirectory + "/node/volumes/\(id)/escape", withDestinationPath: hostFolder)
             let wiped = try await panel.request(.POST, "/api/v1/instances/\(id)/reinstall", ["wipe": true])
             #expect(wiped.status == 202, "\(wiped.text)")
             _ = try await panel.waitFor(id, "reinstalled from nothing") { $0["InternalState"] as? String == "READY" }
             #expect(!FileManager.default.fileExists(atPath: marker), "wipe empties the volume")
+            let volumes = panel.dataDirectory + "/node/volumes"
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try FileManager.default.contentsOfDirectory(atPath: volumes).contains(where: { $0.hasPrefix(".\(id).wiped-") }) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the old files were never removed") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try String(contentsOfFile: hostFolder + "/keep.txt", encoding: .utf8) == "host", "the host folder behind the link is untouched")
             #expect(FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/volumes/\(id)"), "the volume itself is there again")
 
             // The owner's page lists what was done to the instance; a subuser without settings sees no Activity.
