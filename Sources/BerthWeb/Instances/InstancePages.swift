@@ -61,6 +61,10 @@ struct InstancePages: Sendable {
             let id = try instance.requireID().uuidString.lowercased()
             do {
                 let fields = try Self.settingsFields(context.form, admin: user.admin, current: instance)
+                guard !fields.isEmpty else {
+                    context.flash("Nothing was changed.")
+                    return WebResponse.redirect("/instances/\(id)")
+                }
                 let changes = try InstanceChanges(RequestFields(values: fields))
                 let changed = try await instances.change(id, changes, as: reached.role)
                 await audit.record(
@@ -163,7 +167,8 @@ struct InstancePages: Sendable {
     /// `var.<NAME>` fields are the variables (an empty one is a value too); limits and the startup line
     /// only from an admin's form.
     static func settingsFields(_ form: FormFields, admin: Bool, current instance: Instance) throws -> [String: JSONValue] {
-        var fields: [String: JSONValue] = ["name": .string(form.raw("name"))]
+        var fields: [String: JSONValue] = [:]
+        if form.raw("name").trimmingCharacters(in: .whitespacesAndNewlines) != instance.name { fields["name"] = .string(form.raw("name")) }
         let prefix = "var."
         let declared = instance.image.decodedDefinition?.variables ?? [:]
         let current = declared.compactMapValues(\.default).merging(InstanceView(instance, node: instance.node).variables) { _, set in set }
