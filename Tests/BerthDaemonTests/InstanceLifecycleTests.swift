@@ -266,6 +266,13 @@ struct InstanceLifecycleTests {
             #expect(renewed.id != first && renewed.configuration.environment?.contains("MOTD=newer") == true)
             let saved = try String(contentsOfFile: daemon.configuration.dataDirectory + "/daemon-state.json", encoding: .utf8)
             #expect(!saved.contains("containerOutdated"), "the new container is up to date")
+            // New limits alone reach the running container and need no new one.
+            specification.limits.memoryMiB = 80
+            specification.revision = 3
+            #expect(try await daemon.request(.PUT, "/api/instances/\(id)/specification", body: specification).status == 200)
+            #expect(try await daemon.docker.inspectContainer(renewed.id).hostConfiguration.memory == 80 << 20)
+            let limitsOnly = try String(contentsOfFile: daemon.configuration.dataDirectory + "/daemon-state.json", encoding: .utf8)
+            #expect(!limitsOnly.contains("containerOutdated") && limitsOnly.contains(#""revision":3"#))
             try await daemon.request(.DELETE, "/api/instances/\(id)")
         }
     }

@@ -24,6 +24,15 @@ struct InstanceOwnerSettingsTests {
         _ = try await panel.importImage(at: file)
     }
 
+    /// Deploys the Tunable image for `owner` with MOTD "first", starting once installed; returns its id.
+    static func deployTunable(on panel: TestPanel, owner: String) async throws -> String {
+        var fields = InstanceTests.deployFields(node: try #require(panel.node).id, user: owner, port: TestPorts.next())
+        fields["imagename"] = "Tunable"
+        fields["variables"] = ["MOTD": "first"]
+        let deployed = try await panel.request(.POST, "/api/instances/deploy", fields)
+        return try #require(deployed.object["Id"] as? String, "\(deployed.text)")
+    }
+
     @Test(
         "an owner changes an editable variable and the Docker image, applied in a new container at the next start; admins' fields are refused to them"
     )
@@ -32,11 +41,7 @@ struct InstanceOwnerSettingsTests {
             let node = try #require(panel.node)
             try await Self.importTunableImage(into: panel.panel)
             let alice = try await panel.createUser("alice")
-            var fields = InstanceTests.deployFields(node: node.id, user: alice, port: TestPorts.next())
-            fields["imagename"] = "Tunable"
-            fields["variables"] = ["MOTD": "first"]
-            let deployed = try await panel.request(.POST, "/api/instances/deploy", fields)
-            let id = try #require(deployed.object["Id"] as? String, "\(deployed.text)")
+            let id = try await Self.deployTunable(on: panel, owner: alice)
             let running = try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
             let firstContainer = try #require(running["ContainerId"] as? String)
             let key = try await panel.panel.createAPIKey(name: "alice's", scopes: "instances:write", owner: alice)
@@ -87,11 +92,7 @@ struct InstanceOwnerSettingsTests {
             let node = try #require(panel.node)
             try await Self.importTunableImage(into: panel.panel)
             let alice = try await panel.createUser("alice")
-            var fields = InstanceTests.deployFields(node: node.id, user: alice, port: TestPorts.next())
-            fields["imagename"] = "Tunable"
-            fields["variables"] = ["MOTD": "first"]
-            let deployed = try await panel.request(.POST, "/api/instances/deploy", fields)
-            let id = try #require(deployed.object["Id"] as? String, "\(deployed.text)")
+            let id = try await Self.deployTunable(on: panel, owner: alice)
             let running = try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
             let container = try #require(running["ContainerId"] as? String)
 
@@ -272,10 +273,7 @@ struct InstanceOwnerSettingsTests {
                 try await panel.request(.PATCH, "/api/v1/nodes/\(node.id)", ["portRanges": "\(range.lowerBound)-\(range.upperBound)"]).status == 200
             )
             let alice = try await panel.createUser("alice")
-            var fields = InstanceTests.deployFields(node: node.id, user: alice, port: TestPorts.next())
-            fields["imagename"] = "Tunable"
-            fields["variables"] = ["MOTD": "first"]
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
+            let id = try await Self.deployTunable(on: panel, owner: alice)
             _ = try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
             #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["extraPortLimit": 1]).status == 200)
             let portsBefore = try await panel.instance(id)["Ports"] as? String

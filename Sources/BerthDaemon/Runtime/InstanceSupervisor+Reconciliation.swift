@@ -106,13 +106,15 @@ extension InstanceSupervisor {
                 return
             }
         }
-        guard let containerID = records[id]?.containerID else { return }
+        guard records[id]?.containerID != nil else { return }
         do {
             switch action {
             case .reattach(let session):
-                try await runSession(session, of: id, containerID: containerID, startContainer: false)
+                try await runSession(session, of: id, containerID: try containerID(of: id), startContainer: false)
             case .start(let session):
-                try await runSession(session, of: id, containerID: containerID, startContainer: true)
+                // Settings changed before the daemon stopped reach the container now, as at any start.
+                try await renewContainerIfOutdated(id, session: session)
+                try await runSession(session, of: id, containerID: try containerID(of: id), startContainer: true)
             case .keep, .recreateContainer, nil:
                 break
             }

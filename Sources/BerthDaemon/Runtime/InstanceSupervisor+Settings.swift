@@ -37,12 +37,20 @@ extension InstanceSupervisor {
         return revision < held
     }
 
-    /// Limits and the name are changed in place; anything else the container was made with needs a new one.
+    /// Limits and the name are changed in place, and the revision only counts; anything else the container
+    /// was made with needs a new one.
     private static func needsNewContainer(from old: InstanceSpecification, to new: InstanceSpecification) -> Bool {
         var comparable = old
         comparable.limits = new.limits
         comparable.name = new.name
+        comparable.revision = new.revision
         return comparable != new
+    }
+
+    /// The instance's container as its record says now (a renewal may have replaced it).
+    func containerID(of id: String) throws -> String {
+        guard let containerID = records[id]?.containerID else { throw InstanceError.conflict("the instance has no container; reinstall it") }
+        return containerID
     }
 
     /// Before a start: a container made with settings that changed since is replaced by one made with the
