@@ -25,7 +25,8 @@ extension Request {
         } catch let DecodingError.keyNotFound(key, _) {
             throw APIError.badRequest("field \(key.stringValue) is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw APIError.badRequest("field \(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type")
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest(field.isEmpty ? "the body must be a JSON object" : "field \(field) has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw APIError.badRequest(field.isEmpty ? "the body is not valid JSON" : "field \(field) has an invalid value")

@@ -24,6 +24,7 @@ struct ScopedKeyTests {
 
             let node = #"{"name": "n", "ram": "1G", "disk": "1G", "address": "192.0.2.10", "port": "3002"}"#
             let writes: [(HTTPMethod, String, String)] = [
+                (.POST, "/api/v1/images", #"{"Name": "x", "Image": "busybox"}"#), (.DELETE, "/api/v1/images/x", ""),
                 (.POST, "/api/instances/deploy", #"{"image": "x", "memory": "64M", "cpu": 1, "nodeId": "n", "name": "x", "user": "\#(userID)"}"#),
                 (.POST, "/api/auth/create-user", #"{"username": "mallory", "email": "m@example.com", "password": "long enough"}"#),
                 (.POST, "/api/nodes/create", node), (.DELETE, "/api/instance/delete", #"{"id": "x"}"#),
@@ -122,6 +123,43 @@ struct ScopedKeyTests {
             try await panel.waitFor(alicesInstance, "offline") { $0["PowerState"] as? String == "offline" }
             let missing = try await panel.request(.POST, "/api/v1/instances/\(UUID().uuidString.lowercased())/power", ["action": "start"])
             #expect(missing.status == 404)
+        }
+    }
+
+    @Test("an images:write key imports a real egg and Skyport JSON through POST /api/v1/images and deletes them; bad ones are a 400 that says why")
+    func importImages() async throws {
+        try await InProcessPanel.with { panel in
+            let importer = try await panel.panel.createAPIKey(name: "catalogue", scopes: "images:write")
+            let instancesOnly = try await panel.panel.createAPIKey(name: "billing", scopes: "instances:write")
+            let egg = try String(contentsOfFile: try EggFixtures.directory + "/egg-velocity.json", encoding: .utf8)
+
+            let refused = try await panel.request(.POST, "/api/v1/images", json: egg, apiKey: .some(instancesOnly))
+            #expect(refused.status == 403, "\(refused.text)")
+            let imported = try await panel.request(.POST, "/api/v1/images", json: egg, apiKey: .some(importer))
+            #expect(imported.status == 201, "\(imported.text)")
+            #expect(imported.object["Name"] as? String == "Velocity" && (imported.object["features"] as? [String])?.contains("eula") == true)
+            let id = try #require(imported.object["Id"] as? String)
+            let listed = try await panel.request(.GET, "/api/images").array
+            #expect(listed.contains { $0["Id"] as? String == id })
+
+            let skyport = #"{"Name": "Tiny", "Image": "berth-test/busybox:latest", "Startup": "echo ready"}"#
+            #expect(try await panel.request(.POST, "/api/v1/images", json: skyport, apiKey: .some(importer)).status == 201)
+            for (body, problem) in [
+                ("", "the body is empty; send an image's JSON or a Pterodactyl egg"),
+                (#"{"Name": "Bad", "Image": "not a reference!"}"#, "the image: Image must be a Docker image reference"),
+                ("[1, 2]", "the image is neither a Skyport image JSON nor a Pterodactyl egg: the body must be a JSON object"),
+                (#"{"Image": "busybox"}"#, "the image is neither a Skyport image JSON nor a Pterodactyl egg: field Name is missing"),
+            ] {
+                let bad = try await panel.request(.POST, "/api/v1/images", json: body, apiKey: .some(importer))
+                #expect(bad.status == 400, "\(body): \(bad.text)")
+                #expect(bad.error?.hasPrefix(problem) == true, "\(bad.text)")
+            }
+            #expect(try await panel.request(.GET, "/api/images").array.count == listed.count + 1, "no refused import was kept")
+
+            #expect(try await panel.request(.DELETE, "/api/v1/images/\(id)", json: nil, apiKey: .some(instancesOnly)).status == 403)
+            #expect(try await panel.request(.DELETE, "/api/v1/images/\(id)", json: nil, apiKey: .some(importer)).status == 204)
+            #expect(try await panel.request(.DELETE, "/api/v1/images/\(id)", json: nil, apiKey: .some(importer)).status == 404)
+            #expect(!(try await panel.request(.GET, "/api/images").array.contains { $0["Id"] as? String == id }))
         }
     }
 }

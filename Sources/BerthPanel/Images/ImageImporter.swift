@@ -1,6 +1,7 @@
 import BerthHTTP
 import FluentKit
 import Foundation
+import Hummingbird
 
 /// Imports image JSON files (Skyport's format, or Pterodactyl eggs, which become it) into the database: from the repository's `images/` folder at first start,
 /// and one at a time with `berth image import FILE`. An image with the same name is replaced.
@@ -25,9 +26,9 @@ package struct ImageImporter: Sendable {
         if Egg.isEgg(data) {
             let egg: Egg
             do {
-                egg = try JSONDecoder().decode(Egg.self, from: data)
-            } catch {
-                throw ImageImportError("\(source) is not a Pterodactyl egg Berth can read: \(error)")
+                egg = try Request.decodeJSON(as: Egg.self, from: data)
+            } catch let error as APIError {
+                throw ImageImportError("\(source) is not a Pterodactyl egg Berth can read: \(error.message)")
             }
             definition = try ImageDefinition(egg: egg)
             // Kept as Berth's own image JSON, which every other part reads.
@@ -36,9 +37,10 @@ package struct ImageImporter: Sendable {
             stored = try encoder.encode(definition)
         } else {
             do {
-                definition = try JSONDecoder().decode(ImageDefinition.self, from: data)
-            } catch {
-                throw ImageImportError("\(source) is neither a Skyport image JSON nor a Pterodactyl egg: \(error)")
+                definition = try Request.decodeJSON(as: ImageDefinition.self, from: data)
+            } catch let error as APIError {
+                // Said in words (a field missing, of the wrong type), never as a Swift decoding error.
+                throw ImageImportError("\(source) is neither a Skyport image JSON nor a Pterodactyl egg: \(error.message)")
             }
         }
         if let problem = definition.problem { throw ImageImportError("\(source): \(problem)") }
