@@ -74,10 +74,4 @@ package struct InstanceChanges: Sendable {
     package var needsOperator: Bool {
         memory != nil || cpu != nil || disk != nil || processes != nil || startup != nil || extraPortLimit != nil || owner != nil
     }
-
-    /// Whether the node must hear of it: everything but the name, the owner, the disk (not enforced by the
-    /// node yet) and the port allowance.
-    var reachesTheNode: Bool {
-        variables != nil || dockerImage != nil || memory != nil || cpu != nil || processes != nil || startup != nil
-    }
 }
