@@ -57,6 +57,26 @@ struct DaemonRestartTests {
         }
     }
 
+    @Test("files a wiping reinstall moved aside and a stopped daemon left are removed at the next start; volumes stay")
+    func filesLeftAside() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let volumes = dataDirectory + "/volumes"
+        let aside = volumes + "/.t-left.wiped-\(UUID().uuidString)"
+        let volume = volumes + "/t-kept"
+        for folder in [aside + "/world", volume] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        try Data("old".utf8).write(to: URL(fileURLWithPath: aside + "/world/level.dat"))
+        try await TestDaemon.with(dataDirectory: dataDirectory) { _ in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while FileManager.default.fileExists(atPath: aside) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the files left aside were never removed") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(FileManager.default.fileExists(atPath: volume), "only what was moved aside goes")
+        }
+    }
+
     @Test("an install cut short by a restart is marked FAILED with the reason")
     func interruptedInstall() async throws {
         let dataDirectory = TestDaemon.makeDataDirectory()

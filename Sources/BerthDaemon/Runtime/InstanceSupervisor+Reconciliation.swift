@@ -14,6 +14,7 @@ extension InstanceSupervisor {
     /// Matches the records with the containers Docker has: reattaches to running ones, recreates
     /// missing ones, fails installs that were cut short, and reports containers nobody owns.
     func reconcileWithDocker() async {
+        removeFilesLeftAside()
         await finishInterruptedDeletions()
         let restored = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
         let containers: [ContainerSummary]

@@ -75,18 +75,35 @@ extension InstanceSupervisor {
     func moveFilesAside(of id: String) throws {
         let volume = blueprint.volumePath(for: id)
         guard FileManager.default.fileExists(atPath: volume) else { return }
-        // Ids start with a letter or digit, so no instance's volume is ever named like this.
-        let aside = ((volume as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\(id).wiped-\(UUID().uuidString)")
+        let aside = ((volume as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\(id)\(Self.asideMark)\(UUID().uuidString)")
         do {
             try FileManager.default.moveItem(atPath: volume, toPath: aside)
         } catch {
             throw InstanceError.failed("the instance's files could not be cleared for the reinstall: \(error.localizedDescription)")
         }
+        removeInBackground(aside)
+    }
+
+    /// Names a volume moved aside as `.<id>.wiped-<uuid>`. Ids start with a letter or digit, so no instance's
+    /// volume is ever named like this.
+    private static var asideMark: String { ".wiped-" }
+
+    /// At start: removes what wiping reinstalls moved aside and a daemon that stopped did not get to remove.
+    func removeFilesLeftAside() {
+        let volumes = installer.configuration.volumesDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: volumes) else { return }
+        for name in names where name.hasPrefix(".") && name.contains(Self.asideMark) {
+            removeInBackground((volumes as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// `removeItem` deletes a link as a link: a tenant's link to a host folder leaves the folder alone.
+    private func removeInBackground(_ path: String) {
         tasks.spawn { [logger] in
             do {
-                try FileManager.default.removeItem(atPath: aside)
+                try FileManager.default.removeItem(atPath: path)
             } catch {
-                logger.error("the old files of instance \(id) at \(aside) could not be removed: \(error)")
+                logger.error("the old files at \(path) could not be removed: \(error)")
             }
         }
     }
