@@ -56,6 +56,14 @@ struct MailTests {
             async let second = Result { try await panel.panel.passwordResets.redeem(token, newPassword: "second password") }
             let outcomes = await [first, second]
             #expect(outcomes.filter { (try? $0.get()) != nil }.count == 1)
+
+            // Requests at once for one account with no recent link: one statement decides, so one letter.
+            let sent = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await panel.panel.passwordResets.request(for: "bob") } }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(sent == 1, "\(sent) letters for eight requests at once")
+            #expect(try await panel.panel.passwordResets.request(for: "bob") == false, "and none more within the quiet period")
         }
     }
 

@@ -64,6 +64,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(CreateSubusers())
             migrations.add(CreateMailTables())
             migrations.add(AddInstanceSettings())
+            migrations.add(OneResetPerAccount())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -16,27 +16,22 @@ package struct PasswordResets: Sendable {
     /// One letter per account per minute: asking again and again must not fill someone's mailbox.
     static let quietPeriod: TimeInterval = 60
 
-    /// Sends a reset link to the account that `login` (an e-mail address or a username) names, if any.
-    package func request(for login: String) async throws {
-        guard let user = try await users.find(login.contains("@") ? .email(login) : .username(login)), let userID = user.id else { return }
-        let sql = database.sql()
+    /// Sends a reset link to the account that `login` (an e-mail address or a username) names, if any;
+    /// returns whether a letter went out.
+    @discardableResult
+    package func request(for login: String) async throws -> Bool {
+        guard let user = try await users.find(login.contains("@") ? .email(login) : .username(login)), let userID = user.id else { return false }
         let now = Date().timeIntervalSince1970
-        struct Recent: Decodable {
-            let createdAt: Double
-            enum CodingKeys: String, CodingKey { case createdAt = "created_at" }
-        }
-        if let recent = try await sql.select().column("created_at").from(Self.table).where("user_id", .equal, SQLBind(userID))
-            .first(decoding: Recent.self), now - recent.createdAt < Self.quietPeriod
-        {
-            return
-        }
         let token = Secrets.generate()
-        // One live link per account: a new one replaces the last.
-        try await sql.delete(from: Self.table).where("user_id", .equal, SQLBind(userID)).run()
-        try await sql.insert(into: Self.table)
-            .columns("token_digest", "user_id", "created_at", "expires_at")
-            .values(SQLBind(Secrets.digest(token)), SQLBind(userID), SQLBind(now), SQLBind(now + Self.lifetime))
-            .run()
+        // One live link per account (a unique index): a new one replaces the last, unless the last is less
+        // than a quiet period old. One statement decides, so of two requests at once one sends a letter.
+        let query: SQLQueryString = """
+            INSERT INTO \(ident: Self.table) (token_digest, user_id, created_at, expires_at) \
+            VALUES (\(bind: Secrets.digest(token)), \(bind: userID), \(bind: now), \(bind: now + Self.lifetime)) \
+            ON CONFLICT (user_id) DO UPDATE SET token_digest = excluded.token_digest, created_at = excluded.created_at, \
+            expires_at = excluded.expires_at WHERE \(ident: Self.table).created_at <= \(bind: now - Self.quietPeriod) RETURNING user_id
+            """
+        guard try await database.sql().raw(query).first() != nil else { return false }
         mailer.post(
             Letter(
                 to: user.email,
@@ -53,6 +48,7 @@ package struct PasswordResets: Sendable {
                     """
             )
         )
+        return true
     }
 
     /// The account a link is for, while the link is good.
