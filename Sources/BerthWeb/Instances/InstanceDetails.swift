@@ -146,7 +146,7 @@ struct InstanceDetails {
         let view = InstanceView(instance, node: instance.node)
         summary = InstanceSummary(view)
         isAdmin = user.admin
-        settings = InstanceSettingsForm(instance)
+        settings = InstanceSettingsForm(instance, view: view)
         activity = events.map(ActivityRow.init)
         hasActivity = !events.isEmpty
         image = instance.image.name
@@ -205,8 +205,7 @@ struct InstanceSettingsForm {
     let extraPortLimit: String
     let startup: String
 
-    init(_ instance: Instance) {
-        let view = InstanceView(instance, node: instance.node)
+    init(_ instance: Instance, view: InstanceView) {
         memory = String(view.memory)
         cpu = view.cpu.rounded() == view.cpu ? String(Int(view.cpu)) : String(view.cpu)
         disk = String(view.disk)

@@ -54,77 +54,43 @@ struct InstancePages: Sendable {
             )
         }
         group.post("instances/:id/settings") { _, context in
-            let user = try context.signedInUser()
-            let reached = try await access.instance(try context.parameters.require("id"), for: user)
-            try reached.role.require(.settings)
-            let instance = reached.instance
-            let id = try instance.requireID().uuidString.lowercased()
-            do {
-                let fields = try Self.settingsFields(context.form, admin: user.admin, current: instance)
-                guard !fields.isEmpty else {
-                    context.flash("Nothing was changed.")
-                    return WebResponse.redirect("/instances/\(id)")
-                }
+            try await changeSettings(context) { reached, id in
+                let user = try context.signedInUser()
+                let fields = try Self.settingsFields(context.form, admin: user.admin, current: reached.instance)
+                guard !fields.isEmpty else { return (nil, "Nothing was changed.") }
                 let changes = try InstanceChanges(RequestFields(values: fields))
                 let changed = try await instances.change(id, changes, as: reached.role)
-                await audit.record(
-                    "changed instance settings: \(Self.describe(changes))",
-                    target: changed.name,
-                    instance: instance.id,
-                    context: context
-                )
                 let later = changes.variables != nil || changes.dockerImage != nil || changes.startup != nil
-                context.flash(
+                return (
+                    "changed instance settings: \(Self.describe(changes))",
                     "The settings of \(changed.name) are saved.\(later ? " Variables, the Docker image and the startup line apply at its next start." : "")"
                 )
-            } catch let error as PanelError {
-                context.flash(error)
             }
-            return WebResponse.redirect("/instances/\(id)")
         }
         group.post("instances/:id/reinstall") { _, context in
-            let user = try context.signedInUser()
-            let reached = try await access.instance(try context.parameters.require("id"), for: user)
-            try reached.role.require(.settings)
-            let instance = reached.instance
-            let id = try instance.requireID().uuidString.lowercased()
-            let wipe = context.form.isChecked("wipe")
-            do {
+            try await changeSettings(context) { reached, id in
+                let wipe = context.form.isChecked("wipe")
                 _ = try await instances.reinstall(id, wipingFiles: wipe)
-                await audit.record(
+                return (
                     wipe ? "reinstalled instance from empty files" : "reinstalled instance",
-                    target: instance.name,
-                    instance: instance.id,
-                    context: context
+                    "\(reached.instance.name) is being reinstalled\(wipe ? " from empty files" : ", keeping its files")."
                 )
-                context.flash("\(instance.name) is being reinstalled\(wipe ? " from empty files" : ", keeping its files").")
-            } catch let error as PanelError {
-                context.flash(error)
             }
-            return WebResponse.redirect("/instances/\(id)")
         }
         group.post("instances/:id/eula") { _, context in
-            let reached = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
-            try reached.role.require(.settings)
-            let instance = reached.instance
-            let id = try instance.requireID().uuidString.lowercased()
-            do {
+            try await changeSettings(context) { reached, id in
                 _ = try await instances.acceptEULA(id)
-                await audit.record("accepted the EULA", target: instance.name, instance: instance.id, context: context)
-                context.flash("The EULA is accepted; \(instance.name) can start now.")
-            } catch let error as PanelError {
-                context.flash(error)
+                return ("accepted the EULA", "The EULA is accepted; \(reached.instance.name) can start now.")
             }
-            return WebResponse.redirect("/instances/\(id)")
         }
         group.post("instances/:id/ports") { _, context in
-            try await changePorts(context) { id in
+            try await changeSettings(context) { _, id in
                 let port = try await instances.addPort(to: id).added
                 return ("added port \(port)", "Port \(port) was added; the instance publishes it from its next start.")
             }
         }
         group.post("instances/:id/ports/:port/remove") { _, context in
-            try await changePorts(context) { id in
+            try await changeSettings(context) { _, id in
                 let port = Int(try context.parameters.require("port")) ?? 0
                 _ = try await instances.removePort(port, from: id)
                 return ("removed port \(port)", "Port \(port) was removed; the instance stops publishing it at its next start.")
@@ -143,19 +109,20 @@ struct InstancePages: Sendable {
         }
     }
 
-    /// Adds or removes a port for someone with the settings permission: `change` returns what the audit
-    /// log and the flash say.
-    private func changePorts(
+    /// One change of an instance's settings, for someone with the settings permission: `change` returns
+    /// what the audit log records about the instance (nothing when nothing changed) and what the page says.
+    /// A refusal the store names is shown on the instance's page, not as an error page.
+    private func changeSettings(
         _ context: WebRequestContext,
-        _ change: (String) async throws -> (action: String, message: String)
+        _ change: (ReachableInstance, String) async throws -> (action: String?, message: String)
     ) async throws -> Response {
         let reached = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
         try reached.role.require(.settings)
         let instance = reached.instance
         let id = try instance.requireID().uuidString.lowercased()
         do {
-            let (action, message) = try await change(id)
-            await audit.record(action, target: instance.name, instance: instance.id, context: context)
+            let (action, message) = try await change(reached, id)
+            if let action { await audit.record(action, target: instance.name, instance: instance.id, context: context) }
             context.flash(message)
         } catch let error as PanelError {
             context.flash(error)
@@ -170,8 +137,9 @@ struct InstancePages: Sendable {
         var fields: [String: JSONValue] = [:]
         if form.raw("name").trimmingCharacters(in: .whitespacesAndNewlines) != instance.name { fields["name"] = .string(form.raw("name")) }
         let prefix = "var."
+        let view = InstanceView(instance, node: instance.node)
         let declared = instance.image.decodedDefinition?.variables ?? [:]
-        let current = declared.compactMapValues(\.default).merging(InstanceView(instance, node: instance.node).variables) { _, set in set }
+        let current = declared.compactMapValues(\.default).merging(view.variables) { _, set in set }
         var variables: [String: JSONValue] = [:]
         for field in form.values.keys where field.hasPrefix(prefix) {
             let name = String(field.dropFirst(prefix.count))
@@ -179,7 +147,7 @@ struct InstancePages: Sendable {
         }
         if !variables.isEmpty { fields["variables"] = .object(variables) }
         if let image = form.optional("dockerImage"), image != instance.dockerImage { fields["dockerImage"] = .string(image) }
-        let settings = InstanceSettingsForm(instance)
+        let settings = InstanceSettingsForm(instance, view: view)
         for (field, value) in settings.values where form.values[field] != nil {
             guard admin else { throw PanelError.forbidden("only an admin changes an instance's limits and startup line") }
             let sent = field == "startup" ? form.raw(field).trimmingCharacters(in: .whitespaces) : form.optional(field) ?? value
