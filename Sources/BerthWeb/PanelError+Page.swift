@@ -5,7 +5,7 @@ extension PanelError {
     /// The status of a page that shows this refusal: the web UI is not bound by the seed's statuses.
     var pageStatus: HTTPResponse.Status {
         switch self {
-        case .invalid: .badRequest
+        case .invalid, .invalidFields: .badRequest
         case .notFound: .notFound
         case .forbidden: .forbidden
         case .duplicate, .conflict, .insufficientCapacity: .conflict

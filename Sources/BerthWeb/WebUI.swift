@@ -89,9 +89,9 @@ public struct WebUI: PanelFrontEnd {
         InstancesPage(pages: pages, instances: instances, users: users, nodes: nodes, images: images, audit: audit)
             .addRoutes(to: admin)
         UsersPage(pages: pages, users: users, audit: audit).addRoutes(to: admin)
-        NodesPage(pages: pages, nodes: nodes, trust: trust, audit: audit).addRoutes(to: admin)
+        NodesPage(pages: pages, nodes: nodes, trust: trust, audit: audit, box: box).addRoutes(to: admin)
         ImagesPage(pages: pages, images: images, importer: imageImporter, audit: audit).addRoutes(to: admin)
-        APIKeysPage(pages: pages, apiKeys: apiKeys, users: users, audit: audit).addRoutes(to: admin)
+        APIKeysPage(pages: pages, apiKeys: apiKeys, users: users, audit: audit, box: box).addRoutes(to: admin)
         MailPage(pages: pages, settings: mailSettings, mailer: mailer, audit: audit).addRoutes(to: admin)
         AuditPage(pages: pages, audit: audit).addRoutes(to: admin)
     }

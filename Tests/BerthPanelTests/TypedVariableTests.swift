@@ -47,6 +47,14 @@ struct TypedVariableTests {
                 #expect(refused.status == 400, "\(variables)")
                 #expect(refused.error == problem)
             }
+            // One answer names every wrong field.
+            var several = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
+            several["memory"] = "lots"
+            several["cpu"] = "-1"
+            let refused = try await panel.request(.POST, "/api/instances/deploy", several)
+            #expect(refused.status == 400)
+            let parts = (refused.error ?? "").components(separatedBy: "; ")
+            #expect(parts.count == 2 && parts[0].hasPrefix("memory") && parts[1].hasPrefix("cpu"), "\(refused.text)")
             #expect(try await panel.request(.GET, "/api/instances").array.isEmpty, "no refused deploy left a row")
 
             // Skyport's API takes a variable the image does not declare; the instance shows it as such.
@@ -82,7 +90,7 @@ struct TypedVariableTests {
                     "ports": "\(TestPorts.next())", "var.\(image).GAME_PORT": "2000", "var.\(image).EXTRA": "1",
                 ]
             )
-            #expect(form.text.contains("variables: EXTRA is not a variable of the image Typed"), "\(form.status)")
+            #expect(form.text.contains("EXTRA is not a variable of the image Typed."), "\(form.status)")
             // The form offers one field per variable, with its default and its rules in words.
             let deployForm = try await admin.get("/admin/instances")
             #expect(deployForm.text.contains(#"name="var.\#(image).MODE" value="survival" required>"#))
@@ -94,8 +102,26 @@ struct TypedVariableTests {
                     "ports": "\(TestPorts.next())", "var.\(image).GAME_PORT": "",
                 ]
             )
-            #expect(blank.text.contains("variables: GAME_PORT is required"))
+            #expect(blank.text.contains(#"<p class="field-error" id="var.\#(image).GAME_PORT-error">GAME_PORT is required.</p>"#))
             #expect(try await panel.request(.GET, "/api/instances").array.count == 1)
+
+            // Every wrong field at once, each beside its field, the form as it was sent.
+            let wrong = try await admin.post(
+                "/admin/instances",
+                [
+                    "name": "kept name", "user": owner, "nodeId": node.id, "image": image, "memory": "lots", "cpu": "-1",
+                    "ports": "abc", "var.\(image).GAME_PORT": "80", "var.\(image).MODE": "peaceful",
+                ]
+            )
+            #expect(wrong.status == 400)
+            #expect(wrong.text.contains("There are 5 problems with this form"), "\(wrong.text)")
+            for field in ["deploy-memory", "deploy-cpu", "deploy-ports", "var.\(image).GAME_PORT", "var.\(image).MODE"] {
+                #expect(wrong.text.contains(#"aria-invalid="true" aria-describedby="\#(field)-error""#), "\(field)")
+                #expect(wrong.text.contains(##"<a href="#\##(field)" data-focus="\##(field)">"##), "the summary leads to \(field)")
+            }
+            #expect(wrong.text.contains("GAME_PORT must be at least 1025.") && wrong.text.contains("MODE must be one of survival, creative."))
+            #expect(wrong.text.contains(#"value="kept name""#) && wrong.text.contains(#"name="var.\#(image).MODE" value="peaceful""#))
+            #expect(try await panel.request(.GET, "/api/instances").array.count == 1, "a refused form deploys nothing")
         }
     }
 

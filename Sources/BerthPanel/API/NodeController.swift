@@ -12,7 +12,7 @@ struct NodeController<Context: PanelRequestContext>: Sendable {
         }
         group.post("nodes/create") { request, context in
             try context.grant.require(.write, on: .nodes)
-            let (node, credentials) = try await nodes.create(try NewNode(try await RequestFields.read(request), lowestPort: nodes.lowestHostPort))
+            let (node, credentials) = try await nodes.create(try nodes.newNode(from: try await RequestFields.read(request)))
             return try JSONResponse.make(
                 CreatedNodeView(node: NodeView(node), configureCommand: nodes.configureCommand(credentials)),
                 status: .created

@@ -3,6 +3,8 @@
 public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The request is wrong: a field is missing, malformed or out of range. The message names the field.
     case invalid(String)
+    /// Several fields are wrong; each problem names its field. An answer says them all at once.
+    case invalidFields([FieldProblem])
     /// Something the request names does not exist.
     case notFound(String)
     /// What the request creates exists already (a user with that name or email).
@@ -32,6 +34,8 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
             .insufficientCapacity(let message),
             .nodeUnavailable(let message), .nodeFailed(let message), .tooLarge(let message), .corrupt(let message):
             message
+        case .invalidFields(let problems):
+            problems.map(\.message).joined(separator: "; ")
         }
     }
 }

@@ -164,18 +164,23 @@ package struct ImageDefinition: Codable, Sendable, Equatable {
 
     /// Checks what a deploy sets against the declared variables (each value, or the default where none is
     /// set); a variable the image does not declare is refused unless `allowingUndeclared`, as the seed's
-    /// `/api` accepts them. Throws a ``PanelError`` that names the variable.
-    func check(_ values: [String: String], allowingUndeclared: Bool) throws {
+    /// `/api` accepts them. Throws a ``PanelError`` that names every wrong variable, each as the field
+    /// `variables.<NAME>`.
+    package func check(_ values: [String: String], allowingUndeclared: Bool) throws {
         let declared = variables ?? [:]
-        if !allowingUndeclared, let unknown = values.keys.sorted().first(where: { declared[$0] == nil }) {
-            throw PanelError.invalid("variables: \(unknown) is not a variable of the image \(name)")
+        var checks = FieldChecks()
+        if !allowingUndeclared {
+            for unknown in values.keys.sorted() where declared[unknown] == nil {
+                checks.note("variables: \(unknown) is not a variable of the image \(name)", about: "variables.\(unknown)")
+            }
         }
         for (variable, definition) in declared.sorted(by: { $0.key < $1.key }) {
             let rules = try definition.checkedRules()
             if let problem = rules.problem(with: values[variable] ?? definition.default ?? "", name: variable) {
-                throw PanelError.invalid("variables: \(problem)")
+                checks.note("variables: \(problem)", about: "variables.\(variable)")
             }
         }
+        try checks.finish()
     }
 
     /// Checks that `names` may be changed on an instance that has `current`: a user changes only the

@@ -21,23 +21,45 @@ package struct DeployRequest: Sendable {
     /// a billing tool (which has no power route in the seed's API) is running when the customer gets it.
     let startsWhenInstalled: Bool
 
+    /// Reads every field before it refuses, so one answer names every wrong field.
     package init(_ fields: RequestFields) throws {
-        image = try fields.string("image")
-        imageName = try fields.optionalString("imagename")
-        memory = try LooseQuantities.mebibytes(fields.value("memory") ?? .null, field: "memory")
-        // The node's own floor (a container with less cannot start its shell), said here so the refusal
-        // names the field before anything is written.
-        guard memory >= ResourceLimits.smallestMemoryMiB else {
-            throw PanelError.invalid("memory must be at least \(ResourceLimits.smallestMemoryMiB) MiB")
+        var checks = FieldChecks()
+        let image = try checks.check("image") { try fields.string("image") }
+        let imageName = try checks.check("imagename") { try fields.optionalString("imagename") }
+        let memory = try checks.check("memory") {
+            let memory = try LooseQuantities.mebibytes(fields.value("memory") ?? .null, field: "memory")
+            // The node's own floor (a container with less cannot start its shell), said here so the refusal
+            // names the field before anything is written.
+            guard memory >= ResourceLimits.smallestMemoryMiB else {
+                throw PanelError.invalid("memory must be at least \(ResourceLimits.smallestMemoryMiB) MiB")
+            }
+            return memory
         }
-        cpu = try LooseQuantities.cores(fields.value("cpu") ?? .null, field: "cpu")
-        disk = try fields.value("disk").map { try LooseQuantities.mebibytes($0, field: "disk") }
-        nodeID = try fields.string("nodeId")
-        name = try fields.string("name")
-        guard name.count <= 200 else { throw PanelError.invalid("name must be at most 200 characters") }
-        userID = try fields.string("user")
-        variables = try LooseQuantities.variables(fields.value("variables"), field: "variables")
-        startsWhenInstalled = try fields.optionalBool("start") ?? true
-        ports = try PortRequest(fields)
+        let cpu = try checks.check("cpu") { try LooseQuantities.cores(fields.value("cpu") ?? .null, field: "cpu") }
+        let disk = try checks.check("disk") { try fields.value("disk").map { try LooseQuantities.mebibytes($0, field: "disk") } }
+        let nodeID = try checks.check("nodeId") { try fields.string("nodeId") }
+        let name = try checks.check("name") {
+            let name = try fields.string("name")
+            guard name.count <= 200 else { throw PanelError.invalid("name must be at most 200 characters") }
+            return name
+        }
+        let userID = try checks.check("user") { try fields.string("user") }
+        let variables = try checks.check("variables") { try LooseQuantities.variables(fields.value("variables"), field: "variables") }
+        let startsWhenInstalled = try checks.check("start") { try fields.optionalBool("start") ?? true }
+        let ports = try checks.check("ports") { try PortRequest(fields) }
+        guard let image, let imageName, let memory, let cpu, let disk, let nodeID, let name, let userID, let variables,
+            let startsWhenInstalled, let ports
+        else { throw checks.refusal }
+        self.image = image
+        self.imageName = imageName
+        self.memory = memory
+        self.cpu = cpu
+        self.disk = disk
+        self.nodeID = nodeID
+        self.name = name
+        self.userID = userID
+        self.variables = variables
+        self.startsWhenInstalled = startsWhenInstalled
+        self.ports = ports
     }
 }

@@ -11,16 +11,28 @@ package struct NewNode {
     let port: Int
     let policy: NodeAllocationPolicy
 
-    /// `lowestPort` is the first host port instances may publish (the panel's setting).
-    package init(_ fields: RequestFields, lowestPort: Int) throws {
-        name = try Self.name(fields)
-        address = try Self.address(fields)
-        port = try Self.port(fields)
-        tags = try fields.optionalString("tags") ?? ""
-        ram = try LooseQuantities.mebibytes(fields.value("ram") ?? .null, field: "ram")
-        disk = try LooseQuantities.mebibytes(fields.value("disk") ?? .null, field: "disk")
-        processor = try Self.processor(fields)
-        policy = try NodeAllocationPolicy.standard.applying(fields, lowestPort: lowestPort)
+    /// Reads every field before it refuses, so one answer names every wrong field. `lowestPort` is the
+    /// first host port instances may publish, and `allowingLoopback` whether a node may be on this machine
+    /// (the panel's settings; see ``NodeStore/newNode(from:)``).
+    init(_ fields: RequestFields, lowestPort: Int, allowingLoopback: Bool) throws {
+        var checks = FieldChecks()
+        let name = try checks.check("name") { try Self.name(fields) }
+        let address = try checks.check("address") { try Self.address(fields, allowingLoopback: allowingLoopback) }
+        let port = try checks.check("port") { try Self.port(fields) }
+        let tags = try checks.check("tags") { try fields.optionalString("tags") ?? "" }
+        let ram = try checks.check("ram") { try LooseQuantities.mebibytes(fields.value("ram") ?? .null, field: "ram") }
+        let disk = try checks.check("disk") { try LooseQuantities.mebibytes(fields.value("disk") ?? .null, field: "disk") }
+        let processor = try checks.check("processor") { try Self.processor(fields) }
+        let policy = try checks.check("policy") { try NodeAllocationPolicy.standard.applying(fields, lowestPort: lowestPort) }
+        guard let name, let address, let port, let tags, let ram, let disk, let processor, let policy else { throw checks.refusal }
+        self.name = name
+        self.address = address
+        self.port = port
+        self.tags = tags
+        self.ram = ram
+        self.disk = disk
+        self.processor = processor
+        self.policy = policy
     }
 
     // The fields' rules, shared with an edit of the node.
@@ -31,9 +43,11 @@ package struct NewNode {
         return name
     }
 
-    static func address(_ fields: RequestFields) throws -> String {
+    /// Unspecified and link-local addresses are refused, and loopback unless `allowingLoopback`.
+    static func address(_ fields: RequestFields, allowingLoopback: Bool) throws -> String {
         let address = try fields.string("address")
         guard NodeStore.isValidAddress(address) else { throw PanelError.invalid("address must be a host name or an IP address") }
+        if let problem = NodeAddress.problem(with: address, allowingLoopback: allowingLoopback) { throw PanelError.invalid(problem) }
         return address
     }
 

@@ -24,12 +24,27 @@ package struct NodeAllocationPolicy: Sendable, Equatable {
     /// `lowestPort` is the first host port instances may publish.
     func applying(_ fields: RequestFields, lowestPort: Int) throws -> NodeAllocationPolicy {
         var policy = self
-        if fields.has("portRanges") {
-            policy.portRanges = try PortRanges(try fields.optionalString("portRanges") ?? "", field: "portRanges", lowest: lowestPort)
+        var checks = FieldChecks()
+        if fields.has("portRanges"),
+            let ranges = try checks.check(
+                "portRanges",
+                {
+                    try PortRanges(try fields.optionalString("portRanges") ?? "", field: "portRanges", lowest: lowestPort)
+                }
+            )
+        {
+            policy.portRanges = ranges
         }
-        if let percent = try Self.percent(fields, "memoryOverallocation") { policy.memoryOverallocation = percent }
-        if let percent = try Self.percent(fields, "cpuOverallocation") { policy.cpuOverallocation = percent }
-        if let maintenance = try fields.optionalBool("maintenance") { policy.maintenance = maintenance }
+        if let percent = try checks.check("memoryOverallocation", { try Self.percent(fields, "memoryOverallocation") }) ?? nil {
+            policy.memoryOverallocation = percent
+        }
+        if let percent = try checks.check("cpuOverallocation", { try Self.percent(fields, "cpuOverallocation") }) ?? nil {
+            policy.cpuOverallocation = percent
+        }
+        if let maintenance = try checks.check("maintenance", { try fields.optionalBool("maintenance") }) ?? nil {
+            policy.maintenance = maintenance
+        }
+        try checks.finish()
         return policy
     }
 

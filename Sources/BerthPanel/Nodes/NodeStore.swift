@@ -35,13 +35,16 @@ package struct NodeStore: Sendable {
         return try await Node.find(uuid, on: database.db())
     }
 
-    /// A new node from checked input, and its credentials. Unspecified and link-local addresses are refused, and
-    /// loopback unless ``allowsLoopback``; `berth serve`'s own node is registered by the panel itself.
+    /// A node to create from the API's JSON or the admin form, checked against this panel's settings;
+    /// one refusal names every wrong field.
+    package func newNode(from fields: RequestFields) throws -> NewNode {
+        try NewNode(fields, lowestPort: lowestHostPort, allowingLoopback: allowsLoopback)
+    }
+
+    /// A new node from checked input (``newNode(from:)``), and its credentials; `berth serve`'s own node is
+    /// registered by the panel itself.
     package func create(_ new: NewNode) async throws -> (Node, NodeCredentials) {
-        if let problem = NodeAddress.problem(with: new.address, allowingLoopback: allowsLoopback) {
-            throw PanelError.invalid(problem)
-        }
-        return try await create(
+        try await create(
             name: new.name,
             tags: new.tags,
             ram: new.ram,
@@ -103,9 +106,7 @@ package struct NodeStore: Sendable {
         if let disk = fields.value("disk") { node.disk = try LooseQuantities.mebibytes(disk, field: "disk") }
         if fields.has("processor") { node.processor = try NewNode.processor(fields) }
         if fields.has("address") {
-            let address = try NewNode.address(fields)
-            if let problem = NodeAddress.problem(with: address, allowingLoopback: allowsLoopback) { throw PanelError.invalid(problem) }
-            node.address = address
+            node.address = try NewNode.address(fields, allowingLoopback: allowsLoopback)
         }
         if fields.has("port") { node.port = try NewNode.port(fields) }
         node.allocationPolicy = try node.allocationPolicy.applying(fields, lowestPort: lowestHostPort)

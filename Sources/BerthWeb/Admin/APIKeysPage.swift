@@ -10,6 +10,8 @@ struct APIKeysPage: Sendable {
     let apiKeys: APIKeyStore
     let users: UserStore
     let audit: AuditLog
+    let box: SecretBox
+    static let path = "/admin/api-keys"
 
     struct Row {
         let id: String
@@ -28,6 +30,9 @@ struct APIKeysPage: Sendable {
         /// Every scope, with `admin` ticked: what Skyport tools expect of a key.
         let scopes: [Choice]
         let users: [Choice]
+        /// The name a refused form sent.
+        let name: String?
+        let problems: FormProblems?
     }
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
@@ -35,23 +40,35 @@ struct APIKeysPage: Sendable {
             try await list(context: context)
         }
         group.post("api-keys") { _, context in
-            guard let name = context.form.optional("name"), name.count <= 100 else {
-                context.flash("Give the key a name of 1 to 100 characters, e.g. the tool that will use it.", isError: true)
-                return WebResponse.redirect("/admin/api-keys")
-            }
+            let name = context.form.optional("name") ?? ""
             let scopes = context.form.values["scope"] ?? []
             let owner = context.form.optional("owner")
             let secret: String
             do {
-                secret = try await apiKeys.create(name: name, scopes: try APIKeyScopes(scopes.joined(separator: " ")), ownerUserID: owner).secret
+                var checks = FieldChecks()
+                if name.isEmpty || name.count > 100 {
+                    checks.note("give the key a name of 1 to 100 characters, e.g. the tool that will use it", about: "name")
+                }
+                let parsed = try checks.check("scope") { try APIKeyScopes(scopes.joined(separator: " ")) }
+                try checks.finish()
+                guard let parsed else { throw checks.refusal }
+                secret = try await apiKeys.create(name: name, scopes: parsed, ownerUserID: owner).secret
             } catch let error as PanelError {
-                context.flash(error)
-                return WebResponse.redirect("/admin/api-keys")
+                let problems = FormProblems(
+                    error,
+                    fields: [
+                        FormProblems.Field("name", id: "key-name", label: "Name"), FormProblems.Field("scope", id: "key-scopes", label: "Scopes"),
+                        FormProblems.Field("owner", id: "key-owner", label: "Acts as"),
+                    ]
+                )
+                let sent = SentForm(name: name, scopes: Set(scopes), owner: owner)
+                return try await list(context: context, sent: sent, problems: problems, status: error.pageStatus)
             }
             let scopeText = scopes.joined(separator: " ")
             await audit.record("created API key [\(scopeText)]\(owner.map { " acting as \($0)" } ?? "")", target: name, context: context)
-            // The only time the whole key is shown; only its digest is kept.
-            return try await list(context: context, created: secret, createdName: name)
+            // Shown once by the page this redirects to; only its digest is kept.
+            try context.showOnce(secret, named: name, on: Self.path, sealedBy: box)
+            return WebResponse.redirect(Self.path)
         }
         group.post("api-keys/:id/revoke") { _, context in
             let id = try context.parameters.require("id")
@@ -62,11 +79,24 @@ struct APIKeysPage: Sendable {
                 await audit.record("revoked API key", target: key.name, context: context)
                 context.flash("The key \(key.name) was revoked; requests with it are refused from now on.")
             }
-            return WebResponse.redirect("/admin/api-keys")
+            return WebResponse.redirect(Self.path)
         }
     }
 
-    private func list(context: WebRequestContext, created: String? = nil, createdName: String? = nil) async throws -> Response {
+    /// A refused create form as it was sent.
+    struct SentForm {
+        let name: String
+        let scopes: Set<String>
+        let owner: String?
+    }
+
+    private func list(
+        context: WebRequestContext,
+        sent: SentForm? = nil,
+        problems: FormProblems? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let created = context.takeShownOnce(on: Self.path, openedBy: box)
         let names = Dictionary(try await users.all().map { ($0.userID, $0.username) }, uniquingKeysWith: { first, _ in first })
         let time = { (date: Date?) in date.map { ISO8601DateFormatter().string(from: $0) } }
         let rows = try await apiKeys.list().reversed().map { key in
@@ -81,18 +111,23 @@ struct APIKeysPage: Sendable {
             )
         }
         let users = try await users.all().sorted { $0.usernameKey < $1.usernameKey }
-            .map { Choice.user($0) }
+            .map { Choice.user($0, selected: $0.userID == sent?.owner) }
         return pages.render(
             "admin-api-keys",
             title: "API keys",
             content: Content(
                 keys: rows,
-                created: created,
-                createdName: createdName,
-                scopes: APIKeyScopes.known.map { Choice(value: $0, label: $0, selected: $0 == "admin") },
-                users: users
+                created: created?.secret,
+                createdName: created?.name,
+                scopes: APIKeyScopes.known.map { scope in
+                    Choice(value: scope, label: scope, selected: sent?.scopes.contains(scope) ?? (scope == "admin"))
+                },
+                users: users,
+                name: sent?.name,
+                problems: problems
             ),
-            context: context
+            context: context,
+            status: status
         )
     }
 }

@@ -31,7 +31,7 @@ struct InstancesPage: Sendable {
         let nodes: [Choice]
         let images: [ImageChoice]
         let form: [String: String]
-        let error: String?
+        let problems: FormProblems?
         let canDeploy: Bool
     }
 
@@ -78,8 +78,15 @@ struct InstancesPage: Sendable {
         fields["image"] = form.optional("image").map(JSONValue.string)
         // A checkbox sends nothing when it is cleared.
         fields["start"] = .bool(form.optional("start") != nil)
+        let image = form.optional("image") ?? ""
         do {
-            var request = try DeployRequest(RequestFields(values: fields))
+            var checks = FieldChecks()
+            let checked = try checks.check("") { try DeployRequest(RequestFields(values: fields)) }
+            // When other fields are wrong the variables are checked here too, so one answer names them all.
+            if !checks.problems.isEmpty, let definition = try await images.find(image)?.decodedDefinition {
+                _ = try checks.check("variables") { try definition.check(Self.variables(of: image, in: form), allowingUndeclared: false) }
+            }
+            guard var request = checked else { throw checks.refusal }
             request.acceptsUndeclaredVariables = false
             let id = try await instances.deploy(request)
             await audit.record("deployed instance", target: request.name, context: context)
@@ -90,8 +97,27 @@ struct InstancesPage: Sendable {
                 .reduce(into: [String: String]()) { $0[$1] = form.raw($1) }
             for name in form.values.keys where name.hasPrefix("var.") { values[name] = form.raw(name) }
             if form.optional("start") == nil { values["leaveOff"] = "yes" }
-            return try await list(context: context, form: values, error: error.message, status: error.pageStatus)
+            let problems = FormProblems(error, fields: Self.formFields + (try await variableFields(of: image))) { field in
+                field.hasPrefix("variables.") ? "var.\(image).\(field.dropFirst("variables.".count))" : field
+            }
+            return try await list(context: context, form: values, problems: problems, status: error.pageStatus)
         }
+    }
+
+    /// The deploy form's fields in their order on the page, with their elements' ids.
+    static let formFields = [
+        FormProblems.Field("name", id: "deploy-name", label: "Name"), FormProblems.Field("user", id: "deploy-user", label: "Owner"),
+        FormProblems.Field("nodeId", id: "deploy-node", label: "Node"), FormProblems.Field("image", id: "deploy-image", label: "Image"),
+        FormProblems.Field("memory", id: "deploy-memory", label: "Memory"), FormProblems.Field("cpu", id: "deploy-cpu", label: "CPU"),
+        FormProblems.Field("disk", id: "deploy-disk", label: "Disk"), FormProblems.Field("ports", id: "deploy-ports", label: "Ports"),
+        FormProblems.Field("portCount", id: "deploy-port-count", label: "Ports to take"),
+        FormProblems.Field("primary", id: "deploy-primary", label: "Primary port"),
+    ]
+
+    /// The chosen image's variable fields, whose names are their elements' ids.
+    private func variableFields(of image: String) async throws -> [FormProblems.Field] {
+        let names = try await images.find(image)?.decodedDefinition?.variables?.keys.sorted() ?? []
+        return names.map { FormProblems.Field("var.\(image).\($0)", id: "var.\(image).\($0)") }
     }
 
     /// A node as the deploy form offers it: where it is, what it has, and the ports it hands out.
@@ -114,7 +140,7 @@ struct InstancesPage: Sendable {
     private func list(
         context: WebRequestContext,
         form: [String: String] = ["memory": "256", "cpu": "1"],
-        error: String? = nil,
+        problems: FormProblems? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let users = try await self.users.all().sorted { $0.usernameKey < $1.usernameKey }
@@ -138,12 +164,12 @@ struct InstancesPage: Sendable {
                 let definition = image.decodedDefinition
                 let variables = (definition?.variables ?? [:]).sorted { $0.key < $1.key }.map { name, variable in
                     let field = "var.\(id).\(name)"
-                    return VariableField(name, variable, field: field, value: form[field])
+                    return VariableField(name, variable, field: field, value: form[field], problem: problems?.errors[field])
                 }
                 return ImageChoice(value: id, label: image.name, selected: form["image"] == id, variables: variables)
             },
             form: form,
-            error: error,
+            problems: problems,
             canDeploy: !users.isEmpty && !nodes.isEmpty && !images.isEmpty
         )
         return pages.render(

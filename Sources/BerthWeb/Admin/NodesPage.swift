@@ -10,6 +10,8 @@ struct NodesPage: Sendable {
     let nodes: NodeStore
     let trust: NodeTrust
     let audit: AuditLog
+    let box: SecretBox
+    static let path = "/admin/nodes"
 
     struct Row {
         let node: NodeView
@@ -27,7 +29,7 @@ struct NodesPage: Sendable {
         let nodes: [Row]
         let created: Created?
         let form: [String: String]
-        let error: String?
+        let problems: FormProblems?
     }
 
     struct Created {
@@ -41,14 +43,16 @@ struct NodesPage: Sendable {
         }
         group.post("nodes") { _, context in
             do {
-                let (node, credentials) = try await nodes.create(try NewNode(Self.fields(of: context.form), lowestPort: nodes.lowestHostPort))
+                let (node, credentials) = try await nodes.create(try nodes.newNode(from: Self.fields(of: context.form)))
                 await audit.record("created node", target: node.name, context: context)
-                // Shown in this answer only: the token is never displayed again.
-                return try await list(context: context, created: Created(name: node.name, command: nodes.configureCommand(credentials)))
+                // Shown once by the page this redirects to: the token is never displayed again.
+                try context.showOnce(nodes.configureCommand(credentials), named: node.name, on: Self.path, sealedBy: box)
+                return WebResponse.redirect(Self.path)
             } catch let error as PanelError {
                 var form = Self.textFields.reduce(into: [String: String]()) { $0[$1] = context.form.optional($1) ?? "" }
                 if context.form.isChecked("maintenance") { form["maintenance"] = "yes" }
-                return try await list(context: context, form: form, error: error.message, status: error.pageStatus)
+                let problems = FormProblems(error, fields: Self.formFields)
+                return try await list(context: context, form: form, problems: problems, status: error.pageStatus)
             }
         }
         group.post("nodes/:id") { _, context in
@@ -64,7 +68,7 @@ struct NodesPage: Sendable {
             } catch let error as PanelError {
                 context.flash(error)
             }
-            return WebResponse.redirect("/admin/nodes")
+            return WebResponse.redirect(Self.path)
         }
         group.post("nodes/:id/certificate") { _, context in
             let id = try context.parameters.require("id")
@@ -76,7 +80,7 @@ struct NodesPage: Sendable {
             } else {
                 context.flash("Node \(name) offers no certificate with that fingerprint (any more).", isError: true)
             }
-            return WebResponse.redirect("/admin/nodes")
+            return WebResponse.redirect(Self.path)
         }
         group.post("nodes/:id/delete") { _, context in
             let id = try context.parameters.require("id")
@@ -88,13 +92,21 @@ struct NodesPage: Sendable {
             } catch let error as PanelError {
                 context.flash(error)
             }
-            return WebResponse.redirect("/admin/nodes")
+            return WebResponse.redirect(Self.path)
         }
     }
 
     /// The create form's text fields.
-    static let textFields = [
-        "name", "address", "port", "ram", "disk", "processor", "tags", "portRanges", "memoryOverallocation", "cpuOverallocation",
+    static let textFields = formFields.map(\.name)
+    /// The create form's fields as the page shows them, in their order.
+    static let formFields = [
+        FormProblems.Field("name", id: "node-name", label: "Name"), FormProblems.Field("address", id: "node-address", label: "Address"),
+        FormProblems.Field("port", id: "node-port", label: "Daemon port"), FormProblems.Field("ram", id: "node-ram", label: "Memory"),
+        FormProblems.Field("disk", id: "node-disk", label: "Disk"), FormProblems.Field("processor", id: "node-processor", label: "Processor"),
+        FormProblems.Field("portRanges", id: "node-port-ranges", label: "Port ranges"),
+        FormProblems.Field("memoryOverallocation", id: "node-memory-over", label: "Memory overallocation"),
+        FormProblems.Field("cpuOverallocation", id: "node-cpu-over", label: "CPU overallocation"),
+        FormProblems.Field("tags", id: "node-tags", label: "Tags"),
     ]
     /// What a node's edit form changes.
     static let policyFields = ["portRanges", "memoryOverallocation", "cpuOverallocation", "maintenance"]
@@ -113,9 +125,8 @@ struct NodesPage: Sendable {
 
     private func list(
         context: WebRequestContext,
-        created: Created? = nil,
         form: [String: String] = ["port": "3002"],
-        error: String? = nil,
+        problems: FormProblems? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let usage = try await nodes.usage()
@@ -133,7 +144,8 @@ struct NodesPage: Sendable {
                 offeredFingerprint: node.offeredCertificate.flatMap { try? PinnedCertificate(pem: $0).fingerprint }
             )
         }
-        let content = Content(nodes: rows, created: created, form: form, error: error)
+        let created = context.takeShownOnce(on: Self.path, openedBy: box).map { Created(name: $0.name, command: $0.secret) }
+        let content = Content(nodes: rows, created: created, form: form, problems: problems)
         return pages.render("admin-nodes", title: "Nodes", content: content, context: context, status: status)
     }
 }

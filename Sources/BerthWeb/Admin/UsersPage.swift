@@ -26,10 +26,13 @@ struct UsersPage: Sendable {
         }
         group.post("users") { _, context in
             let form = context.form
+            var kept = ["username": form.raw("username"), "email": form.raw("email")]
+            if form.isChecked("admin") { kept["admin"] = "yes" }
             do {
+                try await checkNewUser(form)
                 let user = try await users.create(
-                    username: try form.required("username", label: "Username"),
-                    email: try form.required("email", label: "Email"),
+                    username: form.raw("username"),
+                    email: form.raw("email"),
                     password: form.raw("password"),
                     userID: nil,
                     admin: form.isChecked("admin")
@@ -37,7 +40,8 @@ struct UsersPage: Sendable {
                 await audit.record("created user", target: user.username, context: context)
                 context.flash("User \(user.username) was created.")
             } catch let error as PanelError {
-                context.flash(error)
+                let problems = FormProblems(error, fields: Self.formFields)
+                return try await list(context: context, form: kept, problems: problems, status: error.pageStatus)
             }
             return WebResponse.redirect("/admin/users")
         }
@@ -49,7 +53,42 @@ struct UsersPage: Sendable {
         }
     }
 
-    private func list(context: WebRequestContext) async throws -> Response {
+    /// Every field of the create form at once, and which of the name and the address is taken: the store's
+    /// own refusal of a clash names neither (as the seed's API does).
+    private func checkNewUser(_ form: FormFields) async throws {
+        var checks = FieldChecks()
+        if let username = try checks.check("username", { try UserStore.normalizedUsername(form.raw("username")) }),
+            try await users.find(.username(username)) != nil
+        {
+            checks.note("\(username) is taken: another user has that username", about: "username")
+        }
+        let email = form.raw("email").trimmingCharacters(in: .whitespaces)
+        if !UserStore.isEmailAddress(email) {
+            checks.note("enter an email address, like name@example.com", about: "email")
+        } else if try await users.find(.email(email)) != nil {
+            checks.note("another user has the email address \(email)", about: "email")
+        }
+        _ = try checks.check("password") { try UserStore.checkPassword(form.raw("password")) }
+        try checks.finish()
+    }
+
+    static let formFields = [
+        FormProblems.Field("username", id: "new-username", label: "Username"), FormProblems.Field("email", id: "new-email", label: "Email"),
+        FormProblems.Field("password", id: "new-password", label: "Password"),
+    ]
+
+    struct Content {
+        let users: [Row]
+        let form: [String: String]
+        let problems: FormProblems?
+    }
+
+    private func list(
+        context: WebRequestContext,
+        form: [String: String] = [:],
+        problems: FormProblems? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let me = try context.signedInUser()
         let all = try await users.all()
         let counts = try await users.instanceCounts()
@@ -65,7 +104,13 @@ struct UsersPage: Sendable {
                 isYou: user.id == me.id
             )
         }
-        return pages.render("admin-users", title: "Users", content: ["users": rows], context: context)
+        return pages.render(
+            "admin-users",
+            title: "Users",
+            content: Content(users: rows, form: form, problems: problems),
+            context: context,
+            status: status
+        )
     }
 
     private func find(_ context: WebRequestContext) async throws -> User {

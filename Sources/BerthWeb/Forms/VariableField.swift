@@ -12,8 +12,12 @@ struct VariableField {
     let required: Bool
     /// The rules in words, e.g. "required, a whole number from 1025 to 65535".
     let rules: String
+    /// What is wrong with the value the form sent, when the panel refused it. Named apart from anything
+    /// the page around it holds, for the same reason as `displayName`.
+    let fieldProblem: String?
 
-    init(_ name: String, _ variable: ImageDefinition.VariableDefinition, field: String, value: String?) {
+    init(_ name: String, _ variable: ImageDefinition.VariableDefinition, field: String, value: String?, problem: String? = nil) {
+        fieldProblem = problem
         let rules = try? variable.checkedRules()
         self.name = name
         self.field = field

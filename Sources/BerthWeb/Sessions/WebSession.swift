@@ -21,6 +21,8 @@ public struct WebSession: Codable, Sendable {
     var enrollingSecret: String?
     /// One message for the next page shown, after a redirect.
     var flash: Flash?
+    /// A secret a form made, for the page its redirect leads to (see ``ShownOnce``).
+    var shownOnce: ShownOnce?
 
     struct Flash: Codable, Sendable {
         var isError: Bool
