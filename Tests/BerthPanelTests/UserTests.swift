@@ -25,7 +25,7 @@ struct UserTests {
             let generated = try await panel.request(
                 .POST,
                 "/api/auth/create-user",
-                ["username": "bob", "email": "bob@example.com", "password": "12345678", "admin": "true"]
+                ["username": "bob", "email": "bob@example.com", "password": "a fine password", "admin": "true"]
             )
             #expect(generated.status == 201)
             #expect((generated.object["userId"] as? String)?.count == 36)
@@ -43,25 +43,28 @@ struct UserTests {
         try await InProcessPanel.with { panel in
             _ = try await panel.createUser("carol", userID: "c-1")
             for fields: [String: Any] in [
-                ["username": "CAROL", "email": "other@example.com", "password": "12345678"],
-                ["username": "other", "email": "Carol@Example.com", "password": "12345678"],
-                ["username": "other2", "email": "o2@example.com", "password": "12345678", "userId": "c-1"],
+                ["username": "CAROL", "email": "other@example.com", "password": "a fine password"],
+                ["username": "other", "email": "Carol@Example.com", "password": "a fine password"],
+                ["username": "other2", "email": "o2@example.com", "password": "a fine password", "userId": "c-1"],
             ] {
                 let answer = try await panel.request(.POST, "/api/auth/create-user", fields)
                 #expect(answer.status == 409)
                 #expect(answer.error?.contains("already exists") == true)
             }
             let cases: [([String: Any], String)] = [
-                (["email": "d@example.com", "password": "12345678"], "username is required"),
-                (["username": "d", "password": "12345678"], "email is required"),
+                (["email": "d@example.com", "password": "a fine password"], "username is required"),
+                (["username": "d", "password": "a fine password"], "email is required"),
                 (["username": "d", "email": "d@example.com"], "password is required"),
                 (
                     ["username": "d", "email": "d@example.com", "password": "short"],
                     "password must be at least 8 characters and at most 72 bytes (UTF-8) long"
                 ),
-                (["username": "d", "email": "not-an-email", "password": "12345678"], "email must be an email address"),
-                (["username": "d e", "email": "d@example.com", "password": "12345678"], "username must be 1 to 64 letters, digits, '.', '_' or '-'"),
-                (["username": ["x"], "email": "d@example.com", "password": "12345678"], "username must be a string"),
+                (["username": "d", "email": "not-an-email", "password": "a fine password"], "email must be an email address"),
+                (
+                    ["username": "d e", "email": "d@example.com", "password": "a fine password"],
+                    "username must be 1 to 64 letters, digits, '.', '_' or '-'"
+                ),
+                (["username": ["x"], "email": "d@example.com", "password": "a fine password"], "username must be a string"),
             ]
             for (fields, error) in cases {
                 let answer = try await panel.request(.POST, "/api/auth/create-user", fields)
@@ -129,7 +132,7 @@ struct UserTests {
         await panel.close()
     }
 
-    @Test("a password is a string of 8 to 72 bytes without control characters, taken exactly as sent")
+    @Test("a password is a string of 8 to 72 bytes without control characters, not one tried first, taken exactly as sent")
     func passwordRule() async throws {
         try await InProcessPanel.with { panel in
             let cases: [(Any, String)] = [
@@ -147,6 +150,32 @@ struct UserTests {
                 )
                 #expect(answer.status == 400, "\(password)")
                 #expect(answer.error == error)
+            }
+            // The passwords tried first are refused whatever their length: common words, with the digits and
+            // symbols people add, runs of the keyboard or the alphabet, repetitions.
+            let common = "password is one of the most common passwords; choose one that is harder to guess, such as a few unrelated words"
+            let pattern =
+                "password follows a pattern (a run of the keyboard or the alphabet, or a repetition) that is tried first; choose one that is harder to guess"
+            for (index, (password, error)) in [
+                ("password", common), ("Password123!", common), ("P@ssw0rd2024", common), ("iloveyou", common), ("11111111", common),
+                ("12345678", pattern), ("87654321", pattern), ("abcdefghij", pattern), ("poiuytrewq", pattern), ("lkjhgfdsa", pattern),
+                ("qwertyuiop", common),
+                ("1qaz2wsx3edc", pattern), ("abcabcabc", pattern), ("zzzzzzzzzz", pattern), ("ababababab", pattern),
+            ].enumerated() {
+                let answer = try await panel.request(
+                    .POST,
+                    "/api/auth/create-user",
+                    ["username": "g\(index)", "email": "g\(index)@example.com", "password": password]
+                )
+                #expect(answer.status == 400 && answer.error == error, "\(password): \(answer.text)")
+            }
+            for (index, password) in ["correct horse battery", "bob-password-1", "Tr0ub4dor&3", "password manager says hi"].enumerated() {
+                let answer = try await panel.request(
+                    .POST,
+                    "/api/auth/create-user",
+                    ["username": "fine\(index)", "email": "fine\(index)@example.com", "password": password]
+                )
+                #expect(answer.status == 201, "\(password): \(answer.text)")
             }
             // Spaces belong to the password: the API keeps them, as the web forms do.
             let spaced = try await panel.request(
@@ -169,7 +198,7 @@ struct UserTests {
                 let answer = try await panel.request(
                     .POST,
                     "/api/auth/create-user",
-                    ["username": lookalike, "email": "x@example.com", "password": "12345678"]
+                    ["username": lookalike, "email": "x@example.com", "password": "a fine password"]
                 )
                 #expect(answer.status == 400, "\(lookalike.unicodeScalars.map { String($0.value, radix: 16) })")
                 #expect(answer.error == "username must be 1 to 64 letters, digits, '.', '_' or '-'")
@@ -178,13 +207,13 @@ struct UserTests {
             let spaced = try await panel.request(
                 .POST,
                 "/api/auth/create-user",
-                ["username": " admin ", "email": "sp@example.com", "password": "12345678"]
+                ["username": " admin ", "email": "sp@example.com", "password": "a fine password"]
             )
             #expect(spaced.status == 409)
             let fullWidth = try await panel.request(
                 .POST,
                 "/api/auth/create-user",
-                ["username": "\u{FF41}\u{FF44}\u{FF4D}\u{FF49}\u{FF4E}", "email": "fw@example.com", "password": "12345678"]
+                ["username": "\u{FF41}\u{FF44}\u{FF4D}\u{FF49}\u{FF4E}", "email": "fw@example.com", "password": "a fine password"]
             )
             #expect(fullWidth.status == 409)
             #expect(try await panel.request(.GET, "/api/users").array.count == 1)
@@ -198,7 +227,7 @@ struct UserTests {
                 let answer = try await panel.request(
                     .POST,
                     "/api/auth/create-user",
-                    ["username": "e\(index)", "email": email, "password": "12345678"]
+                    ["username": "e\(index)", "email": email, "password": "a fine password"]
                 )
                 #expect(answer.status == 400, "\(email)")
                 #expect(answer.error == "email must be an email address")

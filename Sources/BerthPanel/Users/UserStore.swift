@@ -14,8 +14,9 @@ package struct UserStore: Sendable {
     static let initialAdmin = "admin"
 
     /// The one password rule, for the API, the CLI and the web pages: long enough, no longer than the 72
-    /// bytes bcrypt reads (more would be silently ignored), and no control characters: bcrypt stops at a
-    /// NUL, so ten NULs were an empty password. Passwords are taken exactly as typed, never trimmed.
+    /// bytes bcrypt reads (more would be silently ignored), no control characters (bcrypt stops at a NUL, so
+    /// ten NULs were an empty password), and not one tried first (``GuessablePasswords``). Passwords are
+    /// taken exactly as typed, never trimmed.
     package static func checkPassword(_ password: String) throws {
         if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw PanelError.invalid("password must not contain control characters")
@@ -23,6 +24,7 @@ package struct UserStore: Sendable {
         guard password.count >= minimumPasswordLength && password.utf8.count <= 72 else {
             throw PanelError.invalid("password must be at least \(minimumPasswordLength) characters and at most 72 bytes (UTF-8) long")
         }
+        if let problem = GuessablePasswords.problem(with: password) { throw PanelError.invalid(problem) }
     }
 
     /// One address with a name and a dotted domain, no spaces or control characters: the same check

@@ -6,9 +6,12 @@ import HummingbirdOTP
 /// TOTP two-factor sign-in (RFC 6238, 30-second steps, 6 digits, as every authenticator app expects),
 /// with single-use recovery codes for a lost phone.
 enum TwoFactor {
-    /// A new shared secret: 32 random hex digits, 128 bits (the key is their bytes, as HummingbirdOTP reads it).
+    /// A new shared secret: 20 random characters of 64 (120 bits). The key is their 20 bytes, as
+    /// HummingbirdOTP reads it: the length RFC 4226 recommends, which an app shows as 32 base32 characters.
     static func newSecret() -> String {
-        String(Secrets.generate().prefix(32))
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
     }
 
     /// The `otpauth://` address an authenticator app scans.
@@ -16,9 +19,12 @@ enum TwoFactor {
         TOTP(secret: secret).createAuthenticatorURL(label: "Berth:\(username)", issuer: "Berth")
     }
 
-    /// The secret in the base32 form apps take when typed in by hand.
+    /// The secret in the base32 form apps take when typed in by hand, in groups of four to read and type.
     static func displayedSecret(_ enrolmentURL: String) -> String {
-        URLComponents(string: enrolmentURL)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
+        let secret = URLComponents(string: enrolmentURL)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
+        return stride(from: 0, to: secret.count, by: 4).map { start in
+            String(secret.dropFirst(start).prefix(4))
+        }.joined(separator: " ")
     }
 
     /// The time step whose code `code` is, if it is the code of the current step or one either side
