@@ -4,4 +4,6 @@ public enum AuditActor: Sendable, Equatable {
     case user(String)
     /// An API key, by name.
     case apiKey(String)
+    /// Someone not signed in: a refused sign-in, with the account they named as its target.
+    case visitor
 }

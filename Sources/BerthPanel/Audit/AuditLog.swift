@@ -30,7 +30,12 @@ package struct AuditLog: Sendable {
     }
 
     package func latest(_ count: Int) async throws -> [AuditEvent] {
-        try await AuditEvent.query(on: database.db()).sort(\.$at, .descending).limit(count).all()
+        try await search(AuditFilter.all, skipping: 0, count: count)
+    }
+
+    /// The entries `filter` picks, newest first: `count` of them after the newest `skipped`.
+    package func search(_ filter: AuditFilter, skipping skipped: Int, count: Int) async throws -> [AuditEvent] {
+        try await filter.apply(to: AuditEvent.query(on: database.db())).sort(\.$at, .descending).sort(\.$id).offset(skipped).limit(count).all()
     }
 
     /// The newest `count` events that concern one instance, newest first.

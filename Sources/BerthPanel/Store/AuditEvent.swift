@@ -19,12 +19,15 @@ package final class AuditEvent: Model, @unchecked Sendable {
 
     /// How ``actorKind`` names an API key; a user is `user`.
     package static let apiKeyKind = "api-key"
+    /// How ``actorKind`` names someone not signed in.
+    package static let visitorKind = "visitor"
 
     init(actor: AuditActor, action: String, target: String, clientAddress: String, instanceID: UUID? = nil) {
         at = Date()
         switch actor {
         case .user(let name): (actorKind, self.actor) = ("user", name)
         case .apiKey(let name): (actorKind, self.actor) = (Self.apiKeyKind, name)
+        case .visitor: (actorKind, self.actor) = (Self.visitorKind, "visitor")
         }
         self.action = action
         self.target = target

@@ -77,6 +77,7 @@ struct SignInController: Sendable {
         }
         guard try await Passwords.verify(password, hash: user?.passwordHash), let user else {
             try await throttle.recordFailure(client: context.clientAddress, account: account)
+            await recordRefusal(user == nil ? "sign-in refused: no such account" : "sign-in refused: wrong password", naming: login, context: context)
             return try await signInPage(context: context, next: next, username: login, error: "Wrong username or password.", status: .unauthorized)
         }
         if user.hasTwoFactor {
@@ -103,6 +104,14 @@ struct SignInController: Sendable {
             clientAddress: context.clientAddress,
             logger: context.logger
         )
+    }
+
+    /// A refused sign-in, by someone not signed in, naming the account they tried (cut short and without
+    /// control characters: it is whatever was typed). Each one is also counted by the throttle, which bounds
+    /// how many one client can write.
+    private func recordRefusal(_ action: String, naming account: String, context: WebRequestContext) async {
+        let named = String(account.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(64))
+        await audit.record(action, target: named, actor: .visitor, clientAddress: context.clientAddress, logger: context.logger)
     }
 
     private func awaitingUser(_ context: WebRequestContext) -> UUID? {
@@ -134,6 +143,7 @@ struct SignInController: Sendable {
         }
         guard accepted else {
             try await throttle.recordFailure(client: context.clientAddress, account: user.usernameKey)
+            await recordRefusal("sign-in refused: wrong two-factor code", naming: user.username, context: context)
             return retry("That code is wrong or was already used. Wait for the next code and try again.", .unauthorized)
         }
         try await sessions.replace(with: .signedIn(user), request: request, context: context)
