@@ -76,7 +76,7 @@ struct DaemonAPITests {
             try await daemon.waitFor(specification.id, "READY") { $0.installState == .ready }
             let command = try await daemon.request(.POST, "/api/instances/\(specification.id)/command", body: CommandRequest(command: "hi"))
             #expect(command.status == 409)
-            #expect(command.error == "the instance is not running")
+            #expect(command.error == "the server is not running, so the command was not sent; start it first")
             try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
         }
     }

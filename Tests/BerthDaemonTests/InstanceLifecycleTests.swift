@@ -97,9 +97,15 @@ struct InstanceLifecycleTests {
             let id = specification.id
             _ = try await daemon.deploy(specification)
             try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            #expect(try await daemon.power(.start, id).status == 200)
-            // One crash is followed by a restart, not by giving up.
-            try await daemon.waitFor(id, "crashed") { $0.powerState == .crashed }
+            // Watched from the console, started from it: Berth's own lines tell what happens to the process.
+            let messages = try await daemon.withConsole(id, send: [ConsoleRequest(event: .power, data: "start")]) { messages in
+                messages.contains { $0.event == .notice && ($0.data ?? "").contains("not restarted") }
+            }
+            let notices = messages.filter { $0.event == .notice }.compactMap(\.data)
+            #expect(notices.first == "server marked as starting", "\(notices)")
+            #expect(notices.contains { $0.hasPrefix("server crashed (exit code 3); the crash policy restarts it in ") }, "\(notices)")
+            #expect(notices.last?.hasPrefix("server crashed (exit code 3); not restarted: ") == true && notices.last?.contains("crashed 3 times") == true)
+            #expect(!messages.output.contains("[Berth]") || messages.output.contains("[Berth] server marked as"), "in the replay, marked as Berth's")
             let gaveUp = try await daemon.waitFor(id, "given up on") {
                 $0.powerState == .offline && ($0.reason ?? "").contains("crashed 3 times")
             }
@@ -107,6 +113,27 @@ struct InstanceLifecycleTests {
             #expect(gaveUp.reason?.contains("exit code 3") == true)
             let inspection = try await daemon.docker.inspectContainer(try #require(gaveUp.containerID))
             #expect(inspection.state.running == false)
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
+    @Test("a server killed at its memory limit says so on the console, with its exit code")
+    func outOfMemory() async throws {
+        try await TestDaemon.with { daemon in
+            // awk doubles a string until the 64 MiB limit stops it.
+            let specification = TestDaemon.echoSpecification(
+                startup: #"echo ready; exec awk 'BEGIN { s = "x"; while (1) s = s s }'"#
+            )
+            let id = specification.id
+            _ = try await daemon.deploy(specification)
+            try await daemon.waitFor(id, "READY") { $0.installState == .ready }
+            let messages = try await daemon.withConsole(id, send: [ConsoleRequest(event: .power, data: "start")]) { messages in
+                messages.contains { $0.event == .notice && ($0.data ?? "").contains("server crashed") }
+            }
+            let crash = try #require(messages.last { $0.event == .notice }?.data)
+            #expect(crash.hasPrefix("server crashed (exit code 137, out of memory: killed at its memory limit)"), "\(crash)")
+            #expect(try await daemon.power(.stop, id).status == 200)
+            try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
             try await daemon.request(.DELETE, "/api/instances/\(id)")
         }
     }

@@ -156,6 +156,16 @@ final class ConsoleHub: Sendable {
         }
     }
 
+    /// One of Berth's own lines about the process (marked as running, crashed with its exit code…): a
+    /// notice to those watching, which the page shows apart from the server's output, and in the replay
+    /// with a `[Berth]` prefix for those who come later. Never throttled: a flooding process cannot hide it.
+    func publishNotice(_ text: String) {
+        state.withLock { state in
+            state.remember("[Berth] \(text)\n", keeping: replayLines, bytes: replayBytes)
+            state.broadcast(ConsoleMessage(event: .notice, data: text), backlogLimit: viewerBacklogBytes)
+        }
+    }
+
     func publish(_ message: ConsoleMessage) {
         state.withLock { $0.broadcast(message, backlogLimit: viewerBacklogBytes) }
     }

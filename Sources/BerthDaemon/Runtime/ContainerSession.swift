@@ -41,7 +41,7 @@ struct ContainerSession: Sendable {
                 guard !Task.isCancelled, try await docker.inspectContainer(containerID).state.running else { break }
                 startNow = false
                 try await Task.sleep(for: .milliseconds(200))
-                console.publishOutput("[berth] the connection to the container dropped; reattached\n")
+                console.publishNotice("the connection to the container dropped; reattached")
             }
         } catch {
             if let pendingStart {

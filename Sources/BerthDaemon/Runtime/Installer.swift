@@ -81,7 +81,7 @@ struct Installer: Sendable {
     private func ensureImage(_ image: String, console: ConsoleHub) async throws {
         do {
             if try await docker.hasImage(image) { return }
-            console.publishOutput("[berth] pulling \(image)\n")
+            console.publishNotice("pulling the image \(image)")
             try await docker.pullImage(image).finish()
         } catch let error as DockerEngineError {
             throw InstanceError.engine("image \(image) is not on this node and could not be pulled: \(error)")
@@ -91,7 +91,7 @@ struct Installer: Sendable {
     private func runInstallScript(_ specification: InstanceSpecification, script: InstallScript, console: ConsoleHub) async throws {
         let name = ContainerBlueprint.installerName(for: specification.id)
         await docker.discardContainer(name, logger: logger)
-        console.publishOutput("[berth] running the install script\n")
+        console.publishNotice("installer started")
         let exit: ContainerExit
         let installerID: String
         var output: [String] = []
@@ -116,6 +116,6 @@ struct Installer: Sendable {
         // Done with it: removed in the background, so READY does not wait for Docker to tidy up. Deleting or
         // reinstalling the instance removes it by name too, should the daemon stop before this runs.
         tasks.spawn { [docker, logger] in await docker.discardContainer(installerID, logger: logger) }
-        console.publishOutput("[berth] install script finished\n")
+        console.publishNotice("installer finished")
     }
 }

@@ -106,6 +106,7 @@ extension InstanceSupervisor {
             }
         }
         if case .failure(let error) = outcome {
+            consoles[id]?.publishNotice("installer failed: \(InstanceError.describe(error))")
             logger.warning("install of \(id) failed: \(InstanceError.describe(error))")
         }
     }

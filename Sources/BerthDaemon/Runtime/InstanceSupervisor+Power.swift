@@ -44,7 +44,7 @@ extension InstanceSupervisor {
         )
         for problem in editor.apply(in: blueprint.volumePath(for: id)) {
             logger.warning("instance \(id): a configuration file was left as it was: \(problem)")
-            consoles[id]?.publishOutput("[berth] configuration file left as it was: \(problem)\n")
+            consoles[id]?.publishNotice("configuration file left as it was: \(problem)")
         }
     }
 
@@ -91,7 +91,7 @@ extension InstanceSupervisor {
     func sendCommand(_ command: String, to id: String) async throws {
         guard let record = records[id] else { throw InstanceError.notFound(id: id) }
         guard let input = inputs[id], record.lifecycle.acceptsCommands else {
-            throw InstanceError.conflict("the instance is not running")
+            throw InstanceError.conflict("the server is not running, so the command was not sent; start it first")
         }
         guard !command.contains("\n"), !command.contains("\r") else { throw InstanceError.invalid("a command is one line") }
         do {

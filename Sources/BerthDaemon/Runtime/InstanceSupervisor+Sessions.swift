@@ -63,6 +63,9 @@ extension InstanceSupervisor {
                 policy: crashPolicy
             )
         }
+        if let outcome, let line = Self.processLine(outcome, exitCode: exitCode, killedForMemory: killedForMemory, reason: records[id]?.lifecycle.reason) {
+            consoles[id]?.publishNotice(line)
+        }
         switch outcome {
         case .startAgain:
             tasks.spawn { [logger] in
@@ -81,6 +84,26 @@ extension InstanceSupervisor {
             logger.warning("instance \(id) gave up: \(records[id]?.lifecycle.reason ?? "")")
         case .stale, .stopped, nil:
             break
+        }
+    }
+
+    /// Berth's console line for how a run ended, beyond the state it leaves: a crash with its exit code
+    /// and whether memory ran out, and what the crash policy does next.
+    static func processLine(_ outcome: InstanceLifecycle.SessionOutcome, exitCode: Int?, killedForMemory: Bool, reason: String?) -> String? {
+        let exit = [exitCode.map { "exit code \($0)" }, killedForMemory ? "out of memory: killed at its memory limit" : nil]
+            .compactMap { $0 }.joined(separator: ", ")
+        let how = exit.isEmpty ? "" : " (\(exit))"
+        switch outcome {
+        case .restartAfter(let wait):
+            return "server crashed\(how); the crash policy restarts it in \(wait.components.seconds) s"
+        case .gaveUp:
+            return "server crashed\(how); not restarted: \(reason ?? "it crashed too often")"
+        case .startAgain:
+            return "restarting"
+        case .stopped where exitCode != nil && !killedForMemory && reason != nil:
+            return "server exited by itself\(how)"
+        case .stale, .stopped:
+            return nil
         }
     }
 

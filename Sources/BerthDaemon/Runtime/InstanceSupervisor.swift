@@ -109,8 +109,11 @@ actor InstanceSupervisor {
     }
 
     private func announce(_ record: InstanceRecord, after before: InstanceRecord) {
-        if record.lifecycle.power != before.lifecycle.power {
-            consoles[record.id]?.publish(ConsoleMessage(event: .status, data: record.lifecycle.power.rawValue))
+        let power = record.lifecycle.power
+        if power != before.lifecycle.power {
+            consoles[record.id]?.publish(ConsoleMessage(event: .status, data: power.rawValue))
+            // A crash has a line of its own, with the exit code and what the crash policy does next.
+            if power != .crashed { consoles[record.id]?.publishNotice("server marked as \(power.rawValue)") }
         }
         let status = Self.status(of: record)
         if status != Self.status(of: before) { reporter.report(status) }
