@@ -104,7 +104,9 @@ struct InstanceLifecycleTests {
             let notices = messages.filter { $0.event == .notice }.compactMap(\.data)
             #expect(notices.first == "server marked as starting", "\(notices)")
             #expect(notices.contains { $0.hasPrefix("server crashed (exit code 3); the crash policy restarts it in ") }, "\(notices)")
-            #expect(notices.last?.hasPrefix("server crashed (exit code 3); not restarted: ") == true && notices.last?.contains("crashed 3 times") == true)
+            #expect(
+                notices.last?.hasPrefix("server crashed (exit code 3); not restarted: ") == true && notices.last?.contains("crashed 3 times") == true
+            )
             #expect(!messages.output.contains("[Berth]") || messages.output.contains("[Berth] server marked as"), "in the replay, marked as Berth's")
             let gaveUp = try await daemon.waitFor(id, "given up on") {
                 $0.powerState == .offline && ($0.reason ?? "").contains("crashed 3 times")

@@ -88,6 +88,21 @@ public final class RawHTTP: Sendable {
         }
     }
 
+    /// What the server sends up to and including the first `marker` not read yet: one event of a stream
+    /// that stays open. The text after it stays for the next read.
+    public func read(through marker: String) throws -> String {
+        try buffer.withLock { received in
+            let pattern = Array(marker.utf8)
+            while true {
+                if let end = received.indices.first(where: { received[$0...].starts(with: pattern) }).map({ $0 + pattern.count }) {
+                    defer { received.removeFirst(end) }
+                    return String(decoding: received[..<end], as: UTF8.self)
+                }
+                guard try receiveMore(into: &received) else { throw TestFailure("closed before \(marker)") }
+            }
+        }
+    }
+
     /// Everything the server sends until it closes the connection. A connection still open when the
     /// receive timeout passes throws.
     public func readUntilClosed() throws -> String {

@@ -36,6 +36,8 @@ SCREENSHOTS = os.path.join(ROOT, "test-output", "screenshots")
 # Below Linux's ephemeral range (32768+), apart from the Swift tests' ports (20000-32767).
 PANEL_PORT, DAEMON_PORT, INSTANCE_PORT = 18101, 18102, 18110
 BASE = f"http://127.0.0.1:{PANEL_PORT}"
+# axe-core's script (scripts/lib/browser.sh fetches it): the accessibility checker run on every page.
+AXE_JS = os.environ.get("BERTH_AXE_JS", "/opt/berth-axe/axe.min.js")
 
 
 def totp(secret_base32, step):
@@ -99,6 +101,17 @@ class Berth:
         shutil.rmtree(self.data, ignore_errors=True)
 
 
+def serious_accessibility_violations(browser):
+    """What axe-core finds on the page shown that is serious or critical, one line each."""
+    with open(AXE_JS) as file:
+        browser.execute_script(file.read())
+    violations = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then(result => done(result.violations), error => done([{id: 'axe failed', impact: 'critical', help: String(error), nodes: []}]));")
+    return [f"{violation['id']} ({violation['impact']}): {violation['help']} at {[node['target'] for node in violation['nodes']][:4]}"
+            for violation in violations if violation["impact"] in ("serious", "critical")]
+
+
 def new_browser(width=1280, height=900, dark=False):
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
@@ -117,6 +130,8 @@ state = {}
 
 def setUpModule():
     global server
+    # Only this run's pictures: a stale one would be looked at as if it were current.
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     os.makedirs(SCREENSHOTS, exist_ok=True)
     server = Berth()
 
@@ -268,6 +283,8 @@ class WebUITests(unittest.TestCase):
         self.wait.until(EC.text_to_be_present_in_element((By.ID, "power-state"), "running"))
         self.wait.until(EC.text_to_be_present_in_element((By.ID, "console-output"), "hello from the browser"))
         self.assertFalse(self.find("[data-power=start]").is_enabled(), "start is off while it runs")
+        self.assertFalse(self.find("[data-power=kill]").is_displayed(), "kill shows only once a stop is under way, in stop's place")
+        self.assertIn("Kill <b>Echo</b> server now?", self.find("[data-power=kill]").get_attribute("data-confirm"), "kill asks first, naming the instance")
         command = self.wait.until(EC.element_to_be_clickable((By.ID, "console-input")))
         command.send_keys("say <i>hi</i>", Keys.ENTER)
         self.wait.until(EC.text_to_be_present_in_element((By.ID, "console-output"), "echo: say <i>hi</i>"))
@@ -280,8 +297,19 @@ class WebUITests(unittest.TestCase):
         self.shot("04-instance-running")
         self.find("[data-power=stop]").click()
         self.wait.until(EC.text_to_be_present_in_element((By.ID, "power-state"), "offline"))
+        # Berth's own lines say what happened to the process, apart from the server's output.
+        self.wait.until(lambda browser: any("server marked as offline" in line.text
+                                            for line in browser.find_elements(By.CSS_SELECTOR, "#console-output .console-notice")))
+        self.assertIn("server marked as stopping", self.text("#console-output"))
+        # A command typed while the server is off gets a clear answer.
+        self.find("#console-input").send_keys("say anyone there?", Keys.ENTER)
+        self.wait.until(lambda browser: any("not running, so the command was not sent" in line.text
+                                            for line in browser.find_elements(By.CSS_SELECTOR, "#console-output .console-error")))
+        self.shot("05a-console-process-lines")
         self.wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "[data-power=start]"))).click()
         self.wait.until(EC.text_to_be_present_in_element((By.ID, "power-state"), "running"))
+        self.wait.until(lambda browser: any("server marked as running" in line.text
+                                            for line in browser.find_elements(By.CSS_SELECTOR, "#console-output .console-notice")))
         self.open("/")
         self.wait.until(lambda browser: "running" in self.text("#instances .live-state"))
         self.wait.until(lambda browser: self.text("#instances .live-memory") not in ("", "–"))
@@ -323,6 +351,11 @@ class WebUITests(unittest.TestCase):
         key = self.text("#new-key")
         self.assertTrue(key.startswith("berth_"))
         self.shot("06-api-key-created")
+        # The form answered with a redirect: reloading shows the page again without creating a second key.
+        self.browser.refresh()
+        self.find("#keys")
+        self.assertEqual(len(self.browser.find_elements(By.ID, "new-key")), 0, "the key is shown only once")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "tr[data-key=billing]")), 1, "a reload creates nothing")
         self.assertEqual(api("/api/nodes", key), 200, "the new key opens the API")
         self.open("/admin/api-keys")
         self.assertNotIn("never", self.text("tr[data-key=billing] .last-used"), "the key's use shows")
@@ -423,18 +456,33 @@ class WebUITests(unittest.TestCase):
         self.shot("13-instances")
         self.open("/admin/audit")
         audit = self.text("#audit")
-        for action in ["deployed instance", "start instance", "stop instance", "created API key", "revoked API key", "created user", "signed in"]:
+        for action in ["deployed instance", "start instance", "stop instance", "created API key", "revoked API key", "created user"]:
             self.assertIn(action, audit)
-        # The command's first word whole, its arguments cut (a password typed into a console is not kept).
-        self.assertIn("<b>Echo</b> server: say <i>… (13 characters, cut)", audit, "console commands are audited, as text")
+        self.assertNotIn("console command", audit, "console commands do not crowd out the changes")
         self.assertNotIn("forged", audit)
         self.shot("14-audit-log")
+        # Console commands have a view of their own: the first word whole, the arguments cut (a password typed
+        # into a console is not kept).
+        Select(self.find("#audit-kind")).select_by_visible_text("Console commands")
+        self.click_and_load("#audit-apply")
+        self.assertIn("<b>Echo</b> server: say <i>… (13 characters, cut)", self.text("#audit"), "console commands are audited, as text")
+        # So do sign-ins, refused ones included, and the filter's fields narrow any view.
+        Select(self.find("#audit-kind")).select_by_visible_text("Sign-ins")
+        self.find("#audit-target").send_keys("admin")
+        self.click_and_load("#audit-apply")
+        sign_ins = self.text("#audit")
+        self.assertIn("signed in", sign_ins)
+        self.assertIn("sign-in refused: wrong password", sign_ins, "the wrong password of the first test was recorded")
+        self.assertNotIn("bob", sign_ins)
+        self.shot("14a-audit-sign-ins")
 
     def test_08_two_factor_enrolment_and_sign_in(self):
         self.open("/account")
         self.shot("15-account")
         self.click_and_load("#enrol-two-factor")
-        secret = self.text("#totp-secret")
+        shown = self.text("#totp-secret")
+        self.assertRegex(shown, r"^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$", "the key is 32 characters, in groups of four")
+        secret = shown.replace(" ", "")
         # An authenticator app scanning the code gets the enrolment URI with the key shown beside it.
         uri = self.scan_qr_code("#totp-qr.qr-ready")
         self.assertEqual(uri, self.find("#totp-qr").get_attribute("data-qr"))
@@ -478,32 +526,122 @@ class WebUITests(unittest.TestCase):
 
     def test_09_phone_and_dark_theme_layouts(self):
         cookie = self.browser.get_cookie("berth_session")
-        for name, width, height, dark in [("19-dashboard-phone", 390, 844, False), ("20-instance-dark", 1280, 900, True)]:
-            other = new_browser(width, height, dark)
+        dark = new_browser(1280, 900, dark=True)
+        try:
+            dark.get(BASE + "/login")
+            dark.add_cookie({"name": "berth_session", "value": cookie["value"], "path": "/"})
+            dark.get(state["instance_url"])
+            WebDriverWait(dark, 30).until(EC.text_to_be_present_in_element((By.ID, "console-output"), "echo"))
+            background = dark.execute_script("return getComputedStyle(document.body).backgroundColor")
+            channels = [int(part) for part in background[background.index("(") + 1:background.index(")")].split(",")[:3]]
+            self.assertLess(sum(channels) / 3, 100, "the dark theme has a dark background")
+            dark.save_screenshot(os.path.join(SCREENSHOTS, "20-instance-dark.png"))
+        finally:
+            dark.quit()
+        # At a phone's width every page fits: the navigation folds behind a menu button, tables become cards.
+        phone = new_browser(390, 844)
+        try:
+            phone.get(BASE + "/login")
+            phone.add_cookie({"name": "berth_session", "value": cookie["value"], "path": "/"})
+            instance = urllib.parse.urlsplit(state["instance_url"]).path
+            for path in ["/", instance, "/account", "/admin/instances", "/admin/users", "/admin/nodes", "/admin/images",
+                         "/admin/api-keys", "/admin/mail", "/admin/audit"]:
+                phone.get(BASE + path)
+                WebDriverWait(phone, 30).until(EC.presence_of_element_located((By.ID, "main")))
+                overflow = phone.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                slug = "instance" if path == instance else path.strip("/").replace("/", "-") or "dashboard"
+                phone.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{slug[:40]}.png"))
+                self.assertLessEqual(overflow, 0, f"{path} fits a phone's width")
+            phone.get(BASE + "/admin/users")
+            self.assertFalse(phone.find_element(By.ID, "main-nav").is_displayed(), "the navigation is folded away")
+            self.assertFalse(phone.find_element(By.CSS_SELECTOR, "#users thead").is_displayed() and
+                             phone.find_element(By.CSS_SELECTOR, "#users thead").size["height"] > 1, "a table's head gives way to labels")
+            self.assertEqual(phone.find_element(By.CSS_SELECTOR, "#users tbody td").get_attribute("data-label"), "Username")
+            toggle = phone.find_element(By.ID, "menu-toggle")
+            toggle.click()
+            self.assertEqual(toggle.get_attribute("aria-expanded"), "true")
+            self.assertTrue(phone.find_element(By.CSS_SELECTOR, "#main-nav a[href='/admin/nodes']").is_displayed(), "every link is in the menu")
+            phone.save_screenshot(os.path.join(SCREENSHOTS, "19-phone-menu-open.png"))
+        finally:
+            phone.quit()
+
+    def test_09a_no_page_has_a_serious_accessibility_problem_in_either_theme(self):
+        """axe-core on every page, light and dark, signed in as the admin and signed out; a screenshot of each."""
+        cookie = self.browser.get_cookie("berth_session")
+        instance = urllib.parse.urlsplit(state["instance_url"]).path
+        signed_in = ["/", instance, "/account", "/admin/instances", "/admin/users", "/admin/nodes", "/admin/images",
+                     "/admin/api-keys", "/admin/mail", "/admin/audit", "/admin/audit?kind=console",
+                     "/instances/00000000-0000-0000-0000-000000000000"]
+        problems = []
+        for dark in (False, True):
+            theme = "dark" if dark else "light"
+            other = new_browser(dark=dark)
             try:
                 other.get(BASE + "/login")
+                problems += [f"{theme} /login: {problem}" for problem in serious_accessibility_violations(other)]
                 other.add_cookie({"name": "berth_session", "value": cookie["value"], "path": "/"})
-                other.get(state["instance_url"] if dark else BASE + "/")
-                WebDriverWait(other, 30).until(EC.presence_of_element_located((By.ID, "sign-out")))
-                if dark:
-                    WebDriverWait(other, 30).until(EC.text_to_be_present_in_element((By.ID, "console-output"), "echo"))
-                    background = other.execute_script("return getComputedStyle(document.body).backgroundColor")
-                    channels = [int(part) for part in background[background.index("(") + 1:background.index(")")].split(",")[:3]]
-                    self.assertLess(sum(channels) / 3, 100, "the dark theme has a dark background")
-                else:
-                    overflow = other.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                    self.assertLessEqual(overflow, 0, "the page fits a phone's width")
-                other.save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
+                for path in signed_in:
+                    other.get(BASE + path)
+                    WebDriverWait(other, 30).until(EC.presence_of_element_located((By.ID, "main")))
+                    problems += [f"{theme} {path}: {problem}" for problem in serious_accessibility_violations(other)]
+                    slug = "instance" if path == instance else path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "dashboard"
+                    other.save_screenshot(os.path.join(SCREENSHOTS, f"page-{theme}-{slug[:40]}.png"))
+                # A refused form, with its summary and the fields marked.
+                other.get(BASE + "/admin/users")
+                other.find_element(By.ID, "new-username").send_keys("not valid!")
+                other.find_element(By.ID, "new-email").send_keys("someone@example")  # the browser lets it by; the panel does not
+                other.find_element(By.ID, "new-password").send_keys("password")
+                self.click_and_load("#create-user button.button-primary", other)
+                self.assertEqual(other.switch_to.active_element.get_attribute("id"), "error-summary", "the summary takes focus")
+                problems += [f"{theme} refused form: {problem}" for problem in serious_accessibility_violations(other)]
+                other.save_screenshot(os.path.join(SCREENSHOTS, f"page-{theme}-refused-form.png"))
             finally:
                 other.quit()
+        self.assertEqual(problems, [], "axe-core found:\n" + "\n".join(problems))
 
-    def test_10_delete_the_instance(self):
-        self.open("/admin/instances")
-        self.find("tr[data-instance='<b>Echo</b> server'] .button-danger").click()
-        self.browser.switch_to.alert.accept()
-        self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
-        self.assertIn("was deleted", self.text(".flash"))
-        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#all-instances tbody tr")), 0)
+    def test_10_open_pages_follow_a_suspension_and_the_deletion_made_elsewhere(self):
+        # bob (a subuser since test 06a) watches the instance page and his list while the admin acts.
+        page, listing = new_browser(), new_browser()
+        try:
+            for browser in (page, listing):
+                self.sign_in(browser, "bob", "bob-password-1")
+            page.get(state["instance_url"])
+            listing.get(BASE + "/")
+            WebDriverWait(listing, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#shared-instances tr[data-instance-id]")))
+            row = "#shared-instances tr[data-instance-id]"
+            self.wait.until(lambda _: listing.find_element(By.CSS_SELECTOR, row + " .live-state").text in ("running", "offline"))
+            self.assertEqual(len(listing.find_elements(By.CSS_SELECTOR, "[data-socket-url]")), 0, "no console socket per row")
+
+            self.open("/admin/instances")
+            self.find("tr[data-instance='<b>Echo</b> server'] form[action$='/suspend'] button").click()
+            self.browser.switch_to.alert.accept()
+            self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+            WebDriverWait(page, 30).until(EC.text_to_be_present_in_element((By.ID, "power-state"), "suspended"))
+            self.assertIn("was suspended", page.find_element(By.ID, "console-connection").text)
+            WebDriverWait(listing, 30).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, row + " .live-state"), "suspended"))
+            self.shot("21-suspended-elsewhere", page)
+
+            self.find("tr[data-instance='<b>Echo</b> server'] form[action$='/unsuspend'] button").click()
+            WebDriverWait(page, 30).until(lambda browser: browser.find_element(By.ID, "power-state").text not in ("suspended", ""))
+            WebDriverWait(listing, 30).until(lambda browser: browser.find_element(By.CSS_SELECTOR, row + " .live-state").text != "suspended")
+
+            self.open("/admin/instances")
+            self.find("tr[data-instance='<b>Echo</b> server'] .button-danger").click()
+            self.browser.switch_to.alert.accept()
+            self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+            self.assertIn("was deleted", self.text(".flash"))
+            self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#all-instances tbody tr")), 0)
+            # The open page says so and stops reconnecting; the list marks the row.
+            WebDriverWait(page, 30).until(EC.text_to_be_present_in_element((By.ID, "console-connection"), "was deleted"))
+            self.assertEqual(page.find_element(By.ID, "power-state").text, "deleted")
+            self.assertNotIn("reconnecting", page.find_element(By.ID, "console-connection").text)
+            WebDriverWait(listing, 30).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, row + " .live-state"), "deleted"))
+            self.assertEqual(len(listing.find_elements(By.CSS_SELECTOR, row + " a")), 0, "a deleted instance's row links nowhere")
+            self.shot("22-deleted-elsewhere", page)
+            self.shot("23-deleted-elsewhere-list", listing)
+        finally:
+            page.quit()
+            listing.quit()
 
 
 if __name__ == "__main__":

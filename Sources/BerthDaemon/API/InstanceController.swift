@@ -2,7 +2,8 @@ import BerthHTTP
 import BerthProtocol
 import Hummingbird
 
-/// The daemon's instance routes: create, read, power, console commands, limits, a new specification, reinstall, suspension, delete.
+/// The daemon's instance routes: create, read, resource use, power, console commands, limits, a new specification, reinstall,
+/// suspension, delete.
 struct InstanceController<Context: RequestContext>: Sendable {
     let supervisor: InstanceSupervisor
 
@@ -13,6 +14,9 @@ struct InstanceController<Context: RequestContext>: Sendable {
         }
         group.get(RouterPath(DaemonRoutes.instances.pattern)) { _, _ in
             try JSONResponse.make(await supervisor.allStatuses())
+        }
+        group.get(RouterPath(DaemonRoutes.usage.pattern)) { _, _ in
+            try JSONResponse.make(await supervisor.usage())
         }
         group.get(RouterPath(DaemonRoutes.instance.pattern)) { _, context in
             try JSONResponse.make(try await supervisor.status(of: context.parameters.require("id")))

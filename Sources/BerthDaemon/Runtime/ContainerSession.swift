@@ -106,18 +106,7 @@ struct ContainerSession: Sendable {
     private func streamStatsWhileWatched() async {
         do {
             for try await sample in try await docker.containerStats(containerID) {
-                console.publish(
-                    ConsoleMessage(
-                        event: .stats,
-                        stats: ResourceSample(
-                            cpuPercent: sample.cpuPercent,
-                            memoryBytes: sample.memory.workingSet,
-                            memoryLimitBytes: sample.memory.limit ?? 0,
-                            networkReceivedBytes: sample.receivedBytes,
-                            networkTransmittedBytes: sample.transmittedBytes
-                        )
-                    )
-                )
+                console.publish(ConsoleMessage(event: .stats, stats: ResourceSample(sample)))
                 // The last viewer left: end the stream (the next sample arrives within a second to notice).
                 if console.viewerCount == 0 { return }
             }

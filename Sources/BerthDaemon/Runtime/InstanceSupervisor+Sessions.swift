@@ -63,7 +63,9 @@ extension InstanceSupervisor {
                 policy: crashPolicy
             )
         }
-        if let outcome, let line = Self.processLine(outcome, exitCode: exitCode, killedForMemory: killedForMemory, reason: records[id]?.lifecycle.reason) {
+        if let outcome,
+            let line = Self.processLine(outcome, exitCode: exitCode, killedForMemory: killedForMemory, reason: records[id]?.lifecycle.reason)
+        {
             consoles[id]?.publishNotice(line)
         }
         switch outcome {

@@ -25,6 +25,9 @@ actor InstanceSupervisor {
     /// Each known instance's console and, while a session is attached, the container's input.
     var consoles: [String: ConsoleHub] = [:]
     var inputs: [String: ContainerInput] = [:]
+    /// The last round of resource samples, and one being taken (see ``usage()``).
+    var lastUsage: (at: ContinuousClock.Instant, samples: [String: ResourceSample])?
+    var usageRound: Task<[String: ResourceSample], Never>?
 
     init(
         docker: DockerEngine,

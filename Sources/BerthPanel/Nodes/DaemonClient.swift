@@ -46,6 +46,11 @@ package struct DaemonClient: Sendable {
         try await send(.POST, "/api/instances/\(id)/power", body: PowerRequest(action: action), to: node, expecting: InstanceStatus.self)
     }
 
+    /// The latest resource use of each running instance on the node, by id.
+    func usage(on node: Node) async throws -> [String: ResourceSample] {
+        try await send(.GET, DaemonRoutes.usage.pattern, body: Optional<String>.none, to: node, expecting: [String: ResourceSample].self)
+    }
+
     private func send<Answer: Decodable>(
         _ method: HTTPMethod,
         _ path: String,

@@ -20,6 +20,8 @@ public enum DaemonRoutes {
     public static let suspension = RoutePath("/api/instances/:id/suspension")
     /// The console WebSocket, with a console token (``ConsoleMessage``s both ways).
     public static let console = RoutePath("/api/instances/:id/console")
+    /// `GET` the latest ``ResourceSample`` of every running instance, by id: what lists of instances show.
+    public static let usage = RoutePath("/api/usage")
 }
 
 /// The panel's routes that daemons call with the node's token (`/api/remote/...`).

@@ -178,7 +178,7 @@ struct InstancesPage: Sendable {
             content: content,
             context: context,
             status: status,
-            scripts: ["deploy-form.js"]
+            scripts: ["deploy-form.js", "instance-lists.js"]
         )
     }
 }

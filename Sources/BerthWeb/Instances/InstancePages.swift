@@ -22,12 +22,13 @@ struct InstancePages: Sendable {
             let shared = try await instances.shared(with: user.userID).map(InstanceSummary.init)
             return pages.render(
                 "dashboard",
-                title: "My instances",
+                title: "Your instances",
                 content: [
                     "instances": rows, "hasInstances": !rows.isEmpty, "shared": shared, "hasShared": !shared.isEmpty, "isAdmin": user.admin,
+                    "hasAny": !rows.isEmpty || !shared.isEmpty,
                 ] as [String: Any],
                 context: context,
-                scripts: ["dashboard.js"]
+                scripts: ["instance-lists.js"]
             )
         }
         group.get("instances/:id") { _, context in

@@ -79,7 +79,7 @@ struct Layout {
         user = context.user.map { SignedInUser(username: $0.username, admin: $0.admin) }
         self.scripts = scripts
         let path = context.currentPath
-        var links = [("My instances", "/")]
+        var links = [("Your instances", "/")]
         if context.user?.admin == true {
             links += [
                 ("All instances", "/admin/instances"), ("Users", "/admin/users"), ("Nodes", "/admin/nodes"), ("Images", "/admin/images"),

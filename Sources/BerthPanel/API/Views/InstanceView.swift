@@ -51,7 +51,7 @@ package struct InstanceView: Codable, Sendable, Equatable {
     }
 
     package struct NodeSummary: Codable, Sendable, Equatable {
-        let id: String
+        package let id: String
         package let name: String
         package let address: String
         let port: Int

@@ -8,7 +8,7 @@
  *
  * It also publishes the one namespace the page scripts share, `window.Berth`:
  * formatting helpers and a reconnecting WebSocket, so console.js and
- * dashboard.js do not each carry their own copy. The instance page's
+ * instance-lists.js do not each carry their own copy. The instance page's
  * terminal.js and resource-charts.js add one each for console.js
  * (`window.BerthTerminal`, `window.BerthCharts`); nothing else is global.
  */
@@ -254,6 +254,24 @@
   // Confirmations
   // ------------------------------------------------------------------
 
+  // ------------------------------------------------------------------
+  // Refused forms: the summary of their problems takes focus; each item leads to its field
+  // ------------------------------------------------------------------
+
+  function setUpFormProblems() {
+    var summary = document.getElementById('error-summary');
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener('click', function (event) {
+      var link = event.target.closest('[data-focus]');
+      var field = link && document.getElementById(link.getAttribute('data-focus'));
+      if (!field) return;
+      event.preventDefault();
+      field.scrollIntoView({ block: 'center' });
+      field.focus();
+    });
+  }
+
   function setUpConfirmations() {
     // Delegated so forms added later are covered too; capture phase runs first.
     document.addEventListener('submit', function (event) {
@@ -352,10 +370,48 @@
   }
 
   // ------------------------------------------------------------------
+  // Small screens: the navigation behind a menu button, tables as cards
+  // ------------------------------------------------------------------
+
+  function setUpMenu() {
+    var button = document.getElementById('menu-toggle');
+    var topbar = button && button.closest('.topbar');
+    if (!topbar) return;
+    // Without this script the navigation stays a row of links that scrolls sideways.
+    document.documentElement.classList.add('has-menu');
+    button.addEventListener('click', function () {
+      var open = !topbar.classList.contains('menu-open');
+      topbar.classList.toggle('menu-open', open);
+      button.setAttribute('aria-expanded', String(open));
+    });
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape' || !topbar.classList.contains('menu-open')) return;
+      topbar.classList.remove('menu-open');
+      button.setAttribute('aria-expanded', 'false');
+      button.focus();
+    });
+  }
+
+  /** Each cell learns its column's name, which a table shown as cards on a phone writes before it. */
+  function labelTableCells() {
+    document.querySelectorAll('table.table').forEach(function (table) {
+      var names = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+      table.querySelectorAll('tbody tr').forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (names[index] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', names[index]);
+        });
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------
 
   function start() {
+    setUpMenu();
+    labelTableCells();
     setUpThemeToggle();
     setUpConfirmations();
+    setUpFormProblems();
     setUpCopyButtons();
     setUpTimes();
   }

@@ -138,7 +138,8 @@
     start: ['offline', 'crashed'],
     stop: ['starting', 'running'],
     restart: ['starting', 'running'],
-    kill: ['starting', 'running', 'stopping']
+    // Only once a stop is under way, in Stop's place, and confirmed: a slip never kills a running server.
+    kill: ['stopping']
   };
 
   function PowerControls(section, send) {
@@ -174,8 +175,11 @@
   PowerControls.prototype.refresh = function () {
     var self = this;
     this.buttons.forEach(function (button) {
-      var allowed = POWER_ACTIONS_ALLOWED[button.getAttribute('data-power')] || [];
+      var action = button.getAttribute('data-power');
+      var allowed = POWER_ACTIONS_ALLOWED[action] || [];
       button.disabled = !self.connected || allowed.indexOf(self.state) < 0;
+      if (action === 'kill') button.hidden = self.state !== 'stopping';
+      if (action === 'stop') button.hidden = self.state === 'stopping' && self.section.querySelector('[data-power=kill]') !== null;
     });
   };
 
@@ -206,6 +210,14 @@
     this.show('unavailable', [document.createTextNode(text)]);
   };
 
+  /** The instance was deleted, or the viewer lost access: no reconnecting, a way back instead. */
+  ConnectionBanner.prototype.gone = function () {
+    var link = document.createElement('a');
+    link.href = '/';
+    link.textContent = 'Back to your instances';
+    this.show('unavailable', [document.createTextNode('This instance was deleted, or you no longer have access to it. '), link]);
+  };
+
   ConnectionBanner.prototype.connected = function () {
     var element = this.element;
     this.show('ok', [document.createTextNode('Connected')]);
@@ -220,9 +232,14 @@
     button.className = 'button button-small';
     button.textContent = 'Reconnect now';
     button.addEventListener('click', this.onReconnectNow);
-    this.show('lost', [message, button]);
-
     var prefix = reason ? 'Disconnected: ' + reason + ' — ' : 'Disconnected — ';
+    // The banner is a live region: screen readers hear this once, not the countdown's every second.
+    var spoken = document.createElement('span');
+    spoken.className = 'visually-hidden';
+    spoken.textContent = prefix + 'reconnecting by itself shortly.';
+    message.setAttribute('aria-hidden', 'true');
+    this.show('lost', [spoken, message, button]);
+
     var remaining = delaySeconds;
     var render = function () {
       message.textContent = prefix + 'reconnecting in ' + remaining + '\u00a0s…';
@@ -271,6 +288,31 @@
   }
 
   /**
+   * Follows the instance's state from the panel's stream of states (`/live/instances?id=`), for what
+   * its console cannot say: that it was suspended, unsuspended, or deleted. `onChange` gets the state's
+   * word, or null when the instance is gone from the viewer's reach.
+   */
+  function followState(instanceId, onChange) {
+    if (!window.EventSource) return null;
+    var source = new EventSource('/live/instances?id=' + encodeURIComponent(instanceId));
+    source.addEventListener('states', function (event) {
+      var snapshot;
+      try {
+        snapshot = JSON.parse(event.data);
+      } catch (error) {
+        return;
+      }
+      var state = snapshot && snapshot.instances && snapshot.instances[0];
+      onChange(state ? state.state : null);
+    });
+    source.addEventListener('signed-out', function () {
+      source.close();
+      window.location.href = '/login';
+    });
+    return source;
+  }
+
+  /**
    * `#instance[data-install-state]` and `[data-suspended]` decide the mode:
    * READY and not suspended → live socket; INSTALLING → the installer's output, poll and reload;
    * FAILED → the installer's output, read-only; suspended → console and power buttons disabled.
@@ -294,6 +336,27 @@
     });
     var charts = new window.BerthCharts.ResourceCharts();
     setInputEnabled(form, input, false);
+
+    var stateStream = followState(instanceId, function (state) {
+      if (state === null) {
+        if (live) live.close();
+        if (stateStream) stateStream.close();
+        power.setConnected(false);
+        setInputEnabled(form, input, false);
+        if (power.badge) window.Berth.setBadge(power.badge, 'deleted');
+        banner.gone();
+      } else if (state === 'suspended' && !suspended) {
+        suspended = true;
+        if (live) live.close();
+        power.setConnected(false);
+        setInputEnabled(form, input, false);
+        if (power.badge) window.Berth.setBadge(power.badge, 'suspended');
+        banner.unavailable('This instance was suspended. The console and power controls are unavailable.');
+      } else if (state !== 'suspended' && suspended) {
+        // Unsuspended: the page is drawn again with its console and controls.
+        window.location.reload();
+      }
+    });
 
     if (suspended) {
       banner.unavailable('This instance is suspended. The console and power controls are unavailable.');
