@@ -82,7 +82,11 @@ struct DaemonDurabilityTests {
             try await daemon.deployRunning(specification)
             #expect(relay.cutConnections(carrying: "/attach") >= 1)
             // Before, the session waited for the container to exit, and nothing sent reached it again.
-            try await daemon.withConsole(specification.id) { $0.output.contains("reattached") }
+            // Berth's own line: a notice to those watching, in the replay for those who come later.
+            try await daemon.withConsole(specification.id) { messages in
+                messages.output.contains("[Berth] the connection to the container dropped; reattached")
+                    || messages.contains { $0.event == .notice && $0.data == "the connection to the container dropped; reattached" }
+            }
             let messages = try await daemon.withConsole(specification.id, send: [ConsoleRequest(event: .command, data: "after the cut")]) {
                 $0.output.contains("echo:after the cut")
             }

@@ -87,7 +87,7 @@ struct TypedVariableTests {
                 "/admin/instances",
                 [
                     "name": "web", "user": owner, "nodeId": node.id, "image": image, "memory": "64", "cpu": "0.1",
-                    "ports": "\(TestPorts.next())", "var.\(image).GAME_PORT": "2000", "var.\(image).EXTRA": "1",
+                    "hostPort": "\(TestPorts.next())", "var.\(image).GAME_PORT": "2000", "var.\(image).EXTRA": "1",
                 ]
             )
             #expect(form.text.contains("EXTRA is not a variable of the image Typed."), "\(form.status)")
@@ -99,7 +99,7 @@ struct TypedVariableTests {
                 "/admin/instances",
                 [
                     "name": "web", "user": owner, "nodeId": node.id, "image": image, "memory": "64", "cpu": "0.1",
-                    "ports": "\(TestPorts.next())", "var.\(image).GAME_PORT": "",
+                    "hostPort": "\(TestPorts.next())", "var.\(image).GAME_PORT": "",
                 ]
             )
             #expect(blank.text.contains(#"<p class="field-error" id="var.\#(image).GAME_PORT-error">GAME_PORT is required.</p>"#))
@@ -110,7 +110,7 @@ struct TypedVariableTests {
                 "/admin/instances",
                 [
                     "name": "kept name", "user": owner, "nodeId": node.id, "image": image, "memory": "lots", "cpu": "-1",
-                    "ports": "abc", "var.\(image).GAME_PORT": "80", "var.\(image).MODE": "peaceful",
+                    "hostPort": "abc", "var.\(image).GAME_PORT": "80", "var.\(image).MODE": "peaceful",
                 ]
             )
             #expect(wrong.status == 400)
@@ -121,6 +121,7 @@ struct TypedVariableTests {
             }
             #expect(wrong.text.contains("GAME_PORT must be at least 1025.") && wrong.text.contains("MODE must be one of survival, creative."))
             #expect(wrong.text.contains(#"value="kept name""#) && wrong.text.contains(#"name="var.\#(image).MODE" value="peaceful""#))
+            #expect(wrong.text.contains(#"<input name="hostPort" value="abc""#), "the port rows are kept too")
             #expect(try await panel.request(.GET, "/api/instances").array.count == 1, "a refused form deploys nothing")
         }
     }

@@ -1,3 +1,4 @@
+import BerthTestSupport
 import Foundation
 import Testing
 
@@ -78,6 +79,21 @@ import Testing
         }
     }
 
+    @Test func anImageThatCannotBeReadIsRefusedInWordsNotInDecoderTerms() async throws {
+        try await InProcessPanel.with { panel in
+            let admin = try await Self.signedInAdmin(panel)
+            try await admin.get("/admin/images")
+            for definition in [#"{"Name": "broken", "#, #"{"Name": 5, "Image": "x", "Startup": "y"}"#, "[1, 2]"] {
+                let refused = try await admin.post("/admin/images", ["definition": definition])
+                let page = try await admin.get("/admin/images")
+                let said = refused.text + page.text
+                #expect(!said.contains("DecodingError") && !said.contains("dataCorrupted") && !said.contains("CodingKeys"), "\(definition)")
+                #expect(said.contains("neither a Skyport image JSON nor a Pterodactyl egg"), "\(definition): \(said.prefix(400))")
+            }
+            #expect(try await panel.panel.images.all().isEmpty)
+        }
+    }
+
     @Test func aRefusedKeyFormKeepsItsScopesAndOwner() async throws {
         try await InProcessPanel.with { panel in
             let admin = try await Self.signedInAdmin(panel)
@@ -87,6 +103,51 @@ import Testing
             #expect(wrong.status == 400 && wrong.text.contains("Give the key a name of 1 to 100 characters"))
             #expect(wrong.text.contains(#"value="read" checked"#) && !wrong.text.contains(#"value="admin" checked"#), "the scopes ticked stay ticked")
             #expect(try await panel.panel.listAPIKeys().count == before)
+        }
+    }
+}
+
+/// The deploy form against a real node: what is free on each node, and ports as host → container rows.
+@Suite("The deploy form", .timeLimit(.minutes(3)))
+struct DeployFormTests {
+    @Test("the form says what each node has free and offers its free ports; rows of host → container ports become the instance's")
+    func roomAndPortRows() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await InstanceTests.importEchoImage(panel)
+            let owner = try await panel.createUser("owner")
+            let first = TestPorts.next()
+            let ranged = try await panel.request(.PATCH, "/api/v1/nodes/\(node.id)", ["portRanges": "\(first)-\(first + 3)"])
+            #expect(ranged.status == 200, "\(ranged.text)")
+            _ = try await panel.panel.createUser(username: "root", email: "root@example.com", password: WebSessionTests.password, admin: true)
+            let admin = panel.browser()
+            #expect(try await admin.signIn("root", WebSessionTests.password).status == 303)
+
+            let form = try await admin.get("/admin/instances")
+            #expect(form.text.contains(#"data-free-memory="4096""#), "nothing deployed yet: all of the node's memory")
+            #expect(form.text.contains(#"data-free-ports="\#(first) \#(first + 1) \#(first + 2) \#(first + 3)""#))
+            #expect(form.text.contains(#"id="deploy-memory" name="memory" value="256""#), "limits that fit are proposed")
+
+            let image = try #require(try await panel.panel.images.all().first { $0.name == "Echo" }?.id?.uuidString.lowercased())
+            let fields = [("name", "rows"), ("user", owner), ("nodeId", node.id), ("image", image), ("memory", "64"), ("cpu", "0.25")]
+            let orphan = try await admin.post("/admin/instances", pairs: fields + [("hostPort", ""), ("containerPort", "8080")])
+            #expect(orphan.status == 400 && orphan.text.contains("Give each container port the host port that leads to it"))
+            let deployed = try await admin.post(
+                "/admin/instances",
+                pairs: fields + [
+                    ("hostPort", "\(first + 1)"), ("containerPort", "7777"), ("hostPort", "\(first + 2)"), ("containerPort", ""),
+                    ("hostPort", ""), ("containerPort", ""),
+                ]
+            )
+            #expect(deployed.status == 303, "\(deployed.text)")
+            let id = try #require(deployed.location?.split(separator: "/").last.map(String.init))
+            let view = try await panel.request(.POST, "/api/getInstance", ["id": id])
+            #expect(view.object["Ports"] as? String == "7777:\(first + 1),\(first + 2):\(first + 2)", "\(view.text)")
+
+            let after = try await admin.get("/admin/instances")
+            #expect(after.text.contains(#"data-free-memory="4032""#), "what the instance takes is no longer free")
+            #expect(after.text.contains(#"data-free-ports="\#(first) \#(first + 3)""#))
+            try await panel.deleteInstance(id)
         }
     }
 }

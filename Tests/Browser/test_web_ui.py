@@ -24,6 +24,7 @@ from pyzbar.pyzbar import ZBarSymbol
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -188,6 +189,22 @@ class WebUITests(unittest.TestCase):
                 return True
         WebDriverWait(browser, 60).until(replaced)
 
+    def tab_to(self, element_id, browser=None):
+        """Moves the focus with the Tab key alone until it reaches the element, as a keyboard user does."""
+        browser = browser or self.browser
+        for _ in range(120):
+            focused = browser.switch_to.active_element
+            if focused.get_attribute("id") == element_id:
+                return focused
+            ActionChains(browser).send_keys(Keys.TAB).perform()
+        self.fail(f"the Tab key never reached #{element_id}")
+
+    def type_into(self, element_id, text):
+        """Tabs to a field, selects what it holds and types over it."""
+        field = self.tab_to(element_id)
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys(text)
+
     def text(self, css):
         return self.find(css).text
 
@@ -245,24 +262,27 @@ class WebUITests(unittest.TestCase):
         self.assertIn(f"{INSTANCE_PORT}", self.text("#nodes tr[data-node=local] .port-ranges"))
         self.open("/admin/instances")
         self.assertIn(f"ports {INSTANCE_PORT}", self.text("#deploy-node"), "the form says which ports the node hands out")
-        self.find("#deploy-name").send_keys("<b>Echo</b> server")
-        Select(self.find("#deploy-image")).select_by_visible_text("Busybox echo")
-        memory = self.find("#deploy-memory")
-        memory.clear()
-        memory.send_keys("64")
-        cpu = self.find("#deploy-cpu")
-        cpu.clear()
-        cpu.send_keys("0.5")
-        self.assertEqual(self.find("#deploy-ports").get_attribute("value"), "", "ports may be left to the node")
+        self.assertIn("MiB free on this node", self.text("#deploy-memory-room"), "and what is free on it")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, f"#deploy-free-ports option[value='{INSTANCE_PORT}']")), 1,
+                         "the host port fields offer the node's free ports")
+        self.assertEqual([field.get_attribute("value") for field in self.browser.find_elements(By.NAME, "hostPort")], ["", "", ""],
+                         "ports may be left to the node")
+        # The whole deploy with the keyboard alone: Tab from field to field, type, Space, Enter.
+        self.type_into("deploy-name", "<b>Echo</b> server")
+        self.tab_to("deploy-image").send_keys("Busybox echo")
+        self.type_into("deploy-memory", "64")
+        self.type_into("deploy-cpu", "0.5")
         greeting = self.find('fieldset[data-image-name="Busybox echo"] input[name$=".GREETING"]')
         self.assertEqual(greeting.get_attribute("value"), "hello", "a variable's field starts at its default")
-        greeting.clear()
-        greeting.send_keys("hello from the browser")
-        start = self.find("#deploy-start")
+        self.type_into(greeting.get_attribute("id"), "hello from the browser")
+        start = self.tab_to("deploy-start")
         self.assertTrue(start.is_selected(), "an instance starts once installed unless the admin says otherwise")
-        start.click()
+        start.send_keys(Keys.SPACE)
+        self.assertFalse(start.is_selected())
         self.shot("03-deploy-form")
-        self.click_and_load("#deploy-submit")
+        page = self.browser.find_element(By.TAG_NAME, "html")
+        self.tab_to("deploy-submit").send_keys(Keys.ENTER)
+        WebDriverWait(self.browser, 60).until(EC.staleness_of(page))
         self.wait.until(EC.presence_of_element_located((By.ID, "instance")))
         state["instance_url"] = self.browser.current_url
         self.assertEqual(self.text("h1"), "<b>Echo</b> server", "names are shown as text, never as markup")

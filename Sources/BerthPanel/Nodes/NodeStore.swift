@@ -24,10 +24,29 @@ package struct NodeStore: Sendable {
     package func usage() async throws -> [UUID: NodeUsage] {
         let query: SQLQueryString = """
             SELECT node_id, COUNT(*) AS instances, CAST(COALESCE(SUM(memory), 0) AS BIGINT) AS memory, \
-            CAST(COALESCE(SUM(cpu), 0) AS DOUBLE PRECISION) AS cpu FROM instances GROUP BY node_id
+            CAST(COALESCE(SUM(cpu), 0) AS DOUBLE PRECISION) AS cpu, CAST(COALESCE(SUM(disk), 0) AS BIGINT) AS disk \
+            FROM instances GROUP BY node_id
             """
         return try await database.sql().raw(query).all(decoding: NodeUsage.self)
             .reduce(into: [:]) { $0[$1.nodeID] = $1 }
+    }
+
+    /// What a deploy may still take of `node`: memory and CPU within its overallocation (nil is no limit;
+    /// CPU is nil too before the node reported its cores), disk by what instances name, and the first free
+    /// ports of its ranges.
+    package func room(of node: Node, using used: NodeUsage?) async throws -> NodeRoom {
+        let policy = node.allocationPolicy
+        let memory = NodeAllocationPolicy.promisable(Double(node.ram), overallocation: policy.memoryOverallocation)
+            .map { max(0, Int($0) - (used?.memory ?? 0)) }
+        let cpu = node.cores.flatMap { NodeAllocationPolicy.promisable($0, overallocation: policy.cpuOverallocation) }
+            .map { max(0, $0 - (used?.cpu ?? 0)) }
+        let taken = Set(try await Allocation.query(on: database.db()).filter(\.$node.$id == node.requireID()).all().map(\.port))
+        return NodeRoom(
+            memory: memory,
+            cpu: cpu,
+            disk: max(0, node.disk - (used?.disk ?? 0)),
+            freePorts: policy.portRanges.free(upTo: NodeRoom.portsOffered, excluding: taken)
+        )
     }
 
     package func find(_ id: String) async throws -> Node? {

@@ -6,9 +6,11 @@ package struct NodeUsage: Decodable, Sendable {
     package let instances: Int
     package let memory: Int
     package let cpu: Double
+    /// MiB the node's instances may fill, of those that name a disk limit.
+    package let disk: Int
 
     enum CodingKeys: String, CodingKey {
         case nodeID = "node_id"
-        case instances, memory, cpu
+        case instances, memory, cpu, disk
     }
 }

@@ -49,6 +49,12 @@ package struct PortRanges: Sendable, Equatable, CustomStringConvertible {
 
     /// The lowest `count` ports of the ranges that are not in `taken`, or nil when fewer are free.
     func firstFree(_ count: Int, excluding taken: Set<Int>) -> [Int]? {
+        let free = free(upTo: count, excluding: taken)
+        return free.count == count ? free : nil
+    }
+
+    /// The first free ports, up to `count` of them: fewer when the ranges hold fewer.
+    func free(upTo count: Int, excluding taken: Set<Int>) -> [Int] {
         var free: [Int] = []
         for range in ranges {
             for port in range where !taken.contains(port) {
@@ -56,7 +62,7 @@ package struct PortRanges: Sendable, Equatable, CustomStringConvertible {
                 if free.count == count { return free }
             }
         }
-        return nil
+        return free
     }
 
     private static func text(of range: ClosedRange<Int>) -> String {

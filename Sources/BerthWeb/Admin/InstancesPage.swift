@@ -27,8 +27,12 @@ struct InstancesPage: Sendable {
 
     struct Content {
         let instances: [Row]
+        /// Whether the table is drawn: an empty one says so instead.
+        let hasInstances: Bool
         let users: [Choice]
-        let nodes: [Choice]
+        let nodes: [NodeChoice]
+        /// The port rows the form draws.
+        let ports: [PortPairs.Row]
         let images: [ImageChoice]
         let form: [String: String]
         let problems: FormProblems?
@@ -79,13 +83,16 @@ struct InstancesPage: Sendable {
         // A checkbox sends nothing when it is cleared.
         fields["start"] = .bool(form.optional("start") != nil)
         let image = form.optional("image") ?? ""
+        let ports = PortPairs(form)
         do {
             var checks = FieldChecks()
+            fields["ports"] = try checks.check("ports") { try ports.seedText() }?.map(JSONValue.string)
             let checked = try checks.check("") { try DeployRequest(RequestFields(values: fields)) }
             // When other fields are wrong the variables are checked here too, so one answer names them all.
             if !checks.problems.isEmpty, let definition = try await images.find(image)?.decodedDefinition {
                 _ = try checks.check("variables") { try definition.check(Self.variables(of: image, in: form), allowingUndeclared: false) }
             }
+            try checks.finish()
             guard var request = checked else { throw checks.refusal }
             request.acceptsUndeclaredVariables = false
             let id = try await instances.deploy(request)
@@ -93,14 +100,14 @@ struct InstancesPage: Sendable {
             context.flash("\(request.name) is installing.")
             return WebResponse.redirect("/instances/\(id)")
         } catch let error as PanelError {
-            var values = ["name", "user", "nodeId", "image", "memory", "cpu", "disk", "ports", "portCount", "primary"]
+            var values = ["name", "user", "nodeId", "image", "memory", "cpu", "disk", "portCount", "primary"]
                 .reduce(into: [String: String]()) { $0[$1] = form.raw($1) }
             for name in form.values.keys where name.hasPrefix("var.") { values[name] = form.raw(name) }
             if form.optional("start") == nil { values["leaveOff"] = "yes" }
             let problems = FormProblems(error, fields: Self.formFields + (try await variableFields(of: image))) { field in
                 field.hasPrefix("variables.") ? "var.\(image).\(field.dropFirst("variables.".count))" : field
             }
-            return try await list(context: context, form: values, problems: problems, status: error.pageStatus)
+            return try await list(context: context, form: values, ports: ports.shownRows, problems: problems, status: error.pageStatus)
         }
     }
 
@@ -120,12 +127,33 @@ struct InstancesPage: Sendable {
         return names.map { FormProblems.Field("var.\(image).\($0)", id: "var.\(image).\($0)") }
     }
 
-    /// A node as the deploy form offers it: where it is, what it has, and the ports it hands out.
-    static func label(of node: Node) -> String {
-        let cores = node.cores.map(InstanceSummary.cores) ?? "cores not reported yet"
+    /// A node as the deploy form offers it: where it is, what is free on it, and the ports it hands out.
+    static func label(of node: Node, room: NodeRoom) -> String {
+        let memory = room.memory.map { "\($0) MiB" } ?? "unlimited"
+        let cores = node.cores == nil ? "cores not reported yet" : room.cpu.map { "\(InstanceSummary.cores($0)) free" } ?? "cores unlimited"
         let policy = node.allocationPolicy
         let ports = policy.portRanges.isEmpty ? "no port ranges" : "ports \(policy.portRanges)"
-        return "\(node.name) — \(node.address), \(node.ram) MiB, \(cores), \(ports)\(policy.maintenance ? " (maintenance)" : "")"
+        return "\(node.name) — \(node.address), free: \(memory), \(cores), \(room.disk) MiB disk; \(ports)"
+            + (policy.maintenance ? " (maintenance)" : "")
+    }
+
+    /// A node of the deploy form, with what is free on it for the form's script to offer.
+    struct NodeChoice {
+        let value: String
+        let label: String
+        let selected: Bool
+        let freeMemory: String
+        let freeCPU: String
+        let freeDisk: Int
+        /// Space-separated.
+        let freePorts: String
+    }
+
+    /// Limits that fit the room: the usual 256 MiB and one core, or what is left when less is.
+    static func proposedLimits(fitting room: NodeRoom?) -> (memory: String, cpu: String) {
+        let memory = min(256, room?.memory ?? 256)
+        let cpu = min(1, room?.cpu ?? 1)
+        return (String(memory), cpu == cpu.rounded() ? String(Int(cpu)) : String(format: "%.2f", cpu))
     }
 
     /// The chosen image's variable fields (`var.<image id>.<NAME>`) that are filled in; a blank one takes
@@ -139,7 +167,8 @@ struct InstancesPage: Sendable {
 
     private func list(
         context: WebRequestContext,
-        form: [String: String] = ["memory": "256", "cpu": "1"],
+        form sent: [String: String]? = nil,
+        ports: [PortPairs.Row] = PortPairs(FormFields()).shownRows,
         problems: FormProblems? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
@@ -147,18 +176,37 @@ struct InstancesPage: Sendable {
         let names = Dictionary(users.map { ($0.userID, $0.username) }, uniquingKeysWith: { first, _ in first })
         let rows = try await instances.all().map { Row(instance: InstanceSummary($0), ownerName: names[$0.user] ?? $0.user) }
         let nodes = try await self.nodes.all().sorted { $0.name < $1.name }
+        let usage = try await self.nodes.usage()
+        var rooms: [String: NodeRoom] = [:]
+        for node in nodes {
+            rooms[node.id?.uuidString.lowercased() ?? ""] = try await self.nodes.room(of: node, using: node.id.flatMap { usage[$0] })
+        }
+        // A fresh form proposes limits that fit the node it starts on.
+        var form = sent ?? [:]
+        if sent == nil {
+            let proposed = Self.proposedLimits(fitting: nodes.first.flatMap { rooms[$0.id?.uuidString.lowercased() ?? ""] })
+            form["memory"] = proposed.memory
+            form["cpu"] = proposed.cpu
+        }
         let images = try await self.images.all()
         let content = Content(
             instances: rows,
+            hasInstances: !rows.isEmpty,
             users: users.map { Choice.user($0, selected: form["user"] == $0.userID) },
             nodes: nodes.map { node in
                 let id = node.id?.uuidString.lowercased() ?? ""
-                return Choice(
+                let room = rooms[id] ?? NodeRoom(memory: nil, cpu: nil, disk: 0, freePorts: [])
+                return NodeChoice(
                     value: id,
-                    label: Self.label(of: node),
-                    selected: form["nodeId"] == id
+                    label: Self.label(of: node, room: room),
+                    selected: form["nodeId"] == id,
+                    freeMemory: room.memory.map(String.init) ?? "",
+                    freeCPU: room.cpu.map { String(format: "%.2f", $0) } ?? "",
+                    freeDisk: room.disk,
+                    freePorts: room.freePorts.map(String.init).joined(separator: " ")
                 )
             },
+            ports: ports,
             images: images.map { image in
                 let id = image.id?.uuidString.lowercased() ?? ""
                 let definition = image.decodedDefinition

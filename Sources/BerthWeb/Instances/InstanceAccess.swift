@@ -27,6 +27,8 @@ struct InstanceSummary {
     let cpu: String
     let disk: String
     let installState: String
+    /// The install state in words, for people: installed, installing, failed, being deleted.
+    let installation: String
     let suspended: Bool
 
     init(_ view: InstanceView) {
@@ -39,6 +41,9 @@ struct InstanceSummary {
         cpu = Self.cores(view.cpu)
         disk = view.disk == 0 ? "–" : "\(view.disk) MiB"
         installState = view.internalState
+        installation =
+            ["READY": "installed", "INSTALLING": "installing", "FAILED": "failed", "DELETING": "being deleted"][view.internalState]
+            ?? view.internalState.lowercased()
         suspended = view.suspended
     }
 

@@ -359,7 +359,8 @@
     });
 
     if (suspended) {
-      banner.unavailable('This instance is suspended. The console and power controls are unavailable.');
+      // The page's notice above says why.
+      banner.unavailable('Unavailable while suspended.');
       return;
     }
     // While installing, and after a failed install, the socket still shows the installer's output

@@ -1,10 +1,14 @@
 /*
- * Berth — the deploy form shows the variables of the image it deploys.
+ * Berth — the deploy form: the variables of the image it deploys, what is free on the node it deploys to,
+ * and port rows to add.
  *
- * Every image's variables are in the page, each set in a `<fieldset data-image>`;
- * only the chosen image's set shows, and the others are disabled so they are
- * not sent. Without script all of them show, and the server reads only the
- * chosen image's fields.
+ * Every image's variables are in the page, each set in a `<fieldset data-image>`; only the chosen image's
+ * set shows, and the others are disabled so they are not sent. Without script all of them show, and the
+ * server reads only the chosen image's fields.
+ *
+ * Each node's `<option>` carries what is free on it (`data-free-memory`, `-cpu`, `-disk`, `-ports`): the
+ * hints under the limits say it, the host port fields offer its free ports, and limits the user has not
+ * changed follow the node chosen, so they fit.
  */
 (function () {
   'use strict';
@@ -23,4 +27,69 @@
 
   select.addEventListener('change', showChosen);
   showChosen();
+
+  var node = document.getElementById('deploy-node');
+  var memory = document.getElementById('deploy-memory');
+  var cpu = document.getElementById('deploy-cpu');
+  var freePorts = document.getElementById('deploy-free-ports');
+  var proposed = null;
+
+  /** The usual 256 MiB and one core, or what is left on the node when less is. */
+  function proposal(option) {
+    var freeMemory = parseFloat(option.getAttribute('data-free-memory'));
+    var freeCPU = parseFloat(option.getAttribute('data-free-cpu'));
+    return {
+      memory: String(isNaN(freeMemory) ? 256 : Math.min(256, freeMemory)),
+      cpu: String(isNaN(freeCPU) ? 1 : Math.min(1, Math.floor(freeCPU * 100) / 100))
+    };
+  }
+
+  function setHint(id, text) {
+    var hint = document.getElementById(id);
+    if (hint) hint.textContent = text;
+  }
+
+  function showRoom() {
+    var option = node && node.options[node.selectedIndex];
+    if (!option) return;
+    var freeMemory = option.getAttribute('data-free-memory');
+    var freeCPU = option.getAttribute('data-free-cpu');
+    setHint('deploy-memory-room', freeMemory ? freeMemory + ' MiB free on this node.' : 'This node\'s memory is not limited.');
+    setHint('deploy-cpu-room', freeCPU ? parseFloat(freeCPU) + ' cores free on this node.' : 'This node\'s CPU is not limited.');
+    setHint('deploy-disk-room', option.getAttribute('data-free-disk') + ' MiB not claimed on this node.');
+    if (freePorts) {
+      var ports = (option.getAttribute('data-free-ports') || '').split(' ').filter(Boolean);
+      freePorts.replaceChildren.apply(freePorts, ports.map(function (port) {
+        var choice = document.createElement('option');
+        choice.value = port;
+        return choice;
+      }));
+    }
+    // Limits nobody changed from what was proposed follow the node, so they fit it.
+    var next = proposal(option);
+    if (proposed !== null) {
+      if (memory && memory.value === proposed.memory) memory.value = next.memory;
+      if (cpu && cpu.value === proposed.cpu) cpu.value = next.cpu;
+    }
+    proposed = next;
+  }
+
+  if (node) {
+    node.addEventListener('change', showRoom);
+    showRoom();
+  }
+
+  var add = document.getElementById('deploy-add-port');
+  var rows = document.querySelector('#deploy-ports .port-rows');
+  if (add && rows) {
+    add.hidden = false;
+    add.addEventListener('click', function () {
+      var last = rows.lastElementChild;
+      if (!last) return;
+      var row = last.cloneNode(true);
+      row.querySelectorAll('input').forEach(function (input) { input.value = ''; });
+      rows.appendChild(row);
+      row.querySelector('input').focus();
+    });
+  }
 })();
