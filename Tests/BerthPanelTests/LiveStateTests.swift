@@ -39,6 +39,8 @@ struct LiveStateTests {
             let memory = try #require(mine["memoryBytes"] as? Int, "the node's sample: \(mine)")
             #expect(memory > 0 && (mine["memoryLimitBytes"] as? Int ?? 0) >= memory)
             #expect(mine["cpuPercent"] is Double || mine["cpuPercent"] is Int)
+            let started = try #require(mine["startedAt"] as? Double, "when its container started, for the uptime: \(mine)")
+            #expect(abs(Date().timeIntervalSince1970 - started) < 600, "started moments ago, not at 1970: \(started)")
 
             // The stream itself: server-sent events, the first with the state.
             let cookie = try #require(owner.sessionCookie)

@@ -1,5 +1,6 @@
 import BerthProtocol
 import DockerEngine
+import Foundation
 
 extension InstanceSupervisor {
     /// How long one round of samples answers again: however many lists ask, Docker is asked once.
@@ -16,8 +17,11 @@ extension InstanceSupervisor {
             await withTaskGroup(of: (String, ResourceSample?).self) { group in
                 for (id, container) in running {
                     group.addTask {
+                        async let inspection = try? docker.inspectContainer(container)
                         guard let stats = try? await docker.containerStatsSnapshot(container) else { return (id, nil) }
-                        return (id, ResourceSample(stats))
+                        var sample = ResourceSample(stats)
+                        sample.startedAt = await inspection.flatMap { Self.moment($0.state.startedAt) }?.timeIntervalSince1970
+                        return (id, sample)
                     }
                 }
                 var samples: [String: ResourceSample] = [:]
@@ -30,6 +34,16 @@ extension InstanceSupervisor {
         usageRound = nil
         lastUsage = (.now, samples)
         return samples
+    }
+}
+
+extension InstanceSupervisor {
+    /// A moment as Docker writes it (RFC 3339 in UTC, often with nanoseconds), to the second.
+    static func moment(_ text: String) -> Date? {
+        guard text.count >= 19 else { return nil }
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime]
+        return format.date(from: text.prefix(19) + "Z")
     }
 }
 

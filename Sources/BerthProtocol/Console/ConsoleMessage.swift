@@ -46,13 +46,24 @@ public struct ResourceSample: Codable, Sendable, Equatable {
     public var memoryLimitBytes: Int64
     public var networkReceivedBytes: Int64
     public var networkTransmittedBytes: Int64
+    /// When the container started, in seconds since 1970: the lists show the uptime. Only in the node's
+    /// usage answer; the console's samples leave it out.
+    public var startedAt: Double?
 
-    public init(cpuPercent: Double, memoryBytes: Int64, memoryLimitBytes: Int64, networkReceivedBytes: Int64, networkTransmittedBytes: Int64) {
+    public init(
+        cpuPercent: Double,
+        memoryBytes: Int64,
+        memoryLimitBytes: Int64,
+        networkReceivedBytes: Int64,
+        networkTransmittedBytes: Int64,
+        startedAt: Double? = nil
+    ) {
         self.cpuPercent = cpuPercent
         self.memoryBytes = memoryBytes
         self.memoryLimitBytes = memoryLimitBytes
         self.networkReceivedBytes = networkReceivedBytes
         self.networkTransmittedBytes = networkTransmittedBytes
+        self.startedAt = startedAt
     }
 }
 

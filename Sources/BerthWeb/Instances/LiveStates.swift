@@ -27,6 +27,8 @@ struct LiveStates: Sendable {
         let cpuPercent: Double?
         let memoryBytes: Int64?
         let memoryLimitBytes: Int64?
+        /// Seconds since 1970 when its container started, while it runs.
+        let startedAt: Double?
     }
 
     struct Snapshot: Encodable, Equatable {
@@ -95,7 +97,8 @@ struct LiveStates: Sendable {
                     state: InstanceSummary.state(of: view),
                     cpuPercent: sample?.cpuPercent,
                     memoryBytes: sample?.memoryBytes,
-                    memoryLimitBytes: sample?.memoryLimitBytes
+                    memoryLimitBytes: sample?.memoryLimitBytes,
+                    startedAt: sample?.startedAt
                 )
             }
         )

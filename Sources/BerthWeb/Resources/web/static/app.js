@@ -46,6 +46,17 @@
     return value.toFixed(decimals === undefined ? 1 : decimals) + ' %';
   }
 
+  /** How long since `startedAt` (seconds since 1970): "40 s", "12 min", "2 h 5 min", "3 d 4 h". */
+  function formatUptime(startedAt, now) {
+    var seconds = Math.max(0, Math.floor((now || Date.now()) / 1000 - startedAt));
+    if (seconds < 60) return seconds + ' s';
+    var minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + ' min';
+    var hours = Math.floor(minutes / 60);
+    if (hours < 24) return hours + ' h ' + (minutes % 60) + ' min';
+    return Math.floor(hours / 24) + ' d ' + (hours % 24) + ' h';
+  }
+
   /** "48.2 MiB / 256 MiB", or just the usage when there is no limit. */
   function formatMemory(usedBytes, limitBytes) {
     var used = formatBytes(usedBytes);
@@ -181,6 +192,7 @@
     formatRate: formatRate,
     formatPercent: formatPercent,
     formatMemory: formatMemory,
+    formatUptime: formatUptime,
     formatRelativeTime: formatRelativeTime,
     connectSocket: connectSocket,
     stateToken: stateToken,

@@ -289,8 +289,9 @@
 
   /**
    * Follows the instance's state from the panel's stream of states (`/live/instances?id=`), for what
-   * its console cannot say: that it was suspended, unsuspended, or deleted. `onChange` gets the state's
-   * word, or null when the instance is gone from the viewer's reach.
+   * its console cannot say: that it was suspended, unsuspended, or deleted, and how long it has run.
+   * `onChange` gets the instance's state (its `state` word, `startedAt`…), or null when the instance is
+   * gone from the viewer's reach.
    */
   function followState(instanceId, onChange) {
     if (!window.EventSource) return null;
@@ -303,7 +304,7 @@
         return;
       }
       var state = snapshot && snapshot.instances && snapshot.instances[0];
-      onChange(state ? state.state : null);
+      onChange(state || null);
     });
     source.addEventListener('signed-out', function () {
       source.close();
@@ -337,8 +338,13 @@
     var charts = new window.BerthCharts.ResourceCharts();
     setInputEnabled(form, input, false);
 
-    var stateStream = followState(instanceId, function (state) {
-      if (state === null) {
+    var uptime = document.getElementById('instance-uptime');
+    var stateStream = followState(instanceId, function (current) {
+      var state = current && current.state;
+      if (uptime) {
+        uptime.textContent = current && typeof current.startedAt === 'number' ? window.Berth.formatUptime(current.startedAt) : '–';
+      }
+      if (current === null) {
         if (live) live.close();
         if (stateStream) stateStream.close();
         power.setConnected(false);

@@ -4,7 +4,7 @@
  * a row whose instance was deleted says so. Search and a state filter narrow the rows.
  *
  * Each `table[data-live]` (its value is the stream's query, e.g. "scope=all") has rows
- * `tr[data-instance-id]` with `.live-state .badge`, `.live-cpu` and `.live-memory` cells. The search box
+ * `tr[data-instance-id]` with `.live-state .badge` (and `.live-uptime`), `.live-cpu` and `.live-memory` cells. The search box
  * is `#instance-search`, the filter `#instance-filter`, and `#no-match` says when nothing matches.
  *
  * Needs app.js to have run first (it defines `window.Berth`).
@@ -36,6 +36,7 @@
 
   function showUsage(row, state) {
     var format = window.Berth;
+    setText(row.querySelector('.live-uptime'), typeof state.startedAt === 'number' ? 'up ' + format.formatUptime(state.startedAt) : '');
     setText(row.querySelector('.live-cpu'), typeof state.cpuPercent === 'number' ? format.formatPercent(state.cpuPercent, 0) : '–');
     var text = row.querySelector('.live-memory-text');
     var meter = row.querySelector('.live-memory meter');
