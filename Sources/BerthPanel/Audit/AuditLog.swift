@@ -29,6 +29,22 @@ package struct AuditLog: Sendable {
         }
     }
 
+    /// Records several actions by whoever the request speaks for, in one statement: a burst of console
+    /// commands costs the database one write. Whether they were recorded; a failure is logged.
+    @discardableResult
+    package func record(_ actions: [(action: String, target: String)], instance: UUID?, context: some PanelRequestContext) async -> Bool {
+        let events = actions.map {
+            AuditEvent(actor: context.auditActor, action: $0.action, target: $0.target, clientAddress: context.clientAddress, instanceID: instance)
+        }
+        do {
+            try await events.create(on: database.db())
+            return true
+        } catch {
+            context.logger.error("could not record \(events.count) actions in the audit log: \(error)")
+            return false
+        }
+    }
+
     package func latest(_ count: Int) async throws -> [AuditEvent] {
         try await search(AuditFilter.all, skipping: 0, count: count)
     }

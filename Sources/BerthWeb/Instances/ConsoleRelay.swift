@@ -33,6 +33,8 @@ struct ConsoleRelay: Sendable {
     static let permissionsChanged = "Your permissions on this instance changed."
     /// Console commands waiting for the audit log; past this they are counted, and the count recorded.
     static let auditBacklog = 100
+    /// Messages from the node waiting for a viewer that reads slowly; past this the oldest are dropped.
+    static let viewerBacklog = 1000
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.ws("instances/:id/socket") { request, context in
@@ -104,74 +106,82 @@ struct ConsoleRelay: Sendable {
                 _ in
                 // Audit entries are written beside the relay, never in a command's way to the node; a flood
                 // of commands faster than the log keeps up is counted rather than queued without end.
-                let (entries, auditTrail) = AsyncStream.makeStream(of: AuditEntry.self, bufferingPolicy: .bufferingOldest(Self.auditBacklog))
-                let unrecorded = UnrecordedCount()
+                let auditTrail = AuditQueue(capacity: Self.auditBacklog)
                 let instanceID = try instance.requireID()
-                async let recorded: Void = record(entries, on: instanceID, context: context)
+                async let recorded: Void = auditTrail.drain { batch in
+                    await audit.record(batch.map { ($0.action, $0.target) }, instance: instanceID, context: context)
+                }
                 defer { auditTrail.finish() }
-                let reason = try await withThrowingTaskGroup(of: String?.self) { group in
-                    group.addTask {
-                        for try await message in upstream.messages(maxSize: 1 << 20) {
-                            guard case .text(let text) = message else { continue }
-                            if !permissions.contains(.consoleRead), !Self.isForEveryone(text) { continue }
-                            try await outbound.writeTextMessage(text)
+                // Whatever ends the relay (a viewer gone, a node gone, a write that failed), what was queued
+                // for the audit log is written and what was dropped is counted below.
+                let reason: String?
+                do {
+                    reason = try await withThrowingTaskGroup(of: String?.self) { group in
+                        group.addTask {
+                            try await Self.pass(upstream, to: outbound) { permissions.contains(.consoleRead) || Self.isForEveryone($0) }
+                            return "The node closed the console."
                         }
-                        return "The node closed the console."
-                    }
-                    group.addTask {
-                        for try await message in inbound.messages(maxSize: Self.maxViewerMessageBytes) {
-                            guard case .text(let text) = message else { continue }
-                            guard let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) else {
-                                try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "That is not a console request.").jsonText)
-                                continue
+                        group.addTask {
+                            for try await message in inbound.messages(maxSize: Self.maxViewerMessageBytes) {
+                                guard case .text(let text) = message else { continue }
+                                guard let request = try? JSONDecoder().decode(ConsoleRequest.self, from: Data(text.utf8)) else {
+                                    try await outbound.writeTextMessage(
+                                        ConsoleMessage(event: .error, data: "That is not a console request.").jsonText
+                                    )
+                                    continue
+                                }
+                                if let refusal = Self.refusal(of: request, holding: permissions, awaitingEULA: awaitsEULA) {
+                                    try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: refusal).jsonText)
+                                    continue
+                                }
+                                try await daemon.writeTextMessage(text)
+                                switch request.event {
+                                case .power:
+                                    auditTrail.add(AuditQueue.Entry(action: "\(request.data) instance", target: instance.name))
+                                case .command:
+                                    let entry = AuditQueue.Entry(
+                                        action: "console command",
+                                        target: "\(instance.name): \(Self.audited(command: request.data))"
+                                    )
+                                    auditTrail.add(entry)
+                                }
                             }
-                            if let refusal = Self.refusal(of: request, holding: permissions, awaitingEULA: awaitsEULA) {
-                                try await outbound.writeTextMessage(ConsoleMessage(event: .error, data: refusal).jsonText)
-                                continue
-                            }
-                            try await daemon.writeTextMessage(text)
-                            switch request.event {
-                            case .power:
-                                unrecorded.count(auditTrail.yield(AuditEntry(action: "\(request.data) instance", target: instance.name)))
-                            case .command:
-                                let entry = AuditEntry(
-                                    action: "console command",
-                                    target: "\(instance.name): \(Self.audited(command: request.data))"
-                                )
-                                unrecorded.count(auditTrail.yield(entry))
+                            return nil
+                        }
+                        group.addTask {
+                            var saidAlive = Date()
+                            while true {
+                                try await Task.sleep(for: Self.accessCheckInterval)
+                                if Date().timeIntervalSince(saidAlive) >= ConsoleSlots.keepAliveInterval {
+                                    try? await consoleSlots.keepAlive(slot)
+                                    saidAlive = Date()
+                                }
+                                do {
+                                    guard try await sessions.exists(id: sessionID), let userID = user.id,
+                                        let current = try await access.users.find(id: userID), current.sessionEpoch == user.sessionEpoch
+                                    else { return "Your session ended." }
+                                    let now = try await access.instance(id, for: current)
+                                    try Self.checkUsable(now.instance)
+                                    if now.role.permissions != permissions { return Self.permissionsChanged }
+                                } catch let error as APIError {
+                                    return error.message
+                                }
                             }
                         }
-                        return nil
+                        let first = try await group.next() ?? nil
+                        group.cancelAll()
+                        // A node that stopped reading must not hold the relay open: the close gets a few seconds.
+                        try? await Self.within(.seconds(5)) { try await daemon.close(.normalClosure, reason: nil) }
+                        return first
                     }
-                    group.addTask {
-                        var saidAlive = Date()
-                        while true {
-                            try await Task.sleep(for: Self.accessCheckInterval)
-                            if Date().timeIntervalSince(saidAlive) >= ConsoleSlots.keepAliveInterval {
-                                try? await consoleSlots.keepAlive(slot)
-                                saidAlive = Date()
-                            }
-                            do {
-                                guard try await sessions.exists(id: sessionID), let userID = user.id,
-                                    let current = try await access.users.find(id: userID), current.sessionEpoch == user.sessionEpoch
-                                else { return "Your session ended." }
-                                let now = try await access.instance(id, for: current)
-                                try Self.checkUsable(now.instance)
-                                if now.role.permissions != permissions { return Self.permissionsChanged }
-                            } catch let error as APIError {
-                                return error.message
-                            }
-                        }
-                    }
-                    let first = try await group.next() ?? nil
-                    group.cancelAll()
-                    try? await daemon.close(.normalClosure, reason: nil)
-                    return first
+                } catch {
+                    context.logger.info("console relay ended: \(error)")
+                    reason = "The connection to the node was lost."
                 }
                 auditTrail.finish()
                 await recorded
-                if unrecorded.total > 0 {
-                    let summary = "\(instance.name): \(unrecorded.total) command(s) sent faster than the audit log keeps up"
+                if auditTrail.dropped > 0 {
+                    let summary = "\(instance.name): \(auditTrail.dropped) command(s) sent faster than the audit log keeps up"
                     await audit.record("console commands not recorded", target: summary, instance: instance.id, context: context)
                 }
                 closing.withLockedValue { $0 = reason }
@@ -186,6 +196,48 @@ struct ConsoleRelay: Sendable {
             context.logger.info("console relay ended: \(error)")
             try? await outbound.writeTextMessage(ConsoleMessage(event: .error, data: "The node cannot be reached right now.").jsonText)
             return "The node cannot be reached."
+        }
+    }
+
+    /// Passes the node's messages that `shown` lets through to the viewer until the node closes. The node is
+    /// read all the time, whatever the viewer does: a viewer that stops reading loses the oldest messages
+    /// past ``viewerBacklog`` rather than holding up the node, whose replies to commands would otherwise stall
+    /// behind them, and with them everything the relay still has to say to the node.
+    static func pass(
+        _ upstream: WebSocketInboundStream,
+        to outbound: WebSocketOutboundWriter,
+        showing shown: @escaping @Sendable (String) -> Bool
+    ) async throws {
+        let (waiting, feed) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(viewerBacklog))
+        try await withThrowingTaskGroup(of: Void.self) { pipe in
+            pipe.addTask {
+                defer { feed.finish() }
+                for try await message in upstream.messages(maxSize: 1 << 20) {
+                    guard case .text(let text) = message, shown(text) else { continue }
+                    feed.yield(text)
+                }
+            }
+            pipe.addTask {
+                for await text in waiting { try await outbound.writeTextMessage(text) }
+            }
+            try await pipe.waitForAll()
+        }
+    }
+
+    /// Runs `work`, cancelled after `limit`; throws `CancellationError` when it did not finish in time.
+    static func within(_ limit: Duration, _ work: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { race in
+            race.addTask {
+                try await work()
+                return true
+            }
+            race.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let finished = try await race.next() ?? false
+            race.cancelAll()
+            if !finished { throw CancellationError() }
         }
     }
 
@@ -230,27 +282,4 @@ struct ConsoleRelay: Sendable {
         guard let authority else { return false }
         return origin == "http://\(authority)" || origin == "https://\(authority)"
     }
-
-    /// Audit entries the full queue turned away.
-    final class UnrecordedCount: Sendable {
-        private let dropped = NIOLockedValueBox(0)
-
-        func count(_ result: AsyncStream<AuditEntry>.Continuation.YieldResult) {
-            if case .dropped = result { dropped.withLockedValue { $0 += 1 } }
-        }
-
-        var total: Int { dropped.withLockedValue { $0 } }
-    }
-
-    struct AuditEntry: Sendable {
-        let action: String
-        let target: String
-    }
-
-    private func record(_ entries: AsyncStream<AuditEntry>, on instance: UUID, context: WebRequestContext) async {
-        for await entry in entries {
-            await audit.record(entry.action, target: entry.target, instance: instance, context: context)
-        }
-    }
-
 }
