@@ -50,6 +50,12 @@ import Testing
             )
             #expect(sameEmail.status == 400 && sameEmail.text.contains("Another user has the email address ALICE@example.com."))
             #expect(try await panel.panel.users.all().count == 2, "nothing refused was created")
+            let spaced = try await admin.post(
+                "/admin/users",
+                ["username": " carol ", "email": " carol@example.com ", "password": WebSessionTests.password]
+            )
+            #expect(spaced.status == 303, "a name and an address typed with spaces around them are taken trimmed")
+            #expect(try await panel.panel.users.find(.username("carol"))?.email == "carol@example.com")
         }
     }
 
@@ -127,6 +133,9 @@ struct DeployFormTests {
             #expect(form.text.contains(#"data-free-memory="4096""#), "nothing deployed yet: all of the node's memory")
             #expect(form.text.contains(#"data-free-ports="\#(first) \#(first + 1) \#(first + 2) \#(first + 3)""#))
             #expect(form.text.contains(#"id="deploy-memory" name="memory" value="256""#), "limits that fit are proposed")
+            #expect(form.text.contains(#"data-proposed-memory="256" data-proposed-cpu="1""#), "and for each node, for the form's script")
+            let tight = InstancesPage.proposedLimits(fitting: NodeRoom(memory: 100, cpu: 0.999, disk: 0, freePorts: []))
+            #expect(tight.memory == "100" && tight.cpu == "0.99", "never more than is free: \(tight)")
 
             let image = try #require(try await panel.panel.images.all().first { $0.name == "Echo" }?.id?.uuidString.lowercased())
             let fields = [("name", "rows"), ("user", owner), ("nodeId", node.id), ("image", image), ("memory", "64"), ("cpu", "0.25")]

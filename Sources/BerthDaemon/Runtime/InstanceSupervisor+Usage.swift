@@ -8,20 +8,27 @@ extension InstanceSupervisor {
 
     /// The latest resource use of every running instance, by id: one sample from Docker for each, in
     /// parallel, taken at most once every ``usageFreshness``. An instance whose sample fails is left out.
+    /// When its container started is asked of Docker once a run, not every round.
     func usage() async -> [String: ResourceSample] {
         if let last = lastUsage, ContinuousClock.now - last.at < Self.usageFreshness { return last.samples }
         if let round = usageRound { return await round.value }
         let running = records.values.filter { $0.lifecycle.power == .running || $0.lifecycle.power == .starting }
-            .compactMap { record in record.containerID.map { (record.id, $0) } }
+            .compactMap { record in
+                record.containerID.map { container in
+                    let known = startMoments[record.id].flatMap { $0.session == record.lifecycle.session ? $0.at : nil }
+                    return (id: record.id, container: container, session: record.lifecycle.session, started: known)
+                }
+            }
         let round = Task { [docker] in
             await withTaskGroup(of: (String, ResourceSample?).self) { group in
-                for (id, container) in running {
+                for instance in running {
                     group.addTask {
-                        async let inspection = try? docker.inspectContainer(container)
-                        guard let stats = try? await docker.containerStatsSnapshot(container) else { return (id, nil) }
+                        async let inspection = instance.started == nil ? try? docker.inspectContainer(instance.container) : nil
+                        guard let stats = try? await docker.containerStatsSnapshot(instance.container) else { return (instance.id, nil) }
                         var sample = ResourceSample(stats)
-                        sample.startedAt = await inspection.flatMap { Self.moment($0.state.startedAt) }?.timeIntervalSince1970
-                        return (id, sample)
+                        let inspected = await inspection
+                        sample.startedAt = instance.started ?? inspected.flatMap { Self.moment($0.state.startedAt) }?.timeIntervalSince1970
+                        return (instance.id, sample)
                     }
                 }
                 var samples: [String: ResourceSample] = [:]
@@ -33,6 +40,9 @@ extension InstanceSupervisor {
         let samples = await round.value
         usageRound = nil
         lastUsage = (.now, samples)
+        startMoments = running.reduce(into: [:]) { moments, instance in
+            if let session = instance.session, let at = samples[instance.id]?.startedAt { moments[instance.id] = (session, at) }
+        }
         return samples
     }
 }

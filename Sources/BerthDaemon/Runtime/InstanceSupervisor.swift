@@ -28,6 +28,8 @@ actor InstanceSupervisor {
     /// The last round of resource samples, and one being taken (see ``usage()``).
     var lastUsage: (at: ContinuousClock.Instant, samples: [String: ResourceSample])?
     var usageRound: Task<[String: ResourceSample], Never>?
+    /// When each running instance's container started, by the session that runs it: asked of Docker once a run.
+    var startMoments: [String: (session: UUID, at: Double)] = [:]
 
     init(
         docker: DockerEngine,

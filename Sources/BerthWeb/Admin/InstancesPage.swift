@@ -83,13 +83,14 @@ struct InstancesPage: Sendable {
         // A checkbox sends nothing when it is cleared.
         fields["start"] = .bool(form.optional("start") != nil)
         let image = form.optional("image") ?? ""
+        let definition = try await images.find(image)?.decodedDefinition
         let ports = PortPairs(form)
         do {
             var checks = FieldChecks()
             fields["ports"] = try checks.check("ports") { try ports.seedText() }?.map(JSONValue.string)
             let checked = try checks.check("") { try DeployRequest(RequestFields(values: fields)) }
             // When other fields are wrong the variables are checked here too, so one answer names them all.
-            if !checks.problems.isEmpty, let definition = try await images.find(image)?.decodedDefinition {
+            if !checks.problems.isEmpty, let definition {
                 _ = try checks.check("variables") { try definition.check(Self.variables(of: image, in: form), allowingUndeclared: false) }
             }
             try checks.finish()
@@ -104,7 +105,10 @@ struct InstancesPage: Sendable {
                 .reduce(into: [String: String]()) { $0[$1] = form.raw($1) }
             for name in form.values.keys where name.hasPrefix("var.") { values[name] = form.raw(name) }
             if form.optional("start") == nil { values["leaveOff"] = "yes" }
-            let problems = FormProblems(error, fields: Self.formFields + (try await variableFields(of: image))) { field in
+            let variableFields = (definition?.variables?.keys.sorted() ?? []).map {
+                FormProblems.Field("var.\(image).\($0)", id: "var.\(image).\($0)")
+            }
+            let problems = FormProblems(error, fields: Self.formFields + variableFields) { field in
                 field.hasPrefix("variables.") ? "var.\(image).\(field.dropFirst("variables.".count))" : field
             }
             return try await list(context: context, form: values, ports: ports.shownRows, problems: problems, status: error.pageStatus)
@@ -120,12 +124,6 @@ struct InstancesPage: Sendable {
         FormProblems.Field("portCount", id: "deploy-port-count", label: "Ports to take"),
         FormProblems.Field("primary", id: "deploy-primary", label: "Primary port"),
     ]
-
-    /// The chosen image's variable fields, whose names are their elements' ids.
-    private func variableFields(of image: String) async throws -> [FormProblems.Field] {
-        let names = try await images.find(image)?.decodedDefinition?.variables?.keys.sorted() ?? []
-        return names.map { FormProblems.Field("var.\(image).\($0)", id: "var.\(image).\($0)") }
-    }
 
     /// A node as the deploy form offers it: where it is, what is free on it, and the ports it hands out.
     static func label(of node: Node, room: NodeRoom) -> String {
@@ -147,12 +145,16 @@ struct InstancesPage: Sendable {
         let freeDisk: Int
         /// Space-separated.
         let freePorts: String
+        /// The limits a fresh form proposes on this node; the form's script moves untouched ones to them.
+        let proposedMemory: String
+        let proposedCPU: String
     }
 
-    /// Limits that fit the room: the usual 256 MiB and one core, or what is left when less is.
+    /// Limits that fit the room: the usual 256 MiB and one core, or what is left when less is (CPU rounded
+    /// down to hundredths, so the proposal never asks more than is free).
     static func proposedLimits(fitting room: NodeRoom?) -> (memory: String, cpu: String) {
         let memory = min(256, room?.memory ?? 256)
-        let cpu = min(1, room?.cpu ?? 1)
+        let cpu = (min(1, room?.cpu ?? 1) * 100).rounded(.down) / 100
         return (String(memory), cpu == cpu.rounded() ? String(Int(cpu)) : String(format: "%.2f", cpu))
     }
 
@@ -196,6 +198,7 @@ struct InstancesPage: Sendable {
             nodes: nodes.map { node in
                 let id = node.id?.uuidString.lowercased() ?? ""
                 let room = rooms[id] ?? NodeRoom(memory: nil, cpu: nil, disk: 0, freePorts: [])
+                let proposed = Self.proposedLimits(fitting: room)
                 return NodeChoice(
                     value: id,
                     label: Self.label(of: node, room: room),
@@ -203,7 +206,9 @@ struct InstancesPage: Sendable {
                     freeMemory: room.memory.map(String.init) ?? "",
                     freeCPU: room.cpu.map { String(format: "%.2f", $0) } ?? "",
                     freeDisk: room.disk,
-                    freePorts: room.freePorts.map(String.init).joined(separator: " ")
+                    freePorts: room.freePorts.map(String.init).joined(separator: " "),
+                    proposedMemory: proposed.memory,
+                    proposedCPU: proposed.cpu
                 )
             },
             ports: ports,

@@ -26,13 +26,16 @@ struct UsersPage: Sendable {
         }
         group.post("users") { _, context in
             let form = context.form
-            var kept = ["username": form.raw("username"), "email": form.raw("email")]
+            // Name and address are trimmed, as the API's fields are; the password is taken as typed.
+            let username = form.optional("username") ?? ""
+            let email = form.optional("email") ?? ""
+            var kept = ["username": username, "email": email]
             if form.isChecked("admin") { kept["admin"] = "yes" }
             do {
-                try await checkNewUser(form)
+                try await checkNewUser(username: username, email: email, password: form.raw("password"))
                 let user = try await users.create(
-                    username: form.raw("username"),
-                    email: form.raw("email"),
+                    username: username,
+                    email: email,
                     password: form.raw("password"),
                     userID: nil,
                     admin: form.isChecked("admin")
@@ -55,20 +58,19 @@ struct UsersPage: Sendable {
 
     /// Every field of the create form at once, and which of the name and the address is taken: the store's
     /// own refusal of a clash names neither (as the seed's API does).
-    private func checkNewUser(_ form: FormFields) async throws {
+    private func checkNewUser(username: String, email: String, password: String) async throws {
         var checks = FieldChecks()
-        if let username = try checks.check("username", { try UserStore.normalizedUsername(form.raw("username")) }),
+        if let username = try checks.check("username", { try UserStore.normalizedUsername(username) }),
             try await users.find(.username(username)) != nil
         {
             checks.note("\(username) is taken: another user has that username", about: "username")
         }
-        let email = form.raw("email").trimmingCharacters(in: .whitespaces)
         if !UserStore.isEmailAddress(email) {
             checks.note("enter an email address, like name@example.com", about: "email")
         } else if try await users.find(.email(email)) != nil {
             checks.note("another user has the email address \(email)", about: "email")
         }
-        _ = try checks.check("password") { try UserStore.checkPassword(form.raw("password")) }
+        _ = try checks.check("password") { try UserStore.checkPassword(password) }
         try checks.finish()
     }
 

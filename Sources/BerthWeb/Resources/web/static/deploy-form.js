@@ -6,9 +6,10 @@
  * set shows, and the others are disabled so they are not sent. Without script all of them show, and the
  * server reads only the chosen image's fields.
  *
- * Each node's `<option>` carries what is free on it (`data-free-memory`, `-cpu`, `-disk`, `-ports`): the
- * hints under the limits say it, the host port fields offer its free ports, and limits the user has not
- * changed follow the node chosen, so they fit.
+ * Each node's `<option>` carries what is free on it (`data-free-memory`, `-cpu`, `-disk`, `-ports`) and
+ * the limits the panel proposes there (`data-proposed-memory`, `-cpu`): the hints under the limits say what
+ * is free, the host port fields offer its free ports, and limits the user has not changed follow the node
+ * chosen, so they fit.
  */
 (function () {
   'use strict';
@@ -34,14 +35,9 @@
   var freePorts = document.getElementById('deploy-free-ports');
   var proposed = null;
 
-  /** The usual 256 MiB and one core, or what is left on the node when less is. */
+  /** The limits the panel proposes on the node (InstancesPage.proposedLimits). */
   function proposal(option) {
-    var freeMemory = parseFloat(option.getAttribute('data-free-memory'));
-    var freeCPU = parseFloat(option.getAttribute('data-free-cpu'));
-    return {
-      memory: String(isNaN(freeMemory) ? 256 : Math.min(256, freeMemory)),
-      cpu: String(isNaN(freeCPU) ? 1 : Math.min(1, Math.floor(freeCPU * 100) / 100))
-    };
+    return { memory: option.getAttribute('data-proposed-memory'), cpu: option.getAttribute('data-proposed-cpu') };
   }
 
   function setHint(id, text) {
