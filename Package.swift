@@ -168,6 +168,7 @@ let package = Package(
             path: "Tests/BerthTestSupport"
         ),
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
         .testTarget(
             name: "SMTPTests",
@@ -176,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "BerthDaemonTests",
             dependencies: [
-                "BerthDaemon", "DockerEngine", "BerthProtocol", "BerthHTTP", "BerthTestSupport", "ConfinedFiles",
+                "BerthDaemon", "DockerEngine", "BerthProtocol", "BerthHTTP", "BerthTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -18,7 +18,7 @@ struct ConfigFileEditor {
         guard let edits = specification.image.configFiles, !edits.isEmpty else { return [] }
         let directory: ConfinedDirectory
         do {
-            directory = try ConfinedDirectory(path: volume)
+            directory = try ConfinedDirectory(path: volume, owner: (owner, owner))
         } catch {
             return ["the volume cannot be opened: \(error)"]
         }
@@ -28,7 +28,7 @@ struct ConfigFileEditor {
                 let text = try directory.read(edit.path).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let values = edit.find.sorted { $0.key < $1.key }.map { (key: $0.key, value: filled($0.value)) }
                 let edited = try ConfigFileParser.edit(text, parser: edit.parser, values: values)
-                if edited != text { try directory.write(Data(edited.utf8), to: edit.path, owner: (owner, owner)) }
+                if edited != text { try directory.write(Data(edited.utf8), to: edit.path) }
             } catch {
                 problems.append("\(edit.path): \(error)")
             }

@@ -7,6 +7,9 @@
 /// openat2(2), which glibc does not wrap: opens `path` relative to `dirfd`, resolved as `resolve` says.
 int berth_openat2(int dirfd, const char *path, int flags, uint32_t mode, uint64_t resolve);
 
+/// renameat2(2) with RENAME_NOREPLACE: moves an entry without ever replacing one already there.
+int berth_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+
 /// O_PATH, which Swift does not see without _GNU_SOURCE.
 extern const int berth_open_path;
 

@@ -22,8 +22,8 @@ struct ConfinedDirectoryTests {
     @Test("files are written whole, folders made, owners set, and read back")
     func roundTrip() throws {
         try Self.withRoot { root, _ in
-            let directory = try ConfinedDirectory(path: root)
-            try directory.write(Data("a=1\n".utf8), to: "config/game/server.properties", owner: (54321, 54321))
+            let directory = try ConfinedDirectory(path: root, owner: (54321, 54321))
+            try directory.write(Data("a=1\n".utf8), to: "config/game/server.properties")
             #expect(try directory.read("config/game/server.properties") == Data("a=1\n".utf8))
             #expect(try directory.read("missing.txt") == nil)
             let attributes = try FileManager.default.attributesOfItem(atPath: root + "/config/game/server.properties")
@@ -33,13 +33,13 @@ struct ConfinedDirectoryTests {
         }
     }
 
-    @Test("links, .. and absolute paths a tenant plants resolve inside the volume; nothing outside is read or written")
+    @Test("links that leave the volume are refused, never followed; .. is refused; an absolute path starts at the root")
     func escapes() throws {
         try Self.withRoot { root, decoy in
-            let directory = try ConfinedDirectory(path: root)
+            let directory = try ConfinedDirectory(path: root, owner: (54321, 54321))
             // server.properties -> the host's file, as a server inside the container can make it.
             try FileManager.default.createSymbolicLink(atPath: root + "/server.properties", withDestinationPath: decoy)
-            #expect(try directory.read("server.properties") == nil, "the link resolves inside the volume, where there is no such file")
+            #expect(throws: ConfinedFileError.outside("server.properties")) { try directory.read("server.properties") }
             try directory.write(Data("server-port=25565\n".utf8), to: "server.properties")
             #expect(try String(contentsOfFile: decoy, encoding: .utf8) == "host secret\n", "the host's file is untouched")
             let replaced = try FileManager.default.attributesOfItem(atPath: root + "/server.properties")
@@ -47,16 +47,16 @@ struct ConfinedDirectoryTests {
 
             // A relative link that climbs out, and paths that try to.
             try FileManager.default.createSymbolicLink(atPath: root + "/up", withDestinationPath: "../host-secret")
-            #expect(try directory.read("up") == nil)
-            #expect(try directory.read("../host-secret") == nil)
-            #expect(try directory.read(decoy) == nil, "an absolute path is inside the volume too")
+            #expect(throws: ConfinedFileError.outside("up")) { try directory.read("up") }
+            #expect(throws: ConfinedFileError.outside("../host-secret")) { try directory.read("../host-secret") }
+            #expect(try directory.read(decoy) == nil, "an absolute path starts at the volume's root, where there is no such file")
             #expect(throws: ConfinedFileError.outside("../host-secret")) { try directory.write(Data(), to: "../host-secret") }
 
             // A folder that is a link to one outside: nothing is written through it.
             let outside = (decoy as NSString).deletingLastPathComponent + "/outside-folder"
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: root + "/config", withDestinationPath: outside)
-            #expect(throws: (any Error).self) { try directory.write(Data("x".utf8), to: "config/game.ini") }
+            #expect(throws: ConfinedFileError.outside("config/game.ini")) { try directory.write(Data("x".utf8), to: "config/game.ini") }
             #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
         }
     }
