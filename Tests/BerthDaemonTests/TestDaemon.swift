@@ -76,7 +76,14 @@ struct TestDaemon: Sendable {
     // MARK: - HTTP
 
     @discardableResult
-    func request(_ method: HTTPMethod, _ path: String, json: String? = nil, token: String?? = .none) async throws -> HTTPAnswer {
+    func request(
+        _ method: HTTPMethod,
+        _ path: String,
+        json: String? = nil,
+        bytes: Data? = nil,
+        headers: [(String, String)] = [],
+        token: String?? = .none
+    ) async throws -> HTTPAnswer {
         let bearer: String? =
             switch token {
             case .none: self.token
@@ -85,8 +92,9 @@ struct TestDaemon: Sendable {
         return try await HTTPAnswer.request(
             method,
             "http://127.0.0.1:\(port)\(path)",
-            headers: bearer.map { [("Authorization", "Bearer \($0)")] } ?? [],
-            json: json
+            headers: headers + (bearer.map { [("Authorization", "Bearer \($0)")] } ?? []),
+            json: json,
+            bytes: bytes
         )
     }
 

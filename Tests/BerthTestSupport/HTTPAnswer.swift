@@ -8,10 +8,13 @@ import NIOHTTP1
 public struct HTTPAnswer: Sendable {
     public let status: Int
     public let body: Data
+    /// The response's headers, by lowercased name (the last value of a repeated one).
+    public let headers: [String: String]
 
-    public init(status: Int, body: Data) {
+    public init(status: Int, body: Data, headers: [String: String] = [:]) {
         self.status = status
         self.body = body
+        self.headers = headers
     }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
@@ -30,7 +33,8 @@ public struct HTTPAnswer: Sendable {
         _ method: HTTPMethod,
         _ url: String,
         headers: [(String, String)] = [],
-        json: String? = nil
+        json: String? = nil,
+        bytes: Data? = nil
     ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -39,8 +43,10 @@ public struct HTTPAnswer: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
+        if let bytes { request.body = .bytes(ByteBuffer(bytes: bytes)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 16 << 20)
-        return HTTPAnswer(status: Int(response.status.code), body: Data(buffer: body))
+        let fields = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
+        return HTTPAnswer(status: Int(response.status.code), body: Data(buffer: body), headers: fields)
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 
 /// Edits an instance's configuration files (an egg's `config.files`) in its volume before a start. The
 /// files are the tenant's, so they are read and replaced only through ``ConfinedDirectory``: a
-/// `server.properties` the server made a link to `/etc/shadow` resolves inside the volume, and is
-/// replaced by a file, never written through.
+/// `server.properties` the server made a link to `/etc/shadow` is never read or written through; it is
+/// replaced by a file.
 struct ConfigFileEditor {
     let specification: InstanceSpecification
     /// The instance's environment as its container gets it.
@@ -25,7 +25,7 @@ struct ConfigFileEditor {
         var problems: [String] = []
         for edit in edits {
             do {
-                let text = try directory.read(edit.path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let text = try existingText(of: edit.path, in: directory)
                 let values = edit.find.sorted { $0.key < $1.key }.map { (key: $0.key, value: filled($0.value)) }
                 let edited = try ConfigFileParser.edit(text, parser: edit.parser, values: values)
                 if edited != text { try directory.write(Data(edited.utf8), to: edit.path) }
@@ -34,6 +34,16 @@ struct ConfigFileEditor {
             }
         }
         return problems
+    }
+
+    /// The file's text; empty for a file not there yet, and for a link that leads out of the volume, which
+    /// is broken inside the container too and is replaced by the edited file (never written through).
+    private func existingText(of path: String, in directory: ConfinedDirectory) throws -> String {
+        do {
+            return try directory.read(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        } catch ConfinedFileError.outside(_) {
+            return ""
+        }
     }
 
     /// `value` with the placeholders eggs use filled in; one Berth does not know stays as written.

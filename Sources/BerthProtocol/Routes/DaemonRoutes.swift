@@ -22,6 +22,24 @@ public enum DaemonRoutes {
     public static let console = RoutePath("/api/instances/:id/console")
     /// `GET` the latest ``ResourceSample`` of every running instance, by id: what lists of instances show.
     public static let usage = RoutePath("/api/usage")
+
+    // An instance's files; every path is relative to its volume and given as the `path` query item.
+    /// `GET` a ``FolderListing`` of the folder at `path`.
+    public static let files = RoutePath("/api/instances/:id/files")
+    /// `GET` the ``VolumeEntry`` at `path`, not followed.
+    public static let fileEntry = RoutePath("/api/instances/:id/files/entry")
+    /// `GET` the bytes of the file at `path` (with `Range`); `PUT` them (streamed, replacing it at once).
+    public static let fileContents = RoutePath("/api/instances/:id/files/contents")
+    /// `POST` a ``FolderRequest``.
+    public static let folders = RoutePath("/api/instances/:id/files/folders")
+    /// `POST` a ``FileTransferRequest`` to move.
+    public static let fileMove = RoutePath("/api/instances/:id/files/move")
+    /// `POST` a ``FileTransferRequest`` to copy.
+    public static let fileCopy = RoutePath("/api/instances/:id/files/copy")
+    /// `POST` a ``FileDeletionRequest``.
+    public static let fileDeletion = RoutePath("/api/instances/:id/files/delete")
+    /// `POST` a ``FileModeRequest``.
+    public static let fileMode = RoutePath("/api/instances/:id/files/mode")
 }
 
 /// The panel's routes that daemons call with the node's token (`/api/remote/...`).
