@@ -12,6 +12,7 @@ extension PanelError {
         case .nodeUnavailable: .serviceUnavailable
         case .nodeFailed: .badGateway
         case .tooLarge: .contentTooLarge
+        case .diskFull: .init(code: 507, reasonPhrase: "Insufficient Storage")
         case .corrupt: .internalServerError
         }
     }

@@ -184,6 +184,17 @@ struct TestPanel: PanelAPIClient {
     static let seen = Mutex<[String]>([])
 
     func request(_ method: HTTPMethod, _ path: String, json: String? = nil, apiKey: String?? = .none) async throws -> HTTPAnswer {
+        try await request(method, path, json: json, bytes: nil, headers: [], apiKey: apiKey)
+    }
+
+    func request(
+        _ method: HTTPMethod,
+        _ path: String,
+        json: String? = nil,
+        bytes: Data?,
+        headers: [(String, String)] = [],
+        apiKey: String?? = .none
+    ) async throws -> HTTPAnswer {
         let key: String? =
             switch apiKey {
             case .none: self.apiKey
@@ -192,8 +203,9 @@ struct TestPanel: PanelAPIClient {
         let answer = try await HTTPAnswer.request(
             method,
             "http://127.0.0.1:\(port)\(path)",
-            headers: key.map { [("x-api-key", $0)] } ?? [],
-            json: json
+            headers: headers + (key.map { [("x-api-key", $0)] } ?? []),
+            json: json,
+            bytes: bytes
         )
         Self.seen.withLock { $0.append(answer.text) }
         return answer

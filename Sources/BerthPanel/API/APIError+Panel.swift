@@ -11,6 +11,7 @@ extension PanelError: APIErrorConvertible {
         case .duplicate: APIError(.conflict, message)
         case .forbidden: APIError(.forbidden, message)
         case .tooLarge: APIError(.contentTooLarge, message)
+        case .diskFull: APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), message)
         case .nodeFailed, .corrupt: APIError(.internalServerError, message)
         }
     }

@@ -22,6 +22,8 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
     case nodeFailed(String)
     /// The request's body is larger than the panel reads.
     case tooLarge(String)
+    /// The instance's disk (its limit, or the node's) has no room for what was written.
+    case diskFull(String)
     /// Stored data the panel cannot read; an operator must look.
     case corrupt(String)
 
@@ -32,7 +34,7 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalid(let message), .notFound(let message), .duplicate(let message), .conflict(let message), .forbidden(let message),
             .insufficientCapacity(let message),
-            .nodeUnavailable(let message), .nodeFailed(let message), .tooLarge(let message), .corrupt(let message):
+            .nodeUnavailable(let message), .nodeFailed(let message), .tooLarge(let message), .diskFull(let message), .corrupt(let message):
             message
         case .invalidFields(let problems):
             problems.map(\.message).joined(separator: "; ")

@@ -51,7 +51,7 @@ package struct DaemonClient: Sendable {
         try await send(.GET, DaemonRoutes.usage.pattern, body: Optional<String>.none, to: node, expecting: [String: ResourceSample].self)
     }
 
-    private func send<Answer: Decodable>(
+    func send<Answer: Decodable>(
         _ method: HTTPMethod,
         _ path: String,
         body: (some Encodable)?,
@@ -67,12 +67,8 @@ package struct DaemonClient: Sendable {
     }
 
     @discardableResult
-    private func send(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, to node: Node) async throws -> Data {
-        let channel = try Self.channel(to: node)
-        var request = HTTPClientRequest(url: channel.baseURL + path)
-        request.tlsConfiguration = channel.tls
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(try node.token(openedWith: box))")
+    func send(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, to node: Node) async throws -> Data {
+        var request = try request(method, path, to: node)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
@@ -88,11 +84,25 @@ package struct DaemonClient: Sendable {
             throw DaemonClientError.unreachable("\(error)")
         }
         let data = Data(buffer: bytes)
-        guard (200..<300).contains(Int(response.status.code)) else {
-            let message = (try? JSONDecoder().decode(ErrorBody.self, from: data).error) ?? "status \(response.status.code)"
-            throw DaemonClientError.refused(Int(response.status.code), message)
-        }
+        try Self.check(response.status, body: data)
         return data
+    }
+
+    /// A request to the node's daemon at `path`, over its pinned TLS channel, with the node's token.
+    func request(_ method: HTTPMethod, _ path: String, to node: Node) throws -> HTTPClientRequest {
+        let channel = try Self.channel(to: node)
+        var request = HTTPClientRequest(url: channel.baseURL + path)
+        request.tlsConfiguration = channel.tls
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(try node.token(openedWith: box))")
+        return request
+    }
+
+    /// Throws the daemon's refusal, with its message, unless `status` is a success.
+    static func check(_ status: HTTPResponseStatus, body: Data) throws {
+        guard !(200..<300).contains(Int(status.code)) else { return }
+        let message = (try? JSONDecoder().decode(ErrorBody.self, from: body).error) ?? "status \(status.code)"
+        throw DaemonClientError.refused(Int(status.code), message)
     }
 
     static let deadline = TimeAmount.seconds(10)

@@ -1,0 +1,134 @@
+import AsyncHTTPClient
+import BerthHTTP
+import BerthProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An instance's file manager under `/api/v1/instances/{id}/files`: list, stat, download (with ranges)
+/// and upload (both streamed through, never held whole), folders, move, copy, delete and permissions.
+/// Reading takes `files.read`, changing `files.write`; the node keeps every path inside the volume.
+struct FileController<Context: PanelRequestContext>: Sendable {
+    let instances: InstanceStore
+    let subusers: SubuserStore
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        let files = group.group("v1/instances/:id/files")
+        files.get { request, context in
+            try await answering(request, context, needs: .read) { id, role in
+                try JSONResponse.make(try await instances.files.list(id, path: Self.query(request) ?? "/", as: role))
+            }
+        }
+        files.get("entry") { request, context in
+            try await answering(request, context, needs: .read) { id, role in
+                try JSONResponse.make(try await instances.files.entry(id, path: try Self.requiredPath(request), as: role))
+            }
+        }
+        files.get("contents") { request, context in
+            try await answering(request, context, needs: .read) { id, role in
+                let path = try Self.requiredPath(request)
+                let download = try await instances.files.download(id, path: path, range: request.headers[.range], as: role)
+                return Self.passOn(download, named: (path as NSString).lastPathComponent)
+            }
+        }
+        files.put("contents") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let length = request.headers[.contentLength].flatMap(Int.init).map { HTTPClientRequest.Body.Length.known(Int64($0)) } ?? .unknown
+                let entry = try await instances.files.upload(
+                    id, path: try Self.requiredPath(request), body: .stream(request.body, length: length), as: role
+                )
+                return try JSONResponse.make(entry, status: .created)
+            }
+        }
+        files.post("folders") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let path = try await RequestFields.read(request).exactString("path")
+                return try JSONResponse.make(try await instances.files.makeFolder(path, of: id, as: role), status: .created)
+            }
+        }
+        files.post("move") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let fields = try await RequestFields.read(request)
+                return try JSONResponse.make(try await instances.files.move(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role))
+            }
+        }
+        files.post("copy") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let fields = try await RequestFields.read(request)
+                let entry = try await instances.files.copy(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role)
+                return try JSONResponse.make(entry, status: .created)
+            }
+        }
+        files.post("delete") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let paths = try await RequestFields.read(request).strings("paths")
+                try await instances.files.delete(paths, of: id, as: role)
+                return Response(status: .noContent)
+            }
+        }
+        files.post("mode") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let fields = try await RequestFields.read(request)
+                return try JSONResponse.make(try await instances.files.setMode(try fields.exactString("mode"), of: try fields.exactString("path"), in: id, as: role))
+            }
+        }
+    }
+
+    /// Checks the key's scope, finds the instance and the caller's role on it, and answers with Berth's
+    /// statuses: 404 and 409 as they are, 503 when the node cannot be reached.
+    private func answering(
+        _ request: Request,
+        _ context: Context,
+        needs access: APIKeyScopes.Access,
+        _ body: (String, InstanceRole) async throws -> Response
+    ) async throws -> Response {
+        try context.grant.require(access, on: .instances)
+        return try await withBerthStatuses {
+            let id = try context.parameters.require("id")
+            let role = try await context.grant.reach(id, in: instances, subusers: subusers).role
+            do {
+                return try await body(id, role)
+            } catch PanelError.nodeUnavailable(let message) {
+                throw APIError(.serviceUnavailable, message)
+            } catch PanelError.nodeFailed(let message) {
+                throw APIError(.badGateway, message)
+            }
+        }
+    }
+
+    private static func query(_ request: Request) -> String? {
+        request.uri.queryParameters.get("path")
+    }
+
+    private static func requiredPath(_ request: Request) throws -> String {
+        guard let path = query(request), !path.isEmpty else {
+            throw PanelError.invalid("the path query item is missing; name a file, such as ?path=server.properties")
+        }
+        return path
+    }
+
+    /// The node's download answer as the client's: status, length and range headers, and the body
+    /// streamed through as it arrives.
+    static func passOn(_ download: HTTPClientResponse, named name: String) -> Response {
+        var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
+        for field in ["Content-Length", "Content-Range"] {
+            if let value = download.headers.first(name: field), let name = HTTPField.Name(field) { headers[name] = value }
+        }
+        headers[.contentDisposition] = attachment(named: name)
+        let length = download.headers.first(name: "Content-Length").flatMap(Int.init)
+        let body = ResponseBody(contentLength: length) { writer in
+            for try await buffer in download.body { try await writer.write(buffer) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .init(code: Int(download.status.code)), headers: headers, body: body)
+    }
+
+    /// `Content-Disposition` for a download saved as `name`: an ASCII fallback and the exact name in
+    /// RFC 5987 form, so no quote or line break in a tenant's file name reaches the header raw.
+    static func attachment(named name: String) -> String {
+        let fallback = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let exact = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.intersection(.init(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))) ?? ""
+        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(exact)"
+    }
+}

@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import BerthProtocol
+import Foundation
+import NIOCore
+
+/// An instance's files, as its owner, subusers and admins reach them: each call checks the role's
+/// permission and the image's denylist, then asks the instance's node, whose daemon keeps every path
+/// inside the volume. The node's refusals come back as ``PanelError``s with its message.
+package struct InstanceFiles: Sendable {
+    let store: InstanceStore
+
+    /// The largest file the text editor opens; larger ones are downloaded.
+    package static let editableLimit = 4 << 20
+
+    package func list(_ id: String, path: String, as role: InstanceRole) async throws -> FolderListing {
+        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
+        return try await asking {
+            try await store.daemons.send(
+                .GET, DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path), body: Optional<String>.none, to: node,
+                expecting: FolderListing.self
+            )
+        }
+    }
+
+    package func entry(_ id: String, path: String, as role: InstanceRole) async throws -> VolumeEntry {
+        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
+        return try await asking {
+            try await store.daemons.send(
+                .GET, DaemonClient.filePath(DaemonRoutes.fileEntry, instance: id.lowercased(), path: path), body: Optional<String>.none,
+                to: node, expecting: VolumeEntry.self
+            )
+        }
+    }
+
+    /// The file's bytes as the node streams them: the caller passes the body on without holding it.
+    package func download(_ id: String, path: String, range: String?, as role: InstanceRole) async throws -> HTTPClientResponse {
+        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
+        return try await asking { try await store.daemons.download(instance: id.lowercased(), path: path, range: range, on: node) }
+    }
+
+    /// A text file for the editor: refused over ``editableLimit`` and for bytes that are not text.
+    package func text(_ id: String, path: String, as role: InstanceRole) async throws -> String {
+        let entry = try await entry(id, path: path, as: role)
+        guard entry.kind != .folder else { throw PanelError.invalid("\(path) is a folder; open it instead") }
+        guard entry.size <= Self.editableLimit else {
+            throw PanelError.tooLarge("\(path) is larger than \(Self.editableLimit >> 20) MiB, too large to edit here; download it instead")
+        }
+        let response = try await download(id, path: path, range: nil, as: role)
+        let bytes = try await response.body.collect(upTo: Self.editableLimit)
+        guard !bytes.readableBytesView.contains(0), let text = bytes.getString(at: bytes.readerIndex, length: bytes.readableBytes),
+            Data(text.utf8) == Data(buffer: bytes)
+        else {
+            throw PanelError.invalid("\(path) is not a text file; download it instead")
+        }
+        return text
+    }
+
+    /// Streams `body` to the node as the file at `path`, replacing it at once when complete.
+    package func upload(_ id: String, path: String, body: HTTPClientRequest.Body, as role: InstanceRole) async throws -> VolumeEntry {
+        let node = try await node(of: id, checking: [path], for: .filesWrite, as: role)
+        return try await asking { try await store.daemons.upload(instance: id.lowercased(), path: path, body: body, on: node) }
+    }
+
+    package func write(_ text: String, to path: String, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
+        try await upload(id, path: path, body: .bytes(ByteBuffer(string: text)), as: role)
+    }
+
+    package func makeFolder(_ path: String, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
+        try await change(id, DaemonRoutes.folders, FolderRequest(path: path), paths: [path], as: role)
+    }
+
+    package func move(_ from: String, to: String, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
+        try await change(id, DaemonRoutes.fileMove, FileTransferRequest(from: from, to: to), paths: [from, to], as: role)
+    }
+
+    package func copy(_ from: String, to: String, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
+        try await change(id, DaemonRoutes.fileCopy, FileTransferRequest(from: from, to: to), paths: [from, to], as: role)
+    }
+
+    package func delete(_ paths: [String], of id: String, as role: InstanceRole) async throws {
+        guard !paths.isEmpty else { throw PanelError.invalid("paths must name at least one file or folder") }
+        let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
+        try await asking {
+            try await store.daemons.send(.POST, DaemonRoutes.fileDeletion.path(id: id.lowercased()), body: FileDeletionRequest(paths: paths), to: node)
+        }
+    }
+
+    package func setMode(_ mode: String, of path: String, in id: String, as role: InstanceRole) async throws -> VolumeEntry {
+        guard mode.count <= 4, UInt32(mode, radix: 8) != nil else { throw PanelError.invalid("mode must be octal permission bits, such as 644 or 755") }
+        return try await change(id, DaemonRoutes.fileMode, FileModeRequest(path: path, mode: mode), paths: [path], as: role)
+    }
+
+    // MARK: - Asking the node
+
+    private func change(_ id: String, _ route: RoutePath, _ body: some Encodable, paths: [String], as role: InstanceRole) async throws -> VolumeEntry {
+        let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
+        return try await asking {
+            try await store.daemons.send(.POST, route.path(id: id.lowercased()), body: body, to: node, expecting: VolumeEntry.self)
+        }
+    }
+
+    /// The instance's node, once the role may do this and no path is on the image's denylist (which
+    /// binds everyone but administrators).
+    private func node(of id: String, checking paths: [String], for permission: InstancePermission, as role: InstanceRole) async throws -> Node {
+        try role.require(permission)
+        guard let instance = try await store.find(id), let image = try await instance.$image.get(on: store.database.db()) as Image? else {
+            throw PanelError.notFound("no instance with that id")
+        }
+        guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
+        if role != .administrator, let patterns = image.decodedDefinition?.fileDenylist {
+            let denylist = FileDenylist(patterns: patterns)
+            if let denied = paths.first(where: denylist.denies) {
+                throw PanelError.forbidden("\(denied) is on the image's list of files that may not be changed or read here")
+            }
+        }
+        return instance.node
+    }
+
+    /// The node's refusals as the panel's: its 400, 404, 409, 413 and 507 keep their meaning and message.
+    private func asking<Answer>(_ body: () async throws -> Answer) async throws -> Answer {
+        do {
+            return try await body()
+        } catch DaemonClientError.refused(let status, let message) {
+            switch status {
+            case 400: throw PanelError.invalid(message)
+            case 404: throw PanelError.notFound(message)
+            case 409: throw PanelError.conflict(message)
+            case 413: throw PanelError.tooLarge(message)
+            case 507: throw PanelError.diskFull(message)
+            default: throw PanelError.nodeFailed("the node refused: \(message)")
+            }
+        } catch let error as DaemonClientError {
+            throw PanelError.nodeUnavailable(error.message)
+        }
+    }
+}
+
+extension InstanceStore {
+    /// The instances' files, through their nodes.
+    package var files: InstanceFiles { InstanceFiles(store: self) }
+}

@@ -1,0 +1,60 @@
+import AsyncHTTPClient
+import BerthProtocol
+import Foundation
+import NIOCore
+
+extension DaemonClient {
+    /// `route` for the instance, with `path` as its query item.
+    static func filePath(_ route: RoutePath, instance id: String, path: String?) -> String {
+        let base = route.path(id: id)
+        guard let path else { return base }
+        return base + "?path=" + (path.addingPercentEncoding(withAllowedCharacters: queryUnreserved) ?? "")
+    }
+
+    /// What a query value keeps unencoded: RFC 3986's unreserved characters and `/`.
+    private static let queryUnreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
+
+    /// A file's bytes from the node, as a response whose body the caller streams on; `range` is passed
+    /// as the client sent it. A refusal is thrown.
+    func download(instance id: String, path: String, range: String?, on node: Node) async throws -> HTTPClientResponse {
+        var request = try request(.GET, Self.filePath(DaemonRoutes.fileContents, instance: id, path: path), to: node)
+        if let range { request.headers.add(name: "Range", value: range) }
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: Self.deadline)
+        } catch {
+            throw DaemonClientError.unreachable("\(error)")
+        }
+        // 416 is an answer about the file, passed on with its Content-Range.
+        if !(200..<300).contains(Int(response.status.code)), response.status != .rangeNotSatisfiable {
+            let body = (try? await response.body.collect(upTo: 64 << 10)).map { Data(buffer: $0) } ?? Data()
+            try Self.check(response.status, body: body)
+        }
+        return response
+    }
+
+    /// Streams `body` to the node as the file at `path`; returns the file as written.
+    func upload(instance id: String, path: String, body: HTTPClientRequest.Body, on node: Node) async throws -> VolumeEntry {
+        var request = try request(.PUT, Self.filePath(DaemonRoutes.fileContents, instance: id, path: path), to: node)
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = body
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            // The deadline runs until the node answers, which it does once the whole file is written.
+            response = try await httpClient.execute(request, timeout: Self.transferDeadline)
+            bytes = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw DaemonClientError.unreachable("\(error)")
+        }
+        let data = Data(buffer: bytes)
+        try Self.check(response.status, body: data)
+        guard let entry = try? JSONDecoder().decode(VolumeEntry.self, from: data) else {
+            throw DaemonClientError.unreachable("the node answered in a shape this panel does not understand")
+        }
+        return entry
+    }
+
+    /// How long an upload may take, start to end: long enough for a large world on a slow line.
+    static let transferDeadline = TimeAmount.hours(6)
+}
