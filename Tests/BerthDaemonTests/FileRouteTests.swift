@@ -73,7 +73,9 @@ struct FileRouteTests {
             }
             #expect(try await daemon.request(.GET, Self.files(id, DaemonRoutes.fileContents, path: "level")).text == "level\n")
             let authorizedKeys = try await daemon.request(
-                .PUT, Self.files(id, DaemonRoutes.fileContents, path: "ext/.ssh/authorized_keys"), bytes: Data("ssh-ed25519 AAAA attacker".utf8)
+                .PUT,
+                Self.files(id, DaemonRoutes.fileContents, path: "ext/.ssh/authorized_keys"),
+                bytes: Data("ssh-ed25519 AAAA attacker".utf8)
             )
             #expect(authorizedKeys.status == 400)
             for name in ["x", "shadow"] {
@@ -82,13 +84,25 @@ struct FileRouteTests {
             }
             let stat = try await daemon.request(.GET, Self.files(id, DaemonRoutes.fileEntry, path: "shadow")).decode(VolumeEntry.self)
             #expect(stat.kind == .link && stat.linkTarget == "/etc/shadow")
-            let moveOut = try await daemon.request(.POST, DaemonRoutes.fileMove.path(id: id), body: FileTransferRequest(from: "world", to: "ext/world"))
+            let moveOut = try await daemon.request(
+                .POST,
+                DaemonRoutes.fileMove.path(id: id),
+                body: FileTransferRequest(from: "world", to: "ext/world")
+            )
             #expect(moveOut.status == 400)
-            let copyIn = try await daemon.request(.POST, DaemonRoutes.fileCopy.path(id: id), body: FileTransferRequest(from: "ext/secret", to: "stolen"))
+            let copyIn = try await daemon.request(
+                .POST,
+                DaemonRoutes.fileCopy.path(id: id),
+                body: FileTransferRequest(from: "ext/secret", to: "stolen")
+            )
             #expect(copyIn.status == 400)
             #expect(try await daemon.request(.GET, Self.files(id, DaemonRoutes.files, path: "ext")).status == 400)
             // Deleting the links deletes the links.
-            let deletion = try await daemon.request(.POST, DaemonRoutes.fileDeletion.path(id: id), body: FileDeletionRequest(paths: ["x", "shadow", "ext"]))
+            let deletion = try await daemon.request(
+                .POST,
+                DaemonRoutes.fileDeletion.path(id: id),
+                body: FileDeletionRequest(paths: ["x", "shadow", "ext"])
+            )
             #expect(deletion.status == 204)
             let after = try await daemon.request(.GET, Self.files(id, DaemonRoutes.files)).decode(FolderListing.self)
             #expect(Set(after.entries.map(\.name)) == ["world", "up", "dangling", "level"])
@@ -115,7 +129,9 @@ struct FileRouteTests {
             var written = 0
             for round in 0..<150 {
                 let upload = try await daemon.request(
-                    .PUT, Self.files(id, DaemonRoutes.fileContents, path: "plugins/evil-\(round).jar"), bytes: Data("payload".utf8)
+                    .PUT,
+                    Self.files(id, DaemonRoutes.fileContents, path: "plugins/evil-\(round).jar"),
+                    bytes: Data("payload".utf8)
                 )
                 if upload.status == 201 { written += 1 }
                 _ = try await daemon.request(.POST, DaemonRoutes.folders.path(id: id), body: FolderRequest(path: "plugins/.ssh-\(round)"))
@@ -145,14 +161,22 @@ struct FileRouteTests {
             let whole = try await daemon.request(.GET, Self.files(id, DaemonRoutes.fileContents, path: "world/region/r.0.0.mca"))
             #expect(whole.status == 200 && whole.body == payload && whole.headers["accept-ranges"] == "bytes")
             let part = try await daemon.request(
-                .GET, Self.files(id, DaemonRoutes.fileContents, path: "world/region/r.0.0.mca"), headers: [("Range", "bytes=1000-1999")]
+                .GET,
+                Self.files(id, DaemonRoutes.fileContents, path: "world/region/r.0.0.mca"),
+                headers: [("Range", "bytes=1000-1999")]
             )
             #expect(part.status == 206 && part.body == payload[1000..<2000])
             #expect(part.headers["content-range"] == "bytes 1000-1999/\(payload.count)")
-            let tail = try await daemon.request(.GET, Self.files(id, DaemonRoutes.fileContents, path: "world/region/r.0.0.mca"), headers: [("Range", "bytes=-10")])
+            let tail = try await daemon.request(
+                .GET,
+                Self.files(id, DaemonRoutes.fileContents, path: "world/region/r.0.0.mca"),
+                headers: [("Range", "bytes=-10")]
+            )
             #expect(tail.status == 206 && tail.body == payload.suffix(10))
             let beyond = try await daemon.request(
-                .GET, Self.files(id, DaemonRoutes.fileContents, path: "world/region/r.0.0.mca"), headers: [("Range", "bytes=\(payload.count)-")]
+                .GET,
+                Self.files(id, DaemonRoutes.fileContents, path: "world/region/r.0.0.mca"),
+                headers: [("Range", "bytes=\(payload.count)-")]
             )
             #expect(beyond.status == 416 && beyond.headers["content-range"] == "bytes */\(payload.count)")
 
@@ -160,7 +184,11 @@ struct FileRouteTests {
             #expect(try await daemon.request(.POST, DaemonRoutes.folders.path(id: id), body: FolderRequest(path: "plugins")).status == 409)
             let copy = try await daemon.request(.POST, DaemonRoutes.fileCopy.path(id: id), body: FileTransferRequest(from: "world", to: "world-copy"))
             #expect(copy.status == 201)
-            let move = try await daemon.request(.POST, DaemonRoutes.fileMove.path(id: id), body: FileTransferRequest(from: "world-copy", to: "plugins/w"))
+            let move = try await daemon.request(
+                .POST,
+                DaemonRoutes.fileMove.path(id: id),
+                body: FileTransferRequest(from: "world-copy", to: "plugins/w")
+            )
             #expect(move.status == 200)
             let mode = try await daemon.request(.POST, DaemonRoutes.fileMode.path(id: id), body: FileModeRequest(path: "plugins", mode: "750"))
             #expect(try mode.decode(VolumeEntry.self).mode == "750")
@@ -169,12 +197,22 @@ struct FileRouteTests {
             let notOctal = try await daemon.request(.POST, DaemonRoutes.fileMode.path(id: id), body: FileModeRequest(path: "plugins", mode: "rwx"))
             #expect(notOctal.error == "mode must be octal permission bits, such as 644 or 755")
             let listing = try await daemon.request(.GET, Self.files(id, DaemonRoutes.files, path: "plugins/w/region")).decode(FolderListing.self)
-            #expect(listing.path == "/plugins/w/region" && listing.entries.map(\.name) == ["r.0.0.mca"] && listing.entries.first?.size == Int64(payload.count))
+            #expect(
+                listing.path == "/plugins/w/region" && listing.entries.map(\.name) == ["r.0.0.mca"]
+                    && listing.entries.first?.size == Int64(payload.count)
+            )
             // A list with one missing path deletes nothing.
-            let partial = try await daemon.request(.POST, DaemonRoutes.fileDeletion.path(id: id), body: FileDeletionRequest(paths: ["world", "nope"]))
+            let partial = try await daemon.request(
+                .POST,
+                DaemonRoutes.fileDeletion.path(id: id),
+                body: FileDeletionRequest(paths: ["world", "nope"])
+            )
             #expect(partial.status == 404 && partial.error == "nope does not exist")
             #expect(FileManager.default.fileExists(atPath: volume + "/world"))
-            #expect(try await daemon.request(.GET, DaemonRoutes.fileContents.path(id: id)).error == "the path query item is missing; name a file, such as ?path=server.properties")
+            #expect(
+                try await daemon.request(.GET, DaemonRoutes.fileContents.path(id: id)).error
+                    == "the path query item is missing; name a file, such as ?path=server.properties"
+            )
             #expect(try await daemon.request(.GET, Self.files("nobody", DaemonRoutes.files)).status == 404)
             // The server sees what the file manager made.
             #expect(try await daemon.request(.POST, "/api/instances/\(id)/command", body: CommandRequest(command: "x")).status == 204)

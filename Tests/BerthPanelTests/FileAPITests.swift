@@ -39,23 +39,57 @@ struct FileAPITests {
             #expect(download.status == 200 && download.body == payload)
             #expect(download.headers["content-disposition"] == "attachment; filename=\"level.dat\"; filename*=UTF-8''level%2Edat")
             let range = try await panel.request(
-                .GET, Self.files(id, "/contents", path: "world/level.dat"), bytes: nil, headers: [("Range", "bytes=100-199")], apiKey: .some(key)
+                .GET,
+                Self.files(id, "/contents", path: "world/level.dat"),
+                bytes: nil,
+                headers: [("Range", "bytes=100-199")],
+                apiKey: .some(key)
             )
             #expect(range.status == 206 && range.body == payload[100..<200] && range.headers["content-range"] == "bytes 100-199/\(payload.count)")
 
             let folder = try await panel.request(.POST, Self.files(id, "/folders"), json: try Self.json(["path": "plugins"]), apiKey: .some(key))
             #expect(folder.status == 201 && folder.object["kind"] as? String == "folder")
-            let copy = try await panel.request(.POST, Self.files(id, "/copy"), json: try Self.json(["from": "world", "to": "world-2"]), apiKey: .some(key))
+            let copy = try await panel.request(
+                .POST,
+                Self.files(id, "/copy"),
+                json: try Self.json(["from": "world", "to": "world-2"]),
+                apiKey: .some(key)
+            )
             #expect(copy.status == 201)
-            let move = try await panel.request(.POST, Self.files(id, "/move"), json: try Self.json(["from": "world-2", "to": "plugins/w"]), apiKey: .some(key))
+            let move = try await panel.request(
+                .POST,
+                Self.files(id, "/move"),
+                json: try Self.json(["from": "world-2", "to": "plugins/w"]),
+                apiKey: .some(key)
+            )
             #expect(move.status == 200 && move.object["name"] as? String == "w")
-            let clash = try await panel.request(.POST, Self.files(id, "/move"), json: try Self.json(["from": "world", "to": "plugins"]), apiKey: .some(key))
+            let clash = try await panel.request(
+                .POST,
+                Self.files(id, "/move"),
+                json: try Self.json(["from": "world", "to": "plugins"]),
+                apiKey: .some(key)
+            )
             #expect(clash.status == 409 && clash.error == "plugins already exists")
-            let mode = try await panel.request(.POST, Self.files(id, "/mode"), json: try Self.json(["path": "installed.txt", "mode": "600"]), apiKey: .some(key))
+            let mode = try await panel.request(
+                .POST,
+                Self.files(id, "/mode"),
+                json: try Self.json(["path": "installed.txt", "mode": "600"]),
+                apiKey: .some(key)
+            )
             #expect(mode.status == 200 && mode.object["mode"] as? String == "600")
-            let badMode = try await panel.request(.POST, Self.files(id, "/mode"), json: try Self.json(["path": "installed.txt", "mode": "u+x"]), apiKey: .some(key))
+            let badMode = try await panel.request(
+                .POST,
+                Self.files(id, "/mode"),
+                json: try Self.json(["path": "installed.txt", "mode": "u+x"]),
+                apiKey: .some(key)
+            )
             #expect(badMode.status == 400 && badMode.error == "mode must be octal permission bits, such as 644 or 755")
-            let deleted = try await panel.request(.POST, Self.files(id, "/delete"), json: try Self.json(["paths": ["plugins", "world"]]), apiKey: .some(key))
+            let deleted = try await panel.request(
+                .POST,
+                Self.files(id, "/delete"),
+                json: try Self.json(["paths": ["plugins", "world"]]),
+                apiKey: .some(key)
+            )
             #expect(deleted.status == 204)
             #expect(try FileManager.default.contentsOfDirectory(atPath: volume).sorted() == ["installed.txt"])
             let climb = try await panel.request(.GET, Self.files(id, "/contents", path: "../../../etc/passwd"), apiKey: .some(key))
@@ -93,14 +127,20 @@ struct FileAPITests {
             let strangersKey = try await panel.panel.createAPIKey(name: "stranger's", scopes: "instances:write", owner: stranger)
             let readOnlyKey = try await panel.panel.createAPIKey(name: "owner's reader", scopes: "instances:read", owner: owner)
             let grant = try await panel.request(
-                .POST, "/api/v1/instances/\(id)/subusers", json: try Self.json(["user": "reader", "permissions": ["console.read"]]), apiKey: .some(ownersKey)
+                .POST,
+                "/api/v1/instances/\(id)/subusers",
+                json: try Self.json(["user": "reader", "permissions": ["console.read"]]),
+                apiKey: .some(ownersKey)
             )
             #expect(grant.status == 201)
 
             let noFiles = try await panel.request(.GET, Self.files(id), apiKey: .some(readersKey))
             #expect(noFiles.status == 403 && noFiles.error == "you may not read files here; that takes the files.read permission")
             _ = try await panel.request(
-                .PATCH, "/api/v1/instances/\(id)/subusers/\(reader)", json: try Self.json(["permissions": ["files.read"]]), apiKey: .some(ownersKey)
+                .PATCH,
+                "/api/v1/instances/\(id)/subusers/\(reader)",
+                json: try Self.json(["permissions": ["files.read"]]),
+                apiKey: .some(ownersKey)
             )
             #expect(try await panel.request(.GET, Self.files(id), apiKey: .some(readersKey)).status == 200)
             let write = try await panel.request(.PUT, Self.files(id, "/contents", path: "a.txt"), bytes: Data("a".utf8), apiKey: .some(readersKey))
@@ -112,11 +152,22 @@ struct FileAPITests {
 
             for path in ["server.jar", "plugins/Essentials.jar", "secrets/token.txt"] {
                 let denied = try await panel.request(.PUT, Self.files(id, "/contents", path: path), bytes: Data("x".utf8), apiKey: .some(ownersKey))
-                #expect(denied.status == 403 && denied.error == "\(path) is on the image's list of files that may not be changed or read here", "\(path)")
+                #expect(
+                    denied.status == 403 && denied.error == "\(path) is on the image's list of files that may not be changed or read here",
+                    "\(path)"
+                )
             }
-            let renameInto = try await panel.request(.POST, Self.files(id, "/folders"), json: try Self.json(["path": "secrets"]), apiKey: .some(ownersKey))
+            let renameInto = try await panel.request(
+                .POST,
+                Self.files(id, "/folders"),
+                json: try Self.json(["path": "secrets"]),
+                apiKey: .some(ownersKey)
+            )
             #expect(renameInto.status == 403)
-            #expect(try await panel.request(.PUT, Self.files(id, "/contents", path: "server.jar"), bytes: Data("x".utf8)).status == 201, "an admin is not bound by it")
+            #expect(
+                try await panel.request(.PUT, Self.files(id, "/contents", path: "server.jar"), bytes: Data("x".utf8)).status == 201,
+                "an admin is not bound by it"
+            )
         }
     }
 

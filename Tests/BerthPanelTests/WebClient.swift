@@ -76,6 +76,14 @@ final class WebClient: Sendable {
         return try await send(.POST, path, form: pairs)
     }
 
+    /// PUTs raw bytes as a file manager's upload does: the body is the file, the CSRF token in a header.
+    @discardableResult
+    func upload(_ path: String, _ bytes: Data, csrf includeToken: Bool = true) async throws -> Page {
+        var headers: [(String, String)] = [("content-type", "application/octet-stream")]
+        if includeToken, let token = csrfToken { headers.append(("x-csrf-token", token)) }
+        return try await send(.PUT, path, form: nil, raw: (ByteBuffer(bytes: bytes), headers))
+    }
+
     /// Signs in with a password (and loads the sign-in page first, as a browser would).
     @discardableResult
     func signIn(_ username: String, _ password: String) async throws -> Page {
@@ -83,12 +91,18 @@ final class WebClient: Sendable {
         return try await post("/login", ["username": username, "password": password])
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?) async throws -> Page {
+    private func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        form: [(String, String)]?,
+        raw: (body: ByteBuffer, headers: [(String, String)])? = nil
+    ) async throws -> Page {
         var headers = HTTPHeaders()
+        for (name, value) in raw?.headers ?? [] { headers.add(name: name, value: value) }
         let cookieHeader = cookies.withLock { $0.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if !cookieHeader.isEmpty { headers.add(name: "cookie", value: cookieHeader) }
         if let forwardedFor { headers.add(name: "x-forwarded-for", value: forwardedFor) }
-        var body: ByteBuffer?
+        var body = raw?.body
         if let form {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")

@@ -108,7 +108,9 @@ struct FileOperationTests {
             try volume.file("start.sh", "#!/bin/sh")
             try directory.setMode(0o755, of: "start.sh")
             #expect(try directory.entry(at: "start.sh").mode == 0o755)
-            #expect(throws: ConfinedFileError.refused("start.sh", "set-uid and set-gid bits may not be set")) { try directory.setMode(0o4755, of: "start.sh") }
+            #expect(throws: ConfinedFileError.refused("start.sh", "set-uid and set-gid bits may not be set")) {
+                try directory.setMode(0o4755, of: "start.sh")
+            }
             #expect(try directory.entry(at: "start.sh").mode == 0o755)
         }
     }

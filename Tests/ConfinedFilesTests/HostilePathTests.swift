@@ -39,7 +39,9 @@ struct HostilePathTests {
         }
     }
 
-    @Test("x -> the host's secret is listed as a link leading out; read, stat, chmod, open and copy refuse it; write and delete replace or remove the link alone")
+    @Test(
+        "x -> the host's secret is listed as a link leading out; read, stat, chmod, open and copy refuse it; write and delete replace or remove the link alone"
+    )
     func linkToHostFile() throws {
         try Self.withVolume { volume, directory in
             try volume.link("x", to: volume.secret)

@@ -10,7 +10,8 @@ extension ConfinedFileError: APIErrorConvertible {
         case .exists: APIError(.conflict, description)
         case .notARegularFile, .notAFolder, .outside, .invalidPath, .refused: APIError(.badRequest, description)
         case .tooLarge: APIError(.contentTooLarge, description)
-        case .system where isOutOfSpace: APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "the instance's disk is full: \(description)")
+        case .system where isOutOfSpace:
+            APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "the instance's disk is full: \(description)")
         case .system: APIError(.internalServerError, description)
         }
     }

@@ -29,14 +29,17 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             try await answering(request, context, needs: .read) { id, role in
                 let path = try Self.requiredPath(request)
                 let download = try await instances.files.download(id, path: path, range: request.headers[.range], as: role)
-                return Self.passOn(download, named: (path as NSString).lastPathComponent)
+                return DownloadResponse.passing(download, named: (path as NSString).lastPathComponent)
             }
         }
         files.put("contents") { request, context in
             try await answering(request, context, needs: .write) { id, role in
                 let length = request.headers[.contentLength].flatMap(Int.init).map { HTTPClientRequest.Body.Length.known(Int64($0)) } ?? .unknown
                 let entry = try await instances.files.upload(
-                    id, path: try Self.requiredPath(request), body: .stream(request.body, length: length), as: role
+                    id,
+                    path: try Self.requiredPath(request),
+                    body: .stream(request.body, length: length),
+                    as: role
                 )
                 return try JSONResponse.make(entry, status: .created)
             }
@@ -50,7 +53,9 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         files.post("move") { request, context in
             try await answering(request, context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request)
-                return try JSONResponse.make(try await instances.files.move(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role))
+                return try JSONResponse.make(
+                    try await instances.files.move(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role)
+                )
             }
         }
         files.post("copy") { request, context in
@@ -70,7 +75,9 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         files.post("mode") { request, context in
             try await answering(request, context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request)
-                return try JSONResponse.make(try await instances.files.setMode(try fields.exactString("mode"), of: try fields.exactString("path"), in: id, as: role))
+                return try JSONResponse.make(
+                    try await instances.files.setMode(try fields.exactString("mode"), of: try fields.exactString("path"), in: id, as: role)
+                )
             }
         }
     }
@@ -106,29 +113,5 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             throw PanelError.invalid("the path query item is missing; name a file, such as ?path=server.properties")
         }
         return path
-    }
-
-    /// The node's download answer as the client's: status, length and range headers, and the body
-    /// streamed through as it arrives.
-    static func passOn(_ download: HTTPClientResponse, named name: String) -> Response {
-        var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
-        for field in ["Content-Length", "Content-Range"] {
-            if let value = download.headers.first(name: field), let name = HTTPField.Name(field) { headers[name] = value }
-        }
-        headers[.contentDisposition] = attachment(named: name)
-        let length = download.headers.first(name: "Content-Length").flatMap(Int.init)
-        let body = ResponseBody(contentLength: length) { writer in
-            for try await buffer in download.body { try await writer.write(buffer) }
-            try await writer.finish(nil)
-        }
-        return Response(status: .init(code: Int(download.status.code)), headers: headers, body: body)
-    }
-
-    /// `Content-Disposition` for a download saved as `name`: an ASCII fallback and the exact name in
-    /// RFC 5987 form, so no quote or line break in a tenant's file name reaches the header raw.
-    static func attachment(named name: String) -> String {
-        let fallback = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
-        let exact = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.intersection(.init(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))) ?? ""
-        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(exact)"
     }
 }

@@ -58,6 +58,7 @@ struct InstanceDetails {
         let kill: Bool
         let changeSettings: Bool
         let manageSubusers: Bool
+        let readFiles: Bool
 
         init(_ role: InstanceRole) {
             readConsole = role.may(.consoleRead)
@@ -68,6 +69,7 @@ struct InstanceDetails {
             kill = role.may(.powerKill)
             changeSettings = role.may(.settings)
             manageSubusers = role.may(.subusers)
+            readFiles = role.may(.filesRead)
         }
     }
 

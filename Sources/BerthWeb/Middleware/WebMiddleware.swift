@@ -33,8 +33,10 @@ struct WebMiddleware: RouterMiddleware {
         let visitorToken = session == nil ? visitors.token(in: request) : nil
         if session == nil { context.visitorFormToken = visitorToken ?? Secrets.generate() }
         if request.method != .get, request.method != .head {
-            context.form = try await Self.readForm(request)
-            let presented = context.form.optional("csrf") ?? request.headers[.csrfToken] ?? ""
+            // An upload's body is the file, streamed on by its route, never read as a form: its token comes in a header.
+            let isUpload = request.headers[.contentType]?.hasPrefix("application/octet-stream") == true
+            if !isUpload { context.form = try await Self.readForm(request) }
+            let presented = (isUpload ? nil : context.form.optional("csrf")) ?? request.headers[.csrfToken] ?? ""
             guard let expected = session?.csrfToken ?? visitorToken, Secrets.constantTimeEquals(presented, expected) else {
                 throw APIError(.forbidden, "This form has expired or did not come from Berth. Go back, reload the page and try again.")
             }

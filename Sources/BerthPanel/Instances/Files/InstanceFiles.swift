@@ -16,7 +16,10 @@ package struct InstanceFiles: Sendable {
         let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
         return try await asking {
             try await store.daemons.send(
-                .GET, DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path), body: Optional<String>.none, to: node,
+                .GET,
+                DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path),
+                body: Optional<String>.none,
+                to: node,
                 expecting: FolderListing.self
             )
         }
@@ -26,8 +29,11 @@ package struct InstanceFiles: Sendable {
         let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
         return try await asking {
             try await store.daemons.send(
-                .GET, DaemonClient.filePath(DaemonRoutes.fileEntry, instance: id.lowercased(), path: path), body: Optional<String>.none,
-                to: node, expecting: VolumeEntry.self
+                .GET,
+                DaemonClient.filePath(DaemonRoutes.fileEntry, instance: id.lowercased(), path: path),
+                body: Optional<String>.none,
+                to: node,
+                expecting: VolumeEntry.self
             )
         }
     }
@@ -81,18 +87,26 @@ package struct InstanceFiles: Sendable {
         guard !paths.isEmpty else { throw PanelError.invalid("paths must name at least one file or folder") }
         let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
         try await asking {
-            try await store.daemons.send(.POST, DaemonRoutes.fileDeletion.path(id: id.lowercased()), body: FileDeletionRequest(paths: paths), to: node)
+            try await store.daemons.send(
+                .POST,
+                DaemonRoutes.fileDeletion.path(id: id.lowercased()),
+                body: FileDeletionRequest(paths: paths),
+                to: node
+            )
         }
     }
 
     package func setMode(_ mode: String, of path: String, in id: String, as role: InstanceRole) async throws -> VolumeEntry {
-        guard mode.count <= 4, UInt32(mode, radix: 8) != nil else { throw PanelError.invalid("mode must be octal permission bits, such as 644 or 755") }
+        guard mode.count <= 4, UInt32(mode, radix: 8) != nil else {
+            throw PanelError.invalid("mode must be octal permission bits, such as 644 or 755")
+        }
         return try await change(id, DaemonRoutes.fileMode, FileModeRequest(path: path, mode: mode), paths: [path], as: role)
     }
 
     // MARK: - Asking the node
 
-    private func change(_ id: String, _ route: RoutePath, _ body: some Encodable, paths: [String], as role: InstanceRole) async throws -> VolumeEntry {
+    private func change(_ id: String, _ route: RoutePath, _ body: some Encodable, paths: [String], as role: InstanceRole) async throws -> VolumeEntry
+    {
         let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
         return try await asking {
             try await store.daemons.send(.POST, route.path(id: id.lowercased()), body: body, to: node, expecting: VolumeEntry.self)
