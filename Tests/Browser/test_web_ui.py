@@ -368,6 +368,79 @@ class WebUITests(unittest.TestCase):
         self.browser.execute_script("document.getElementById('activity').scrollIntoView()")
         self.shot("04b-instance-activity")
 
+    def test_03b_the_file_manager_uploads_edits_and_downloads(self):
+        self.browser.get(state["instance_url"])
+        self.click_and_load("#open-files")
+        self.assertIn("greeting.txt", self.text("#file-list"), "the install's file is listed")
+        self.type_into("new-folder-name", "plugins")
+        self.click_and_load("#new-folder-form button")
+        self.assertIn("The folder plugins was made.", self.text(".flash"))
+        # Two files picked at once: a text file and a 5 MiB binary one, each with its progress bar.
+        folder = tempfile.mkdtemp()
+        properties = os.path.join(folder, "server.properties")
+        with open(properties, "w") as file:
+            file.write("motd=A Berth server\nmax-players=20\n")
+        binary = os.path.join(folder, "world.bin")
+        payload = bytes((index * 31) % 251 for index in range(5 << 20))
+        with open(binary, "wb") as file:
+            file.write(payload)
+        page = self.browser.find_element(By.TAG_NAME, "html")
+        self.find("#upload-input").send_keys(properties + "\n" + binary)
+        self.wait.until(lambda browser: len(browser.find_elements(By.CSS_SELECTOR, "#upload-list progress")) == 2)
+        WebDriverWait(self.browser, 60).until(EC.staleness_of(page))
+        self.wait.until(EC.presence_of_element_located((By.ID, "file-list")))
+        names = [row.get_attribute("data-name") for row in self.browser.find_elements(By.CSS_SELECTOR, "#file-list tbody tr")]
+        self.assertEqual(names, ["plugins", "greeting.txt", "server.properties", "world.bin"], "folders first, then by name")
+        self.assertIn("5.0 MiB", self.text("#file-list"))
+        # A file dropped on the page is uploaded the same way.
+        page = self.browser.find_element(By.TAG_NAME, "html")
+        self.browser.execute_script("""
+            var transfer = new DataTransfer();
+            transfer.items.add(new File(['dropped on the page'], 'dropped.txt'));
+            document.getElementById('files').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        """)
+        WebDriverWait(self.browser, 60).until(EC.staleness_of(page))
+        self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#file-list tr[data-name='dropped.txt']")))
+        self.shot("04c-file-manager")
+        # Downloads come back byte for byte.
+        download = self.find("#file-list tr[data-name='world.bin'] a[download]").get_attribute("href")
+        received = self.browser.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            fetch(arguments[0]).then(function (r) { return r.arrayBuffer(); }).then(function (buffer) {
+                var bytes = new Uint8Array(buffer), sum = 0;
+                for (var i = 0; i < bytes.length; i++) sum = (sum * 31 + bytes[i]) % 1000000007;
+                done([bytes.length, sum]);
+            });
+        """, download)
+        expected = 0
+        for byte in payload:
+            expected = (expected * 31 + byte) % 1000000007
+        self.assertEqual(received, [len(payload), expected])
+        # The editor: line numbers, Ctrl+S saves in place.
+        self.click_and_load("#file-list tr[data-name='server.properties'] .file-name a")
+        self.assertEqual(self.text("#editor-gutter").split(), ["1", "2", "3"])
+        editor = self.find("#editor-text")
+        editor.send_keys(Keys.CONTROL, Keys.END)
+        editor.send_keys("white-list=true")
+        self.assertEqual(self.text("#editor-status"), "Unsaved changes")
+        editor.send_keys(Keys.CONTROL, "s")
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "editor-status"), "Saved at"))
+        self.shot("04d-file-editor")
+        saved = self.browser.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            fetch(arguments[0]).then(function (r) { return r.text(); }).then(done);
+        """, self.find("a[download]").get_attribute("href"))
+        self.assertEqual(saved, "motd=A Berth server\nmax-players=20\nwhite-list=true")
+        # Back in the folder: select and delete.
+        self.click_and_load("#back-to-folder")
+        self.find("#file-list tr[data-name='dropped.txt'] input[name=selected]").click()
+        self.find("#delete-selected").click()
+        self.browser.switch_to.alert.accept()
+        self.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "dropped.txt was deleted."))
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#file-list tr[data-name='dropped.txt']")), 0)
+        state["files_url"] = self.browser.current_url
+        shutil.rmtree(folder, ignore_errors=True)
+
     def test_04_api_key_is_shown_once_works_and_can_be_revoked(self):
         self.open("/admin/api-keys")
         self.find("#key-name").send_keys("billing")
@@ -576,7 +649,7 @@ class WebUITests(unittest.TestCase):
                 phone.get(BASE + path)
                 WebDriverWait(phone, 30).until(EC.presence_of_element_located((By.ID, "main")))
                 overflow = phone.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                slug = "instance" if path == instance else path.strip("/").replace("/", "-") or "dashboard"
+                slug = "instance" if path == instance else path.replace(instance, "instance").strip("/").replace("/", "-") or "dashboard"
                 phone.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{slug[:40]}.png"))
                 self.assertLessEqual(overflow, 0, f"{path} fits a phone's width")
             phone.get(BASE + "/admin/users")
@@ -598,7 +671,8 @@ class WebUITests(unittest.TestCase):
         instance = urllib.parse.urlsplit(state["instance_url"]).path
         signed_in = ["/", instance, "/account", "/admin/instances", "/admin/users", "/admin/nodes", "/admin/images",
                      "/admin/api-keys", "/admin/mail", "/admin/audit", "/admin/audit?kind=console",
-                     "/instances/00000000-0000-0000-0000-000000000000"]
+                     "/instances/00000000-0000-0000-0000-000000000000", instance + "/files",
+                     instance + "/files/edit?path=server.properties"]
         problems = []
         for dark in (False, True):
             theme = "dark" if dark else "light"
@@ -611,7 +685,7 @@ class WebUITests(unittest.TestCase):
                     other.get(BASE + path)
                     WebDriverWait(other, 30).until(EC.presence_of_element_located((By.ID, "main")))
                     problems += [f"{theme} {path}: {problem}" for problem in serious_accessibility_violations(other)]
-                    slug = "instance" if path == instance else path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "dashboard"
+                    slug = "instance" if path == instance else path.replace(instance, "instance").strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "dashboard"
                     other.save_screenshot(os.path.join(SCREENSHOTS, f"page-{theme}-{slug[:40]}.png"))
                 # A refused form, with its summary and the fields marked.
                 other.get(BASE + "/admin/users")
@@ -649,7 +723,9 @@ class WebUITests(unittest.TestCase):
             self.shot("21-suspended-elsewhere", page)
 
             self.find("tr[data-instance='<b>Echo</b> server'] form[action$='/unsuspend'] button").click()
-            WebDriverWait(page, 30).until(lambda browser: browser.find_element(By.ID, "power-state").text not in ("suspended", ""))
+            # The page reloads itself on the unsuspension: an element may go stale between finding and reading it.
+            WebDriverWait(page, 30, ignored_exceptions=[StaleElementReferenceException]).until(
+                lambda browser: browser.find_element(By.ID, "power-state").text not in ("suspended", ""))
             WebDriverWait(listing, 30).until(lambda browser: browser.find_element(By.CSS_SELECTOR, row + " .live-state .badge").text != "suspended")
 
             self.open("/admin/instances")
