@@ -63,7 +63,9 @@ let package = Package(
         ),
         // openat2(2), which glibc does not wrap, for the confined file layer.
         .target(name: "CConfinedFiles"),
-        .target(name: "ConfinedFiles", dependencies: ["CConfinedFiles"]),
+        // libarchive, Debian's libarchive-dev (scripts install it), for archives in the confined file layer.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "ConfinedFiles", dependencies: ["CConfinedFiles", "CArchive"]),
         .target(
             name: "BerthDaemon",
             dependencies: [
@@ -168,7 +170,7 @@ let package = Package(
             path: "Tests/BerthTestSupport"
         ),
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles"]),
+        .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles", "CArchive"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
         .testTarget(
             name: "SMTPTests",

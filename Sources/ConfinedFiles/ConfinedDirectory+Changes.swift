@@ -42,7 +42,7 @@ extension ConfinedDirectory {
         } catch ConfinedFileError.exists(_) {
             throw ConfinedFileError.exists(destination)
         } catch {
-            try? removeEntry(to.name, in: targetFolder)
+            try? Self.removeEntry(to.name, in: targetFolder)
             throw error
         }
     }
@@ -53,7 +53,7 @@ extension ConfinedDirectory {
         let (folder, name) = try openParent(of: try ConfinedPath(path), shown: path)
         defer { close(folder) }
         do {
-            try removeEntry(name, in: folder)
+            try Self.removeEntry(name, in: folder)
         } catch ConfinedFileError.notFound(_) {
             throw ConfinedFileError.notFound(path)
         }
@@ -83,7 +83,7 @@ extension ConfinedDirectory {
     // MARK: - Walking entries without following them
 
     /// Removes `name` from `folder`: a folder after its contents, anything else (links included) by unlinking it.
-    func removeEntry(_ name: String, in folder: Int32) throws {
+    static func removeEntry(_ name: String, in folder: Int32) throws {
         if unlinkat(folder, name, 0) == 0 { return }
         guard errno == EISDIR else { throw ConfinedFileError.from(errno, "delete", name) }
         // O_NOFOLLOW | O_DIRECTORY: a folder swapped for a link since fails here and is unlinked on the next try.

@@ -47,10 +47,12 @@ public final class FileWriter {
     private let folder: Int32
     private let name: String
     private let temporary: String
-    private let descriptor: Int32
+    let descriptor: Int32
     private let owner: (uid: UInt32, gid: UInt32)?
     private let path: String
     private var finished = false
+    /// The name of the new file beside the old one until ``commit()``.
+    var temporaryName: String { temporary }
     /// Bytes written so far.
     public private(set) var written: Int64 = 0
 
