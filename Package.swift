@@ -74,6 +74,7 @@ let package = Package(
                 "DockerEngine",
                 "ConfinedFiles",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -161,6 +162,7 @@ let package = Package(
                 "BerthProtocol",
                 "BerthDaemon",
                 "DockerEngine",
+                "CArchive",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -170,7 +172,7 @@ let package = Package(
             path: "Tests/BerthTestSupport"
         ),
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles", "CArchive"]),
+        .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles", "BerthTestSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
         .testTarget(
             name: "SMTPTests",

@@ -197,7 +197,9 @@ extension ConfinedDirectory {
         archive_read_support_format_zip(reader)
         archive_read_support_format_tar(reader)
         archive_read_support_format_gnutar(reader)
-        for filter in [archive_read_support_filter_gzip, archive_read_support_filter_xz, archive_read_support_filter_zstd, archive_read_support_filter_bzip2] {
+        for filter in [
+            archive_read_support_filter_gzip, archive_read_support_filter_xz, archive_read_support_filter_zstd, archive_read_support_filter_bzip2,
+        ] {
             _ = filter(reader)
         }
         guard archive_read_open_fd(reader, file.descriptor, 64 << 10) == ARCHIVE_OK else { throw Self.unreadable(path, reader) }

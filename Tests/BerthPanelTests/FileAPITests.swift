@@ -193,3 +193,62 @@ struct FileAPITests {
         }
     }
 }
+
+/// Archives through the panel: packed and unpacked on the node, and hostile ones refused whole.
+@Suite("Instance archives through /api/v1", .timeLimit(.minutes(4)))
+struct ArchiveAPITests {
+    @Test("files packed to tar.gz and zip unpack again; a climbing, linking or bomb archive is refused and changes nothing")
+    func archives() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let volume = panel.dataDirectory + "/node/volumes/" + id
+            func post(_ tail: String, _ fields: [String: Any]) async throws -> HTTPAnswer {
+                try await panel.request(.POST, FileAPITests.files(id, tail), json: try FileAPITests.json(fields))
+            }
+            #expect(
+                try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: "world/level.dat"), bytes: Data(repeating: 7, count: 300_000))
+                    .status == 201
+            )
+            for format in ["tar.gz", "zip"] {
+                let packed = try await post("/compress", ["names": ["world", "installed.txt"], "format": format, "name": "backup.\(format)"])
+                #expect(packed.status == 201 && packed.object["name"] as? String == "backup.\(format)", "\(packed.text)")
+                let unpacked = try await post("/decompress", ["path": "backup.\(format)", "into": "restored-\(format)"])
+                #expect(unpacked.status == 200 && unpacked.object["entries"] as? Int == 3, "\(unpacked.text)")
+                #expect(
+                    try Data(contentsOf: URL(fileURLWithPath: volume + "/restored-\(format)/world/level.dat")) == Data(repeating: 7, count: 300_000)
+                )
+            }
+            let named = try await post("/compress", ["names": ["installed.txt"], "format": "tar.gz"])
+            #expect((named.object["name"] as? String)?.hasPrefix("archive-") == true)
+            #expect(try await post("/compress", ["names": ["installed.txt"], "format": "rar"]).error == "format must be one of tar.gz, zip")
+            #expect(try await post("/compress", ["names": ["installed.txt"], "format": "zip", "name": "backup.zip"]).status == 409)
+            #expect(try await post("/decompress", ["path": "installed.txt"]).status == 400)
+
+            let hostile: [(String, [TestArchive.Entry], Bool, String)] = [
+                (
+                    "climb.zip", [.file("../../../../etc/cron.d/evil", Data("* * * * * root sh".utf8))], true,
+                    "its entry ../../../../etc/cron.d/evil climbs out with .."
+                ),
+                ("absolute.tar.gz", [.file("/etc/berth-evil", Data("x".utf8))], false, "its entry /etc/berth-evil has an absolute path"),
+                ("link.tar.gz", [.link("l", to: "/etc"), .file("l/passwd", Data("x".utf8))], false, "its link l -> /etc leads out of the folder"),
+            ]
+            for (name, entries, zip, reason) in hostile {
+                let file = NSTemporaryDirectory() + "berth-" + name
+                try TestArchive.write(entries, to: file, zip: zip)
+                defer { try? FileManager.default.removeItem(atPath: file) }
+                let upload = try await panel.request(
+                    .PUT,
+                    FileAPITests.files(id, "/contents", path: name),
+                    bytes: try Data(contentsOf: URL(fileURLWithPath: file))
+                )
+                #expect(upload.status == 201)
+                let before = try FileManager.default.subpathsOfDirectory(atPath: volume).sorted()
+                let refused = try await post("/decompress", ["path": name])
+                #expect(refused.status == 400 && refused.error == "\(name): \(reason)", "\(refused.text)")
+                #expect(try FileManager.default.subpathsOfDirectory(atPath: volume).sorted() == before, "\(name) changed nothing")
+            }
+            #expect(!FileManager.default.fileExists(atPath: "/etc/berth-evil") && !FileManager.default.fileExists(atPath: "/etc/cron.d/evil"))
+        }
+    }
+}

@@ -80,6 +80,33 @@ struct FilePageTests {
         }
     }
 
+    @Test("the folder page archives a selection and extracts an archive, without scripts")
+    func archives() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let browser = panel.browser()
+            #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
+            _ = try await browser.get("/instances/\(id)/files")
+            #expect(try await browser.upload("/instances/\(id)/files/contents?path=plugins/a.jar", Data("jar".utf8)).status == 201)
+            let archived = try await browser.post(
+                "/instances/\(id)/files/compress",
+                pairs: [("folder", ""), ("selected", "plugins"), ("selected", "installed.txt"), ("format", "zip")]
+            )
+            let page = try await browser.get(archived.location ?? "")
+            let volume = panel.dataDirectory + "/node/volumes/" + id
+            let archive = try #require(try FileManager.default.contentsOfDirectory(atPath: volume).first { $0.hasSuffix(".zip") })
+            #expect(page.text.contains("\(archive) was made."))
+            #expect(page.text.contains(#"id="extract-"#), "an archive's row offers extraction")
+            _ = try await browser.post("/instances/\(id)/files/delete", pairs: [("folder", ""), ("selected", "plugins")])
+            let extracted = try await browser.post("/instances/\(id)/files/extract", ["folder": "", "name": archive])
+            #expect(try await browser.get(extracted.location ?? "").text.contains("\(archive) was extracted: 3 entries."))
+            #expect(try String(contentsOfFile: volume + "/plugins/a.jar", encoding: .utf8) == "jar")
+            let notArchive = try await browser.post("/instances/\(id)/files/extract", ["folder": "", "name": "installed.txt"])
+            #expect(try await browser.get(notArchive.location ?? "").text.contains("is not an archive Berth unpacks"))
+        }
+    }
+
     @Test("a subuser without files.read gets no file manager; with files.read alone, no change controls and no changes")
     func subusers() async throws {
         try await TestPanel.with(withNode: true) { panel in

@@ -431,8 +431,25 @@ class WebUITests(unittest.TestCase):
             fetch(arguments[0]).then(function (r) { return r.text(); }).then(done);
         """, self.find("a[download]").get_attribute("href"))
         self.assertEqual(saved, "motd=A Berth server\nmax-players=20\nwhite-list=true")
-        # Back in the folder: select and delete.
+        # Back in the folder: archive a selection, delete the originals, extract the archive again.
         self.click_and_load("#back-to-folder")
+        for name in ("server.properties", "world.bin"):
+            self.find(f"#file-list tr[data-name='{name}'] input[name=selected]").click()
+        Select(self.find("#archive-format")).select_by_value("zip")
+        self.click_and_load("#archive-selected")
+        self.assertRegex(self.text(".flash"), r"archive-.*\.zip was made\.")
+        archive = next(row.get_attribute("data-name") for row in self.browser.find_elements(By.CSS_SELECTOR, "#file-list tbody tr")
+                       if row.get_attribute("data-name").endswith(".zip"))
+        for name in ("server.properties", "world.bin"):
+            self.find(f"#file-list tr[data-name='{name}'] input[name=selected]").click()
+        self.find("#delete-selected").click()
+        self.browser.switch_to.alert.accept()
+        self.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "2 entries were deleted."))
+        self.find(f"#file-list tr[data-name='{archive}'] details.row-menu summary").click()
+        self.shot("04e-file-row-menu")
+        self.click_and_load(f"#file-list tr[data-name='{archive}'] form[action$='/files/extract'] button")
+        self.assertIn(f"{archive} was extracted: 2 entries.", self.text(".flash"))
+        self.assertIn("5.0 MiB", self.text("#file-list tr[data-name='world.bin']"), "the extracted file is whole")
         self.find("#file-list tr[data-name='dropped.txt'] input[name=selected]").click()
         self.find("#delete-selected").click()
         self.browser.switch_to.alert.accept()

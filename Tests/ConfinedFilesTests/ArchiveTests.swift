@@ -1,3 +1,4 @@
+import BerthTestSupport
 import ConfinedFiles
 import Foundation
 import Testing
@@ -64,7 +65,10 @@ struct ArchiveTests {
             #expect(try directory.read("restored/server.properties") == Data("motd=hi\n".utf8))
             #expect(try directory.entry(at: "restored/world/latest").linkTarget == "region/r.0.0.mca")
             var status = stat()
-            #expect(lstat(volume.root + "/restored/world/region/r.0.0.mca", &status) == 0 && status.st_uid == 54321, "unpacked files are the instance's")
+            #expect(
+                lstat(volume.root + "/restored/world/region/r.0.0.mca", &status) == 0 && status.st_uid == 54321,
+                "unpacked files are the instance's"
+            )
             #expect(try directory.list("restored").map(\.name).sorted() == ["server.properties", "world"], "no staging folder is left")
             // Packing the folder the archive goes into leaves the archive out of itself.
             try directory.compress(["restored"], in: "/", to: "restored/self.\(format.rawValue)", format: format)
@@ -79,7 +83,10 @@ struct ArchiveTests {
         let directory = try ConfinedDirectory(path: volume.root)
         try volume.file("plugins/keep.jar", "kept")
         try volume.file("plugins/update.jar", "old")
-        try TestArchive.write([.folder("plugins"), .file("plugins/update.jar", Data("new".utf8)), .file("plugins/added.jar", Data("added".utf8))], to: volume.root + "/update.tar.gz")
+        try TestArchive.write(
+            [.folder("plugins"), .file("plugins/update.jar", Data("new".utf8)), .file("plugins/added.jar", Data("added".utf8))],
+            to: volume.root + "/update.tar.gz"
+        )
         try directory.extract("update.tar.gz", into: "/", limits: Self.roomy)
         #expect(try directory.read("plugins/keep.jar") == Data("kept".utf8))
         #expect(try directory.read("plugins/update.jar") == Data("new".utf8))
@@ -89,15 +96,25 @@ struct ArchiveTests {
 
     @Test("entries that climb out or are absolute are refused before anything is written")
     func escapingEntries() throws {
-        try Self.expectRefused([.file("ok.txt", Data("fine".utf8)), .file("../../evil", Data("x".utf8))], saying: "its entry ../../evil climbs out with ..")
-        try Self.expectRefused([.file("ok.txt", Data("fine".utf8)), .file("../../evil", Data("x".utf8))], zip: true, saying: "its entry ../../evil climbs out with ..")
+        try Self.expectRefused(
+            [.file("ok.txt", Data("fine".utf8)), .file("../../evil", Data("x".utf8))],
+            saying: "its entry ../../evil climbs out with .."
+        )
+        try Self.expectRefused(
+            [.file("ok.txt", Data("fine".utf8)), .file("../../evil", Data("x".utf8))],
+            zip: true,
+            saying: "its entry ../../evil climbs out with .."
+        )
         try Self.expectRefused([.file("/etc/x", Data("x".utf8))], saying: "its entry /etc/x has an absolute path")
         try Self.expectRefused([.file("a/../../b", Data("x".utf8))], zip: true, saying: "its entry a/../../b climbs out with ..")
     }
 
     @Test("a link entry to the host, followed by a file through it, is refused; so is a link that climbs out")
     func linkEntries() throws {
-        try Self.expectRefused([.link("l", to: "/etc"), .file("l/passwd", Data("root::0:0::/:/bin/sh\n".utf8))], saying: "its link l -> /etc leads out of the folder")
+        try Self.expectRefused(
+            [.link("l", to: "/etc"), .file("l/passwd", Data("root::0:0::/:/bin/sh\n".utf8))],
+            saying: "its link l -> /etc leads out of the folder"
+        )
         try Self.expectRefused([.folder("sub"), .link("sub/up", to: "../../..")], saying: "its link sub/up -> ../../.. leads out of the folder")
         // A link that stays inside is kept, and nothing is ever written through it: here the archive also
         // has a file below the link's name, which makes the link's creation fail and the whole unpack undone.
@@ -114,12 +131,21 @@ struct ArchiveTests {
     @Test("a zip bomb and an archive of too many entries are refused from their headers, before extraction")
     func bombs() throws {
         let small = ExtractionLimits(maximumEntries: 50_000, maximumBytes: 16 << 20)
-        try Self.expectRefused([.zeros("bomb.bin", count: 256 << 20)], zip: true, limits: small, saying: "it unpacks to more than 16777216 bytes, more than there is room for")
         try Self.expectRefused(
-            (0..<6).map { .zeros("part-\($0).bin", count: 3 << 20) }, limits: small, saying: "it unpacks to more than 16777216 bytes, more than there is room for"
+            [.zeros("bomb.bin", count: 256 << 20)],
+            zip: true,
+            limits: small,
+            saying: "it unpacks to more than 16777216 bytes, more than there is room for"
         )
         try Self.expectRefused(
-            (0...100_000).map { .file("f\($0)", Data()) }, limits: small, saying: "it holds more than 50000 entries, more than Berth unpacks at once"
+            (0..<6).map { .zeros("part-\($0).bin", count: 3 << 20) },
+            limits: small,
+            saying: "it unpacks to more than 16777216 bytes, more than there is room for"
+        )
+        try Self.expectRefused(
+            (0...100_000).map { .file("f\($0)", Data()) },
+            limits: small,
+            saying: "it holds more than 50000 entries, more than Berth unpacks at once"
         )
     }
 
@@ -128,16 +154,22 @@ struct ArchiveTests {
         let volume = try HostileVolume()
         defer { volume.remove() }
         let directory = try ConfinedDirectory(path: volume.root)
-        try TestArchive.write((0..<50).map { .file("file-\($0).txt", Data(String(repeating: "\($0)", count: 4000).utf8)) }, to: volume.root + "/whole.tar.gz")
+        try TestArchive.write(
+            (0..<50).map { .file("file-\($0).txt", Data(String(repeating: "\($0)", count: 4000).utf8)) },
+            to: volume.root + "/whole.tar.gz"
+        )
         let whole = try Data(contentsOf: URL(fileURLWithPath: volume.root + "/whole.tar.gz"))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: volume.root + "/truncated.tar.gz"))
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 97) }).write(to: URL(fileURLWithPath: volume.root + "/noise.zip"))
         let before = Self.snapshot(volume.root)
         for name in ["truncated.tar.gz", "noise.zip"] {
-            #expect(performing: { try directory.extract(name, into: "out", limits: Self.roomy) }, throws: { error in
-                guard case ConfinedFileError.refused(name, let reason) = error else { return false }
-                return reason.hasPrefix("it is not an archive Berth can read")
-            })
+            #expect(
+                performing: { try directory.extract(name, into: "out", limits: Self.roomy) },
+                throws: { error in
+                    guard case ConfinedFileError.refused(name, let reason) = error else { return false }
+                    return reason.hasPrefix("it is not an archive Berth can read")
+                }
+            )
         }
         #expect(Self.snapshot(volume.root) == before, "nothing of a refused archive is left, not even the folder it was to go in")
     }
@@ -153,9 +185,15 @@ struct ArchiveTests {
         try TestArchive.write([.file("keep.txt", Data("kept".utf8)), .zeros("big.bin", count: 2 << 20)], to: volume.root + "/big.tar.gz")
         try directory.write(Data("original".utf8), to: "keep.txt")
         let before = Self.snapshot(volume.root)
-        #expect(performing: { try directory.extract("big.tar.gz", into: "/", limits: Self.roomy) }, throws: { ($0 as? ConfinedFileError)?.isOutOfSpace == true })
+        #expect(
+            performing: { try directory.extract("big.tar.gz", into: "/", limits: Self.roomy) },
+            throws: { ($0 as? ConfinedFileError)?.isOutOfSpace == true }
+        )
         #expect(Self.snapshot(volume.root) == before)
-        #expect(performing: { try directory.extract("big.tar.gz", into: "new/folder", limits: Self.roomy) }, throws: { ($0 as? ConfinedFileError)?.isOutOfSpace == true })
+        #expect(
+            performing: { try directory.extract("big.tar.gz", into: "new/folder", limits: Self.roomy) },
+            throws: { ($0 as? ConfinedFileError)?.isOutOfSpace == true }
+        )
         #expect(Self.snapshot(volume.root).filter { $0 != "new 0" } == before, "the folder made for it is removed again")
         #expect(try directory.read("keep.txt") == Data("original".utf8), "a file the archive would replace is intact")
     }

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOPosix
 
 /// The daemon's file routes: every one opens the instance's volume through ``ConfinedDirectory``, so
 /// nothing a tenant planted there leads a request out of it. Paths come in the `path` query item or
@@ -50,7 +51,7 @@ struct FileController<Context: RequestContext>: Sendable {
         group.post(RouterPath(DaemonRoutes.fileCopy.pattern)) { request, context in
             let copy = try await request.decodeJSON(as: FileTransferRequest.self)
             let files = try await volume(context)
-            try files.copy(copy.from, to: copy.to)
+            try await Self.offloaded { try files.copy(copy.from, to: copy.to) }
             return try JSONResponse.make(VolumeEntry(try files.entry(at: copy.to)), status: .created)
         }
         group.post(RouterPath(DaemonRoutes.fileDeletion.pattern)) { request, context in
@@ -58,8 +59,33 @@ struct FileController<Context: RequestContext>: Sendable {
             let files = try await volume(context)
             // Each path is checked before any is deleted, so a bad one in the list deletes nothing.
             for path in deletion.paths { _ = try files.entry(at: path) }
-            for path in deletion.paths { try files.delete(path) }
+            try await Self.offloaded { for path in deletion.paths { try files.delete(path) } }
             return Response(status: .noContent)
+        }
+        group.post(RouterPath(DaemonRoutes.fileArchive.pattern)) { request, context in
+            let archive = try await request.decodeJSON(as: ArchiveRequest.self)
+            guard let format = ArchiveFormat(rawValue: archive.format) else {
+                throw APIError.badRequest("format must be one of \(ArchiveFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let name = archive.name ?? Self.archiveName(format)
+            guard !name.isEmpty, !name.contains("/") else { throw APIError.badRequest("name must be a file name, without /") }
+            let path = (archive.folder as NSString).appendingPathComponent(name)
+            let files = try await volume(context)
+            if (try? files.entry(at: path)) != nil { throw ConfinedFileError.exists(path) }
+            try await Self.offloaded { try files.compress(archive.names, in: archive.folder, to: path, format: format) }
+            return try JSONResponse.make(VolumeEntry(try files.entry(at: path)), status: .created)
+        }
+        group.post(RouterPath(DaemonRoutes.fileExtraction.pattern)) { request, context in
+            let extraction = try await request.decodeJSON(as: ExtractionRequest.self)
+            guard ArchiveFormat.readable(extraction.path) else {
+                throw APIError.badRequest("\(extraction.path) is not an archive Berth unpacks: .zip, .tar, .tar.gz, .tar.xz, .tar.zst or .tar.bz2")
+            }
+            let id = try context.parameters.require("id")
+            let files = try await supervisor.volumeFiles(of: id)
+            let limits = ExtractionLimits(maximumEntries: Self.maximumEntries, maximumBytes: try await supervisor.roomForFiles(of: id))
+            let into = extraction.into ?? (extraction.path as NSString).deletingLastPathComponent
+            let summary = try await Self.offloaded { try files.extract(extraction.path, into: into, limits: limits) }
+            return try JSONResponse.make(ExtractionAnswer(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped))
         }
         group.post(RouterPath(DaemonRoutes.fileMode.pattern)) { request, context in
             let change = try await request.decodeJSON(as: FileModeRequest.self)
@@ -81,6 +107,21 @@ struct FileController<Context: RequestContext>: Sendable {
             throw APIError.badRequest("the path query item is missing; name a file, such as ?path=server.properties")
         }
         return path
+    }
+
+    /// Runs long file work (packing, unpacking, copying or deleting whole folders) on NIO's blocking pool,
+    /// so it never holds a thread the daemon's requests run on.
+    static func offloaded<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
+    /// The most entries one archive may unpack: far beyond any game's files, far below what would tie up the node.
+    static var maximumEntries: Int { 50_000 }
+
+    /// `archive-2026-12-01T17-05-09Z.tar.gz`: unique enough, and sorted by time.
+    static func archiveName(_ format: ArchiveFormat) -> String {
+        let stamp = Date().formatted(.iso8601).replacingOccurrences(of: ":", with: "-")
+        return "archive-\(stamp).\(format.rawValue)"
     }
 
     /// Folders before files, each by name, as file managers list them.

@@ -1,4 +1,5 @@
 import ConfinedFiles
+import Foundation
 
 extension InstanceSupervisor {
     /// The instance's volume, opened for the file manager: files it makes belong to the instance's user.
@@ -17,5 +18,17 @@ extension InstanceSupervisor {
         } catch {
             throw InstanceError.failed("the instance's volume cannot be opened: \(error)")
         }
+    }
+}
+
+extension InstanceSupervisor {
+    /// How many bytes the instance's files may still grow by: what an extraction may unpack. Without a
+    /// disk limit of its own, the free space of the file system its volume is on.
+    func roomForFiles(of id: String) throws -> Int64 {
+        var status = statvfs()
+        guard statvfs(blueprint.volumePath(for: id), &status) == 0 else {
+            throw InstanceError.failed("the room left for the instance's files cannot be read: \(String(cString: strerror(errno)))")
+        }
+        return Int64(status.f_bavail) * Int64(status.f_frsize)
     }
 }

@@ -72,6 +72,32 @@ struct FileController<Context: PanelRequestContext>: Sendable {
                 return Response(status: .noContent)
             }
         }
+        files.post("compress") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let fields = try await RequestFields.read(request)
+                let entry = try await instances.files.compress(
+                    try fields.strings("names"),
+                    in: try fields.optionalString("folder") ?? "/",
+                    format: try fields.exactString("format"),
+                    name: try fields.optionalString("name"),
+                    of: id,
+                    as: role
+                )
+                return try JSONResponse.make(entry, status: .created)
+            }
+        }
+        files.post("decompress") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let fields = try await RequestFields.read(request)
+                let answer = try await instances.files.extract(
+                    try fields.exactString("path"),
+                    into: try fields.optionalString("into"),
+                    of: id,
+                    as: role
+                )
+                return try JSONResponse.make(answer)
+            }
+        }
         files.post("mode") { request, context in
             try await answering(request, context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request)

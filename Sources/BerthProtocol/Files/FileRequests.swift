@@ -37,3 +37,47 @@ public struct FileModeRequest: Codable, Sendable {
         self.mode = mode
     }
 }
+
+/// `POST` to pack entries of one folder into a new archive in it.
+public struct ArchiveRequest: Codable, Sendable {
+    /// The folder the entries are in; their names inside the archive are relative to it.
+    public var folder: String
+    public var names: [String]
+    /// `tar.gz` or `zip`.
+    public var format: String
+    /// The archive's file name in `folder`; missing, one with the date and time is made up.
+    public var name: String?
+
+    public init(folder: String, names: [String], format: String, name: String? = nil) {
+        self.folder = folder
+        self.names = names
+        self.format = format
+        self.name = name
+    }
+}
+
+/// `POST` to unpack an archive.
+public struct ExtractionRequest: Codable, Sendable {
+    public var path: String
+    /// The folder to unpack into; missing, the archive's own folder.
+    public var into: String?
+
+    public init(path: String, into: String? = nil) {
+        self.path = path
+        self.into = into
+    }
+}
+
+/// What an unpacked archive held.
+public struct ExtractionAnswer: Codable, Sendable, Equatable {
+    public var entries: Int
+    public var bytes: Int64
+    /// Entries left out: hard links, devices, FIFOs.
+    public var skipped: Int
+
+    public init(entries: Int, bytes: Int64, skipped: Int) {
+        self.entries = entries
+        self.bytes = bytes
+        self.skipped = skipped
+    }
+}

@@ -40,6 +40,10 @@ public enum DaemonRoutes {
     public static let fileDeletion = RoutePath("/api/instances/:id/files/delete")
     /// `POST` a ``FileModeRequest``.
     public static let fileMode = RoutePath("/api/instances/:id/files/mode")
+    /// `POST` an ``ArchiveRequest``; the answer is the archive's ``VolumeEntry``.
+    public static let fileArchive = RoutePath("/api/instances/:id/files/compress")
+    /// `POST` an ``ExtractionRequest``; the answer is an ``ExtractionAnswer``.
+    public static let fileExtraction = RoutePath("/api/instances/:id/files/decompress")
 }
 
 /// The panel's routes that daemons call with the node's token (`/api/remote/...`).

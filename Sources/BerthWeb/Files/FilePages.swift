@@ -129,6 +129,30 @@ struct FilePages: Sendable {
                 return ("set permissions of \(path) to \(mode)", "The permissions of \(path) are \(mode) now.")
             }
         }
+        group.post("instances/:id/files/compress") { _, context in
+            try await change(context) { reached, id in
+                let names = context.form.values["selected"] ?? []
+                guard !names.isEmpty else { throw PanelError.invalid("select the files and folders to archive first") }
+                let folder = context.form.raw("folder")
+                let archive = try await instances.files.compress(
+                    names,
+                    in: folder.isEmpty ? "/" : folder,
+                    format: context.form.optional("format") ?? "tar.gz",
+                    name: nil,
+                    of: id,
+                    as: reached.role
+                )
+                return ("archived \(names.joined(separator: ", ")) as \(Self.join(folder, archive.name))", "\(archive.name) was made.")
+            }
+        }
+        group.post("instances/:id/files/extract") { _, context in
+            try await change(context) { reached, id in
+                let path = Self.join(context.form.raw("folder"), try context.form.required("name", label: "The archive"))
+                let answer = try await instances.files.extract(path, into: nil, of: id, as: reached.role)
+                let skipped = answer.skipped > 0 ? " \(answer.skipped) hard links or special files were left out." : ""
+                return ("extracted \(path)", "\(path) was extracted: \(answer.entries) entries.\(skipped)")
+            }
+        }
         group.post("instances/:id/files/delete") { _, context in
             try await change(context) { reached, id in
                 let names = context.form.values["selected"] ?? []

@@ -40,6 +40,7 @@ struct FolderPage {
         let openHref: String
         let downloadHref: String
         let editable: Bool
+        let isArchive: Bool
         let size: String
         let modified: String
         let modifiedISO: String
@@ -121,6 +122,7 @@ struct FolderPage {
             downloadHref: base + "/download?path=" + encode(path),
             editable: entry.kind == .file && entry.size <= InstanceFiles.editableLimit
                 || (entry.kind == .link && entry.linkState == .inside),
+            isArchive: entry.kind == .file && isArchive(entry.name),
             size: isFolder || entry.kind == .link ? "–" : ByteCount.text(entry.size),
             modified: String(entry.modified.prefix(16)).replacingOccurrences(of: "T", with: " "),
             modifiedISO: entry.modified,
@@ -129,6 +131,12 @@ struct FolderPage {
             isBroken: entry.linkState == .outside || entry.linkState == .dangling,
             rowID: "file-\(index)"
         )
+    }
+
+    /// Whether the name is one of an archive the node unpacks.
+    static func isArchive(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return [".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.bz2", ".tbz2"].contains { lower.hasSuffix($0) }
     }
 
     /// A path as a query value.

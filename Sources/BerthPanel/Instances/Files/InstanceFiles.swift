@@ -103,6 +103,45 @@ package struct InstanceFiles: Sendable {
         return try await change(id, DaemonRoutes.fileMode, FileModeRequest(path: path, mode: mode), paths: [path], as: role)
     }
 
+    /// Packs entries of `folder` into a new archive there; `name` missing, one with the time is made up.
+    package func compress(
+        _ names: [String],
+        in folder: String,
+        format: String,
+        name: String?,
+        of id: String,
+        as role: InstanceRole
+    ) async throws -> VolumeEntry {
+        guard !names.isEmpty else { throw PanelError.invalid("names must name at least one file or folder of the folder") }
+        let paths =
+            names.map { (folder as NSString).appendingPathComponent($0) } + [name.map { (folder as NSString).appendingPathComponent($0) } ?? folder]
+        let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
+        return try await asking {
+            try await store.daemons.send(
+                .POST,
+                DaemonRoutes.fileArchive.path(id: id.lowercased()),
+                body: ArchiveRequest(folder: folder, names: names, format: format, name: name),
+                to: node,
+                expecting: VolumeEntry.self
+            )
+        }
+    }
+
+    /// Unpacks the archive at `path` into `into` (its own folder when nil): checked whole first, so a
+    /// hostile or damaged archive changes nothing.
+    package func extract(_ path: String, into: String?, of id: String, as role: InstanceRole) async throws -> ExtractionAnswer {
+        let node = try await node(of: id, checking: [path, into ?? path], for: .filesWrite, as: role)
+        return try await asking {
+            try await store.daemons.send(
+                .POST,
+                DaemonRoutes.fileExtraction.path(id: id.lowercased()),
+                body: ExtractionRequest(path: path, into: into),
+                to: node,
+                expecting: ExtractionAnswer.self
+            )
+        }
+    }
+
     // MARK: - Asking the node
 
     private func change(_ id: String, _ route: RoutePath, _ body: some Encodable, paths: [String], as role: InstanceRole) async throws -> VolumeEntry

@@ -2,7 +2,7 @@
  * Berth — behaviour shared by every page.
  *
  * - Theme toggle (auto → dark → light), persisted in localStorage.
- * - `form[data-confirm]`: asks before destructive submits.
+ * - `form[data-confirm]`: asks before destructive submits (not for a button with data-skip-confirm).
  * - `[data-copy="id"]`: copies the text of the element with that id.
  * - `<time datetime>`: shown as relative time, full local time as the title.
  *
@@ -290,6 +290,8 @@
       var form = event.target;
       if (!(form instanceof HTMLFormElement)) return;
       var question = form.getAttribute('data-confirm');
+      // A form's other buttons (archive beside delete) may submit it without the question.
+      if (event.submitter && event.submitter.hasAttribute('data-skip-confirm')) return;
       if (question && !window.confirm(question)) {
         event.preventDefault();
         event.stopImmediatePropagation();

@@ -7,8 +7,8 @@ import Glibc
 
 /// Archives written entry by entry with libarchive, so a test can make the hostile ones no honest tool
 /// makes: names that climb out or are absolute, links to the host, thousands of entries, huge files.
-enum TestArchive {
-    enum Entry {
+public enum TestArchive {
+    public enum Entry {
         case file(String, Data)
         /// A file of `count` zero bytes, written in pieces (a zip bomb's payload compresses to almost nothing).
         case zeros(String, count: Int)
@@ -16,7 +16,7 @@ enum TestArchive {
         case link(String, to: String)
     }
 
-    static func write(_ entries: [Entry], to path: String, zip: Bool = false) throws {
+    public static func write(_ entries: [Entry], to path: String, zip: Bool = false) throws {
         guard let packer = archive_write_new() else { throw TestArchiveError("no archive") }
         defer { archive_write_free(packer) }
         if zip {
@@ -67,7 +67,7 @@ enum TestArchive {
     }
 }
 
-struct TestArchiveError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestArchiveError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
