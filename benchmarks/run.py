@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import console  # noqa: E402
+import files  # noqa: E402
 import harness  # noqa: E402
 import loadgen  # noqa: E402
 import report  # noqa: E402
@@ -36,7 +37,7 @@ def main():
     parser.add_argument("--berth", required=True, help="the release-built berth binary")
     parser.add_argument("--database-url", help="a PostgreSQL server for the second API run (a database berth_bench is made on it)")
     parser.add_argument("--quick", action="store_true", help="small numbers, to try the harness out; not for the record")
-    parser.add_argument("--only", default="api,node", help="api, node, or both (comma-separated)")
+    parser.add_argument("--only", default="api,node,files", help="api, node, files, or several (comma-separated)")
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
                         "(default: the daemon's own, wss://127.0.0.1:DAEMON_PORT/api/instances/{id}/console, token in a header)")
     parser.add_argument("--console-header", action="append", default=[], metavar="NAME: VALUE",
@@ -64,6 +65,9 @@ def main():
             with harness.Cleanup() as cleanup:
                 headers = dict(header.split(": ", 1) for header in arguments.console_header)
                 node_benchmarks(table, arguments.berth, workdir, cleanup, sizes, arguments.console_url, headers)
+        if "files" in parts:
+            with harness.Cleanup() as cleanup:
+                files.file_benchmarks(table, Node(arguments.berth, workdir, cleanup, name="files"), sizes, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = table.render(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, {os.cpu_count()} cores, "
@@ -179,11 +183,11 @@ def fresh_postgres_database(server_url):
 class Node:
     """A panel and a daemon as separate processes on SQLite, with one user, deploying the busybox image."""
 
-    def __init__(self, binary, workdir, cleanup):
+    def __init__(self, binary, workdir, cleanup, name="node"):
         self.berth = harness.Berth(binary, workdir, cleanup)
         self.cleanup = cleanup
-        self.panel_data = os.path.join(workdir, "node-panel")
-        self.daemon_data = os.path.join(workdir, "node-daemon")
+        self.panel_data = os.path.join(workdir, f"{name}-panel")
+        self.daemon_data = os.path.join(workdir, f"{name}-daemon")
         self.key = prepare_panel(self.berth, self.panel_data, None)
         self.panel_process = self.berth.start_panel(self.panel_data)
         self.panel = harness.panel_client(self.key)
