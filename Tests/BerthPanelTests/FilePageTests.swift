@@ -31,6 +31,8 @@ struct FilePageTests {
             #expect(folder.text.contains("config.yml") && !folder.text.contains("forged.yml"))
             #expect(folder.text.contains(#"<span aria-current="page">plugins</span>"#), "the breadcrumbs end at the folder")
 
+            let existing = try await browser.get("/instances/\(id)/files/edit?path=plugins/config.yml&new=1")
+            #expect(existing.text.contains("plugins/config.yml exists already; here it is.") && existing.text.contains("motd: hi\n</textarea>"))
             let editor = try await browser.get("/instances/\(id)/files/edit?path=plugins/config.yml")
             #expect(editor.status == 200 && editor.text.contains("motd: hi\n</textarea>"))
             let saved = try await browser.post("/instances/\(id)/files/save", ["path": "plugins/config.yml", "content": "motd: <b>bye</b>\n"])

@@ -47,7 +47,12 @@ struct FilePages: Sendable {
         group.get("instances/:id/files/edit") { request, context in
             let (reached, id) = try await reach(context)
             let path = try Self.path(request)
-            let isNew = request.uri.queryParameters.get("new") == "1"
+            var isNew = request.uri.queryParameters.get("new") == "1"
+            // "New file" with the name of one that exists opens that one, so saving never replaces it unseen.
+            if isNew, (try? await instances.files.entry(id, path: path, as: reached.role)) != nil {
+                context.flash("\(path) exists already; here it is.")
+                isNew = false
+            }
             let text: String
             do {
                 text = isNew ? "" : try await instances.files.text(id, path: path, as: reached.role)

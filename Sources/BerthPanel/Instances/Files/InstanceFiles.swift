@@ -13,29 +13,11 @@ package struct InstanceFiles: Sendable {
     package static let editableLimit = 4 << 20
 
     package func list(_ id: String, path: String, as role: InstanceRole) async throws -> FolderListing {
-        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
-        return try await asking {
-            try await store.daemons.send(
-                .GET,
-                DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path),
-                body: Optional<String>.none,
-                to: node,
-                expecting: FolderListing.self
-            )
-        }
+        try await read(DaemonRoutes.files, of: id, path: path, as: role)
     }
 
     package func entry(_ id: String, path: String, as role: InstanceRole) async throws -> VolumeEntry {
-        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
-        return try await asking {
-            try await store.daemons.send(
-                .GET,
-                DaemonClient.filePath(DaemonRoutes.fileEntry, instance: id.lowercased(), path: path),
-                body: Optional<String>.none,
-                to: node,
-                expecting: VolumeEntry.self
-            )
-        }
+        try await read(DaemonRoutes.fileEntry, of: id, path: path, as: role)
     }
 
     /// The file's bytes as the node streams them: the caller passes the body on without holding it.
@@ -143,6 +125,19 @@ package struct InstanceFiles: Sendable {
     }
 
     // MARK: - Asking the node
+
+    private func read<Answer: Decodable>(_ route: RoutePath, of id: String, path: String, as role: InstanceRole) async throws -> Answer {
+        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
+        return try await asking {
+            try await store.daemons.send(
+                .GET,
+                DaemonClient.filePath(route, instance: id.lowercased(), path: path),
+                body: Optional<String>.none,
+                to: node,
+                expecting: Answer.self
+            )
+        }
+    }
 
     private func change(_ id: String, _ route: RoutePath, _ body: some Encodable, paths: [String], as role: InstanceRole) async throws -> VolumeEntry
     {
