@@ -28,6 +28,8 @@ struct InstanceSettingsTests {
             let tooBig = try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["memory": "100G", "name": "huge"])
             #expect(tooBig.status == 400)
             #expect((tooBig.error ?? "").hasPrefix("memory: the node has"), "\(tooBig.text)")
+            let empty = try await panel.request(.PATCH, "/api/v1/instances/\(id)")
+            #expect(empty.status == 400 && empty.error == "the body is empty; send a JSON object", "a PATCH without a body is no change")
             let after = try await panel.instance(id)
             #expect(after["Memory"] as? Int == 256 && after["Name"] as? String == "bigger")
             #expect(try await node.docker.inspectContainer(containerID).hostConfiguration.memory == 256 << 20)

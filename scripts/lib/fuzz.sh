@@ -117,6 +117,19 @@ berth_fuzz_run() {
   # The owner of most deploys (the config's "owners" dictionary).
   curl -sf -o /dev/null "$api/auth/create-user" -H "x-api-key: $key" \
     -d '{"username": "fuzz-owner", "email": "fuzz-owner@example.com", "password": "fuzz owner password", "userId": "fuzz-owner"}'
+  # One installed instance whose files the file manager's operations act on (the config's path.id for them).
+  local instance="" state=""
+  instance=$(curl -sf "$api/instances/deploy" -H "x-api-key: $key" \
+    -d "{\"image\": \"berth/busybox:latest\", \"imagename\": \"Busybox echo\", \"memory\": \"64MB\", \"cpu\": \"5%\", \"nodeId\": \"$node\", \"user\": \"fuzz-owner\", \"name\": \"files\", \"start\": false}" |
+    /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["Id"])') || true
+  [ -n "$instance" ] || { echo "the instance for the file routes was not deployed; the server's log follows" >&2; tail -n 40 "$BERTH_FUZZ_DIR/serve.log" >&2; return 1; }
+  for attempt in $(seq 1 120); do
+    state=$(curl -sf "$api/getInstance" -H "x-api-key: $key" -d "{\"id\": \"$instance\"}" |
+      /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["InternalState"])') || true
+    [ "$state" = READY ] && break
+    sleep 0.5
+  done
+  [ "$state" = READY ] || { echo "the instance for the file routes did not install ($state)" >&2; return 1; }
 
   mkdir -p test-output/api-fuzzing
   # BERTH_FUZZ_SEED=N explores another seed; BERTH_FUZZ_ARGS adds schemathesis options (e.g. "--report har").
@@ -125,7 +138,7 @@ berth_fuzz_run() {
   read -r -a extra <<<"${BERTH_FUZZ_ARGS:-}"
   say "fuzzing $api with schemathesis $BERTH_FUZZ_SCHEMATHESIS_VERSION (all phases; scripts/lib/schemathesis.toml)"
   local started=$SECONDS status=0
-  BERTH_FUZZ_NODE_ID=$node timeout 900 \
+  BERTH_FUZZ_NODE_ID=$node BERTH_FUZZ_INSTANCE_ID=$instance timeout 900 \
     "$BERTH_FUZZ_VENV/bin/schemathesis" --config-file scripts/lib/schemathesis.toml run "$api/openapi.json" \
     --header "x-api-key: $key" --phases examples,coverage,fuzzing,stateful "${seed[@]}" "${extra[@]}" --no-color \
     --report junit --report-junit-path test-output/api-fuzzing/junit.xml || status=$?

@@ -17,7 +17,8 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         let files = group.group("v1/instances/:id/files")
         files.get { request, context in
             try await answering(request, context, needs: .read) { id, role in
-                try JSONResponse.make(try await instances.files.list(id, path: Self.query(request) ?? "/", as: role))
+                let listing = try await instances.files.listingJSON(id, path: Self.query(request) ?? "/", as: role)
+                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: listing)))
             }
         }
         files.get("entry") { request, context in

@@ -74,7 +74,7 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             return try await withBerthStatuses {
                 let id = try context.parameters.require("id")
                 let role = try await grant.reach(id, in: instances, subusers: subusers).role
-                let changes = try InstanceChanges(try await RequestFields.read(request))
+                let changes = try InstanceChanges(try await RequestFields.read(request, requiringBody: true))
                 if changes.needsOperator { try grant.requireOperator("change an instance's limits, startup line, port allowance or owner") }
                 try role.require(.settings)
                 return try JSONResponse.make(try await instances.change(id, changes, as: role))

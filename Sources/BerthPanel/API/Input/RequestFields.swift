@@ -11,14 +11,19 @@ package struct RequestFields {
     }
 
     /// Reads the body; anything but a JSON object of sane size and depth is a 400 (413 when too large).
-    static func read(_ request: Request, maxBytes: Int = 256 * 1024) async throws -> RequestFields {
+    /// The body's fields; an empty body is no fields, unless `requiringBody` (a route whose document says
+    /// the body is required), where it is a 400.
+    static func read(_ request: Request, maxBytes: Int = 256 * 1024, requiringBody: Bool = false) async throws -> RequestFields {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maxBytes)
         } catch {
             throw PanelError.tooLarge("the body is larger than \(maxBytes) bytes")
         }
-        guard buffer.readableBytes > 0 else { return RequestFields(values: [:]) }
+        guard buffer.readableBytes > 0 else {
+            if requiringBody { throw PanelError.invalid("the body is empty; send a JSON object") }
+            return RequestFields(values: [:])
+        }
         let bytes = Data(buffer: buffer)
         guard JSONDepth.isWithin(32, bytes) else { throw PanelError.invalid("the body is nested too deeply") }
         guard case .object(let values) = try? JSONDecoder().decode(JSONValue.self, from: bytes) else {

@@ -16,6 +16,15 @@ package struct InstanceFiles: Sendable {
         try await read(DaemonRoutes.files, of: id, path: path, as: role)
     }
 
+    /// The listing as the node wrote it (a ``FolderListing`` in JSON), for the API to pass on without
+    /// decoding and encoding ten thousand entries again.
+    package func listingJSON(_ id: String, path: String, as role: InstanceRole) async throws -> Data {
+        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
+        return try await asking {
+            try await store.daemons.send(.GET, DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path), body: Optional<String>.none, to: node)
+        }
+    }
+
     package func entry(_ id: String, path: String, as role: InstanceRole) async throws -> VolumeEntry {
         try await read(DaemonRoutes.fileEntry, of: id, path: path, as: role)
     }
