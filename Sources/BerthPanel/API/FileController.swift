@@ -18,7 +18,11 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         files.get { request, context in
             try await answering(request, context, needs: .read) { id, role in
                 let listing = try await instances.files.listingJSON(id, path: Self.query(request) ?? "/", as: role)
-                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: listing)))
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "application/json; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: listing))
+                )
             }
         }
         files.get("entry") { request, context in

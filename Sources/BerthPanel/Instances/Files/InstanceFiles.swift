@@ -21,7 +21,12 @@ package struct InstanceFiles: Sendable {
     package func listingJSON(_ id: String, path: String, as role: InstanceRole) async throws -> Data {
         let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
         return try await asking {
-            try await store.daemons.send(.GET, DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path), body: Optional<String>.none, to: node)
+            try await store.daemons.send(
+                .GET,
+                DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path),
+                body: Optional<String>.none,
+                to: node
+            )
         }
     }
 
