@@ -20,4 +20,8 @@ int berth_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, cons
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
 }
 
+int berth_syncfs(int fd) {
+    return syncfs(fd);
+}
+
 const int berth_open_path = O_PATH;
