@@ -144,13 +144,7 @@ extension ConfinedDirectory {
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw ConfinedFileError.from(errno, "read", shown) }
             if count == 0 { return }
-            var offset = 0
-            while offset < count {
-                let written = buffer.withUnsafeBytes { Glibc.write(target, $0.baseAddress! + offset, count - offset) }
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { throw ConfinedFileError.from(errno, "write the copy of", shown) }
-                offset += written
-            }
+            try buffer.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<count]), to: target, shown: shown) }
         }
     }
 }

@@ -97,6 +97,23 @@ struct FileAPITests {
             let missing = try await panel.request(.GET, Self.files(id, "/contents"), apiKey: .some(key))
             #expect(missing.status == 400 && missing.error == "the path query item is missing; name a file, such as ?path=server.properties")
             #expect(try await panel.request(.GET, Self.files(id, "/contents", path: "nope.txt"), apiKey: .some(key)).status == 404)
+            // An upload the node refuses before reading its body (the root is no file): a 400, and the panel goes on.
+            for _ in 0..<3 {
+                let refusedUpload = try await panel.request(
+                    .PUT,
+                    Self.files(id, "/contents", path: "/"),
+                    bytes: Data(repeating: 1, count: 300_000),
+                    apiKey: .some(key)
+                )
+                #expect(refusedUpload.status == 400 && refusedUpload.error == "/ is not a regular file", "\(refusedUpload.text)")
+                let noPath = try await panel.request(.PUT, Self.files(id, "/contents"), bytes: Data(repeating: 1, count: 1000), apiKey: .some(key))
+                #expect(noPath.status == 400)
+            }
+            let oddQuery =
+                "?%C2%81=%10&%C2%81=&%C2%81=%F3%B9%8F%A0%F1%A1%A3%94%F3%AA%BA%80%3FSd%C3%97%C2%A8%C2%8D%F0%BC%9A%B6-%F3%B3%86%A0&%27%C2%86%C2%86=null&%2F0=&%C2%96a%C3%83g=false"
+            let odd = try await panel.request(.PUT, "/api/v1/instances/\(id)/files/contents" + oddQuery, bytes: Data(), apiKey: .some(key))
+            #expect(odd.status == 400, "\(odd.text)")
+            #expect(try await panel.request(.GET, Self.files(id), apiKey: .some(key)).status == 200)
 
             // Every change is in the audit log, under the key.
             let actions = try await panel.panel.audit.search(AuditFilter(), skipping: 0, count: 100).map(\.action)

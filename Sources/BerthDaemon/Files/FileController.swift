@@ -27,9 +27,19 @@ struct FileController<Context: RequestContext>: Sendable {
             try FileDownload.response(for: try await volume(context).openFile(try Self.path(of: request)), request: request)
         }
         group.put(RouterPath(DaemonRoutes.fileContents.pattern)) { request, context in
-            let files = try await volume(context)
-            let path = try Self.path(of: request)
-            let writer = try files.beginWrite(to: path)
+            let files: ConfinedDirectory
+            let path: String
+            let writer: FileWriter
+            do {
+                files = try await volume(context)
+                path = try Self.path(of: request)
+                writer = try files.beginWrite(to: path)
+            } catch {
+                // Refused before the body was read: it is read to its end first, so the panel streaming it is
+                // never answered while it still sends (its client would keep the body's iterator alive).
+                for try await _ in request.body {}
+                throw error
+            }
             for try await buffer in request.body {
                 try buffer.withUnsafeReadableBytes { try writer.append($0) }
             }
