@@ -27,24 +27,23 @@ struct FileController<Context: RequestContext>: Sendable {
             try FileDownload.response(for: try await volume(context).openFile(try Self.path(of: request)), request: request)
         }
         group.put(RouterPath(DaemonRoutes.fileContents.pattern)) { request, context in
-            let files: ConfinedDirectory
-            let path: String
-            let writer: FileWriter
+            var body = request.body.makeAsyncIterator()
             do {
-                files = try await volume(context)
-                path = try Self.path(of: request)
-                writer = try files.beginWrite(to: path)
+                let files = try await volume(context)
+                let path = try Self.path(of: request)
+                let writer = try files.beginWrite(to: path)
+                while let buffer = try await body.next() {
+                    try buffer.withUnsafeReadableBytes { try writer.append($0) }
+                }
+                try writer.commit()
+                return try JSONResponse.make(VolumeEntry(try files.entry(at: path)), status: .created)
             } catch {
-                // Refused before the body was read: it is read to its end first, so the panel streaming it is
-                // never answered while it still sends (its client would keep the body's iterator alive).
-                for try await _ in request.body {}
+                // Refused or failed before the body's end (a bad path, a full disk): the rest is read first, so
+                // the panel streaming it is answered only once it has sent it all, never while its client still
+                // reads the body it relays.
+                while (try? await body.next()) != nil {}
                 throw error
             }
-            for try await buffer in request.body {
-                try buffer.withUnsafeReadableBytes { try writer.append($0) }
-            }
-            try writer.commit()
-            return try JSONResponse.make(VolumeEntry(try files.entry(at: path)), status: .created)
         }
         group.post(RouterPath(DaemonRoutes.folders.pattern)) { request, context in
             let folder = try await request.decodeJSON(as: FolderRequest.self)
