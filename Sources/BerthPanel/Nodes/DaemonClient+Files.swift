@@ -55,6 +55,7 @@ extension DaemonClient {
         return entry
     }
 
-    /// How long an upload may take, start to end: long enough for a large world on a slow line.
+    /// How long an upload may take, start to end, and a copy, pack, unpack or delete of whole folders on the
+    /// node: long enough for a large world on a slow line or a slow disk.
     static let transferDeadline = TimeAmount.hours(6)
 }

@@ -56,9 +56,10 @@ package struct DaemonClient: Sendable {
         _ path: String,
         body: (some Encodable)?,
         to node: Node,
-        expecting: Answer.Type
+        expecting: Answer.Type,
+        deadline: TimeAmount = deadline
     ) async throws -> Answer {
-        let bytes = try await send(method, path, body: body, to: node)
+        let bytes = try await send(method, path, body: body, to: node, deadline: deadline)
         do {
             return try JSONDecoder().decode(Answer.self, from: bytes)
         } catch {
@@ -67,7 +68,7 @@ package struct DaemonClient: Sendable {
     }
 
     @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, to node: Node) async throws -> Data {
+    func send(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, to node: Node, deadline: TimeAmount = deadline) async throws -> Data {
         var request = try request(method, path, to: node)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -78,7 +79,7 @@ package struct DaemonClient: Sendable {
         do {
             // A node that is down refuses connections, and the client retries until this deadline; the
             // daemon answers every call at once (installs run in the background), so it can be short.
-            response = try await httpClient.execute(request, timeout: Self.deadline)
+            response = try await httpClient.execute(request, timeout: deadline)
             bytes = try await response.body.collect(upTo: 8 << 20)
         } catch {
             throw DaemonClientError.unreachable("\(error)")

@@ -76,7 +76,14 @@ package struct InstanceFiles: Sendable {
     }
 
     package func copy(_ from: String, to: String, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
-        try await change(id, DaemonRoutes.fileCopy, FileTransferRequest(from: from, to: to), paths: [from, to], as: role)
+        try await change(
+            id,
+            DaemonRoutes.fileCopy,
+            FileTransferRequest(from: from, to: to),
+            paths: [from, to],
+            as: role,
+            deadline: DaemonClient.transferDeadline
+        )
     }
 
     package func delete(_ paths: [String], of id: String, as role: InstanceRole) async throws {
@@ -87,7 +94,8 @@ package struct InstanceFiles: Sendable {
                 .POST,
                 DaemonRoutes.fileDeletion.path(id: id.lowercased()),
                 body: FileDeletionRequest(paths: paths),
-                to: node
+                to: node,
+                deadline: DaemonClient.transferDeadline
             )
         }
     }
@@ -118,7 +126,8 @@ package struct InstanceFiles: Sendable {
                 DaemonRoutes.fileArchive.path(id: id.lowercased()),
                 body: ArchiveRequest(folder: folder, names: names, format: format, name: name),
                 to: node,
-                expecting: VolumeEntry.self
+                expecting: VolumeEntry.self,
+                deadline: DaemonClient.transferDeadline
             )
         }
     }
@@ -133,7 +142,8 @@ package struct InstanceFiles: Sendable {
                 DaemonRoutes.fileExtraction.path(id: id.lowercased()),
                 body: ExtractionRequest(path: path, into: into),
                 to: node,
-                expecting: ExtractionAnswer.self
+                expecting: ExtractionAnswer.self,
+                deadline: DaemonClient.transferDeadline
             )
         }
     }
@@ -153,11 +163,25 @@ package struct InstanceFiles: Sendable {
         }
     }
 
-    private func change(_ id: String, _ route: RoutePath, _ body: some Encodable, paths: [String], as role: InstanceRole) async throws -> VolumeEntry
-    {
+    /// `deadline`: copies of whole folders take as long as they take; the node answers when done.
+    private func change(
+        _ id: String,
+        _ route: RoutePath,
+        _ body: some Encodable,
+        paths: [String],
+        as role: InstanceRole,
+        deadline: TimeAmount = DaemonClient.deadline
+    ) async throws -> VolumeEntry {
         let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
         return try await asking {
-            try await store.daemons.send(.POST, route.path(id: id.lowercased()), body: body, to: node, expecting: VolumeEntry.self)
+            try await store.daemons.send(
+                .POST,
+                route.path(id: id.lowercased()),
+                body: body,
+                to: node,
+                expecting: VolumeEntry.self,
+                deadline: deadline
+            )
         }
     }
 
