@@ -1,13 +1,8 @@
-/// The archives Berth writes. It reads more: zip, and tar plain or compressed with gzip, xz, zstd or bzip2.
+/// The archives Berth writes. It reads more: zip, and tar plain or compressed with gzip, xz, zstd or bzip2
+/// (libarchive tells them by their bytes, not their names).
 public enum ArchiveFormat: String, Sendable, CaseIterable {
     case tarGz = "tar.gz"
     case zip
-
-    /// The format a file's name says, for reading: nil for a name that is no archive Berth opens.
-    public static func readable(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return [".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.bz2", ".tbz2"].contains { lower.hasSuffix($0) }
-    }
 }
 
 /// How much an extraction may unpack: checked against every entry's declared size before anything is

@@ -104,10 +104,8 @@ extension ConfinedDirectory {
         guard fstatat(sourceFolder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw ConfinedFileError.from(errno, "stat", shown) }
         switch status.st_mode & S_IFMT {
         case S_IFLNK:
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = readlinkat(sourceFolder, name, &buffer, buffer.count - 1)
-            guard length >= 0 else { throw ConfinedFileError.from(errno, "read the link", shown) }
-            guard symlinkat(buffer, targetFolder, newName) == 0 else { throw ConfinedFileError.from(errno, "copy", shown) }
+            let target = try Self.linkTarget(of: name, in: sourceFolder, action: "read the link", shown: shown)
+            guard symlinkat(target, targetFolder, newName) == 0 else { throw ConfinedFileError.from(errno, "copy", shown) }
             giveToOwner(newName, in: targetFolder)
         case S_IFDIR:
             let source = openat(sourceFolder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

@@ -67,11 +67,9 @@ extension ConfinedDirectory {
                 try pack(child, in: inner, as: path + "/" + child, into: packer, archive: archive, skipping: temporary, summary: &summary)
             }
         case S_IFLNK:
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = readlinkat(folder, name, &buffer, buffer.count - 1)
-            guard length >= 0 else { throw ConfinedFileError.from(errno, "pack", path) }
+            let target = try Self.linkTarget(of: name, in: folder, action: "pack", shown: path)
             archive_entry_set_filetype(entry, UInt32(Glibc.S_IFLNK))
-            archive_entry_set_symlink(entry, buffer)
+            archive_entry_set_symlink(entry, target)
             guard archive_write_header(packer, entry) == ARCHIVE_OK else { throw Self.unwritable(archive, packer) }
             summary.entries += 1
         case S_IFREG:

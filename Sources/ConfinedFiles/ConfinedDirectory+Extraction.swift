@@ -28,58 +28,45 @@ extension ConfinedDirectory {
         }
         try mergeStaging(staging, into: target, shown: destination)
         try? delete(staging.relative)
-        return ArchiveSummary(entries: plan.entries.count, bytes: plan.bytes, skipped: plan.skipped)
+        return plan
     }
 
     /// What an archive holds, checked: the first step of ``extract(_:into:limits:)``, which writes nothing.
     public func inspectArchive(_ archive: String, limits: ExtractionLimits) throws -> ArchiveSummary {
-        let plan = try planExtraction(of: archive, limits: limits)
-        return ArchiveSummary(entries: plan.entries.count, bytes: plan.bytes, skipped: plan.skipped)
+        try planExtraction(of: archive, limits: limits)
     }
 
     // MARK: - Checking before writing
 
-    struct ExtractionPlan {
-        struct Entry {
-            let path: ConfinedPath
-            let kind: FileEntry.Kind
-            let linkTarget: String?
-        }
-        var entries: [Entry] = []
-        var bytes: Int64 = 0
-        var skipped = 0
-    }
-
-    private func planExtraction(of archive: String, limits: ExtractionLimits) throws -> ExtractionPlan {
-        var plan = ExtractionPlan()
+    /// Reads every header of the archive and checks it; what the archive holds when nothing is refused.
+    private func planExtraction(of archive: String, limits: ExtractionLimits) throws -> ArchiveSummary {
+        var (entries, bytes, skipped) = (0, Int64(0), 0)
         try readArchive(archive) { _, entry in
-            guard plan.entries.count < limits.maximumEntries else {
+            guard entries < limits.maximumEntries else {
                 throw ConfinedFileError.refused(archive, "it holds more than \(limits.maximumEntries) entries, more than Berth unpacks at once")
             }
             guard let kind = Self.kind(of: entry) else {
-                plan.skipped += 1
+                skipped += 1
                 return
             }
             let name = Self.pathname(of: entry)
             let path = try Self.checkedEntryPath(name, in: archive)
             guard !path.isRoot else { return }
-            var linkTarget: String?
             if kind == .link {
                 let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
                 guard Self.staysInside(target, from: path.parent) else {
                     throw ConfinedFileError.refused(archive, "its link \(name) -> \(target) leads out of the folder")
                 }
-                linkTarget = target
             }
             if kind == .file, archive_entry_size_is_set(entry) != 0 {
-                plan.bytes += archive_entry_size(entry)
-                guard plan.bytes <= limits.maximumBytes else {
+                bytes += archive_entry_size(entry)
+                guard bytes <= limits.maximumBytes else {
                     throw ConfinedFileError.refused(archive, "it unpacks to more than \(limits.maximumBytes) bytes, more than there is room for")
                 }
             }
-            plan.entries.append(.init(path: path, kind: kind, linkTarget: linkTarget))
+            entries += 1
         }
-        return plan
+        return ArchiveSummary(entries: entries, bytes: bytes, skipped: skipped)
     }
 
     /// An entry's name as a path inside the destination: absolute names and `..` are refused, not
@@ -163,18 +150,6 @@ extension ConfinedDirectory {
         let stagingFolder = try resolve(staging, flags: O_RDONLY | O_DIRECTORY, shown: archive)
         defer { close(stagingFolder) }
         guard berth_syncfs(stagingFolder) == 0 else { throw ConfinedFileError.from(errno, "sync", archive) }
-    }
-
-    /// Writes every byte of `bytes` to the open file.
-    static func writeAll(_ bytes: UnsafeRawBufferPointer, to file: Int32, shown: String) throws {
-        guard let start = bytes.baseAddress else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let count = Glibc.write(file, start + offset, bytes.count - offset)
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw ConfinedFileError.from(errno, "write", shown) }
-            offset += count
-        }
     }
 
     /// Moves what was unpacked into the destination: folders are merged, files and links replace entries

@@ -75,9 +75,8 @@ extension ConfinedDirectory {
             throw ConfinedFileError.from(errno, "stat", shown ?? path.description)
         }
         guard status.st_mode & S_IFMT == S_IFLNK else { return FileEntry(name: name, status: status, link: nil) }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlinkat(folder, name, &buffer, buffer.count - 1)
-        let target = length >= 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        let bytes = (try? Self.linkTarget(of: name, in: folder, action: "read the link", shown: name))?.dropLast() ?? []
+        let target = String(decoding: bytes.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return FileEntry(name: name, status: status, link: (target, linkState(of: path)))
     }
 

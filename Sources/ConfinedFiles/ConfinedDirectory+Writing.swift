@@ -71,14 +71,7 @@ public final class FileWriter {
     }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let start = bytes.baseAddress else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let count = Glibc.write(descriptor, start + offset, bytes.count - offset)
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw ConfinedFileError.from(errno, "write", path) }
-            offset += count
-        }
+        try ConfinedDirectory.writeAll(bytes, to: descriptor, shown: path)
         written += Int64(bytes.count)
     }
 

@@ -123,6 +123,27 @@ public final class ConfinedDirectory: Sendable {
         if let owner { fchownat(folder, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) }
     }
 
+    /// The target of the link `name` in the open `folder`, byte for byte and NUL-terminated (as `symlinkat`
+    /// and libarchive take it); `action` names what failed.
+    static func linkTarget(of name: String, in folder: Int32, action: String, shown: String) throws -> [CChar] {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlinkat(folder, name, &buffer, buffer.count - 1)
+        guard length >= 0 else { throw ConfinedFileError.from(errno, action, shown) }
+        return Array(buffer[0...length])
+    }
+
+    /// Writes every byte of `bytes` to the open file.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to file: Int32, shown: String) throws {
+        guard let start = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(file, start + offset, bytes.count - offset)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw ConfinedFileError.from(errno, "write", shown) }
+            offset += count
+        }
+    }
+
     static func isLink(_ name: String, in folder: Int32) -> Bool {
         var status = stat()
         return fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 && status.st_mode & S_IFMT == S_IFLNK

@@ -10,13 +10,9 @@ import Glibc
 struct ConfinedDirectoryTests {
     /// A fresh root, and beside it (outside) a decoy file a tenant would like to reach.
     static func withRoot(_ body: (String, String) throws -> Void) throws {
-        let base = NSTemporaryDirectory() + "berth-confined-\(UUID().uuidString.prefix(8))"
-        let root = base + "/volume"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: base) }
-        let decoy = base + "/host-secret"
-        try Data("host secret\n".utf8).write(to: URL(fileURLWithPath: decoy))
-        try body(root, decoy)
+        let volume = try HostileVolume()
+        defer { volume.remove() }
+        try body(volume.root, volume.secret)
     }
 
     @Test("files are written whole, folders made, owners set, and read back")

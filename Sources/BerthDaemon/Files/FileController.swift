@@ -21,16 +21,16 @@ struct FileController<Context: RequestContext>: Sendable {
             return try JSONResponse.make(FolderListing(path: try ConfinedPath(path).description, entries: listing))
         }
         group.get(RouterPath(DaemonRoutes.fileEntry.pattern)) { request, context in
-            try JSONResponse.make(VolumeEntry(try await volume(context).entry(at: try Self.path(of: request))))
+            try JSONResponse.make(VolumeEntry(try await volume(context).entry(at: try request.requiredPathQueryItem())))
         }
         group.get(RouterPath(DaemonRoutes.fileContents.pattern)) { request, context in
-            try FileDownload.response(for: try await volume(context).openFile(try Self.path(of: request)), request: request)
+            try FileDownload.response(for: try await volume(context).openFile(try request.requiredPathQueryItem()), request: request)
         }
         group.put(RouterPath(DaemonRoutes.fileContents.pattern)) { request, context in
             var body = request.body.makeAsyncIterator()
             do {
                 let files = try await volume(context)
-                let path = try Self.path(of: request)
+                let path = try request.requiredPathQueryItem()
                 let writer = try files.beginWrite(to: path)
                 while let buffer = try await body.next() {
                     try buffer.withUnsafeReadableBytes { try writer.append($0) }
@@ -86,7 +86,7 @@ struct FileController<Context: RequestContext>: Sendable {
         }
         group.post(RouterPath(DaemonRoutes.fileExtraction.pattern)) { request, context in
             let extraction = try await request.decodeJSON(as: ExtractionRequest.self)
-            guard ArchiveFormat.readable(extraction.path) else {
+            guard ArchiveName.isUnpackable(extraction.path) else {
                 throw APIError.badRequest("\(extraction.path) is not an archive Berth unpacks: .zip, .tar, .tar.gz, .tar.xz, .tar.zst or .tar.bz2")
             }
             let id = try context.parameters.require("id")
@@ -109,13 +109,6 @@ struct FileController<Context: RequestContext>: Sendable {
 
     private func volume(_ context: Context) async throws -> ConfinedDirectory {
         try await supervisor.volumeFiles(of: context.parameters.require("id"))
-    }
-
-    private static func path(of request: Request) throws -> String {
-        guard let path = request.uri.queryParameters.get("path"), !path.isEmpty else {
-            throw APIError.badRequest("the path query item is missing; name a file, such as ?path=server.properties")
-        }
-        return path
     }
 
     /// Runs long file work (packing, unpacking, copying or deleting whole folders) on NIO's blocking pool,

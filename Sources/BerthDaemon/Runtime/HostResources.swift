@@ -23,11 +23,18 @@ public struct HostResources: Sendable {
                 }
             }
         }
-        var stats = statvfs()
-        if statvfs(directory, &stats) == 0 {
-            resources.diskTotalBytes = Int64(stats.f_blocks) * Int64(stats.f_frsize)
-            resources.diskAvailableBytes = Int64(stats.f_bavail) * Int64(stats.f_frsize)
+        if let disk = disk(at: directory) {
+            resources.diskTotalBytes = disk.total
+            resources.diskAvailableBytes = disk.available
         }
         return resources
+    }
+
+    /// The size of the file system that holds `path`, and what it has free for unprivileged users; nil
+    /// when it cannot be read.
+    static func disk(at path: String) -> (total: Int64, available: Int64)? {
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return nil }
+        return (Int64(stats.f_blocks) * Int64(stats.f_frsize), Int64(stats.f_bavail) * Int64(stats.f_frsize))
     }
 }

@@ -19,16 +19,13 @@ extension InstanceSupervisor {
             throw InstanceError.failed("the instance's volume cannot be opened: \(error)")
         }
     }
-}
 
-extension InstanceSupervisor {
     /// How many bytes the instance's files may still grow by: what an extraction may unpack. Without a
     /// disk limit of its own, the free space of the file system its volume is on.
     func roomForFiles(of id: String) throws -> Int64 {
-        var status = statvfs()
-        guard statvfs(blueprint.volumePath(for: id), &status) == 0 else {
+        guard let disk = HostResources.disk(at: blueprint.volumePath(for: id)) else {
             throw InstanceError.failed("the room left for the instance's files cannot be read: \(String(cString: strerror(errno)))")
         }
-        return Int64(status.f_bavail) * Int64(status.f_frsize)
+        return disk.available
     }
 }

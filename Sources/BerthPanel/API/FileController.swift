@@ -27,12 +27,12 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         }
         files.get("entry") { request, context in
             try await answering(request, context, needs: .read) { id, role in
-                try JSONResponse.make(try await instances.files.entry(id, path: try Self.requiredPath(request), as: role))
+                try JSONResponse.make(try await instances.files.entry(id, path: try request.requiredPathQueryItem(), as: role))
             }
         }
         files.get("contents") { request, context in
             try await answering(request, context, needs: .read) { id, role in
-                let path = try Self.requiredPath(request)
+                let path = try request.requiredPathQueryItem()
                 let download = try await instances.files.download(id, path: path, range: request.headers[.range], as: role)
                 return DownloadResponse.passing(download, named: (path as NSString).lastPathComponent)
             }
@@ -42,7 +42,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
                 let length = request.headers[.contentLength].flatMap(Int.init).map { HTTPClientRequest.Body.Length.known(Int64($0)) } ?? .unknown
                 let entry = try await instances.files.upload(
                     id,
-                    path: try Self.requiredPath(request),
+                    path: try request.requiredPathQueryItem(),
                     body: .stream(request.body, length: length),
                     as: role
                 )
@@ -137,12 +137,5 @@ struct FileController<Context: PanelRequestContext>: Sendable {
 
     private static func query(_ request: Request) -> String? {
         request.uri.queryParameters.get("path")
-    }
-
-    private static func requiredPath(_ request: Request) throws -> String {
-        guard let path = query(request), !path.isEmpty else {
-            throw PanelError.invalid("the path query item is missing; name a file, such as ?path=server.properties")
-        }
-        return path
     }
 }

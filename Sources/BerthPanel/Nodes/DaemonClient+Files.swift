@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BerthHTTP
 import BerthProtocol
 import Foundation
 import NIOCore
@@ -8,11 +9,8 @@ extension DaemonClient {
     static func filePath(_ route: RoutePath, instance id: String, path: String?) -> String {
         let base = route.path(id: id)
         guard let path else { return base }
-        return base + "?path=" + (path.addingPercentEncoding(withAllowedCharacters: queryUnreserved) ?? "")
+        return base + "?path=" + QueryValue.encode(path)
     }
-
-    /// What a query value keeps unencoded: RFC 3986's unreserved characters and `/`.
-    private static let queryUnreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
 
     /// A file's bytes from the node, as a response whose body the caller streams on; `range` is passed
     /// as the client sent it. A refusal is thrown.
@@ -49,10 +47,7 @@ extension DaemonClient {
         }
         let data = Data(buffer: bytes)
         try Self.check(response.status, body: data)
-        guard let entry = try? JSONDecoder().decode(VolumeEntry.self, from: data) else {
-            throw DaemonClientError.unreachable("the node answered in a shape this panel does not understand")
-        }
-        return entry
+        return try Self.decode(VolumeEntry.self, from: data)
     }
 
     /// How long an upload may take, start to end, and a copy, pack, unpack or delete of whole folders on the

@@ -59,7 +59,11 @@ package struct DaemonClient: Sendable {
         expecting: Answer.Type,
         deadline: TimeAmount = deadline
     ) async throws -> Answer {
-        let bytes = try await send(method, path, body: body, to: node, deadline: deadline)
+        try Self.decode(Answer.self, from: try await send(method, path, body: body, to: node, deadline: deadline))
+    }
+
+    /// The node's answer read as `Answer`; one this panel cannot read counts as no answer.
+    static func decode<Answer: Decodable>(_ type: Answer.Type, from bytes: Data) throws -> Answer {
         do {
             return try JSONDecoder().decode(Answer.self, from: bytes)
         } catch {

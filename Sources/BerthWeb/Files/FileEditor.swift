@@ -1,3 +1,4 @@
+import BerthHTTP
 import Foundation
 
 /// The text editor's page: one file's text, and where saving and going back lead.
@@ -22,7 +23,7 @@ struct FileEditor {
         self.isNew = isNew
         self.mayWrite = mayWrite
         folderHref = FilePages.folderHref(instanceID, of: path)
-        downloadHref = "/instances/\(instanceID)/files/download?path=" + FolderPage.encode(path)
-        saveURL = "/instances/\(instanceID)/files/contents?path=" + FolderPage.encode(path)
+        downloadHref = "/instances/\(instanceID)/files/download?path=" + QueryValue.encode(path)
+        saveURL = "/instances/\(instanceID)/files/contents?path=" + QueryValue.encode(path)
     }
 }

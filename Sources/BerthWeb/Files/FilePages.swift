@@ -40,13 +40,13 @@ struct FilePages: Sendable {
         }
         group.get("instances/:id/files/download") { request, context in
             let (reached, id) = try await reach(context)
-            let path = try Self.path(request)
+            let path = try request.requiredPathQueryItem()
             let download = try await instances.files.download(id, path: path, range: request.headers[.range], as: reached.role)
             return DownloadResponse.passing(download, named: (path as NSString).lastPathComponent)
         }
         group.get("instances/:id/files/edit") { request, context in
             let (reached, id) = try await reach(context)
-            let path = try Self.path(request)
+            let path = try request.requiredPathQueryItem()
             var isNew = request.uri.queryParameters.get("new") == "1"
             // "New file" with the name of one that exists opens that one, so saving never replaces it unseen.
             if isNew, (try? await instances.files.entry(id, path: path, as: reached.role)) != nil {
@@ -78,7 +78,7 @@ struct FilePages: Sendable {
         }
         // The editor's save without scripts: the form's text (up to the form limit).
         group.post("instances/:id/files/save") { request, context in
-            try await change(context, back: { id in "/instances/\(id)/files/edit?path=" + FolderPage.encode(context.form.raw("path")) }) {
+            try await change(context, back: { id in "/instances/\(id)/files/edit?path=" + QueryValue.encode(context.form.raw("path")) }) {
                 reached,
                 id in
                 let path = try context.form.required("path", label: "The file's path")
@@ -90,7 +90,7 @@ struct FilePages: Sendable {
         group.put("instances/:id/files/contents") { request, context in
             let (reached, id) = try await reach(context)
             do {
-                let path = try Self.path(request)
+                let path = try request.requiredPathQueryItem()
                 let length = request.headers[.contentLength].flatMap(Int64.init).map(HTTPClientRequest.Body.Length.known) ?? .unknown
                 let entry = try await instances.files.upload(id, path: path, body: .stream(request.body, length: length), as: reached.role)
                 await audit.record("uploaded file \(path)", target: reached.instance.name, instance: reached.instance.id, context: context)
@@ -193,14 +193,7 @@ struct FilePages: Sendable {
         } catch let error as PanelError {
             context.flash(error)
         }
-        return WebResponse.redirect(back?(id) ?? "/instances/\(id)/files?path=" + FolderPage.encode(context.form.raw("folder")))
-    }
-
-    private static func path(_ request: Request) throws -> String {
-        guard let path = request.uri.queryParameters.get("path"), !path.isEmpty else {
-            throw PanelError.invalid("the path query item is missing; name a file, such as ?path=server.properties")
-        }
-        return path
+        return WebResponse.redirect(back?(id) ?? "/instances/\(id)/files?path=" + QueryValue.encode(context.form.raw("folder")))
     }
 
     static func join(_ folder: String, _ name: String) -> String {
@@ -209,7 +202,7 @@ struct FilePages: Sendable {
     }
 
     static func folderHref(_ id: String, of path: String) -> String {
-        "/instances/\(id)/files?path=" + FolderPage.encode((path as NSString).deletingLastPathComponent)
+        "/instances/\(id)/files?path=" + QueryValue.encode((path as NSString).deletingLastPathComponent)
     }
 
     /// `server.properties` → `server copy.properties`; `world` → `world copy`.

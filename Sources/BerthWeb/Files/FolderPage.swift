@@ -1,3 +1,4 @@
+import BerthHTTP
 import BerthPanel
 import BerthProtocol
 import Foundation
@@ -66,7 +67,9 @@ struct FolderPage {
         let parts = folder.split(separator: "/").map(String.init)
         for (index, part) in parts.enumerated() {
             walked.append(part)
-            crumbs.append(Crumb(name: part, href: base + "?path=" + Self.encode(walked.joined(separator: "/")), isCurrent: index == parts.count - 1))
+            crumbs.append(
+                Crumb(name: part, href: base + "?path=" + QueryValue.encode(walked.joined(separator: "/")), isCurrent: index == parts.count - 1)
+            )
         }
         self.crumbs = crumbs
         let sorted = Self.sorted(listing.entries, by: sort, descending: descending)
@@ -81,7 +84,7 @@ struct FolderPage {
             return SortLink(
                 key: key.rawValue,
                 label: key.rawValue.prefix(1).uppercased() + key.rawValue.dropFirst(),
-                href: base + "?path=" + Self.encode(folder) + "&sort=\(key.rawValue)&order=\(nextDescending ? "desc" : "asc")",
+                href: base + "?path=" + QueryValue.encode(folder) + "&sort=\(key.rawValue)&order=\(nextDescending ? "desc" : "asc")",
                 ariaSort: active ? (descending ? "descending" : "ascending") : "none"
             )
         }
@@ -118,11 +121,11 @@ struct FolderPage {
             kind: entry.kind.rawValue,
             isFolder: isFolder,
             isLink: entry.kind == .link,
-            openHref: isFolder ? base + "?path=" + encode(path) : base + "/edit?path=" + encode(path),
-            downloadHref: base + "/download?path=" + encode(path),
+            openHref: isFolder ? base + "?path=" + QueryValue.encode(path) : base + "/edit?path=" + QueryValue.encode(path),
+            downloadHref: base + "/download?path=" + QueryValue.encode(path),
             editable: entry.kind == .file && entry.size <= InstanceFiles.editableLimit
                 || (entry.kind == .link && entry.linkState == .inside),
-            isArchive: entry.kind == .file && isArchive(entry.name),
+            isArchive: entry.kind == .file && ArchiveName.isUnpackable(entry.name),
             size: isFolder || entry.kind == .link ? "–" : ByteCount.text(entry.size),
             modified: String(entry.modified.prefix(16)).replacingOccurrences(of: "T", with: " "),
             modifiedISO: entry.modified,
@@ -132,19 +135,6 @@ struct FolderPage {
             rowID: "file-\(index)"
         )
     }
-
-    /// Whether the name is one of an archive the node unpacks.
-    static func isArchive(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return [".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.bz2", ".tbz2"].contains { lower.hasSuffix($0) }
-    }
-
-    /// A path as a query value.
-    static func encode(_ path: String) -> String {
-        path.addingPercentEncoding(withAllowedCharacters: queryValue) ?? ""
-    }
-
-    private static let queryValue = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
 }
 
 /// Sizes as people read them: 512 B, 1.5 KiB, 20 MiB.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BerthProtocol
+import FluentKit
 import Foundation
 import NIOCore
 
@@ -19,15 +20,7 @@ package struct InstanceFiles: Sendable {
     /// The listing as the node wrote it (a ``FolderListing`` in JSON), for the API to pass on without
     /// decoding and encoding ten thousand entries again.
     package func listingJSON(_ id: String, path: String, as role: InstanceRole) async throws -> Data {
-        let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
-        return try await asking {
-            try await store.daemons.send(
-                .GET,
-                DaemonClient.filePath(DaemonRoutes.files, instance: id.lowercased(), path: path),
-                body: Optional<String>.none,
-                to: node
-            )
-        }
+        try await readJSON(DaemonRoutes.files, of: id, path: path, as: role)
     }
 
     package func entry(_ id: String, path: String, as role: InstanceRole) async throws -> VolumeEntry {
@@ -151,14 +144,17 @@ package struct InstanceFiles: Sendable {
     // MARK: - Asking the node
 
     private func read<Answer: Decodable>(_ route: RoutePath, of id: String, path: String, as role: InstanceRole) async throws -> Answer {
+        try DaemonClient.decode(Answer.self, from: try await readJSON(route, of: id, path: path, as: role))
+    }
+
+    private func readJSON(_ route: RoutePath, of id: String, path: String, as role: InstanceRole) async throws -> Data {
         let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
         return try await asking {
             try await store.daemons.send(
                 .GET,
                 DaemonClient.filePath(route, instance: id.lowercased(), path: path),
                 body: Optional<String>.none,
-                to: node,
-                expecting: Answer.self
+                to: node
             )
         }
     }
@@ -189,11 +185,13 @@ package struct InstanceFiles: Sendable {
     /// binds everyone but administrators).
     private func node(of id: String, checking paths: [String], for permission: InstancePermission, as role: InstanceRole) async throws -> Node {
         try role.require(permission)
-        guard let instance = try await store.find(id), let image = try await instance.$image.get(on: store.database.db()) as Image? else {
+        guard let uuid = UUID(uuidString: id),
+            let instance = try await Instance.query(on: store.database.db()).with(\.$node).with(\.$image).filter(\.$id == uuid).first()
+        else {
             throw PanelError.notFound("no instance with that id")
         }
         guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
-        if role != .administrator, let patterns = image.decodedDefinition?.fileDenylist {
+        if role != .administrator, let patterns = instance.image.decodedDefinition?.fileDenylist {
             let denylist = FileDenylist(patterns: patterns)
             if let denied = paths.first(where: denylist.denies) {
                 throw PanelError.forbidden("\(denied) is on the image's list of files that may not be changed or read here")
