@@ -16,34 +16,61 @@ package struct DaemonClient: Sendable {
     let box: SecretBox
 
     func createInstance(_ specification: InstanceSpecification, on node: Node) async throws -> InstanceStatus {
-        try await send(.POST, "/api/instances", body: specification, to: node, expecting: InstanceStatus.self)
+        try await send(.POST, "/api/instances", body: specification, to: node, expecting: InstanceStatus.self, deadline: Self.engineDeadline)
     }
 
     /// Deletes the instance on the node; an instance the node does not know is already deleted.
     func deleteInstance(_ id: String, on node: Node) async throws {
         do {
-            try await send(.DELETE, "/api/instances/\(id)", body: Optional<String>.none, to: node)
+            try await send(.DELETE, "/api/instances/\(id)", body: Optional<String>.none, to: node, deadline: Self.engineDeadline)
         } catch DaemonClientError.refused(404, _) {
             return
         }
     }
 
     func setSuspended(_ suspended: Bool, instance id: String, on node: Node) async throws {
-        try await send(.POST, "/api/instances/\(id)/suspension", body: SuspensionRequest(suspended: suspended), to: node)
+        try await send(
+            .POST,
+            "/api/instances/\(id)/suspension",
+            body: SuspensionRequest(suspended: suspended),
+            to: node,
+            deadline: Self.engineDeadline
+        )
     }
 
     /// Sends the instance's new specification: new limits reach its running container at once (`docker
     /// update`), the rest its next start.
     func reconfigure(_ specification: InstanceSpecification, on node: Node) async throws -> InstanceStatus {
-        try await send(.PUT, "/api/instances/\(specification.id)/specification", body: specification, to: node, expecting: InstanceStatus.self)
+        try await send(
+            .PUT,
+            "/api/instances/\(specification.id)/specification",
+            body: specification,
+            to: node,
+            expecting: InstanceStatus.self,
+            deadline: Self.engineDeadline
+        )
     }
 
     func reinstall(instance id: String, wipingFiles: Bool, on node: Node) async throws -> InstanceStatus {
-        try await send(.POST, "/api/instances/\(id)/reinstall", body: ReinstallRequest(wipe: wipingFiles), to: node, expecting: InstanceStatus.self)
+        try await send(
+            .POST,
+            "/api/instances/\(id)/reinstall",
+            body: ReinstallRequest(wipe: wipingFiles),
+            to: node,
+            expecting: InstanceStatus.self,
+            deadline: Self.engineDeadline
+        )
     }
 
     func power(_ action: PowerAction, instance id: String, on node: Node) async throws -> InstanceStatus {
-        try await send(.POST, "/api/instances/\(id)/power", body: PowerRequest(action: action), to: node, expecting: InstanceStatus.self)
+        try await send(
+            .POST,
+            "/api/instances/\(id)/power",
+            body: PowerRequest(action: action),
+            to: node,
+            expecting: InstanceStatus.self,
+            deadline: Self.engineDeadline
+        )
     }
 
     /// The latest resource use of each running instance on the node, by id.
@@ -81,8 +108,8 @@ package struct DaemonClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            // A node that is down refuses connections, and the client retries until this deadline; the
-            // daemon answers every call at once (installs run in the background), so it can be short.
+            // A node that is down refuses the connection at once; the deadline is for one that is up but
+            // does not answer.
             response = try await httpClient.execute(request, timeout: deadline)
             bytes = try await response.body.collect(upTo: 8 << 20)
         } catch {
@@ -110,7 +137,12 @@ package struct DaemonClient: Sendable {
         throw DaemonClientError.refused(Int(status.code), message)
     }
 
+    /// For calls the daemon answers from what it knows (state, usage, listings).
     static let deadline = TimeAmount.seconds(10)
+    /// For calls the daemon answers once Docker has done its part (create, start, update, remove a
+    /// container), which a busy engine takes many seconds for; a node given up on too early would be
+    /// reported unreachable while it goes on to do what it was asked.
+    static let engineDeadline = TimeAmount.seconds(90)
 
     /// Where the node's daemon answers and how to know it is the node: its `https` URL and a TLS
     /// configuration that trusts its pinned certificate alone. Throws for a node the panel does not trust
