@@ -52,6 +52,12 @@ public struct Daemon: Sendable {
         self.tasks = tasks
         self.reporter = PanelReporter(connection: connection)
         self.tokens = await ConsoleTokens(nodeToken: configuration.credentials.toNode)
+        let disks = InstanceDisks(
+            support: await InstanceDisks.detectSupport(dataDirectory: configuration.dataDirectory),
+            dataDirectory: configuration.dataDirectory,
+            volumesDirectory: configuration.volumesDirectory
+        )
+        logger.info("disk limits: \(disks.support.mode.rawValue): \(disks.support.detail)")
         self.supervisor = InstanceSupervisor(
             docker: docker,
             blueprint: blueprint,
@@ -63,6 +69,7 @@ public struct Daemon: Sendable {
                 tasks: tasks,
                 logger: logger
             ),
+            disks: disks,
             tasks: tasks,
             reporter: reporter,
             stateFile: StateFile(dataDirectory: configuration.dataDirectory),
@@ -74,6 +81,7 @@ public struct Daemon: Sendable {
             docker: docker,
             dataDirectory: configuration.dataDirectory,
             certificatePEM: configuration.certificate?.certificatePEM,
+            diskLimits: disks.support,
             supervisor: supervisor
         )
         self.heartbeats = HeartbeatSender(connection: connection, source: nodeInfo)

@@ -40,7 +40,7 @@ struct InstanceTests {
         [
             "image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "128MB", "cpu": "50%",
             "ports": "\(port):\(port)", "nodeId": node, "name": name, "user": user, "primary": "\(port)",
-            "variables": #"{"MOTD": "hello"}"#, "disk": "1G",
+            "variables": #"{"MOTD": "hello"}"#, "disk": "64M",
         ]
     }
 
@@ -91,7 +91,7 @@ struct InstanceTests {
             let ready = try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
             #expect(ready["Memory"] as? Int == 128)
             #expect(ready["Cpu"] as? Double == 0.5)
-            #expect(ready["Disk"] as? Int == 1024)
+            #expect(ready["Disk"] as? Int == 64)
             #expect(ready["User"] as? String == "billing-7")
             #expect(ready["Ports"] as? String == "\(port):\(port)")
             #expect(ready["Primary"] as? String == "\(port)")

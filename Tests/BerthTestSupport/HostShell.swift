@@ -21,6 +21,18 @@ public enum HostShell {
         return printed
     }
 
+    /// Unmounts every file system mounted under `directory` (instances' disk images), lazily, so a test's
+    /// data directory can be removed and its loop devices go back to the kernel.
+    public static func unmountAll(under directory: String) {
+        guard let table = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return }
+        let prefix = (directory as NSString).standardizingPath + "/"
+        // Mount points with spaces are written octal-escaped; a test's never have any.
+        let mountPoints = table.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.count > 1 }.map { String($0[1]) }
+        for mountPoint in mountPoints.reversed() where mountPoint.hasPrefix(prefix) {
+            _ = try? run("umount -l '\(mountPoint)'")
+        }
+    }
+
     /// Starts `command` in the background and returns at once; it is stopped with whatever it runs in.
     public static func start(_ command: String) throws {
         let process = Process()

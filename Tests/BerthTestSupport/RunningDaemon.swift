@@ -42,6 +42,7 @@ public enum RunningDaemon {
         }
         if !keepingContainers {
             await removeContainers(labelled: configuration.containerLabel, docker: docker)
+            HostShell.unmountAll(under: configuration.dataDirectory)
         }
         try await docker.shutdown()
         return try outcome.get()

@@ -2,7 +2,7 @@ import BerthHTTP
 import BerthProtocol
 import Hummingbird
 
-/// The daemon's instance routes: create, read, resource use, power, console commands, limits, a new specification, reinstall,
+/// The daemon's instance routes: create, read, resource and disk use, power, console commands, limits, a new specification, reinstall,
 /// suspension, delete.
 struct InstanceController<Context: RequestContext>: Sendable {
     let supervisor: InstanceSupervisor
@@ -17,6 +17,9 @@ struct InstanceController<Context: RequestContext>: Sendable {
         }
         group.get(RouterPath(DaemonRoutes.usage.pattern)) { _, _ in
             try JSONResponse.make(await supervisor.usage())
+        }
+        group.get(RouterPath(DaemonRoutes.disks.pattern)) { _, _ in
+            try JSONResponse.make(await supervisor.diskUsage())
         }
         group.get(RouterPath(DaemonRoutes.instance.pattern)) { _, context in
             try JSONResponse.make(try await supervisor.status(of: context.parameters.require("id")))

@@ -9,6 +9,7 @@ struct NodeInfoSource: Sendable {
     let dataDirectory: String
     /// The certificate the daemon serves, which every heartbeat presents for the panel to pin.
     let certificatePEM: String?
+    let diskLimits: DiskLimitSupport
     let supervisor: InstanceSupervisor
 
     func nodeInfo() async -> NodeInfo {
@@ -22,7 +23,8 @@ struct NodeInfoSource: Sendable {
             diskTotalBytes: resources.diskTotalBytes,
             diskAvailableBytes: resources.diskAvailableBytes,
             instances: await supervisor.count,
-            certificate: certificatePEM
+            certificate: certificatePEM,
+            diskLimits: diskLimits
         )
     }
 

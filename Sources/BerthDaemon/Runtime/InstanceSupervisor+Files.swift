@@ -4,7 +4,7 @@ import Foundation
 extension InstanceSupervisor {
     /// The instance's volume, opened for the file manager: files it makes belong to the instance's user.
     /// Refused while an installer owns the files, and while the instance is suspended or being deleted.
-    func volumeFiles(of id: String) throws -> ConfinedDirectory {
+    func volumeFiles(of id: String) async throws -> ConfinedDirectory {
         guard let record = records[id] else { throw InstanceError.notFound(id: id) }
         if record.lifecycle.activity == .deleting { throw InstanceError.conflict("the instance is being deleted") }
         if record.lifecycle.suspended {
@@ -13,6 +13,7 @@ extension InstanceSupervisor {
         if record.lifecycle.activity == .installing {
             throw InstanceError.conflict("the instance is installing; its files are the installer's until it finishes")
         }
+        try await mountDisk(of: id)
         do {
             return try ConfinedDirectory(path: blueprint.volumePath(for: id), owner: (record.hostID, record.hostID))
         } catch {

@@ -6,6 +6,7 @@ extension InstanceSupervisor {
     /// Accepts a new instance and installs it in the background.
     func create(_ specification: InstanceSpecification) throws -> InstanceStatus {
         if let problem = specification.problem { throw InstanceError.invalid(problem) }
+        try checkDiskLimit(specification.limits)
         guard records[specification.id] == nil else { throw InstanceError.alreadyExists(id: specification.id) }
         let record = InstanceRecord(specification: specification, hostID: try freeHostID())
         records[record.id] = record
@@ -25,11 +26,15 @@ extension InstanceSupervisor {
 
     /// Runs the install script again and recreates the container; the instance must be stopped. With
     /// `wipingFiles`, the install starts from an empty volume.
-    func reinstall(_ id: String, wipingFiles: Bool = false) throws -> InstanceStatus {
+    func reinstall(_ id: String, wipingFiles: Bool = false) async throws -> InstanceStatus {
         // Checked on a copy first: files are moved aside only for a reinstall that will happen.
-        guard var lifecycle = records[id]?.lifecycle else { throw InstanceError.notFound(id: id) }
+        guard let record = records[id] else { throw InstanceError.notFound(id: id) }
+        var lifecycle = record.lifecycle
         try lifecycle.requestReinstall()
-        if wipingFiles { try moveFilesAside(of: id) }
+        if wipingFiles {
+            // A disk of its own is made anew by the install, empty.
+            if record.specification.limits.diskMiB != nil { try await removeDisk(of: id) } else { try moveFilesAside(of: id) }
+        }
         try change(id) { record in
             try record.lifecycle.requestReinstall()
             // The install makes the container with the settings there are now; a change while it runs
@@ -56,6 +61,7 @@ extension InstanceSupervisor {
         tasks.spawn { [installer] in
             let outcome: Result<String, any Error>
             do {
+                try await self.mountDisk(of: id)
                 outcome = .success(try await installer.install(specification, as: hostID, console: console))
             } catch {
                 outcome = .failure(error)
@@ -135,6 +141,12 @@ extension InstanceSupervisor {
                     "the instance's containers could not be removed, so it was kept: \(InstanceError.describe(error))"
                 )
             }
+        }
+        do {
+            try await removeDisk(of: id)
+        } catch {
+            note(id) { $0.lifecycle.deleteFailed() }
+            throw error
         }
         let volume = blueprint.volumePath(for: id)
         if FileManager.default.fileExists(atPath: volume) {

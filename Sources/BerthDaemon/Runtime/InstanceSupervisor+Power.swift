@@ -22,6 +22,12 @@ extension InstanceSupervisor {
     /// Starts the container and returns once Docker has started it (or refused to).
     func start(_ id: String) async throws {
         let session = try change(id) { try $0.lifecycle.requestStart(session: UUID()) }
+        do {
+            try await mountDisk(of: id)
+        } catch {
+            note(id) { $0.lifecycle.startFailed(session: session, reason: InstanceError.describe(error)) }
+            throw error
+        }
         try await renewContainerIfOutdated(id, session: session)
         guard let containerID = records[id]?.containerID else {
             let reason = "the instance has no container; reinstall it"
@@ -105,8 +111,13 @@ extension InstanceSupervisor {
 
     func updateLimits(_ limits: ResourceLimits, of id: String) async throws -> InstanceStatus {
         if let problem = limits.problem { throw InstanceError.invalid(problem) }
-        // Docker first: limits it refuses are not kept, so the record never says what the container is not.
         guard let record = records[id] else { throw InstanceError.notFound(id: id) }
+        try checkDiskLimit(limits)
+        if limits.diskMiB != record.specification.limits.diskMiB {
+            try await resizeDisk(of: id, from: record.specification.limits.diskMiB, to: limits.diskMiB)
+            try change(id) { $0.specification.limits.diskMiB = limits.diskMiB }
+        }
+        // Docker next: limits it refuses are not kept, so the record never says what the container is not.
         if let containerID = record.containerID {
             do {
                 try await docker.updateContainer(containerID, limits: ContainerBlueprint.containerLimits(limits))

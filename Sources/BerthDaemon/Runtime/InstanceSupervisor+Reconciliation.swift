@@ -16,6 +16,7 @@ extension InstanceSupervisor {
     func reconcileWithDocker() async {
         removeFilesLeftAside()
         await finishInterruptedDeletions()
+        await mountDisks()
         let restored = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
         let containers: [ContainerSummary]
         do {

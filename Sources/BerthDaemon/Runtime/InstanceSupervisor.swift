@@ -13,6 +13,8 @@ actor InstanceSupervisor {
     let docker: DockerEngine
     let blueprint: ContainerBlueprint
     let installer: Installer
+    /// The disks of instances with a disk limit.
+    let disks: InstanceDisks
     let tasks: BackgroundTasks
     let reporter: PanelReporter
     let stateFile: StateFile
@@ -35,6 +37,7 @@ actor InstanceSupervisor {
         docker: DockerEngine,
         blueprint: ContainerBlueprint,
         installer: Installer,
+        disks: InstanceDisks,
         tasks: BackgroundTasks,
         reporter: PanelReporter,
         stateFile: StateFile,
@@ -45,6 +48,7 @@ actor InstanceSupervisor {
         self.docker = docker
         self.blueprint = blueprint
         self.installer = installer
+        self.disks = disks
         self.tasks = tasks
         self.reporter = reporter
         self.stateFile = stateFile

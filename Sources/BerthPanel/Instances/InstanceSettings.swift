@@ -48,15 +48,17 @@ struct InstanceSettings: Equatable, Sendable {
         instance.ports = Self.json(ports)
     }
 
-    var limits: ResourceLimits { ResourceLimits(memoryMiB: memory, cpuCores: cpu, processes: processes) }
+    /// A disk of 0 (the seed's way of saying none) is no limit.
+    var limits: ResourceLimits {
+        ResourceLimits(memoryMiB: memory, cpuCores: cpu, processes: processes, diskMiB: disk.flatMap { $0 > 0 ? $0 : nil })
+    }
 
-    /// Whether the node runs the instance differently: the name, the owner, the disk (not enforced by the
-    /// node yet) and the port allowance are the panel's alone.
+    /// Whether the node runs the instance differently: the name, the owner and the port allowance are the
+    /// panel's alone.
     func differsForTheNode(from other: InstanceSettings) -> Bool {
         var comparable = other
         comparable.name = name
         comparable.owner = owner
-        comparable.disk = disk
         comparable.extraPortLimit = extraPortLimit
         return comparable != self
     }

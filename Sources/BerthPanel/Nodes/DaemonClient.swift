@@ -78,6 +78,11 @@ package struct DaemonClient: Sendable {
         try await send(.GET, DaemonRoutes.usage.pattern, body: Optional<String>.none, to: node, expecting: [String: ResourceSample].self)
     }
 
+    /// What the files of each instance with a disk limit take on the node, by id.
+    func diskUsage(on node: Node) async throws -> [String: DiskUsage] {
+        try await send(.GET, DaemonRoutes.disks.pattern, body: Optional<String>.none, to: node, expecting: [String: DiskUsage].self)
+    }
+
     func send<Answer: Decodable>(
         _ method: HTTPMethod,
         _ path: String,

@@ -93,6 +93,9 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     public var cpuCores: Double
     /// Most processes and threads at once.
     public var processes: Int
+    /// Room for the instance's files, enforced by the node's kernel as it writes; nil for none beyond the
+    /// node's own disk.
+    public var diskMiB: Int?
 
     /// The least memory Docker gives a container ("Minimum memory limit allowed is 6MB").
     public static let smallestMemoryMiB = 6
@@ -103,10 +106,14 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     /// What an instance may run when nobody said otherwise: plenty for a game server, not a fork bomb.
     public static let defaultProcesses = 512
 
-    public init(memoryMiB: Int, cpuCores: Double, processes: Int = defaultProcesses) {
+    /// The least room a disk limit gives: a file system smaller than this holds little beyond itself.
+    public static let smallestDiskMiB = 16
+
+    public init(memoryMiB: Int, cpuCores: Double, processes: Int = defaultProcesses, diskMiB: Int? = nil) {
         self.memoryMiB = memoryMiB
         self.cpuCores = cpuCores
         self.processes = processes
+        self.diskMiB = diskMiB
     }
 
     public var problem: String? {
@@ -115,6 +122,9 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
         // Docker's CFS quota is at least 1 ms of each 100 ms period: a hundredth of a core.
         if !(cpuCores >= Self.smallestCPU) || cpuCores > 1024 { return "cpu must be at least 0.01 and at most 1024 cores" }
         if processes < 8 || processes > 1_000_000 { return "processes must be between 8 and 1000000" }
+        if let diskMiB, diskMiB < Self.smallestDiskMiB || diskMiB > 1 << 30 {
+            return "disk must be at least \(Self.smallestDiskMiB) MiB and at most 1 PiB"
+        }
         return nil
     }
 }

@@ -10,6 +10,8 @@ public struct NodeInfo: Codable, Sendable, Equatable {
     public var instances: Int
     /// The PEM certificate the daemon serves its API with; the panel pins it from the first signed heartbeat.
     public var certificate: String?
+    /// How the node enforces instances' disk limits, or why it cannot (``DiskLimitSupport``).
+    public var diskLimits: DiskLimitSupport?
 
     public init(
         version: String,
@@ -20,7 +22,8 @@ public struct NodeInfo: Codable, Sendable, Equatable {
         diskTotalBytes: Int64,
         diskAvailableBytes: Int64,
         instances: Int,
-        certificate: String? = nil
+        certificate: String? = nil,
+        diskLimits: DiskLimitSupport? = nil
     ) {
         self.version = version
         self.docker = docker
@@ -31,6 +34,7 @@ public struct NodeInfo: Codable, Sendable, Equatable {
         self.diskAvailableBytes = diskAvailableBytes
         self.instances = instances
         self.certificate = certificate
+        self.diskLimits = diskLimits
     }
 }
 

@@ -29,6 +29,9 @@ struct LiveStates: Sendable {
         let memoryLimitBytes: Int64?
         /// Seconds since 1970 when its container started, while it runs.
         let startedAt: Double?
+        /// What its files take of its disk limit, running or not; nil without a limit.
+        let diskBytes: Int64?
+        let diskLimitBytes: Int64?
     }
 
     struct Snapshot: Encodable, Equatable {
@@ -88,17 +91,22 @@ struct LiveStates: Sendable {
         } else {
             views = try await instances.reachable(by: user.userID)
         }
-        let usage = await instances.usage(of: views)
+        async let samples = instances.usage(of: views)
+        async let disks = instances.diskUsage(of: views)
+        let (usage, diskUsage) = await (samples, disks)
         return Snapshot(
             instances: views.map { view in
                 let sample = usage[view.id]
+                let disk = diskUsage[view.id]
                 return State(
                     id: view.id,
                     state: InstanceSummary.state(of: view),
                     cpuPercent: sample?.cpuPercent,
                     memoryBytes: sample?.memoryBytes,
                     memoryLimitBytes: sample?.memoryLimitBytes,
-                    startedAt: sample?.startedAt
+                    startedAt: sample?.startedAt,
+                    diskBytes: disk?.usedBytes,
+                    diskLimitBytes: disk?.limitBytes
                 )
             }
         )

@@ -339,10 +339,17 @@
     setInputEnabled(form, input, false);
 
     var uptime = document.getElementById('instance-uptime');
+    var diskUse = document.getElementById('instance-disk-use');
     var stateStream = followState(instanceId, function (current) {
       var state = current && current.state;
       if (uptime) {
         uptime.textContent = current && typeof current.startedAt === 'number' ? window.Berth.formatUptime(current.startedAt) : '–';
+      }
+      if (diskUse) {
+        var used = current && current.diskBytes;
+        var full = typeof used === 'number' && used >= current.diskLimitBytes;
+        diskUse.textContent = typeof used === 'number' ? (full ? '— full: ' : '— ') + window.Berth.formatBytes(used) + ' used' : '';
+        diskUse.className = full ? 'badge badge-failed' : 'muted';
       }
       if (current === null) {
         if (live) live.close();

@@ -4,7 +4,7 @@
  * a row whose instance was deleted says so. Search and a state filter narrow the rows.
  *
  * Each `table[data-live]` (its value is the stream's query, e.g. "scope=all") has rows
- * `tr[data-instance-id]` with `.live-state .badge` (and `.live-uptime`), `.live-cpu` and `.live-memory` cells. The search box
+ * `tr[data-instance-id]` with `.live-state .badge` (and `.live-uptime`), `.live-cpu`, `.live-memory` and `.live-disk` cells. The search box
  * is `#instance-search`, the filter `#instance-filter`, and `#no-match` says when nothing matches.
  *
  * Needs app.js to have run first (it defines `window.Berth`).
@@ -32,25 +32,34 @@
     });
     setText(row.querySelector('.live-cpu'), '–');
     setText(row.querySelector('.live-memory-text'), '–');
+    setText(row.querySelector('.live-disk-text'), '–');
   }
 
-  function showUsage(row, state) {
-    var format = window.Berth;
-    setText(row.querySelector('.live-uptime'), typeof state.startedAt === 'number' ? 'up ' + format.formatUptime(state.startedAt) : '');
-    setText(row.querySelector('.live-cpu'), typeof state.cpuPercent === 'number' ? format.formatPercent(state.cpuPercent, 0) : '–');
-    var text = row.querySelector('.live-memory-text');
-    var meter = row.querySelector('.live-memory meter');
-    if (typeof state.memoryBytes === 'number') {
-      setText(text, format.formatMemory(state.memoryBytes, state.memoryLimitBytes || 0));
-      if (meter && state.memoryLimitBytes > 0) {
-        meter.max = state.memoryLimitBytes;
-        meter.value = state.memoryBytes;
+  /** A meter and its text: `used / limit`, the meter shown where there is a limit. */
+  function showAmount(cell, used, limit, suffix) {
+    if (!cell) return;
+    var text = cell.querySelector('span');
+    var meter = cell.querySelector('meter');
+    if (typeof used === 'number') {
+      setText(text, window.Berth.formatMemory(used, limit || 0) + (suffix || ''));
+      if (meter && limit > 0) {
+        meter.max = limit;
+        meter.value = Math.min(used, limit);
         meter.hidden = false;
       }
     } else {
       setText(text, '–');
       if (meter) meter.hidden = true;
     }
+  }
+
+  function showUsage(row, state) {
+    var format = window.Berth;
+    setText(row.querySelector('.live-uptime'), typeof state.startedAt === 'number' ? 'up ' + format.formatUptime(state.startedAt) : '');
+    setText(row.querySelector('.live-cpu'), typeof state.cpuPercent === 'number' ? format.formatPercent(state.cpuPercent, 0) : '–');
+    showAmount(row.querySelector('.live-memory'), state.memoryBytes, state.memoryLimitBytes);
+    var full = typeof state.diskBytes === 'number' && state.diskBytes >= state.diskLimitBytes;
+    showAmount(row.querySelector('.live-disk'), state.diskBytes, state.diskLimitBytes, full ? ' (full)' : '');
   }
 
   function apply(snapshot) {

@@ -1,0 +1,240 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One instance's files on a file system of their own: an ext4 image file, preallocated, loop-mounted on
+/// the instance's volume folder. Nothing the container does changes the image's size, so a write past
+/// the limit gets ENOSPC from the kernel at once, wherever it comes from (the server, an upload, an
+/// extraction), and the node's other instances never notice.
+///
+/// The image is made a little larger than the limit, so that what the file system keeps for itself
+/// (journal, inode tables) leaves the limit usable; `df` in the container shows what it has.
+struct DiskImage: Sendable {
+    /// The image file, under the daemon's data directory, out of every container's reach.
+    let imagePath: String
+    /// The instance's volume folder, where the image is mounted.
+    let mountPoint: String
+
+    enum Failure: Error, CustomStringConvertible {
+        case noRoom(String)
+        case tooSmall(String)
+        case failed(String)
+
+        var description: String {
+            switch self {
+            case .noRoom(let message), .tooSmall(let message), .failed(let message): message
+            }
+        }
+    }
+
+    var exists: Bool { FileManager.default.fileExists(atPath: imagePath) }
+
+    /// Whether a file system is mounted on the volume folder: the folder sits on another device than
+    /// its parent.
+    var isMounted: Bool {
+        var folder = stat()
+        var parent = stat()
+        guard stat(mountPoint, &folder) == 0, stat((mountPoint as NSString).deletingLastPathComponent, &parent) == 0 else { return false }
+        return folder.st_dev != parent.st_dev
+    }
+
+    /// Makes the image for `limitBytes` of files owned by `owner`, and mounts it.
+    func create(limitBytes: Int64, owner: UInt32) async throws {
+        try makeMountPoint()
+        let size = Self.firstGuess(for: limitBytes)
+        try preallocate(size)
+        do {
+            try await HostCommand.run(
+                "mkfs.ext4",
+                ["-q", "-F", "-m", "0", "-L", "berth", "-E", "root_owner=\(owner):\(owner),nodiscard", imagePath]
+            )
+            try await fit(limitBytes: limitBytes, size: size)
+            try await mount()
+            _ = chmod(mountPoint, 0o750)
+        } catch {
+            try? FileManager.default.removeItem(atPath: imagePath)
+            throw error
+        }
+    }
+
+    /// Mounts the image on the volume folder, unless it is already. Refuses what `mount` would take from
+    /// the files: set-id programs and device files.
+    func mount() async throws {
+        guard !isMounted else { return }
+        try makeMountPoint()
+        for attempt in 1...3 {
+            do {
+                try await HostCommand.run("mount", ["-t", "ext4", "-o", "loop,nosuid,nodev,noatime", imagePath, mountPoint])
+                break
+            } catch {
+                // Two mounts at once can be handed the same free loop device; the one that lost tries again.
+                if isMounted { break }
+                guard attempt < 3 else { throw Failure.failed("the instance's disk could not be mounted: \(error)") }
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
+        // mkfs's lost+found is root's: it would show in the file manager as a folder nobody may open.
+        _ = rmdir((mountPoint as NSString).appendingPathComponent("lost+found"))
+    }
+
+    /// Unmounts the image; `lazily` detaches it even while files are open (for a deletion, which may not
+    /// wait on a download), the kernel letting go once they close.
+    func unmount(lazily: Bool = false) async throws {
+        if isMounted {
+            do {
+                try await HostCommand.run("umount", lazily ? ["-l", mountPoint] : [mountPoint])
+            } catch {
+                throw Failure.failed("the instance's disk could not be unmounted (is a file of it still open?): \(error)")
+            }
+        }
+        if !lazily { try await detachLoopDevices() }
+    }
+
+    /// Waits until no loop device holds the image. The kernel lets one go a moment after its unmount; a
+    /// mount meanwhile would be handed the same device, with what it cached of the image before a resize.
+    private func detachLoopDevices() async throws {
+        for _ in 0..<100 {
+            // One line per device: "/dev/loop3: [2049]:1234 (/path/to/image)".
+            let listed = try await HostCommand.run("losetup", ["-j", imagePath])
+            let devices = listed.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+            guard !devices.isEmpty else { return }
+            for device in devices { _ = try? await HostCommand.run("losetup", ["-d", device]) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw Failure.failed("the instance's disk image is still held by a loop device")
+    }
+
+    /// Gives the image room for `limitBytes`: grown, or shrunk when its files fit in the new limit, and
+    /// mounted again. It must not be in use (its instance stopped); a shrink its files do not fit in
+    /// changes nothing.
+    func resize(toLimit limitBytes: Int64) async throws {
+        try await mount()
+        if let usage, usage.used > limitBytes {
+            throw Failure.tooSmall("the instance's files take more room than \(limitBytes >> 20) MiB; delete some first")
+        }
+        try await unmount()
+        do {
+            let target = Self.firstGuess(for: limitBytes)
+            try await check()
+            if target > (try fileSize()) {
+                try preallocate(target)
+                try await HostCommand.run("resize2fs", ["-f", imagePath])
+            } else {
+                // Forced: resize2fs's own minimum is a rough guess, often half again what the files take.
+                // Where they do not fit after all, it stops before moving anything.
+                try await HostCommand.run("resize2fs", ["-f", imagePath, "\(target / 1024)K"])
+                guard truncate(imagePath, off_t(target)) == 0 else { throw Failure.failed("the image could not be shrunk: \(Self.lastError)") }
+            }
+            try await fit(limitBytes: limitBytes, size: target)
+        } catch {
+            try? await check()
+            try? await mount()
+            throw error is Failure ? error : Failure.failed("the instance's disk could not be resized: \(error)")
+        }
+        try await mount()
+    }
+
+    /// Unmounts (lazily) and deletes the image, and the volume folder it was mounted on.
+    func remove() async throws {
+        try await unmount(lazily: true)
+        if exists {
+            do {
+                try FileManager.default.removeItem(atPath: imagePath)
+            } catch {
+                throw Failure.failed("the instance's disk image could not be removed: \(error.localizedDescription)")
+            }
+        }
+        _ = rmdir(mountPoint)
+    }
+
+    /// What the files take and the room they have in all; nil while the image is not mounted.
+    var usage: (used: Int64, total: Int64)? {
+        guard isMounted else { return nil }
+        var stats = statvfs()
+        guard statvfs(mountPoint, &stats) == 0 else { return nil }
+        let blockSize = Int64(stats.f_frsize)
+        let used = (Int64(stats.f_blocks) - Int64(stats.f_bfree)) * blockSize
+        return (used, used + Int64(stats.f_bavail) * blockSize)
+    }
+
+    // MARK: - Size
+
+    /// The image size that leaves about `limitBytes` usable: ext4 keeps a journal (up to 1 GiB on large
+    /// file systems), inode tables (1/64 of the size) and a reserve out of what users get.
+    static func firstGuess(for limitBytes: Int64) -> Int64 {
+        roundedToMiB(limitBytes + limitBytes / 25 + (8 << 20))
+    }
+
+    /// Grows the unmounted image of `size` bytes until at least `limitBytes` are usable on it (the first
+    /// guess falls short for some sizes, by a journal's step).
+    private func fit(limitBytes: Int64, size: Int64) async throws {
+        var size = size
+        for _ in 0..<4 {
+            let usable = try await capacity()
+            guard usable < limitBytes else { return }
+            let shortfall = limitBytes - usable
+            size = Self.roundedToMiB(size + shortfall + shortfall / 8 + (1 << 20))
+            try preallocate(size)
+            try await check()
+            try await HostCommand.run("resize2fs", ["-f", imagePath])
+        }
+        throw Failure.failed("the image could not be given \(limitBytes >> 20) MiB of room")
+    }
+
+    /// What an unprivileged user's files may take of the unmounted image, those there already included:
+    /// mounted for a moment to ask the kernel.
+    private func capacity() async throws -> Int64 {
+        try await mount()
+        let usage = self.usage
+        try await unmount()
+        guard let usage else { throw Failure.failed("the image's room could not be read") }
+        return usage.total
+    }
+
+    /// `e2fsck`, which `resize2fs` wants first; its status 1 means it corrected something, which is fine.
+    private func check() async throws {
+        do {
+            try await HostCommand.run("e2fsck", ["-f", "-y", imagePath])
+        } catch let failure as HostCommand.Failure where failure.status == 1 {
+            return
+        }
+    }
+
+    /// Reserves `size` bytes for the image on the host's disk now: a sparse image on a host that fills up
+    /// loses the instance's writes silently, where this fails at once and says why.
+    private func preallocate(_ size: Int64) throws {
+        let descriptor = open(imagePath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw Failure.failed("the image could not be made: \(Self.lastError)") }
+        defer { close(descriptor) }
+        let status = posix_fallocate(descriptor, 0, off_t(size))
+        if status == ENOSPC {
+            throw Failure.noRoom("the node has no room for a disk of \(size >> 20) MiB")
+        }
+        guard status == 0 else { throw Failure.failed("the image could not be allocated: \(String(cString: strerror(status)))") }
+    }
+
+    private func fileSize() throws -> Int64 {
+        var info = stat()
+        guard stat(imagePath, &info) == 0 else { throw Failure.failed("the image cannot be read: \(Self.lastError)") }
+        return Int64(info.st_size)
+    }
+
+    /// The empty folder the image is mounted on: root's, and closed to everyone, so an instance whose
+    /// image is not mounted writes nowhere rather than unlimited onto the host's disk.
+    private func makeMountPoint() throws {
+        let folders = [(imagePath as NSString).deletingLastPathComponent, (mountPoint as NSString).deletingLastPathComponent]
+        for folder in folders {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        if mkdir(mountPoint, 0) != 0 && errno != EEXIST {
+            throw Failure.failed("the instance's volume folder could not be made: \(Self.lastError)")
+        }
+        if !isMounted { _ = chmod(mountPoint, 0) }
+    }
+
+    private static func roundedToMiB(_ bytes: Int64) -> Int64 { ((bytes + (1 << 20) - 1) >> 20) << 20 }
+
+    private static var lastError: String { String(cString: strerror(errno)) }
+}

@@ -1,0 +1,86 @@
+import BerthProtocol
+import Foundation
+
+extension InstanceSupervisor {
+    /// Refuses a disk limit this node cannot keep, before anything is made for it.
+    func checkDiskLimit(_ limits: ResourceLimits) throws {
+        guard limits.diskMiB != nil, !disks.support.enforces else { return }
+        throw InstanceError.invalid("this node cannot enforce disk limits (\(disks.support.detail)); deploy without a disk limit or on another node")
+    }
+
+    /// Mounts the instance's disk, made first when it has none yet: before an install, a start, and any
+    /// use of its files, so nothing is ever written beside it onto the host's disk. Nothing for an
+    /// instance without a disk limit.
+    func mountDisk(of id: String) async throws {
+        guard let record = records[id], let limitMiB = record.specification.limits.diskMiB else { return }
+        let owner = record.hostID
+        try await onDisk(of: id) { image in
+            if image.exists {
+                try await image.mount()
+            } else {
+                // A folder of files written before the limit was set would vanish under the new image.
+                let files = (try? FileManager.default.contentsOfDirectory(atPath: image.mountPoint)) ?? []
+                guard files.isEmpty else {
+                    throw InstanceError.conflict("the instance has files from before it had a disk limit; they were left as they are")
+                }
+                try await image.create(limitBytes: Int64(limitMiB) << 20, owner: owner)
+            }
+        }
+    }
+
+    /// Gives a stopped instance's disk room for its new limit. Where the limit appears or goes, the
+    /// files would have to move to or from a disk of their own: refused, as the node does not do it yet.
+    func resizeDisk(of id: String, from old: Int?, to new: Int?) async throws {
+        guard old != new else { return }
+        guard let old, let new else {
+            throw InstanceError.conflict(
+                old == nil
+                    ? "a disk limit cannot be given to an instance made without one; deploy a new instance with it"
+                    : "the disk limit cannot be removed; set a larger one"
+            )
+        }
+        guard let record = records[id], record.lifecycle.activity != .installing,
+            record.lifecycle.power == .offline || record.lifecycle.power == .crashed
+        else {
+            throw InstanceError.conflict("stop the instance first: its disk is resized while nothing uses it (now \(old) MiB)")
+        }
+        try await onDisk(of: id) { image in
+            guard image.exists else { return }
+            try await image.resize(toLimit: Int64(new) << 20)
+        }
+    }
+
+    /// Unmounts and removes the instance's disk image, if it has one.
+    func removeDisk(of id: String) async throws {
+        guard disks.support.enforces, disks.image(of: id).exists || disks.image(of: id).isMounted else { return }
+        try await onDisk(of: id) { try await $0.remove() }
+    }
+
+    /// What the files of each instance with a disk limit take of it.
+    func diskUsage() -> [String: DiskUsage] {
+        disks.usage(of: records.compactMapValues(\.specification.limits.diskMiB))
+    }
+
+    /// After a restart (a reboot unmounts everything): every instance's disk mounted again before any
+    /// instance starts.
+    func mountDisks() async {
+        for (id, record) in records where record.specification.limits.diskMiB != nil && record.lifecycle.activity != .deleting {
+            do {
+                try await mountDisk(of: id)
+            } catch {
+                logger.error("instance \(id): its disk could not be mounted, so it cannot start: \(InstanceError.describe(error))")
+            }
+        }
+    }
+
+    private func onDisk(of id: String, _ work: @escaping @Sendable (DiskImage) async throws -> Void) async throws {
+        do {
+            try await disks.exclusively(id, work)
+        } catch let failure as DiskImage.Failure {
+            switch failure {
+            case .noRoom(let message), .tooSmall(let message): throw InstanceError.conflict(message)
+            case .failed(let message): throw InstanceError.failed(message)
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// How a node keeps instances within their disk limits, said by the daemon when it starts.
+public struct DiskLimitSupport: Codable, Sendable, Equatable {
+    public enum Mode: String, Codable, Sendable {
+        /// Each limited instance's files live on a file system of their own, an image the size of the limit.
+        case imagePerInstance = "image-per-instance"
+        /// The node cannot enforce limits; instances with one are refused.
+        case unavailable
+    }
+
+    public var mode: Mode
+    /// What the mode means on this node, or why limits cannot be enforced and what would let them.
+    public var detail: String
+
+    public init(mode: Mode, detail: String) {
+        self.mode = mode
+        self.detail = detail
+    }
+
+    public var enforces: Bool { mode != .unavailable }
+}
+
+/// What an instance's files take of its disk limit.
+public struct DiskUsage: Codable, Sendable, Equatable {
+    public var usedBytes: Int64
+    public var limitBytes: Int64
+
+    public init(usedBytes: Int64, limitBytes: Int64) {
+        self.usedBytes = usedBytes
+        self.limitBytes = limitBytes
+    }
+}

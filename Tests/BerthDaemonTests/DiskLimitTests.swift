@@ -1,0 +1,170 @@
+import BerthProtocol
+import BerthTestSupport
+import Foundation
+import Testing
+
+@testable import BerthDaemon
+
+/// Disk limits as the kernel enforces them: each limited instance on an image of its own, written past
+/// by real containers; resized while stopped; mounted again after a reboot; removed with the instance.
+@Suite("Disk limits the kernel enforces", .timeLimit(.minutes(4)))
+struct DiskLimitTests {
+    static func limited(_ diskMiB: Int, startup: String) -> InstanceSpecification {
+        var specification = TestDaemon.echoSpecification(
+            startup: "cd /home/container; \(startup); echo ready; while read line; do echo \"echo:$line\"; done"
+        )
+        specification.limits.diskMiB = diskMiB
+        return specification
+    }
+
+    static func size(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? -1
+    }
+
+    static func mountPoints() throws -> [String] {
+        try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8).split(separator: "\n").map { String($0.split(separator: " ")[1]) }
+    }
+
+    /// The room a file system gives unprivileged writers, and its size.
+    static func room(_ path: String) -> (total: Int64, available: Int64) {
+        var stats = statvfs()
+        statvfs(path, &stats)
+        return (Int64(stats.f_blocks) * Int64(stats.f_frsize), Int64(stats.f_bavail) * Int64(stats.f_frsize))
+    }
+
+    @Test("a container writing past its limit gets ENOSPC at the limit; its neighbour, uploads and the host's disk are unaffected")
+    func writingPastTheLimit() async throws {
+        try await TestDaemon.with { daemon in
+            let system = try await daemon.request(.GET, DaemonRoutes.system.pattern).decode(NodeInfo.self)
+            #expect(system.diskLimits?.mode == .imagePerInstance, "\(String(describing: system.diskLimits))")
+
+            // The log has a block of its own before the disk fills, so dd's complaint still fits in it.
+            let greedy = Self.limited(
+                32,
+                startup: "echo start > dd.log; dd if=/dev/zero of=big bs=1M count=64 2>> dd.log; echo \"dd exit $?\" >> dd.log"
+            )
+            let neighbour = TestDaemon.echoSpecification(
+                startup: "cd /home/container; dd if=/dev/zero of=big bs=1M count=48 2>/dev/null; echo ready; cat"
+            )
+            try await daemon.deployRunning(greedy)
+            try await daemon.deployRunning(neighbour)
+            let volume = daemon.configuration.volumesDirectory + "/" + greedy.id
+
+            let log = try String(contentsOfFile: volume + "/dd.log", encoding: .utf8)
+            #expect(log.contains("No space left on device") && log.contains("dd exit 1"), "\(log)")
+            let written = Self.size(volume + "/big")
+            #expect(written >= 32 << 20 && written < 40 << 20, "stopped at about its 32 MiB: \(written)")
+            #expect(Self.size(daemon.configuration.volumesDirectory + "/\(neighbour.id)/big") == 48 << 20)
+            // The image holds its room on the host's disk (not sparse, where a full host would lose writes).
+            var image = stat()
+            stat(daemon.configuration.dataDirectory + "/disks/\(greedy.id).ext4", &image)
+            #expect(Int64(image.st_blocks) * 512 >= 32 << 20 && Int64(image.st_size) < 48 << 20, "\(image.st_blocks) blocks, \(image.st_size) bytes")
+
+            let disks = try await daemon.request(.GET, DaemonRoutes.disks.pattern).decode([String: DiskUsage].self)
+            let usage = try #require(disks[greedy.id])
+            #expect(usage.limitBytes == 32 << 20 && usage.usedBytes >= usage.limitBytes, "shown full: \(usage)")
+            #expect(disks[neighbour.id] == nil, "no limit, nothing measured")
+
+            // The file manager writes through the same kernel: a full disk is a 507, and leaves no part behind.
+            let before = try FileManager.default.contentsOfDirectory(atPath: volume).sorted()
+            let upload = try await daemon.request(
+                .PUT,
+                FileRouteTests.files(greedy.id, DaemonRoutes.fileContents, path: "plugin.jar"),
+                bytes: Data(repeating: 7, count: 4 << 20)
+            )
+            #expect(upload.status == 507, "\(upload.status) \(upload.text)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: volume).sorted() == before)
+
+            // Deleting frees the room at once.
+            let deletion = try await daemon.request(.POST, DaemonRoutes.fileDeletion.path(id: greedy.id), body: FileDeletionRequest(paths: ["big"]))
+            #expect(deletion.status == 200 || deletion.status == 204, "\(deletion.status) \(deletion.text)")
+            let retried = try await daemon.request(
+                .PUT,
+                FileRouteTests.files(greedy.id, DaemonRoutes.fileContents, path: "plugin.jar"),
+                bytes: Data(repeating: 7, count: 4 << 20)
+            )
+            #expect(retried.status == 200 || retried.status == 201, "\(retried.status) \(retried.text)")
+        }
+    }
+
+    @Test("a limit grows and shrinks while the instance is stopped, never below its files, and is refused while it runs")
+    func resizing() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = Self.limited(32, startup: "[ -f world ] || dd if=/dev/zero of=world bs=1M count=20 2>/dev/null")
+            try await daemon.deployRunning(specification)
+            let id = specification.id
+            let volume = daemon.configuration.volumesDirectory + "/" + id
+            var limits = specification.limits
+
+            limits.diskMiB = 64
+            let whileRunning = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(whileRunning.status == 409 && whileRunning.error?.contains("stop the instance first") == true, "\(whileRunning.text)")
+            #expect(Self.room(volume).total < 40 << 20)
+
+            try await daemon.power(.stop, id)
+            try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
+            let grown = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(grown.status == 200, "\(grown.text)")
+            #expect(Self.room(volume).available >= 44 << 20, "64 MiB with 20 used: \(Self.room(volume))")
+            #expect(Self.size(volume + "/world") == 20 << 20)
+
+            limits.diskMiB = 16
+            let tooSmall = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(tooSmall.status == 409 && tooSmall.error?.contains("take more room than 16 MiB") == true, "\(tooSmall.text)")
+            #expect(Self.room(volume).total >= 64 << 20, "the refused shrink changed nothing")
+            #expect(Self.size(volume + "/world") == 20 << 20)
+
+            limits.diskMiB = 24
+            let shrunk = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(shrunk.status == 200, "\(shrunk.text)")
+            let room = Self.room(volume)
+            #expect(room.total < 40 << 20 && room.available >= 3 << 20, "24 MiB with 20 used: \(room)")
+
+            limits.diskMiB = nil
+            let removed = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(removed.status == 409 && removed.error?.contains("cannot be removed") == true, "\(removed.text)")
+
+            try await daemon.power(.start, id)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            #expect(Self.size(volume + "/world") == 20 << 20, "the files came through both resizes")
+            let status = try await daemon.status(of: id)
+            #expect(status.powerState == .running)
+        }
+    }
+
+    @Test("after a reboot the disk is mounted again before the instance starts; deleting the instance removes disk and mount")
+    func remountAndRemoval() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let specification = Self.limited(24, startup: "echo kept >> notes.txt")
+        let volume = dataDirectory + "/volumes/" + specification.id
+        try await TestDaemon.with(dataDirectory: dataDirectory, keepingContainers: true) { daemon in
+            try await daemon.deployRunning(specification)
+            try await daemon.power(.stop, specification.id)
+            try await daemon.waitFor(specification.id, "offline") { $0.powerState == .offline }
+        }
+        // A reboot: the image is no longer mounted, and what is left is a folder nobody may write to.
+        try HostShell.run("umount '\(volume)'")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: volume).isEmpty)
+        var folder = stat()
+        stat(volume, &folder)
+        #expect(folder.st_mode & 0o777 == 0 && folder.st_uid == 0, "mode \(String(folder.st_mode, radix: 8)), owner \(folder.st_uid)")
+
+        try await TestDaemon.with(dataDirectory: dataDirectory) { daemon in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try !Self.mountPoints().contains(volume) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the disk was never mounted again") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try String(contentsOfFile: volume + "/notes.txt", encoding: .utf8) == "kept\n")
+            try await daemon.power(.start, specification.id)
+            try await daemon.waitFor(specification.id, "running") { $0.powerState == .running }
+            #expect(try String(contentsOfFile: volume + "/notes.txt", encoding: .utf8) == "kept\nkept\n")
+
+            let deletion = try await daemon.request(.DELETE, DaemonRoutes.instance.path(id: specification.id))
+            #expect(deletion.status == 204, "\(deletion.text)")
+            #expect(try !Self.mountPoints().contains(volume))
+            #expect(!FileManager.default.fileExists(atPath: volume))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/disks").isEmpty, "the image is gone")
+        }
+    }
+}
