@@ -48,7 +48,11 @@ actor InstanceDisks {
     nonisolated func usage(of limits: [String: Int]) -> [String: DiskUsage] {
         limits.reduce(into: [:]) { usage, entry in
             guard let measured = image(of: entry.key).usage else { return }
-            usage[entry.key] = DiskUsage(usedBytes: measured.used, limitBytes: Int64(entry.value) << 20)
+            usage[entry.key] = DiskUsage(
+                usedBytes: measured.used,
+                limitBytes: Int64(entry.value) << 20,
+                availableBytes: measured.total - measured.used
+            )
         }
     }
 

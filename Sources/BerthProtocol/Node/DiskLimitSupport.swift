@@ -23,9 +23,18 @@ public struct DiskLimitSupport: Codable, Sendable, Equatable {
 public struct DiskUsage: Codable, Sendable, Equatable {
     public var usedBytes: Int64
     public var limitBytes: Int64
+    /// What the instance may still write: the limit less its files, give or take what the file system
+    /// keeps for itself.
+    public var availableBytes: Int64
 
-    public init(usedBytes: Int64, limitBytes: Int64) {
+    public init(usedBytes: Int64, limitBytes: Int64, availableBytes: Int64) {
         self.usedBytes = usedBytes
         self.limitBytes = limitBytes
+        self.availableBytes = availableBytes
     }
+
+    /// The limit reached, or less than a hundredth of it (and at most 256 KiB) left: what the server
+    /// writes next fails. (The image gives a little more than the limit, and ext4 keeps some of what it
+    /// says is free for its own bookkeeping.)
+    public var isFull: Bool { usedBytes >= limitBytes || availableBytes < max(limitBytes / 100, 256 << 10) }
 }

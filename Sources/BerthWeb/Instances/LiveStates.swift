@@ -32,6 +32,8 @@ struct LiveStates: Sendable {
         /// What its files take of its disk limit, running or not; nil without a limit.
         let diskBytes: Int64?
         let diskLimitBytes: Int64?
+        /// Whether what it writes next fails for want of room (``DiskUsage/isFull``).
+        let diskFull: Bool?
     }
 
     struct Snapshot: Encodable, Equatable {
@@ -106,7 +108,8 @@ struct LiveStates: Sendable {
                     memoryLimitBytes: sample?.memoryLimitBytes,
                     startedAt: sample?.startedAt,
                     diskBytes: disk?.usedBytes,
-                    diskLimitBytes: disk?.limitBytes
+                    diskLimitBytes: disk?.limitBytes,
+                    diskFull: disk?.isFull
                 )
             }
         )

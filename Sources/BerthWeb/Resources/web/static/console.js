@@ -347,7 +347,7 @@
       }
       if (diskUse) {
         var used = current && current.diskBytes;
-        var full = typeof used === 'number' && used >= current.diskLimitBytes;
+        var full = current && current.diskFull === true;
         diskUse.textContent = typeof used === 'number' ? (full ? '— full: ' : '— ') + window.Berth.formatBytes(used) + ' used' : '';
         diskUse.className = full ? 'badge badge-failed' : 'muted';
       }

@@ -58,8 +58,7 @@
     setText(row.querySelector('.live-uptime'), typeof state.startedAt === 'number' ? 'up ' + format.formatUptime(state.startedAt) : '');
     setText(row.querySelector('.live-cpu'), typeof state.cpuPercent === 'number' ? format.formatPercent(state.cpuPercent, 0) : '–');
     showAmount(row.querySelector('.live-memory'), state.memoryBytes, state.memoryLimitBytes);
-    var full = typeof state.diskBytes === 'number' && state.diskBytes >= state.diskLimitBytes;
-    showAmount(row.querySelector('.live-disk'), state.diskBytes, state.diskLimitBytes, full ? ' (full)' : '');
+    showAmount(row.querySelector('.live-disk'), state.diskBytes, state.diskLimitBytes, state.diskFull ? ' (full)' : '');
   }
 
   function apply(snapshot) {
