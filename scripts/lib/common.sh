@@ -21,3 +21,13 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
+
+# Unmounts every file system mounted under a folder (the disk images of a node's instances with a disk
+# limit), deepest first, so that a node's data folder can be removed when a run ends.
+unmount_under() {
+  local folder
+  folder=$(realpath -m "$1")
+  awk -v prefix="$folder/" 'index($2, prefix) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r point; do
+    umount -l "$point" 2>/dev/null || true
+  done
+}

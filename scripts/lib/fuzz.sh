@@ -166,6 +166,7 @@ berth_fuzz_cleanup() {
     containers=$(docker ps -aq --filter "label=berth.node=$node_id" 2>/dev/null || true)
     [ -z "$containers" ] || docker rm -f $containers >/dev/null 2>&1 || true
   fi
+  unmount_under "$BERTH_FUZZ_DIR"
   rm -rf "$BERTH_FUZZ_DIR"
   return "$status"
 }
