@@ -69,4 +69,36 @@ struct DiskLimitPanelTests {
             #expect(grownState["diskLimitBytes"] as? Int == 64 << 20 && grownState["diskFull"] as? Bool == false, "\(grownState)")
         }
     }
+
+    @Test("a node's default disk limit goes to deploys that name none, and the node enforces it; an admin sets and clears it")
+    func nodeDefault() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let node = try #require(panel.node)
+            try await InstanceTests.importEchoImage(panel)
+            let owner = try await panel.createUser("owner")
+            let wrong = try await panel.request(.PATCH, "/api/v1/nodes/\(node.id)", ["defaultDisk": "lots"])
+            #expect(wrong.status == 400 && wrong.error?.contains("defaultDisk") == true, "\(wrong.text)")
+            let set = try await panel.request(.PATCH, "/api/v1/nodes/\(node.id)", ["defaultDisk": "24M"])
+            #expect(set.status == 200 && set.object["defaultDisk"] as? Int == 24, "\(set.text)")
+
+            var fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
+            fields["disk"] = nil
+            let deployed = try await panel.request(.POST, "/api/instances/deploy", fields)
+            let id = try #require(deployed.object["Id"] as? String, "\(deployed.text)")
+            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            #expect(try await panel.request(.POST, "/api/getInstance", ["id": id]).object["Disk"] as? Int == 24)
+            #expect(FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/disks/\(id).ext4"), "the node made the instance a disk")
+
+            let port = TestPorts.next()
+            fields["disk"] = "48M"
+            fields["ports"] = "\(port):\(port)"
+            fields["primary"] = "\(port)"
+            let named = try await panel.request(.POST, "/api/instances/deploy", fields)
+            let namedID = try #require(named.object["Id"] as? String, "\(named.text)")
+            #expect(try await panel.request(.POST, "/api/getInstance", ["id": namedID]).object["Disk"] as? Int == 48, "a deploy's own disk wins")
+
+            let cleared = try await panel.request(.PATCH, "/api/v1/nodes/\(node.id)", ["defaultDisk": ""])
+            #expect(cleared.status == 200 && cleared.object["defaultDisk"] == nil, "\(cleared.text)")
+        }
+    }
 }

@@ -100,7 +100,8 @@ package struct InstanceStore: Sendable {
         instance.dockerImage = dockerImage
         instance.memory = request.memory
         instance.cpu = request.cpu
-        instance.disk = request.disk
+        // A deploy that names no disk gets the node's default limit, if its admin set one.
+        instance.disk = request.disk ?? node.allocationPolicy.defaultDiskMiB
         instance.processes = ResourceLimits.defaultProcesses
         instance.extraPortLimit = 0
         instance.settingsRevision = 0

@@ -10,6 +10,16 @@ package struct NodeAllocationPolicy: Sendable, Equatable {
     package var cpuOverallocation: Int
     /// A node in maintenance keeps its instances but takes no new ones.
     package var maintenance: Bool
+    /// The disk limit (MiB) of deploys that name none; nil for none, the node's disk shared.
+    package var defaultDiskMiB: Int?
+
+    package init(portRanges: PortRanges, memoryOverallocation: Int, cpuOverallocation: Int, maintenance: Bool, defaultDiskMiB: Int? = nil) {
+        self.portRanges = portRanges
+        self.memoryOverallocation = memoryOverallocation
+        self.cpuOverallocation = cpuOverallocation
+        self.maintenance = maintenance
+        self.defaultDiskMiB = defaultDiskMiB
+    }
 
     package static let standard = NodeAllocationPolicy(portRanges: .none, memoryOverallocation: 0, cpuOverallocation: 0, maintenance: false)
 
@@ -44,6 +54,11 @@ package struct NodeAllocationPolicy: Sendable, Equatable {
         if let maintenance = try checks.check("maintenance", { try fields.optionalBool("maintenance") }) ?? nil {
             policy.maintenance = maintenance
         }
+        if let value = fields.value("defaultDisk"),
+            let disk = try checks.check("defaultDisk", { try Self.defaultDisk(value) })
+        {
+            policy.defaultDiskMiB = disk
+        }
         try checks.finish()
         return policy
     }
@@ -51,6 +66,13 @@ package struct NodeAllocationPolicy: Sendable, Equatable {
     /// What may be promised of `capacity` under `percent` overallocation; nil is without limit.
     static func promisable(_ capacity: Double, overallocation percent: Int) -> Double? {
         percent < 0 ? nil : capacity * Double(100 + percent) / 100
+    }
+
+    /// A size as for a deploy's disk; empty, null or 0 for none.
+    private static func defaultDisk(_ value: JSONValue) throws -> Int? {
+        if value == .null || value.scalarText == "" || value.scalarText == "0" { return nil }
+        let disk = try LooseQuantities.mebibytes(value, field: "defaultDisk")
+        return disk > 0 ? disk : nil
     }
 
     private static func percent(_ fields: RequestFields, _ field: String) throws -> Int? {

@@ -115,6 +115,7 @@ package struct NodeStore: Sendable {
         guard let node = try await find(id) else { throw PanelError.notFound("no node with that id") }
         let known: Set<String> = [
             "name", "tags", "ram", "disk", "processor", "address", "port", "portRanges", "memoryOverallocation", "cpuOverallocation", "maintenance",
+            "defaultDisk",
         ]
         if let unknown = fields.firstUnknown(among: known) {
             throw PanelError.invalid("\(unknown) is not a node field; a node has \(known.sorted().joined(separator: ", "))")

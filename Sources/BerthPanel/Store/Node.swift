@@ -23,6 +23,8 @@ package final class Node: Model, @unchecked Sendable {
     @Field(key: "memory_overallocation") var memoryOverallocation: Int
     @Field(key: "cpu_overallocation") var cpuOverallocation: Int
     @Field(key: "maintenance") var maintenance: Bool
+    /// MiB of disk limit given to deploys that name none; nil for none.
+    @OptionalField(key: "default_disk") var defaultDisk: Int?
     @Field(key: "address") package var address: String
     @Field(key: "port") var port: Int
     /// The secret the panel presents to the daemon on every request (``NodeCredentials/toNode``), so it is
@@ -76,7 +78,8 @@ package final class Node: Model, @unchecked Sendable {
                 portRanges: PortRanges(stored: portRangesText),
                 memoryOverallocation: memoryOverallocation,
                 cpuOverallocation: cpuOverallocation,
-                maintenance: maintenance
+                maintenance: maintenance,
+                defaultDiskMiB: defaultDisk
             )
         }
         set {
@@ -84,6 +87,7 @@ package final class Node: Model, @unchecked Sendable {
             memoryOverallocation = newValue.memoryOverallocation
             cpuOverallocation = newValue.cpuOverallocation
             maintenance = newValue.maintenance
+            defaultDisk = newValue.defaultDiskMiB
         }
     }
 

@@ -106,8 +106,8 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     /// What an instance may run when nobody said otherwise: plenty for a game server, not a fork bomb.
     public static let defaultProcesses = 512
 
-    /// The least room a disk limit gives: a file system smaller than this holds little beyond itself.
-    public static let smallestDiskMiB = 16
+    /// The least room a disk limit gives (tiny, but the node can make a file system that small).
+    public static let smallestDiskMiB = 1
 
     public init(memoryMiB: Int, cpuCores: Double, processes: Int = defaultProcesses, diskMiB: Int? = nil) {
         self.memoryMiB = memoryMiB

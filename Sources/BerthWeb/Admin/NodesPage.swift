@@ -106,19 +106,23 @@ struct NodesPage: Sendable {
         FormProblems.Field("portRanges", id: "node-port-ranges", label: "Port ranges"),
         FormProblems.Field("memoryOverallocation", id: "node-memory-over", label: "Memory overallocation"),
         FormProblems.Field("cpuOverallocation", id: "node-cpu-over", label: "CPU overallocation"),
+        FormProblems.Field("defaultDisk", id: "node-default-disk", label: "Default disk limit"),
         FormProblems.Field("tags", id: "node-tags", label: "Tags"),
     ]
     /// What a node's edit form changes.
-    static let policyFields = ["portRanges", "memoryOverallocation", "cpuOverallocation", "maintenance"]
+    static let policyFields = ["portRanges", "memoryOverallocation", "cpuOverallocation", "defaultDisk", "maintenance"]
 
-    /// The form as the node's fields: text as typed (blank is not given, but blank port ranges clear
-    /// them), the maintenance checkbox as a boolean, and nothing else (not the CSRF token).
+    /// The form as the node's fields: text as typed (blank is not given, but blank port ranges and a blank
+    /// default disk limit clear them), the maintenance checkbox as a boolean, and nothing else (not the
+    /// CSRF token).
     static func fields(of form: FormFields, only names: [String] = textFields + ["maintenance"]) -> RequestFields {
         var values: [String: JSONValue] = [:]
         for name in names where name != "maintenance" {
             values[name] = form.optional(name).map(JSONValue.string)
         }
-        if names.contains("portRanges"), form.isChecked("portRanges") { values["portRanges"] = .string(form.raw("portRanges")) }
+        for name in ["portRanges", "defaultDisk"] where names.contains(name) && form.isChecked(name) {
+            values[name] = .string(form.raw(name))
+        }
         if names.contains("maintenance") { values["maintenance"] = .bool(form.isChecked("maintenance")) }
         return RequestFields(values: values)
     }

@@ -18,6 +18,8 @@ package struct NodeView: Codable, Sendable, Equatable {
     let memoryOverallocation: Int
     let cpuOverallocation: Int
     let maintenance: Bool
+    /// The disk limit (MiB) of deploys that name none; absent for none.
+    let defaultDisk: Int?
     /// `online` when a heartbeat arrived recently, else `offline`.
     let status: String
     /// ISO 8601 time of the last heartbeat.
@@ -42,6 +44,7 @@ package struct NodeView: Codable, Sendable, Equatable {
         memoryOverallocation = policy.memoryOverallocation
         cpuOverallocation = policy.cpuOverallocation
         maintenance = policy.maintenance
+        defaultDisk = policy.defaultDiskMiB
         let seen = node.lastSeenAt
         status = seen.map { now.timeIntervalSince($0) < Self.onlineWindow } == true ? "online" : "offline"
         lastSeen = seen.map { ISO8601DateFormatter().string(from: $0) }
