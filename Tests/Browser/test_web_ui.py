@@ -275,6 +275,7 @@ class WebUITests(unittest.TestCase):
         self.tab_to("deploy-image").send_keys("Busybox echo")
         self.type_into("deploy-memory", "64")
         self.type_into("deploy-cpu", "0.5")
+        self.type_into("deploy-disk", "64")
         greeting = self.find('fieldset[data-image-name="Busybox echo"] input[name$=".GREETING"]')
         self.assertEqual(greeting.get_attribute("value"), "hello", "a variable's field starts at its default")
         self.type_into(greeting.get_attribute("id"), "hello from the browser")
@@ -297,6 +298,9 @@ class WebUITests(unittest.TestCase):
         self.assertIn("GREETING", self.text("#instance-variables"))
         self.assertIn("hello from the browser", self.text("#instance-variables"))
         self.assertIn(f"{INSTANCE_PORT} → {INSTANCE_PORT}", self.text("#instance"), "the port came from the node's range")
+        # Its 64 MiB disk is a file system of its own; the page says how much of it is in use.
+        self.wait.until(lambda browser: "used" in self.text("#instance-disk-use"))
+        self.assertNotIn("full", self.text("#instance-disk-use"))
 
     def test_03_console_runs_commands_and_power_buttons_follow_the_state(self):
         self.browser.get(state["instance_url"])
@@ -337,6 +341,9 @@ class WebUITests(unittest.TestCase):
         self.wait.until(lambda browser: "running" in self.text("#instances .live-state"))
         self.wait.until(lambda browser: self.text("#instances .live-memory") not in ("", "–"))
         self.assertRegex(self.text("#instances .live-uptime"), r"^up \d+ (s|min)$", "a running instance's uptime")
+        self.wait.until(lambda browser: self.text("#instances .live-disk") not in ("", "–"))
+        self.assertRegex(self.text("#instances .live-disk"), r"^\d+(\.\d)? (B|KiB|MiB) / 64 MiB$", "its disk use against its limit")
+        self.assertTrue(self.find("#instances .live-disk meter").is_displayed(), "with a bar")
         self.shot("05-dashboard")
 
     def test_03a_a_changed_variable_reaches_the_server_through_a_reinstall(self):

@@ -69,4 +69,16 @@ struct ConfinedDirectoryTests {
             #expect(throws: ConfinedFileError.tooLarge("big", limit: ConfinedDirectory.readLimit)) { try directory.read("big") }
         }
     }
+
+    @Test("the room a folder's files take is counted through its folders, and a link to a host folder counts as a link")
+    func allocatedBytes() throws {
+        let volume = try HostileVolume()
+        defer { volume.remove() }
+        try Data(repeating: 1, count: 1 << 20).write(to: URL(fileURLWithPath: volume.root + "/world.dat"))
+        try volume.file("plugins/config.yml", String(repeating: "x", count: 64 << 10))
+        try Data(repeating: 2, count: 4 << 20).write(to: URL(fileURLWithPath: volume.hostFolder + "/big"))
+        try volume.link("outside", to: volume.hostFolder)
+        let counted = try ConfinedDirectory(path: volume.root).allocatedBytes()
+        #expect(counted >= (1 << 20) + (64 << 10) && counted < 2 << 20, "\(counted)")
+    }
 }

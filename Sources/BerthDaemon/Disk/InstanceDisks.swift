@@ -44,7 +44,8 @@ actor InstanceDisks {
         return try await task.value
     }
 
-    /// What each mounted disk's files take; instances whose disk is not mounted are left out.
+    /// What each mounted disk's files take, at once (`statvfs`); instances whose disk is not mounted are
+    /// left out.
     nonisolated func usage(of limits: [String: Int]) -> [String: DiskUsage] {
         limits.reduce(into: [:]) { usage, entry in
             guard let measured = image(of: entry.key).usage else { return }

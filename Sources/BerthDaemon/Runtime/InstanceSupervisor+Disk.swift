@@ -1,5 +1,7 @@
 import BerthProtocol
+import ConfinedFiles
 import Foundation
+import NIOPosix
 
 extension InstanceSupervisor {
     /// Refuses a disk limit this node cannot keep, before anything is made for it.
@@ -56,9 +58,37 @@ extension InstanceSupervisor {
         try await onDisk(of: id) { try await $0.remove() }
     }
 
-    /// What the files of each instance with a disk limit take of it.
+    /// How long the count of an instance's files stands before they are counted again: a walk of them all.
+    static let fileCountInterval = Duration.seconds(60)
+
+    /// What each instance's files take: of its disk limit, measured now; without one, as last counted,
+    /// at most ``fileCountInterval`` ago (a count that is older starts again in the background, and an
+    /// instance never counted yet is left out until its first count ends).
     func diskUsage() -> [String: DiskUsage] {
-        disks.usage(of: records.compactMapValues(\.specification.limits.diskMiB))
+        var usage = disks.usage(of: records.compactMapValues(\.specification.limits.diskMiB))
+        let now = ContinuousClock.now
+        for (id, record) in records where record.specification.limits.diskMiB == nil {
+            let counted = countedFiles[id]
+            if let counted { usage[id] = DiskUsage(usedBytes: counted.bytes) }
+            let stale = counted.map { now - $0.at >= Self.fileCountInterval } ?? true
+            if stale, record.lifecycle.activity == .none, !filesBeingCounted.contains(id) { countFiles(of: id) }
+        }
+        return usage
+    }
+
+    /// Walks the instance's files on a thread of the pool the file routes use, off the concurrency pool.
+    private func countFiles(of id: String) {
+        filesBeingCounted.insert(id)
+        let volume = blueprint.volumePath(for: id)
+        tasks.spawn {
+            let bytes = try? await NIOThreadPool.singleton.runIfActive { try ConfinedDirectory(path: volume).allocatedBytes() }
+            await self.filesCounted(id, bytes: bytes)
+        }
+    }
+
+    private func filesCounted(_ id: String, bytes: Int64?) {
+        filesBeingCounted.remove(id)
+        countedFiles[id] = records[id] != nil ? bytes.map { ($0, .now) } : nil
     }
 
     /// After a restart (a reboot unmounts everything): every instance's disk mounted again before any

@@ -30,6 +30,10 @@ actor InstanceSupervisor {
     /// The last round of resource samples, and one being taken (see ``usage()``).
     var lastUsage: (at: ContinuousClock.Instant, samples: [String: ResourceSample])?
     var usageRound: Task<[String: ResourceSample], Never>?
+    /// What the files of each instance without a disk limit took when last counted, and those being
+    /// counted now (see ``diskUsage()``).
+    var countedFiles: [String: (bytes: Int64, at: ContinuousClock.Instant)] = [:]
+    var filesBeingCounted: Set<String> = []
     /// When each running instance's container started, by the session that runs it: asked of Docker once a run.
     var startMoments: [String: (session: UUID, at: Double)] = [:]
 

@@ -18,12 +18,11 @@ extension InstanceStore {
         return samples.filter { running.contains($0.key) }
     }
 
-    /// What the files of those of `views` with a disk limit take, running or not: asked of each of their
-    /// nodes at once. A node that does not answer leaves its instances out.
+    /// What the files of `views` take, running or not (of their disk limits, where they have one): asked
+    /// of each of their nodes at once. A node that does not answer leaves its instances out.
     package func diskUsage(of views: [InstanceView]) async -> [String: DiskUsage] {
-        let limited = views.filter { $0.disk > 0 }
-        let wanted = Set(limited.map(\.id))
-        let nodeIDs = Set(limited.compactMap { UUID(uuidString: $0.node.id) })
+        let wanted = Set(views.map(\.id))
+        let nodeIDs = Set(views.compactMap { UUID(uuidString: $0.node.id) })
         guard !nodeIDs.isEmpty, let nodes = try? await Node.query(on: database.db()).filter(\.$id ~~ nodeIDs).all() else { return [:] }
         let usage = await withTaskGroup(of: [String: DiskUsage].self) { group in
             for node in nodes {

@@ -19,15 +19,17 @@ public struct DiskLimitSupport: Codable, Sendable, Equatable {
     public var enforces: Bool { mode != .unavailable }
 }
 
-/// What an instance's files take of its disk limit.
+/// What an instance's files take, and of which limit.
 public struct DiskUsage: Codable, Sendable, Equatable {
     public var usedBytes: Int64
-    public var limitBytes: Int64
+    /// The instance's disk limit; nil for an instance without one, whose files are counted now and then
+    /// rather than measured at once.
+    public var limitBytes: Int64?
     /// What the instance may still write: the limit less its files, give or take what the file system
-    /// keeps for itself.
-    public var availableBytes: Int64
+    /// keeps for itself; nil without a limit.
+    public var availableBytes: Int64?
 
-    public init(usedBytes: Int64, limitBytes: Int64, availableBytes: Int64) {
+    public init(usedBytes: Int64, limitBytes: Int64? = nil, availableBytes: Int64? = nil) {
         self.usedBytes = usedBytes
         self.limitBytes = limitBytes
         self.availableBytes = availableBytes
@@ -36,5 +38,8 @@ public struct DiskUsage: Codable, Sendable, Equatable {
     /// The limit reached, or less than a hundredth of it (and at most 256 KiB) left: what the server
     /// writes next fails. (The image gives a little more than the limit, and ext4 keeps some of what it
     /// says is free for its own bookkeeping.)
-    public var isFull: Bool { usedBytes >= limitBytes || availableBytes < max(limitBytes / 100, 256 << 10) }
+    public var isFull: Bool {
+        guard let limitBytes, let availableBytes else { return false }
+        return usedBytes >= limitBytes || availableBytes < max(limitBytes / 100, 256 << 10)
+    }
 }

@@ -22,7 +22,8 @@ public enum DaemonRoutes {
     public static let console = RoutePath("/api/instances/:id/console")
     /// `GET` the latest ``ResourceSample`` of every running instance, by id: what lists of instances show.
     public static let usage = RoutePath("/api/usage")
-    /// `GET` the ``DiskUsage`` of every instance with a disk limit, by id, running or not.
+    /// `GET` the ``DiskUsage`` of every instance, by id, running or not: measured at once for those with a
+    /// disk limit, counted at most once a minute for the others (an instance not counted yet is left out).
     public static let disks = RoutePath("/api/disks")
 
     // An instance's files; every path is relative to its volume and given as the `path` query item.

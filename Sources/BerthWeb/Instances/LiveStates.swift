@@ -29,7 +29,7 @@ struct LiveStates: Sendable {
         let memoryLimitBytes: Int64?
         /// Seconds since 1970 when its container started, while it runs.
         let startedAt: Double?
-        /// What its files take of its disk limit, running or not; nil without a limit.
+        /// What its files take, running or not, and its disk limit (nil without one).
         let diskBytes: Int64?
         let diskLimitBytes: Int64?
         /// Whether what it writes next fails for want of room (``DiskUsage/isFull``).
