@@ -21,10 +21,6 @@ struct DiskLimitTests {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? -1
     }
 
-    static func mountPoints() throws -> [String] {
-        try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8).split(separator: "\n").map { String($0.split(separator: " ")[1]) }
-    }
-
     /// The room a file system gives unprivileged writers, and its size.
     static func room(_ path: String) -> (total: Int64, available: Int64) {
         var stats = statvfs()
@@ -159,7 +155,7 @@ struct DiskLimitTests {
 
         try await TestDaemon.with(dataDirectory: dataDirectory) { daemon in
             let deadline = ContinuousClock.now + .seconds(30)
-            while try !Self.mountPoints().contains(volume) {
+            while !HostShell.mountPoints().contains(volume) {
                 guard ContinuousClock.now < deadline else { throw TestFailure("the disk was never mounted again") }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -174,7 +170,7 @@ struct DiskLimitTests {
 
             let deletion = try await daemon.request(.DELETE, DaemonRoutes.instance.path(id: specification.id))
             #expect(deletion.status == 204, "\(deletion.text)")
-            #expect(try !Self.mountPoints().contains(volume))
+            #expect(!HostShell.mountPoints().contains(volume))
             #expect(!FileManager.default.fileExists(atPath: volume))
             #expect(try FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/disks").isEmpty, "the image is gone")
         }

@@ -31,7 +31,7 @@ struct InstanceTests {
         let node = try #require(panel.node)
         try await importEchoImage(panel)
         let deployed = try await panel.request(.POST, "/api/instances/deploy", deployFields(node: node.id, user: owner, port: TestPorts.next()))
-        let id = try #require(deployed.object["Id"] as? String)
+        let id = try #require(deployed.object["Id"] as? String, "\(deployed.status) \(deployed.text)")
         try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
         return id
     }

@@ -65,7 +65,8 @@ import Testing
         let started = ContinuousClock.now
 
         let error = await TestMail.error {
-            try await TestMail.client(for: server, timeout: .seconds(1)).send(try TestMail.message(to: "stall@example.org"))
+            // Long enough for a loaded machine's server to answer the steps before the one it leaves unanswered.
+            try await TestMail.client(for: server, timeout: .seconds(3)).send(try TestMail.message(to: "stall@example.org"))
         }
 
         guard case .timedOut(let detail) = error else {
@@ -73,7 +74,7 @@ import Testing
             return
         }
         #expect(detail.contains("RCPT TO"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(15), "it gave up after its timeout, not never")
     }
 
     @Test func aPortWhereNothingListensFailsToConnect() async throws {
