@@ -4,8 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs one of the host's programs (the firewall's) on a thread of its own and waits for it. It reads
-/// nothing (its standard input is `/dev/null`); what it prints is returned.
+/// Runs one of the host's programs (the firewall's, the disk tools) on a thread of its own and waits for
+/// it. It reads nothing (its standard input is `/dev/null`); what it prints is returned.
 ///
 /// Not Foundation's `Process`: with many started at once from the concurrency pool (several daemons in
 /// one test process), some of its termination handlers never ran and the firewall setup hung. Here each
