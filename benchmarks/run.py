@@ -239,6 +239,8 @@ class Node:
         fields = {
             "image": DOCKER_IMAGE, "imagename": IMAGE_NAME, "memory": "64MB", "cpu": "10%", "ports": f"25565:{port}",
             "nodeId": self.node_id, "name": f"bench {port}", "user": self.user, "variables": {"GREETING": "bench"},
+            # Installed, not started: READY is what is timed, and the benchmarks start instances themselves.
+            "start": False,
         }
         if disk:
             fields["disk"] = disk

@@ -124,15 +124,77 @@ struct DiskLimitTests {
             let room = Self.room(volume)
             #expect(room.total < 40 << 20 && room.available >= 3 << 20, "24 MiB with 20 used: \(room)")
 
-            limits.diskMiB = nil
-            let removed = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
-            #expect(removed.status == 409 && removed.error?.contains("cannot be removed") == true, "\(removed.text)")
-
             try await daemon.power(.start, id)
             try await daemon.waitFor(id, "running") { $0.powerState == .running }
             #expect(Self.size(volume + "/world") == 20 << 20, "the files came through both resizes")
             let status = try await daemon.status(of: id)
             #expect(status.powerState == .running)
+        }
+    }
+
+    @Test("a limit given to an instance made without one moves its files onto a disk of their own, unless they do not fit; removed, they move back")
+    func limitsComeAndGo() async throws {
+        try await TestDaemon.with { daemon in
+            let plant =
+                "[ -f world ] || { dd if=/dev/zero of=world bs=1M count=20 2>/dev/null; mkdir plugins; echo on > plugins/a.yml; ln -s plugins/a.yml link; }"
+            let specification = TestDaemon.echoSpecification(startup: "cd /home/container; \(plant); echo ready; cat")
+            try await daemon.deployRunning(specification)
+            let id = specification.id
+            let volume = daemon.configuration.volumesDirectory + "/" + id
+            var limits = specification.limits
+            func files() throws -> [String] {
+                try FileManager.default.subpathsOfDirectory(atPath: volume).sorted()
+            }
+            let before = try files()
+            #expect(before.contains("link") && before.contains("plugins/a.yml"), "\(before)")
+
+            limits.diskMiB = 64
+            let whileRunning = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(whileRunning.status == 409 && whileRunning.error?.contains("stop the instance first") == true, "\(whileRunning.text)")
+            try await daemon.power(.stop, id)
+            try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
+
+            limits.diskMiB = 16
+            let tooSmall = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(tooSmall.status == 409 && tooSmall.error?.contains("take more room than 16 MiB") == true, "\(tooSmall.text)")
+            #expect(
+                !HostShell.mountPoints().contains(volume)
+                    && !FileManager.default.fileExists(atPath: daemon.configuration.dataDirectory + "/disks/\(id).ext4")
+            )
+            #expect(try files() == before, "the refused move changed nothing")
+
+            limits.diskMiB = 64
+            let given = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(given.status == 200, "\(given.text)")
+            #expect(HostShell.mountPoints().contains(volume), "the files are on a disk of their own")
+            #expect(try files() == before && Self.size(volume + "/world") == 20 << 20)
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: volume + "/link") == "plugins/a.yml", "a link stays a link")
+            var world = stat()
+            stat(volume + "/world", &world)
+            let owner = try #require(await daemon.daemon.supervisor.records[id]?.hostID)
+            #expect(world.st_uid == owner, "the files keep their owner")
+            let disks = try await daemon.request(.GET, DaemonRoutes.disks.pattern).decode([String: DiskUsage].self)
+            #expect(disks[id]?.limitBytes == 64 << 20)
+
+            // It runs on its disk: what it writes is the disk's.
+            try await daemon.power(.start, id)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
+            try await daemon.power(.stop, id)
+            try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
+
+            limits.diskMiB = nil
+            let removed = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(removed.status == 200, "\(removed.text)")
+            #expect(
+                !HostShell.mountPoints().contains(volume)
+                    && !FileManager.default.fileExists(atPath: daemon.configuration.dataDirectory + "/disks/\(id).ext4")
+            )
+            #expect(try files() == before, "the files came back off the disk")
+            var folder = stat()
+            stat(volume, &folder)
+            #expect(folder.st_uid == owner, "the instance's own folder again")
+            try await daemon.power(.start, id)
+            try await daemon.waitFor(id, "running") { $0.powerState == .running }
         }
     }
 

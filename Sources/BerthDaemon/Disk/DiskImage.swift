@@ -1,3 +1,4 @@
+import ConfinedFiles
 import Foundation
 
 #if canImport(Glibc)
@@ -21,6 +22,10 @@ struct DiskImage: Sendable {
         case noRoom(String)
         case tooSmall(String)
         case failed(String)
+
+        static func filesTooLarge(for limitBytes: Int64) -> Failure {
+            .tooSmall("the instance's files take more room than \(limitBytes >> 20) MiB; delete some first")
+        }
 
         var description: String {
             switch self {
@@ -111,12 +116,12 @@ struct DiskImage: Sendable {
     /// changes nothing.
     func resize(toLimit limitBytes: Int64) async throws {
         try await mount()
-        if let usage, usage.used > limitBytes {
-            throw Failure.tooSmall("the instance's files take more room than \(limitBytes >> 20) MiB; delete some first")
-        }
+        guard let usage else { throw Failure.failed("the image's room could not be read") }
+        if usage.used > limitBytes { throw Failure.filesTooLarge(for: limitBytes) }
+        // What the file system keeps for itself now (its journal stays as it is), over the new limit.
+        let target = Self.roundedToMiB(limitBytes + max(try fileSize() - usage.total, 0))
         try await unmount()
         do {
-            let target = Self.firstGuess(for: limitBytes)
             try await check()
             if target > (try fileSize()) {
                 try preallocate(target)
@@ -134,6 +139,85 @@ struct DiskImage: Sendable {
             throw error is Failure ? error : Failure.failed("the instance's disk could not be resized: \(error)")
         }
         try await mount()
+    }
+
+    /// Moves the files of the plain folder at the mount point onto a new image of `limitBytes`, mounted in
+    /// its place; the old folder is moved to `aside`, for the caller to remove. Files that do not fit
+    /// change nothing.
+    func adoptFiles(limitBytes: Int64, owner: UInt32, aside: String) async throws {
+        // The files against the limit itself, as a resize counts them: the new file system may have a
+        // little more room than that.
+        let needed = (try? ConfinedDirectory(path: mountPoint).allocatedBytes()) ?? 0
+        guard needed <= limitBytes else {
+            throw Failure.filesTooLarge(for: limitBytes)
+        }
+        let staging = DiskImage(imagePath: imagePath, mountPoint: Self.beside(mountPoint, "disk"))
+        try await staging.create(limitBytes: limitBytes, owner: owner)
+        do {
+            try await Self.copyFiles(from: mountPoint, to: staging.mountPoint, limitBytes: limitBytes)
+            try await staging.unmount()
+            try Self.rename(mountPoint, to: aside)
+        } catch {
+            try? await staging.remove()
+            throw error
+        }
+        _ = rmdir(staging.mountPoint)
+        do {
+            try await mount()
+        } catch {
+            _ = rmdir(mountPoint)
+            try? Self.rename(aside, to: mountPoint)
+            try? FileManager.default.removeItem(atPath: imagePath)
+            throw error
+        }
+    }
+
+    /// Moves the files off the image into a plain folder in its place, owned by `owner`, and deletes the
+    /// image; the host's disk is then the files' only limit. Files the host has no room for change nothing.
+    func releaseFiles(owner: UInt32) async throws {
+        try await mount()
+        let staging = Self.beside(mountPoint, "files")
+        guard mkdir(staging, 0o750) == 0 else { throw Failure.failed("a folder for the files could not be made: \(Self.lastError)") }
+        do {
+            try await Self.copyFiles(from: mountPoint, to: staging, limitBytes: nil)
+            _ = lchown(staging, owner, owner)
+            try await unmount()
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+        _ = rmdir(mountPoint)
+        do {
+            try Self.rename(staging, to: mountPoint)
+        } catch {
+            try? await mount()
+            throw error
+        }
+        try? FileManager.default.removeItem(atPath: imagePath)
+    }
+
+    /// Copies everything in `source` into `target` as it is: links as links (never followed), owners,
+    /// modes and times kept. A full target is `tooSmall` when it has a limit.
+    private static func copyFiles(from source: String, to target: String, limitBytes: Int64?) async throws {
+        do {
+            try await HostCommand.run("cp", ["-a", "--no-dereference", source + "/.", target])
+        } catch let failure as HostCommand.Failure where failure.output.contains("No space left") {
+            guard let limitBytes else { throw Failure.noRoom("the node has no room for the instance's files outside its disk") }
+            throw Failure.filesTooLarge(for: limitBytes)
+        } catch {
+            throw Failure.failed("the instance's files could not be copied: \(error)")
+        }
+    }
+
+    /// A hidden name beside `path` for work in progress (instance ids start with a letter or digit).
+    private static func beside(_ path: String, _ purpose: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        return (folder as NSString).appendingPathComponent(".\(name).\(purpose)-\(UUID().uuidString.prefix(8))")
+    }
+
+    private static func rename(_ path: String, to newPath: String) throws {
+        guard Glibc.rename(path, newPath) == 0 else { throw Failure.failed("\(path) could not be moved: \(lastError)") }
     }
 
     /// Unmounts (lazily) and deletes the image, and the volume folder it was mounted on.
@@ -161,10 +245,12 @@ struct DiskImage: Sendable {
 
     // MARK: - Size
 
-    /// The image size that leaves about `limitBytes` usable: ext4 keeps a journal (up to 1 GiB on large
-    /// file systems), inode tables (1/64 of the size) and a reserve out of what users get.
+    /// An image size a little short of what leaves `limitBytes` usable, for ``fit(limitBytes:size:)`` to
+    /// grow by what is missing: ext4 keeps a journal (up to 1 GiB on large file systems), inode tables
+    /// (1/64 of the size) and a reserve out of what users get. A guess that went over would give the
+    /// instance more than its limit.
     static func firstGuess(for limitBytes: Int64) -> Int64 {
-        roundedToMiB(limitBytes + limitBytes / 25 + (8 << 20))
+        roundedToMiB(limitBytes + limitBytes / 32)
     }
 
     /// Grows the unmounted image of `size` bytes until at least `limitBytes` are usable on it (the first
@@ -175,7 +261,8 @@ struct DiskImage: Sendable {
             let usable = try await capacity()
             guard usable < limitBytes else { return }
             let shortfall = limitBytes - usable
-            size = Self.roundedToMiB(size + shortfall + shortfall / 8 + (1 << 20))
+            // A bigger file system keeps a little more for itself: a sixteenth more than what is missing.
+            size = Self.roundedToMiB(size + shortfall + shortfall / 16)
             try preallocate(size)
             try await check()
             try await HostCommand.run("resize2fs", ["-f", imagePath])

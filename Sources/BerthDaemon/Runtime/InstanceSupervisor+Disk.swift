@@ -30,26 +30,27 @@ extension InstanceSupervisor {
         }
     }
 
-    /// Gives a stopped instance's disk room for its new limit. Where the limit appears or goes, the
-    /// files would have to move to or from a disk of their own: refused, as the node does not do it yet.
+    /// Gives a stopped instance's files the room of their new limit: its disk grown or shrunk, or the
+    /// files moved onto a disk of their own (a limit where there was none) or off it (none where there was
+    /// one).
     func resizeDisk(of id: String, from old: Int?, to new: Int?) async throws {
         guard old != new else { return }
-        guard let old, let new else {
-            throw InstanceError.conflict(
-                old == nil
-                    ? "a disk limit cannot be given to an instance made without one; deploy a new instance with it"
-                    : "the disk limit cannot be removed; set a larger one"
-            )
-        }
         guard let record = records[id], record.lifecycle.activity != .installing,
             record.lifecycle.power == .offline || record.lifecycle.power == .crashed
         else {
-            throw InstanceError.conflict("stop the instance first: its disk is resized while nothing uses it (now \(old) MiB)")
+            throw InstanceError.conflict("stop the instance first: its files are moved or resized while nothing uses them")
         }
+        let owner = record.hostID
+        let aside = asidePath(for: id)
         try await onDisk(of: id) { image in
-            guard image.exists else { return }
-            try await image.resize(toLimit: Int64(new) << 20)
+            switch (image.exists, new) {
+            case (true, let new?): try await image.resize(toLimit: Int64(new) << 20)
+            case (true, nil): try await image.releaseFiles(owner: owner)
+            case (false, let new?): try await image.adoptFiles(limitBytes: Int64(new) << 20, owner: owner, aside: aside)
+            case (false, nil): return
+            }
         }
+        if FileManager.default.fileExists(atPath: aside) { removeInBackground(aside) }
     }
 
     /// Unmounts and removes the instance's disk image, if it has one.

@@ -75,7 +75,7 @@ extension InstanceSupervisor {
     func moveFilesAside(of id: String) throws {
         let volume = blueprint.volumePath(for: id)
         guard FileManager.default.fileExists(atPath: volume) else { return }
-        let aside = ((volume as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\(id)\(Self.asideMark)\(UUID().uuidString)")
+        let aside = asidePath(for: id)
         do {
             try FileManager.default.moveItem(atPath: volume, toPath: aside)
         } catch {
@@ -84,8 +84,12 @@ extension InstanceSupervisor {
         removeInBackground(aside)
     }
 
-    /// Names a volume moved aside as `.<id>.wiped-<uuid>`. Ids start with a letter or digit, so no instance's
-    /// volume is ever named like this.
+    /// Where the instance's old files go to be removed: `.<id>.wiped-<uuid>` beside the volumes. Ids start
+    /// with a letter or digit, so no instance's volume is ever named like this.
+    func asidePath(for id: String) -> String {
+        (installer.configuration.volumesDirectory as NSString).appendingPathComponent(".\(id)\(Self.asideMark)\(UUID().uuidString)")
+    }
+
     private static var asideMark: String { ".wiped-" }
 
     /// At start: removes what wiping reinstalls moved aside and a daemon that stopped did not get to remove.
@@ -98,7 +102,7 @@ extension InstanceSupervisor {
     }
 
     /// `removeItem` deletes a link as a link: a tenant's link to a host folder leaves the folder alone.
-    private func removeInBackground(_ path: String) {
+    func removeInBackground(_ path: String) {
         tasks.spawn { [logger] in
             do {
                 try FileManager.default.removeItem(atPath: path)
