@@ -15,8 +15,7 @@ struct DiskLimitPanelTests {
             let node = try #require(panel.node)
             try await InstanceTests.importEchoImage(panel)
             let owner = try await panel.createUser("owner")
-            var fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
-            fields["disk"] = "32M"
+            let fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next(), disk: "32M")
             let deployed = try await panel.request(.POST, "/api/instances/deploy", fields)
             let id = try #require(deployed.object["Id"] as? String, "\(deployed.text)")
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
@@ -82,7 +81,6 @@ struct DiskLimitPanelTests {
             #expect(set.status == 200 && set.object["defaultDisk"] as? Int == 24, "\(set.text)")
 
             var fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
-            fields["disk"] = nil
             let deployed = try await panel.request(.POST, "/api/instances/deploy", fields)
             let id = try #require(deployed.object["Id"] as? String, "\(deployed.text)")
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }

@@ -36,12 +36,16 @@ struct InstanceTests {
         return id
     }
 
-    static func deployFields(node: String, user: String, port: Int, name: String = "game") -> [String: Any] {
-        [
+    /// A seed deploy's fields; with `disk`, the node makes the instance a disk of its own (an image and its
+    /// mounts: left out where a test does not look at it, so the suite's many deploys stay light).
+    static func deployFields(node: String, user: String, port: Int, name: String = "game", disk: String? = nil) -> [String: Any] {
+        var fields: [String: Any] = [
             "image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "128MB", "cpu": "50%",
             "ports": "\(port):\(port)", "nodeId": node, "name": name, "user": user, "primary": "\(port)",
-            "variables": #"{"MOTD": "hello"}"#, "disk": "64M",
+            "variables": #"{"MOTD": "hello"}"#,
         ]
+        fields["disk"] = disk
+        return fields
     }
 
     @Test("a deploy through /api starts once installed; start: false leaves it off; a start that is not true or false is a 400")
@@ -83,7 +87,11 @@ struct InstanceTests {
             try await Self.importEchoImage(panel)
             let user = try await panel.createUser("owner", userID: "billing-7")
             let port = TestPorts.next()
-            let deployed = try await panel.request(.POST, "/api/instances/deploy", Self.deployFields(node: node.id, user: user, port: port))
+            let deployed = try await panel.request(
+                .POST,
+                "/api/instances/deploy",
+                Self.deployFields(node: node.id, user: user, port: port, disk: "64M")
+            )
             #expect(deployed.status == 201)
             let id = try #require(deployed.object["Id"] as? String)
             #expect(deployed.object["state"] as? String == "INSTALLING")
@@ -92,6 +100,7 @@ struct InstanceTests {
             #expect(ready["Memory"] as? Int == 128)
             #expect(ready["Cpu"] as? Double == 0.5)
             #expect(ready["Disk"] as? Int == 64)
+            #expect(FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/disks/\(id).ext4"), "the node made it a disk of 64 MiB")
             #expect(ready["User"] as? String == "billing-7")
             #expect(ready["Ports"] as? String == "\(port):\(port)")
             #expect(ready["Primary"] as? String == "\(port)")
