@@ -21,11 +21,9 @@ struct DiskLimitTests {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? -1
     }
 
-    /// The room a file system gives unprivileged writers, and its size.
-    static func room(_ path: String) -> (total: Int64, available: Int64) {
-        var stats = statvfs()
-        statvfs(path, &stats)
-        return (Int64(stats.f_blocks) * Int64(stats.f_frsize), Int64(stats.f_bavail) * Int64(stats.f_frsize))
+    /// The room of the file system at `path`, as the daemon reads it; nothing when it cannot be read.
+    static func room(_ path: String) -> (total: Int64, available: Int64, used: Int64) {
+        HostResources.disk(at: path) ?? (0, 0, 0)
     }
 
     @Test("a container writing past its limit gets ENOSPC at the limit; its neighbour, uploads and the host's disk are unaffected")

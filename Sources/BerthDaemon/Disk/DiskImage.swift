@@ -235,12 +235,8 @@ struct DiskImage: Sendable {
 
     /// What the files take and the room they have in all; nil while the image is not mounted.
     var usage: (used: Int64, total: Int64)? {
-        guard isMounted else { return nil }
-        var stats = statvfs()
-        guard statvfs(mountPoint, &stats) == 0 else { return nil }
-        let blockSize = Int64(stats.f_frsize)
-        let used = (Int64(stats.f_blocks) - Int64(stats.f_bfree)) * blockSize
-        return (used, used + Int64(stats.f_bavail) * blockSize)
+        guard isMounted, let disk = HostResources.disk(at: mountPoint) else { return nil }
+        return (disk.used, disk.used + disk.available)
     }
 
     // MARK: - Size

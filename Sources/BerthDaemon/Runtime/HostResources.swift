@@ -30,11 +30,16 @@ public struct HostResources: Sendable {
         return resources
     }
 
-    /// The size of the file system that holds `path`, and what it has free for unprivileged users; nil
-    /// when it cannot be read.
-    static func disk(at path: String) -> (total: Int64, available: Int64)? {
+    /// The size of the file system that holds `path`, what it has free for unprivileged users, and what
+    /// its files take; nil when it cannot be read.
+    static func disk(at path: String) -> (total: Int64, available: Int64, used: Int64)? {
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { return nil }
-        return (Int64(stats.f_blocks) * Int64(stats.f_frsize), Int64(stats.f_bavail) * Int64(stats.f_frsize))
+        let blockSize = Int64(stats.f_frsize)
+        return (
+            Int64(stats.f_blocks) * blockSize,
+            Int64(stats.f_bavail) * blockSize,
+            (Int64(stats.f_blocks) - Int64(stats.f_bfree)) * blockSize
+        )
     }
 }

@@ -55,7 +55,8 @@ extension InstanceSupervisor {
 
     /// Unmounts and removes the instance's disk image, if it has one.
     func removeDisk(of id: String) async throws {
-        guard disks.support.enforces, disks.image(of: id).exists || disks.image(of: id).isMounted else { return }
+        let image = disks.image(of: id)
+        guard disks.support.enforces, image.exists || image.isMounted else { return }
         try await onDisk(of: id) { try await $0.remove() }
     }
 

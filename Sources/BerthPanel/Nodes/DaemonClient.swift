@@ -78,7 +78,7 @@ package struct DaemonClient: Sendable {
         try await send(.GET, DaemonRoutes.usage.pattern, body: Optional<String>.none, to: node, expecting: [String: ResourceSample].self)
     }
 
-    /// What the files of each instance with a disk limit take on the node, by id.
+    /// What the files of each instance on the node take, by id (of its disk limit, where it has one).
     func diskUsage(on node: Node) async throws -> [String: DiskUsage] {
         try await send(.GET, DaemonRoutes.disks.pattern, body: Optional<String>.none, to: node, expecting: [String: DiskUsage].self)
     }
