@@ -92,8 +92,14 @@ struct ConsoleSocketTests {
             let id = specification.id
             _ = try await daemon.deploy(specification)
             try await daemon.waitFor(id, "READY") { $0.installState == .ready }
-            async let viewing = daemon.withConsole(id) { _ in false }
-            try await Task.sleep(for: .milliseconds(300))
+            // Delete only once the socket is open and has said the status: a busy machine may take
+            // longer than any fixed pause to connect, and a socket opened after the delete is refused.
+            let (opened, signalOpened) = AsyncStream<Void>.makeStream()
+            async let viewing = daemon.withConsole(id) { messages in
+                if !messages.isEmpty { signalOpened.finish() }
+                return false
+            }
+            for await _ in opened {}
             #expect(try await daemon.request(.DELETE, "/api/instances/\(id)").status == 204)
             // The socket ends by itself; `until` never says stop.
             let messages = try await viewing

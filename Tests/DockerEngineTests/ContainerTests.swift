@@ -97,10 +97,14 @@ struct ContainerTests {
     @Test("a graceful signal lets the process exit with its own code")
     func gracefulSignal() async throws {
         try await TestEngine.withEngine { docker in
-            let script = "trap 'exit 42' TERM; while true; do sleep 0.1; done"
+            let script = "trap 'exit 42' TERM; echo trapped; while true; do sleep 0.1; done"
             try await TestEngine.withContainer(docker, purpose: "signal", command: ["sh", "-c", script]) { id, _ in
                 try await docker.startContainer(id)
-                try await Task.sleep(for: .milliseconds(300))
+                // Signal only once the trap is set (the script says so): as PID 1 without a handler the
+                // shell would ignore the TERM, and a busy machine may take any fixed pause to get there.
+                for try await chunk in try await docker.containerLogs(id, follow: true) where chunk.text.contains("trapped") {
+                    break
+                }
                 try await docker.killContainer(id, signal: "SIGTERM")
                 #expect(try await docker.waitForContainer(id).statusCode == 42)
             }
