@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
     ],
     targets: [
         .target(
@@ -73,7 +74,9 @@ let package = Package(
                 "BerthHTTP",
                 "DockerEngine",
                 "ConfinedFiles",
+                "SFTP",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -146,6 +149,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The SFTP v3 protocol: packets, handles and a session's state over any file system; knows nothing of Berth.
+        .target(
+            name: "SFTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // SMTP for notification mail; knows nothing of Berth.
         .target(
             name: "SMTP",
@@ -174,6 +185,7 @@ let package = Package(
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles", "BerthTestSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
+        .testTarget(name: "SFTPTests", dependencies: ["SFTP", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "SMTPTests",
             dependencies: ["SMTP", "BerthTestSupport", .product(name: "Logging", package: "swift-log")]

@@ -9,6 +9,7 @@ import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import SFTP
 import ServiceLifecycle
 
 /// The node daemon: its HTTP API and console sockets over the instance supervisor and the node's Docker engine.
@@ -25,6 +26,8 @@ public struct Daemon: Sendable {
     let nodeInfo: NodeInfoSource
     let tokens: ConsoleTokens
     let network: TenantNetwork
+    /// The SFTP server, when the configuration gives it a port.
+    let sftp: SFTPService?
     /// The daemon's own client to its panel, closed with it.
     let panelClient: ClientService
     let logger: Logger
@@ -36,7 +39,7 @@ public struct Daemon: Sendable {
         configuration: DaemonConfiguration,
         docker: DockerEngine,
         logger: Logger = Logger(label: "berth.daemon")
-    ) async {
+    ) async throws {
         self.configuration = configuration
         self.docker = docker
         self.logger = logger
@@ -77,11 +80,26 @@ public struct Daemon: Sendable {
             containerLabel: configuration.containerLabel,
             logger: logger
         )
+        var sftp: SFTPService?
+        if let port = configuration.sftpPort {
+            sftp = SFTPService(
+                host: configuration.sftpHost ?? configuration.host,
+                port: port,
+                hostKey: try SFTPHostKey.loadOrCreate(at: configuration.sftpHostKeyFile),
+                panel: connection,
+                supervisor: supervisor,
+                tasks: tasks,
+                limits: SFTPServerLimits(),
+                logger: logger
+            )
+        }
+        self.sftp = sftp
         self.nodeInfo = NodeInfoSource(
             docker: docker,
             dataDirectory: configuration.dataDirectory,
             certificatePEM: configuration.certificate?.certificatePEM,
             diskLimits: disks.support,
+            sftp: sftp.map { SFTPEndpoint(port: $0.port, hostKeyFingerprint: $0.hostKey.fingerprint) },
             supervisor: supervisor
         )
         self.heartbeats = HeartbeatSender(connection: connection, source: nodeInfo)
@@ -109,6 +127,7 @@ public struct Daemon: Sendable {
             logger: logger
         )
         application.addServices(panelClient, tasks, reporter, heartbeats)
+        if let sftp { application.addServices(sftp) }
         application.beforeServerStarts { try await prepare() }
         return application
     }

@@ -38,6 +38,11 @@ public struct DaemonConfiguration: Sendable {
     /// Crashes within ``crashWindow`` after which an instance is left offline.
     public var crashLimit: Int
     public var crashWindow: Duration
+    /// The port the SFTP server listens on (beside the API, on ``host``); nil for none.
+    public var sftpPort: Int?
+    /// The address SFTP listens on, when not ``host`` (`berth serve` keeps its node's API on loopback but
+    /// serves SFTP where its panel is).
+    public var sftpHost: String?
 
     public init(
         host: String = "0.0.0.0",
@@ -55,7 +60,9 @@ public struct DaemonConfiguration: Sendable {
         consoleCommandsPerSecond: Int = 20,
         consoleSocketsPerInstance: Int = 20,
         crashLimit: Int = 3,
-        crashWindow: Duration = .seconds(60)
+        crashWindow: Duration = .seconds(60),
+        sftpPort: Int? = nil,
+        sftpHost: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -73,11 +80,16 @@ public struct DaemonConfiguration: Sendable {
         self.consoleSocketsPerInstance = consoleSocketsPerInstance
         self.crashLimit = crashLimit
         self.crashWindow = crashWindow
+        self.sftpPort = sftpPort
+        self.sftpHost = sftpHost
     }
 
     /// The label every container of this node carries, `berth.node=<nodeID>`.
     public var containerLabel: String { "\(ContainerBlueprint.nodeLabel)=\(nodeID)" }
 
     /// Instance volumes live here, one directory per instance.
+    /// The SFTP server's host key (``SFTPHostKey``).
+    public var sftpHostKeyFile: String { (dataDirectory as NSString).appendingPathComponent("sftp_host_ed25519_key") }
+
     public var volumesDirectory: String { (dataDirectory as NSString).appendingPathComponent("volumes") }
 }

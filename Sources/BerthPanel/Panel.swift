@@ -34,6 +34,8 @@ public struct Panel: Sendable {
     /// Failed sign-ins per client address, and per account at one address.
     package let signInThrottles: SignInThrottles
     package let audit: AuditLog
+    /// SFTP logins the nodes ask about.
+    package let sftpLogins: SFTPLogins
     /// The console sockets each user has open, across panel processes.
     package let consoleSlots: ConsoleSlots
     /// The panel's own client to its nodes, closed with it.
@@ -91,6 +93,14 @@ public struct Panel: Sendable {
         keyThrottle = FailureThrottle(database: database, policy: .failedKeys(free: configuration.failedAuthenticationLimit))
         signInThrottles = SignInThrottles(database: database, clientLimit: configuration.failedAuthenticationLimit)
         audit = AuditLog(database: database)
+        sftpLogins = SFTPLogins(
+            database: database,
+            users: users,
+            subusers: subusers,
+            throttles: signInThrottles,
+            audit: audit,
+            logger: logger
+        )
         consoleSlots = ConsoleSlots(database: database, limitPerUser: Self.consolesPerUser)
     }
 
@@ -138,8 +148,15 @@ public struct Panel: Sendable {
     /// benchmarks' reference route when configured.
     func addRoutes<Context: PanelRequestContext>(to router: Router<Context>) {
         if configuration.benchCeiling { CeilingController<Context>().addRoutes(to: router) }
-        RemoteController<Context>(database: database, instances: instances, trust: trust, nonces: CallbackNonces(database: database), box: box)
-            .addRoutes(to: router.group("api"))
+        RemoteController<Context>(
+            database: database,
+            instances: instances,
+            trust: trust,
+            nonces: CallbackNonces(database: database),
+            box: box,
+            sftp: sftpLogins
+        )
+        .addRoutes(to: router.group("api"))
         let api = router.group("api")
             .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, throttle: keyThrottle))
             .add(middleware: APIAuditMiddleware<Context>(audit: audit))

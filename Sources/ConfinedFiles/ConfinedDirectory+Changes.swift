@@ -62,8 +62,7 @@ extension ConfinedDirectory {
     /// Sets the permission bits of the file or folder at `path`. Set-uid and set-gid bits are refused,
     /// and so is a link: it has no mode of its own, and its target's is not changed through it.
     public func setMode(_ mode: UInt32, of path: String) throws {
-        guard mode & 0o6000 == 0 else { throw ConfinedFileError.refused(path, "set-uid and set-gid bits may not be set") }
-        guard mode <= 0o7777 else { throw ConfinedFileError.refused(path, "a mode has only permission bits (at most 7777)") }
+        try Self.checkMode(mode, path)
         let (folder, name) = try openParent(of: try ConfinedPath(path), shown: path)
         defer { close(folder) }
         // O_NOFOLLOW: a link swapped in after any check fails to open (ELOOP) instead of lending its target.
@@ -78,6 +77,56 @@ extension ConfinedDirectory {
         guard fstat(descriptor, &status) == 0 else { throw ConfinedFileError.system("stat \(path)", errno) }
         guard [S_IFREG, S_IFDIR].contains(status.st_mode & S_IFMT) else { throw ConfinedFileError.notARegularFile(path) }
         guard fchmod(descriptor, mode_t(mode)) == 0 else { throw ConfinedFileError.from(errno, "change the mode of", path) }
+    }
+
+    /// Renames the entry at `source` (a link is renamed itself) to `destination`, whose folder must
+    /// exist. An entry already there is replaced when `replacing` (a folder only by an empty one, as
+    /// rename(2) does), and is an error otherwise.
+    public func rename(_ source: String, to destination: String, replacing: Bool) throws {
+        let from = try ConfinedPath(source)
+        let to = try ConfinedPath(destination)
+        guard !to.isWithin(from) else { throw ConfinedFileError.refused(destination, "a folder cannot be moved into itself") }
+        let (sourceFolder, sourceName) = try openParent(of: from, shown: source)
+        defer { close(sourceFolder) }
+        let (targetFolder, targetName) = try openParent(of: to, shown: destination)
+        defer { close(targetFolder) }
+        let renamed =
+            replacing
+            ? renameat(sourceFolder, sourceName, targetFolder, targetName)
+            : berth_rename_noreplace(sourceFolder, sourceName, targetFolder, targetName)
+        guard renamed == 0 else {
+            let error = errno
+            throw error == ENOENT && !Self.exists(sourceName, in: sourceFolder)
+                ? ConfinedFileError.notFound(source) : ConfinedFileError.from(error, "rename to", destination)
+        }
+    }
+
+    /// Removes the entry at `path` that is not a folder (a link is removed itself).
+    public func removeFile(_ path: String) throws {
+        let (folder, name) = try openParent(of: try ConfinedPath(path), shown: path)
+        defer { close(folder) }
+        guard unlinkat(folder, name, 0) == 0 else { throw ConfinedFileError.from(errno, "remove", path) }
+    }
+
+    /// Removes the empty folder at `path`.
+    public func removeEmptyFolder(_ path: String) throws {
+        let (folder, name) = try openParent(of: try ConfinedPath(path), shown: path)
+        defer { close(folder) }
+        guard unlinkat(folder, name, AT_REMOVEDIR) == 0 else {
+            throw errno == ENOTEMPTY || errno == EEXIST
+                ? ConfinedFileError.refused(path, "the folder is not empty") : ConfinedFileError.from(errno, "remove", path)
+        }
+    }
+
+    /// Throws unless `mode` is permission bits a tenant may set: no set-uid or set-gid.
+    static func checkMode(_ mode: UInt32, _ path: String) throws {
+        guard mode & 0o6000 == 0 else { throw ConfinedFileError.refused(path, "set-uid and set-gid bits may not be set") }
+        guard mode <= 0o7777 else { throw ConfinedFileError.refused(path, "a mode has only permission bits (at most 7777)") }
+    }
+
+    static func exists(_ name: String, in folder: Int32) -> Bool {
+        var status = stat()
+        return fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0
     }
 
     // MARK: - Walking entries without following them

@@ -30,11 +30,15 @@ extension ConfinedDirectory {
         return FileWriter(folder: folder, name: confined.name, temporary: temporary, descriptor: descriptor, owner: owner, path: path)
     }
 
-    /// Makes the folder at `path`, and those missing above it; one already there is ``ConfinedFileError/exists(_:)``.
-    public func makeFolder(_ path: String) throws {
+    /// Makes the folder at `path`, and those missing above it unless not `creatingParents`; one already
+    /// there is ``ConfinedFileError/exists(_:)``.
+    public func makeFolder(_ path: String, creatingParents: Bool = true) throws {
         let confined = try ConfinedPath(path)
         guard !confined.isRoot else { throw ConfinedFileError.exists("/") }
-        let parent = try makeFolders(confined.parent, shown: path)
+        let parent =
+            creatingParents
+            ? try makeFolders(confined.parent, shown: path)
+            : try resolve(confined.parent, flags: berth_open_path | O_DIRECTORY, shown: path)
         defer { close(parent) }
         guard mkdirat(parent, confined.name, 0o755) == 0 else { throw ConfinedFileError.from(errno, "make folder", path) }
         giveToOwner(confined.name, in: parent)

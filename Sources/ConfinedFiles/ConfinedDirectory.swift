@@ -41,7 +41,7 @@ public final class ConfinedDirectory: Sendable {
     }
 
     public init(path: String, owner: (uid: UInt32, gid: UInt32)? = nil, resolution: Resolution = .available) throws {
-        let descriptor = open(path, berth_open_path | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = Glibc.open(path, berth_open_path | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ConfinedFileError.system("open \(path)", errno) }
         root = descriptor
         self.path = path

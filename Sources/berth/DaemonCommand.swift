@@ -28,6 +28,8 @@ struct DaemonCommand: AsyncParsableCommand {
         @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
         var consoleCommandsPerSecond = 20
 
+        @OptionGroup var sftp: SFTPOptions
+
         func run() async throws {
             let environment = BerthEnvironment.read()
             let dataDirectory = location.directory(in: environment)
@@ -54,7 +56,8 @@ struct DaemonCommand: AsyncParsableCommand {
                 publishAddress: settings.publishAddress,
                 isolatesNetwork: !noNetworkIsolation,
                 allowsPrivateDownloads: allowPrivateDownloads,
-                consoleCommandsPerSecond: consoleCommandsPerSecond
+                consoleCommandsPerSecond: consoleCommandsPerSecond,
+                sftpPort: sftp.port
             )
             let logger = Logger(label: "berth")
             try await withDaemon(configuration) { daemon in

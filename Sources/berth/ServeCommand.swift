@@ -43,6 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
     var consoleCommandsPerSecond = 20
 
+    @OptionGroup var sftp: SFTPOptions
+
     @Option(help: "Image JSON files to import at first start (default: ./images when it exists).")
     var images: String?
 
@@ -105,7 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
             isolatesNetwork: !noNetworkIsolation,
             allowsPrivateDownloads: allowPrivateDownloads,
-            consoleCommandsPerSecond: consoleCommandsPerSecond
+            consoleCommandsPerSecond: consoleCommandsPerSecond,
+            sftpPort: sftp.port,
+            sftpHost: host
         )
         try await withDaemon(daemonConfiguration) { daemon in
             let panelApplication = panel.application(frontEnd: try WebUI(panel: panel)) { boundPort in

@@ -33,7 +33,7 @@ struct InProcessDaemon: Sendable {
         var logger = Logger(label: "test.daemon")
         logger.logLevel = .error
         let docker = DockerEngine(host: dockerHost, logger: logger)
-        let daemon = await Daemon(configuration: configuration, docker: docker, logger: logger)
+        let daemon = try await Daemon(configuration: configuration, docker: docker, logger: logger)
         let outcome = await Result(asyncCatching: {
             let application = try daemon.application()
             try await application.test(.router) { client in

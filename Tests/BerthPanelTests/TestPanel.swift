@@ -39,10 +39,14 @@ struct TestPanel: PanelAPIClient {
         let containerLabel: String
         /// What crossed the wire panel → node and node → panel, when recorded.
         let recorders: [TCPRecorder]
+        /// Where the node serves SFTP, when asked to.
+        let sftpPort: Int?
+        let dataDirectory: String
     }
 
     static func with<Result: Sendable>(
         withNode: Bool = false,
+        withSFTP: Bool = false,
         recordingChannel: Bool = false,
         failedAuthenticationLimit: Int = 10,
         trustedProxies: TrustedProxies = TrustedProxies(),
@@ -80,7 +84,13 @@ struct TestPanel: PanelAPIClient {
             guard let port = await iterator.next() else { return .failure(TestFailure("the panel never listened")) }
             let result: Swift.Result<Result, any Error>
             if withNode {
-                result = await withNodeBeside(panel: panel, panelPort: port, dataDirectory: dataDirectory, recording: recordingChannel) { node in
+                result = await withNodeBeside(
+                    panel: panel,
+                    panelPort: port,
+                    dataDirectory: dataDirectory,
+                    recording: recordingChannel,
+                    sftp: withSFTP
+                ) { node in
                     try await body(
                         TestPanel(port: port, apiKey: apiKey, panel: panel, dataDirectory: dataDirectory, databaseURL: databaseURL, node: node)
                     )
@@ -108,6 +118,7 @@ struct TestPanel: PanelAPIClient {
         panelPort: Int,
         dataDirectory: String,
         recording: Bool,
+        sftp: Bool,
         _ body: @Sendable (NodeHandle) async throws -> Result
     ) async -> Swift.Result<Result, any Error> {
         await Swift.Result(asyncCatching: {
@@ -129,7 +140,8 @@ struct TestPanel: PanelAPIClient {
                 credentials: credentials,
                 certificate: certificate,
                 nodeID: TestNode.newID(),
-                publishAddress: "127.0.0.1"
+                publishAddress: "127.0.0.1",
+                sftpPort: sftp ? try TestPorts.free() : nil
             )
             return try await RunningDaemon.with(configuration, logger: logger) { daemonPort, daemon in
                 recorders.last?.forward(to: daemonPort)
@@ -150,7 +162,9 @@ struct TestPanel: PanelAPIClient {
                     daemonPort: daemonPort,
                     docker: daemon.docker,
                     containerLabel: configuration.containerLabel,
-                    recorders: recorders
+                    recorders: recorders,
+                    sftpPort: configuration.sftpPort,
+                    dataDirectory: configuration.dataDirectory
                 )
                 // Wait for the first heartbeat, which makes the node online.
                 let deadline = ContinuousClock.now + .seconds(30)

@@ -16,7 +16,7 @@ public enum RunningDaemon {
         _ body: @Sendable (_ port: Int, _ daemon: Daemon) async throws -> Result
     ) async throws -> Result {
         let docker = DockerEngine(host: configuration.dockerHost, logger: logger)
-        let daemon = await Daemon(configuration: configuration, docker: docker, logger: logger)
+        let daemon = try await Daemon(configuration: configuration, docker: docker, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var groupConfiguration = ServiceGroupConfiguration(services: [try daemon.application { portContinuation.yield($0) }], logger: logger)
         // As `berth daemon` does: a shutdown that does not finish in time is cancelled, never waited on for ever.

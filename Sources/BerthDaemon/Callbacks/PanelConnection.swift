@@ -35,18 +35,7 @@ struct PanelConnection: Sendable {
     func post(_ body: some Encodable, to route: RoutePath, what: String) async -> Delivery {
         let url = panelURL + route.pattern
         do {
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            let bytes = try JSONEncoder().encode(body)
-            let signature = CallbackSignature.sign(method: "POST", path: route.pattern, body: bytes, key: signingKey)
-            for (name, value) in signature.headerFields {
-                request.headers.add(name: name.rawName, value: value)
-            }
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: bytes))
-            let response = try await httpClient.execute(request, timeout: .seconds(10))
-            _ = try await response.body.collect(upTo: 1024 * 1024)
-            let status = Int(response.status.code)
+            let (status, _) = try await ask(body, at: route)
             if (200..<300).contains(status) { return .delivered }
             if (400..<500).contains(status) && ![401, 408, 429].contains(status) {
                 logger.error("the panel refused \(what) for good with status \(status)")
@@ -58,5 +47,20 @@ struct PanelConnection: Sendable {
             logger.warning("the panel cannot be reached at \(url) (\(error)); \(what) wait")
             return .failed
         }
+    }
+
+    /// Posts `body` and returns the panel's status and answer; throws when the panel cannot be reached.
+    func ask(_ body: some Encodable, at route: RoutePath) async throws -> (status: Int, body: ByteBuffer) {
+        var request = HTTPClientRequest(url: panelURL + route.pattern)
+        request.method = .POST
+        let bytes = try JSONEncoder().encode(body)
+        let signature = CallbackSignature.sign(method: "POST", path: route.pattern, body: bytes, key: signingKey)
+        for (name, value) in signature.headerFields {
+            request.headers.add(name: name.rawName, value: value)
+        }
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+        let response = try await httpClient.execute(request, timeout: .seconds(10))
+        return (Int(response.status.code), try await response.body.collect(upTo: 1024 * 1024))
     }
 }

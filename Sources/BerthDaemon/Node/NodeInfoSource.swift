@@ -10,6 +10,7 @@ struct NodeInfoSource: Sendable {
     /// The certificate the daemon serves, which every heartbeat presents for the panel to pin.
     let certificatePEM: String?
     let diskLimits: DiskLimitSupport
+    let sftp: SFTPEndpoint?
     let supervisor: InstanceSupervisor
 
     func nodeInfo() async -> NodeInfo {
@@ -24,7 +25,8 @@ struct NodeInfoSource: Sendable {
             diskAvailableBytes: resources.diskAvailableBytes,
             instances: await supervisor.count,
             certificate: certificatePEM,
-            diskLimits: diskLimits
+            diskLimits: diskLimits,
+            sftp: sftp
         )
     }
 

@@ -12,6 +12,7 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
     let trust: NodeTrust
     let nonces: CallbackNonces
     let box: SecretBox
+    let sftp: SFTPLogins
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("remote/events") { request, _ in
@@ -27,6 +28,8 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
             let wasOffline = NodeView(node).status == "offline"
             node.lastSeenAt = Date()
             node.daemonVersion = info.version
+            node.sftpPort = info.sftp?.port
+            node.sftpFingerprint = info.sftp?.hostKeyFingerprint
             node.cores = Double(info.cpuCores)
             try await node.save(on: database.db())
             if wasOffline {
@@ -34,6 +37,14 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
                 await instances.retryPendingDeletions()
             }
             return Response(status: .noContent)
+        }
+        group.post("remote/sftp/login") { request, _ in
+            let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.sftpLogin, maxBytes: 64 << 10)
+            return try JSONResponse.make(try await sftp.login(try Request.decodeJSON(as: SFTPLoginRequest.self, from: body), on: node))
+        }
+        group.post("remote/sftp/access") { request, _ in
+            let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.sftpAccess, maxBytes: 64 << 10)
+            return try JSONResponse.make(try await sftp.access(try Request.decodeJSON(as: SFTPAccessRequest.self, from: body), on: node))
         }
     }
 

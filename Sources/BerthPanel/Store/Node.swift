@@ -42,6 +42,9 @@ package final class Node: Model, @unchecked Sendable {
     @OptionalField(key: "offered_certificate") package var offeredCertificate: String?
     @OptionalField(key: "last_seen_at") var lastSeenAt: Date?
     @OptionalField(key: "daemon_version") var daemonVersion: String?
+    /// The node's SFTP port and host key fingerprint, from its heartbeats; nil when it serves none.
+    @OptionalField(key: "sftp_port") package var sftpPort: Int?
+    @OptionalField(key: "sftp_fingerprint") package var sftpFingerprint: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     package init() {}

@@ -66,6 +66,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(AddInstanceSettings())
             migrations.add(OneResetPerAccount())
             migrations.add(AddNodeDefaultDisk())
+            migrations.add(AddNodeSFTP())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -12,6 +12,8 @@ public struct NodeInfo: Codable, Sendable, Equatable {
     public var certificate: String?
     /// How the node enforces instances' disk limits, or why it cannot (``DiskLimitSupport``).
     public var diskLimits: DiskLimitSupport?
+    /// Where the node serves SFTP and the key it proves itself with, when it does.
+    public var sftp: SFTPEndpoint?
 
     public init(
         version: String,
@@ -23,7 +25,8 @@ public struct NodeInfo: Codable, Sendable, Equatable {
         diskAvailableBytes: Int64,
         instances: Int,
         certificate: String? = nil,
-        diskLimits: DiskLimitSupport? = nil
+        diskLimits: DiskLimitSupport? = nil,
+        sftp: SFTPEndpoint? = nil
     ) {
         self.version = version
         self.docker = docker
@@ -35,6 +38,19 @@ public struct NodeInfo: Codable, Sendable, Equatable {
         self.instances = instances
         self.certificate = certificate
         self.diskLimits = diskLimits
+        self.sftp = sftp
+    }
+}
+
+/// A node's SFTP server: its port, and its host key's fingerprint as OpenSSH prints it
+/// (`SHA256:…`), so users can check the key their client is shown on first connect.
+public struct SFTPEndpoint: Codable, Sendable, Equatable {
+    public var port: Int
+    public var hostKeyFingerprint: String
+
+    public init(port: Int, hostKeyFingerprint: String) {
+        self.port = port
+        self.hostKeyFingerprint = hostKeyFingerprint
     }
 }
 

@@ -55,4 +55,8 @@ public enum PanelRemoteRoutes {
     public static let events = RoutePath("/api/remote/events")
     /// `POST` the node's ``NodeInfo``.
     public static let heartbeat = RoutePath("/api/remote/heartbeat")
+    /// `POST` an ``SFTPLoginRequest``; the answer is an ``SFTPGrant``.
+    public static let sftpLogin = RoutePath("/api/remote/sftp/login")
+    /// `POST` an ``SFTPAccessRequest``; the answer is the ``SFTPGrant`` as it now stands.
+    public static let sftpAccess = RoutePath("/api/remote/sftp/access")
 }

@@ -44,6 +44,20 @@ struct InstanceDetails {
     let invitations: [Invitations.Pending]
     /// What the viewer may grant a new subuser: what they hold themselves.
     let grantable: [Choice]
+    /// How the viewer reaches the files over SFTP, when the node serves it and they may read files.
+    let sftp: SFTPAccess?
+
+    struct SFTPAccess {
+        /// `sftp://alice.1a2b3c4d@node.example.com:2022`, which FileZilla and WinSCP take as it is.
+        let address: String
+        let login: String
+        let host: String
+        let port: Int
+        /// The node's host key as clients show it on first connect (`SHA256:…`).
+        let fingerprint: String
+        /// Accounts with a second factor sign in to SFTP otherwise than with their password.
+        let needsOtherThanPassword: Bool
+    }
 
     /// How many of the newest events the Activity card lists.
     static let activityShown = 25
@@ -128,6 +142,21 @@ struct InstanceDetails {
     ) {
         let instance = reached.instance
         self.invitations = invitations
+        let node = instance.node
+        if reached.role.may(.filesRead), let port = node.sftpPort, let fingerprint = node.sftpFingerprint {
+            let login = "\(user.username).\(instance.id?.uuidString.lowercased().prefix(SFTPLogins.shortIDLength) ?? "")"
+            let host = node.address.contains(":") ? "[\(node.address)]" : node.address
+            sftp = SFTPAccess(
+                address: "sftp://\(login)@\(host):\(port)",
+                login: login,
+                host: node.address,
+                port: port,
+                fingerprint: fingerprint,
+                needsOtherThanPassword: user.hasTwoFactor
+            )
+        } else {
+            sftp = nil
+        }
         let held = reached.role.permissions
         may = Permissions(reached.role)
         subusers = shares.map { share in

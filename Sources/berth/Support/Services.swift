@@ -18,7 +18,7 @@ let gracefulShutdownLimit = Duration.seconds(30)
 func withDaemon(_ configuration: DaemonConfiguration, _ body: (Daemon) async throws -> Void) async throws {
     let docker = DockerEngine(host: configuration.dockerHost)
     do {
-        try await body(await Daemon(configuration: configuration, docker: docker))
+        try await body(try await Daemon(configuration: configuration, docker: docker))
     } catch {
         try? await docker.shutdown()
         throw error

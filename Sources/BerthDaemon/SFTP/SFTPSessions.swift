@@ -1,0 +1,37 @@
+import BerthProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The SFTP connections that have a session open, with the grant each signed in with: what is cut off
+/// when access is taken away.
+final class SFTPSessions: Sendable {
+    struct Session: Sendable {
+        let grant: SFTPGrant
+        /// The SSH connection: closing it ends every channel on it.
+        let connection: any Channel
+    }
+
+    private let open = NIOLockedValueBox<[ObjectIdentifier: Session]>([:])
+
+    func add(_ connection: any Channel, grant: SFTPGrant) {
+        open.withLockedValue { $0[ObjectIdentifier(connection)] = Session(grant: grant, connection: connection) }
+    }
+
+    func remove(_ connection: any Channel) {
+        _ = open.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
+    var all: [Session] { open.withLockedValue { Array($0.values) } }
+
+    /// Closes every connection whose grant `matches`; how many were closed.
+    @discardableResult
+    func cutOff(where matches: (SFTPGrant) -> Bool) -> Int {
+        let closing = open.withLockedValue { sessions in
+            let matching = sessions.filter { matches($0.value.grant) }
+            for key in matching.keys { sessions.removeValue(forKey: key) }
+            return Array(matching.values)
+        }
+        for session in closing { session.connection.close(promise: nil) }
+        return closing.count
+    }
+}

@@ -1,0 +1,47 @@
+/// A daemon asks the panel at `POST /api/remote/sftp/login` whether someone may open an instance's files
+/// over SFTP: the login as typed (`username.<short instance id>`), and the password or the public key
+/// they offered. The panel answers 200 with an ``SFTPGrant``, or 403 with the reason.
+public struct SFTPLoginRequest: Codable, Sendable, Equatable {
+    public var login: String
+    public var password: String?
+    /// The offered key in OpenSSH's one-line form (`ssh-ed25519 AAAA…`).
+    public var publicKey: String?
+    /// Where the connection comes from, for throttling and the audit log.
+    public var clientAddress: String
+
+    public init(login: String, password: String? = nil, publicKey: String? = nil, clientAddress: String) {
+        self.login = login
+        self.password = password
+        self.publicKey = publicKey
+        self.clientAddress = clientAddress
+    }
+}
+
+/// Whom the panel let in, to which instance, and how far.
+public struct SFTPGrant: Codable, Sendable, Equatable {
+    public var instanceID: String
+    public var userID: String
+    public var username: String
+    /// Without the files.write permission: reading and listing only.
+    public var readOnly: Bool
+
+    public init(instanceID: String, userID: String, username: String, readOnly: Bool) {
+        self.instanceID = instanceID
+        self.userID = userID
+        self.username = username
+        self.readOnly = readOnly
+    }
+}
+
+/// A daemon asks again at `POST /api/remote/sftp/access`, every few seconds while a session is open,
+/// whether a grant still holds: 200 with the ``SFTPGrant`` as it is now, or 403 (access taken away, the
+/// user deleted, the instance suspended), which ends the session.
+public struct SFTPAccessRequest: Codable, Sendable, Hashable {
+    public var instanceID: String
+    public var userID: String
+
+    public init(instanceID: String, userID: String) {
+        self.instanceID = instanceID
+        self.userID = userID
+    }
+}

@@ -1,0 +1,30 @@
+/// The SSH_FXP_* message types of SFTP v3 (draft-ietf-secsh-filexfer-02, section 3).
+enum SFTPPacketType: UInt8 {
+    case initialize = 1
+    case version = 2
+    case open = 3
+    case close = 4
+    case read = 5
+    case write = 6
+    case linkAttributes = 7
+    case handleAttributes = 8
+    case setAttributes = 9
+    case setHandleAttributes = 10
+    case openDirectory = 11
+    case readDirectory = 12
+    case remove = 13
+    case makeDirectory = 14
+    case removeDirectory = 15
+    case realPath = 16
+    case attributes = 17
+    case rename = 18
+    case readLink = 19
+    case symbolicLink = 20
+    case status = 101
+    case handle = 102
+    case data = 103
+    case name = 104
+    case attributesReply = 105
+    case extended = 200
+    case extendedReply = 201
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// OpenSSH's own `sftp` client against a node's SFTP server on loopback, signing in with a password
+/// (handed over through `SSH_ASKPASS`, so it never shows in `ps`). The first connection records the
+/// server's key in this client's own known-hosts file; later ones insist on the same key.
+public struct SFTPClient: Sendable {
+    public let port: Int
+    public let login: String
+    public let password: String
+    /// Holds the password helper and the known-hosts file.
+    public let directory: String
+
+    public init(port: Int, login: String, password: String) throws {
+        self.port = port
+        self.login = login
+        self.password = password
+        directory = NSTemporaryDirectory() + "berth-sftp-client-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let helper = "#!/bin/sh\nprintf '%s\\n' \"$BERTH_SFTP_PASSWORD\"\n"
+        FileManager.default.createFile(atPath: directory + "/askpass", contents: Data(helper.utf8), attributes: [.posixPermissions: 0o700])
+    }
+
+    public var knownHostsFile: String { directory + "/known_hosts" }
+
+    /// What one run of `sftp` did: its exit status, and what it printed (both streams).
+    public struct Outcome: Sendable {
+        public let status: Int32
+        public let output: String
+        public var succeeded: Bool { status == 0 }
+    }
+
+    /// Runs `commands` as a batch: it stops at the first that fails, unless that one starts with `-`.
+    public func run(_ commands: [String]) async throws -> Outcome {
+        let batch = directory + "/batch-\(UUID().uuidString.prefix(8))"
+        try Data((commands.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: batch))
+        defer { try? FileManager.default.removeItem(atPath: batch) }
+        let process = try start(["-b", batch], input: FileHandle.nullDevice)
+        return await process.finish()
+    }
+
+    /// Starts `sftp` reading commands from a pipe, for a session held open while the test changes things.
+    public func open() throws -> OpenSession {
+        let input = Pipe()
+        let process = try start(["-b", "-"], input: input)
+        return OpenSession(process: process, input: input.fileHandleForWriting)
+    }
+
+    private func start(_ arguments: [String], input: Any) throws -> RunningProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sftp")
+        // BatchMode=no first: `-b` asks for batch mode, which forbids passwords, and ssh keeps the first value it reads.
+        process.arguments =
+            ["-o", "BatchMode=no"] + arguments + [
+                "-P", "\(port)",
+                "-o", "StrictHostKeyChecking=accept-new",
+                "-o", "UserKnownHostsFile=\(knownHostsFile)",
+                "-o", "GlobalKnownHostsFile=/dev/null",
+                "-o", "PreferredAuthentications=password",
+                "-o", "PubkeyAuthentication=no",
+                "-o", "NumberOfPasswordPrompts=1",
+                "-o", "ConnectTimeout=20",
+                "\(login)@127.0.0.1",
+            ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SSH_ASKPASS"] = directory + "/askpass"
+        environment["SSH_ASKPASS_REQUIRE"] = "force"
+        environment["BERTH_SFTP_PASSWORD"] = password
+        process.environment = environment
+        process.standardInput = input
+        return try RunningProcess(process)
+    }
+
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A session of `sftp` held open: commands are written to it one at a time.
+public struct OpenSession: Sendable {
+    let process: RunningProcess
+    let input: FileHandle
+
+    public func send(_ command: String) throws {
+        try input.write(contentsOf: Data((command + "\n").utf8))
+    }
+
+    /// Ends the input and waits for the client to exit.
+    public func finish() async -> SFTPClient.Outcome {
+        try? input.close()
+        return await process.finish()
+    }
+
+    /// Sends `ls` (which asks the server; `pwd` does not) every half second, up to `timeout`, until the client exits because the server cut it
+    /// off (a client waiting for its next command notices only when it sends one); nil if it did not.
+    public func exit(within timeout: Duration) async -> SFTPClient.Outcome? {
+        // A write to a client that has gone must fail, not end the test process.
+        signal(SIGPIPE, SIG_IGN)
+        let deadline = ContinuousClock.now + timeout
+        while process.process.isRunning {
+            guard ContinuousClock.now < deadline else { return nil }
+            try? send("ls")
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return await process.finish()
+    }
+}
+
+/// A child process whose output goes to a file, waited for without blocking a thread.
+final class RunningProcess: @unchecked Sendable {
+    let process: Process
+    private let outputFile: String
+
+    init(_ process: Process) throws {
+        self.process = process
+        outputFile = NSTemporaryDirectory() + "berth-process-\(UUID().uuidString.prefix(8)).out"
+        FileManager.default.createFile(atPath: outputFile, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        try output.close()
+    }
+
+    func finish() async -> SFTPClient.Outcome {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: outputFile)
+        return SFTPClient.Outcome(status: process.terminationStatus, output: output)
+    }
+}
