@@ -110,11 +110,11 @@ public struct OpenSession: Sendable {
 }
 
 /// A child process whose output goes to a file, waited for without blocking a thread.
-final class RunningProcess: @unchecked Sendable {
+public final class RunningProcess: @unchecked Sendable {
     let process: Process
     private let outputFile: String
 
-    init(_ process: Process) throws {
+    public init(_ process: Process) throws {
         self.process = process
         outputFile = NSTemporaryDirectory() + "berth-process-\(UUID().uuidString.prefix(8)).out"
         FileManager.default.createFile(atPath: outputFile, contents: nil)
@@ -125,7 +125,7 @@ final class RunningProcess: @unchecked Sendable {
         try output.close()
     }
 
-    func finish() async -> SFTPClient.Outcome {
+    public func finish() async -> SFTPClient.Outcome {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: outputFile)
