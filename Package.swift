@@ -98,6 +98,7 @@ let package = Package(
                 "SMTP",
                 "BerthProtocol",
                 "BerthHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -22,6 +22,9 @@ import urllib.parse
 # Ports of the bench servers: below the tests' range (20000-32767) and Linux's ephemeral range.
 PANEL_PORT = 19001
 DAEMON_PORT = 19002
+# The bench node's SFTP server, and the OpenSSH server the SFTP benchmark starts as its reference.
+SFTP_PORT = 19003
+SFTP_REFERENCE_PORT = 19004
 # Host ports of deployed instances: above the ephemeral range (32768-60999).
 FIRST_INSTANCE_PORT = 61000
 
@@ -264,9 +267,10 @@ class Berth:
         return self.start("panel", ["panel", "--data", data, "--port", str(port), "--allow-loopback-nodes"], port,
                           {"BERTH_BENCH_CEILING": "1"})
 
-    def start_daemon(self, data, port=DAEMON_PORT):
+    def start_daemon(self, data, port=DAEMON_PORT, sftp_port=SFTP_PORT):
         # The console benchmark sends commands back to back, far faster than a person or script would.
-        return self.start("daemon", ["daemon", "run", "--data", data, "--console-commands-per-second", "1000000"], port)
+        return self.start("daemon", ["daemon", "run", "--data", data, "--console-commands-per-second", "1000000",
+                                     "--sftp-port", str(sftp_port)], port)
 
 
 def stop_process(process):

@@ -24,6 +24,7 @@ import harness  # noqa: E402
 import loadgen  # noqa: E402
 import report  # noqa: E402
 import seed  # noqa: E402
+import sftp  # noqa: E402
 from harness import say  # noqa: E402
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,7 +38,7 @@ def main():
     parser.add_argument("--berth", required=True, help="the release-built berth binary")
     parser.add_argument("--database-url", help="a PostgreSQL server for the second API run (a database berth_bench is made on it)")
     parser.add_argument("--quick", action="store_true", help="small numbers, to try the harness out; not for the record")
-    parser.add_argument("--only", default="api,node,files", help="api, node, files, or several (comma-separated)")
+    parser.add_argument("--only", default="api,node,files,sftp", help="api, node, files, sftp, or several (comma-separated)")
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
                         "(default: the daemon's own, wss://127.0.0.1:DAEMON_PORT/api/instances/{id}/console, token in a header)")
     parser.add_argument("--console-header", action="append", default=[], metavar="NAME: VALUE",
@@ -68,6 +69,9 @@ def main():
         if "files" in parts:
             with harness.Cleanup() as cleanup:
                 files.file_benchmarks(table, Node(arguments.berth, workdir, cleanup, name="files"), sizes, workdir)
+        if "sftp" in parts:
+            with harness.Cleanup() as cleanup:
+                sftp.sftp_benchmarks(table, Node(arguments.berth, workdir, cleanup, name="sftp"), sizes, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = table.render(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, {os.cpu_count()} cores, "

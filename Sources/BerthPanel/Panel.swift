@@ -34,8 +34,9 @@ public struct Panel: Sendable {
     /// Failed sign-ins per client address, and per account at one address.
     package let signInThrottles: SignInThrottles
     package let audit: AuditLog
-    /// SFTP logins the nodes ask about.
+    /// SFTP logins the nodes ask about, and the keys and passwords users keep for them.
     package let sftpLogins: SFTPLogins
+    package let sftpCredentials: SFTPCredentials
     /// The console sockets each user has open, across panel processes.
     package let consoleSlots: ConsoleSlots
     /// The panel's own client to its nodes, closed with it.
@@ -93,12 +94,14 @@ public struct Panel: Sendable {
         keyThrottle = FailureThrottle(database: database, policy: .failedKeys(free: configuration.failedAuthenticationLimit))
         signInThrottles = SignInThrottles(database: database, clientLimit: configuration.failedAuthenticationLimit)
         audit = AuditLog(database: database)
+        sftpCredentials = SFTPCredentials(database: database)
         sftpLogins = SFTPLogins(
             database: database,
             users: users,
             subusers: subusers,
             throttles: signInThrottles,
             audit: audit,
+            credentials: sftpCredentials,
             logger: logger
         )
         consoleSlots = ConsoleSlots(database: database, limitPerUser: Self.consolesPerUser)

@@ -12,6 +12,7 @@ public struct WebUI: PanelFrontEnd {
     let assets: StaticAssets
     let sessions: WebSessions
     let users: UserStore
+    let sftpCredentials: SFTPCredentials
     let instances: InstanceStore
     let subusers: SubuserStore
     let invitations: Invitations
@@ -39,6 +40,7 @@ public struct WebUI: PanelFrontEnd {
             visitorFormKey: panel.key.derived(for: "visitor forms")
         )
         users = panel.users
+        sftpCredentials = panel.sftpCredentials
         instances = panel.instances
         subusers = panel.subusers
         invitations = panel.invitations
@@ -85,7 +87,7 @@ public struct WebUI: PanelFrontEnd {
         ConsoleRelay(access: access, sessions: sessions, audit: audit, consoleSlots: consoleSlots, box: box, publicURL: publicURL).addRoutes(
             to: signedIn
         )
-        AccountController(pages: pages, users: users, audit: audit).addRoutes(to: signedIn)
+        AccountController(pages: pages, users: users, sftp: sftpCredentials, audit: audit).addRoutes(to: signedIn)
 
         let admin = signedIn.group("admin").add(middleware: RequireAdmin())
         InstancesPage(pages: pages, instances: instances, users: users, nodes: nodes, images: images, audit: audit)

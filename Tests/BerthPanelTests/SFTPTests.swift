@@ -169,4 +169,64 @@ struct SFTPTests {
             #expect(try await owner.run(["ls"]).succeeded == false, "and it lets nobody in")
         }
     }
+
+    @Test(
+        "keys and an SFTP password from the account page sign in; RSA keys are refused with the reason; a second factor keeps the panel password out"
+    )
+    func keysAndSFTPPassword() async throws {
+        try await TestPanel.with(withNode: true, withSFTP: true) { panel in
+            let node = try #require(panel.node)
+            let port = try #require(node.sftpPort)
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"))
+            let client = try SFTPClient(port: port, login: Self.login("owner", id), password: Self.password)
+            defer { client.remove() }
+            let ed25519 = try client.makeKey("ed25519")
+            let ecdsa = try client.makeKey("ecdsa")
+            let rsa = try client.makeKey("rsa")
+            func signIn(with key: String) async throws -> Bool {
+                let keyed = try SFTPClient(port: port, login: Self.login("owner", id), identity: key)
+                defer { keyed.remove() }
+                return try await keyed.run(["ls"]).succeeded
+            }
+            #expect(try await signIn(with: ed25519.path) == false, "a key not added yet")
+
+            let browser = panel.browser()
+            #expect(try await browser.signIn("owner", Self.password).status == 303)
+            #expect(try await browser.get("/account").text.contains("sftp-key-form"))
+            _ = try await browser.post("/account/sftp-keys", ["name": "laptop", "key": ed25519.publicKey])
+            _ = try await browser.post("/account/sftp-keys", ["name": "desk", "key": ecdsa.publicKey])
+            _ = try await browser.post("/account/sftp-keys", ["name": "old", "key": rsa.publicKey])
+            let account = try await browser.get("/account")
+            #expect(account.text.contains("RSA keys are not supported by the SSH library"), "the refusal says why")
+            #expect(account.text.contains("laptop") && account.text.contains("desk") && !account.text.contains(">old<"))
+            #expect(try await signIn(with: ed25519.path), "the ed25519 key signs in")
+            #expect(try await signIn(with: ecdsa.path), "the ECDSA key signs in")
+            #expect(try await signIn(with: rsa.path) == false)
+
+            // With a second factor, the panel password alone no longer opens SFTP; the SFTP password and keys do.
+            let user = try #require(try await panel.panel.users.find(.username("owner")))
+            try await panel.panel.users.turnOnTwoFactor(for: user, secret: "JBSWY3DPEHPK3PXP", lastUsedStep: nil, recoveryCodes: nil)
+            #expect(try await client.run(["ls"]).succeeded == false, "the panel password is refused")
+            #expect(try await signIn(with: ed25519.path), "a key still signs in")
+            let wrongCurrent = try await browser.post(
+                "/account/sftp-password",
+                ["current": "not it", "password": "a separate secret", "confirm": "a separate secret"]
+            )
+            #expect(wrongCurrent.status == 303)
+            let sftpOnly = try SFTPClient(port: port, login: Self.login("owner", id), password: "a separate secret")
+            defer { sftpOnly.remove() }
+            #expect(try await sftpOnly.run(["ls"]).succeeded == false, "not set without the panel password")
+            _ = try await browser.post(
+                "/account/sftp-password",
+                ["current": Self.password, "password": "a separate secret", "confirm": "a separate secret"]
+            )
+            #expect(try await sftpOnly.run(["ls"]).succeeded, "the SFTP password signs in")
+
+            // A removed key no longer signs in.
+            let keyID = try #require(try await panel.panel.sftpCredentials.keys(of: user).first { $0.name == "laptop" }?.id)
+            _ = try await browser.post("/account/sftp-keys/\(keyID)/delete")
+            #expect(try await signIn(with: ed25519.path) == false)
+            #expect(try await signIn(with: ecdsa.path))
+        }
+    }
 }

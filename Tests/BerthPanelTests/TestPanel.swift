@@ -41,7 +41,6 @@ struct TestPanel: PanelAPIClient {
         let recorders: [TCPRecorder]
         /// Where the node serves SFTP, when asked to.
         let sftpPort: Int?
-        let dataDirectory: String
     }
 
     static func with<Result: Sendable>(
@@ -163,8 +162,7 @@ struct TestPanel: PanelAPIClient {
                     docker: daemon.docker,
                     containerLabel: configuration.containerLabel,
                     recorders: recorders,
-                    sftpPort: configuration.sftpPort,
-                    dataDirectory: configuration.dataDirectory
+                    sftpPort: configuration.sftpPort
                 )
                 // Wait for the first heartbeat, which makes the node online.
                 let deadline = ContinuousClock.now + .seconds(30)

@@ -11,13 +11,16 @@ public struct SFTPClient: Sendable {
     public let port: Int
     public let login: String
     public let password: String
+    /// A private key file to sign in with instead of the password.
+    public let identity: String?
     /// Holds the password helper and the known-hosts file.
     public let directory: String
 
-    public init(port: Int, login: String, password: String) throws {
+    public init(port: Int, login: String, password: String = "", identity: String? = nil) throws {
         self.port = port
         self.login = login
         self.password = password
+        self.identity = identity
         directory = NSTemporaryDirectory() + "berth-sftp-client-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let helper = "#!/bin/sh\nprintf '%s\\n' \"$BERTH_SFTP_PASSWORD\"\n"
@@ -59,12 +62,10 @@ public struct SFTPClient: Sendable {
                 "-o", "StrictHostKeyChecking=accept-new",
                 "-o", "UserKnownHostsFile=\(knownHostsFile)",
                 "-o", "GlobalKnownHostsFile=/dev/null",
-                "-o", "PreferredAuthentications=password",
-                "-o", "PubkeyAuthentication=no",
+                "-o", "IdentitiesOnly=yes",
                 "-o", "NumberOfPasswordPrompts=1",
                 "-o", "ConnectTimeout=20",
-                "\(login)@127.0.0.1",
-            ]
+            ] + authentication + ["\(login)@127.0.0.1"]
         var environment = ProcessInfo.processInfo.environment
         environment["SSH_ASKPASS"] = directory + "/askpass"
         environment["SSH_ASKPASS_REQUIRE"] = "force"
@@ -72,6 +73,23 @@ public struct SFTPClient: Sendable {
         process.environment = environment
         process.standardInput = input
         return try RunningProcess(process)
+    }
+
+    /// The key given, and only it; or the password alone.
+    private var authentication: [String] {
+        if let identity {
+            ["-i", identity, "-o", "PreferredAuthentications=publickey", "-o", "PasswordAuthentication=no"]
+        } else {
+            ["-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no"]
+        }
+    }
+
+    /// Makes a key pair of `type` (`ed25519`, `ecdsa`, `rsa`) in the client's folder; returns the private
+    /// key's path and the public key's line.
+    public func makeKey(_ type: String) throws -> (path: String, publicKey: String) {
+        let path = directory + "/id_\(type)"
+        _ = try HostShell.run("ssh-keygen -q -t \(type) -N '' -C test@berth -f \(path)")
+        return (path, try String(contentsOfFile: path + ".pub", encoding: .utf8))
     }
 
     public func remove() {

@@ -32,17 +32,28 @@ final class SFTPAuthenticator: NIOSSHServerUserAuthenticationDelegate {
         self.logger = logger
     }
 
-    var supportedAuthenticationMethods: NIOSSHAvailableUserAuthenticationMethods { .password }
+    /// Keys (ed25519 and ECDSA: what swift-nio-ssh verifies) and passwords. The library checks a key's
+    /// signature before asking here, so the panel only decides whether the key is one of the user's.
+    var supportedAuthenticationMethods: NIOSSHAvailableUserAuthenticationMethods { [.publicKey, .password] }
 
     func requestReceived(
         request: NIOSSHUserAuthenticationRequest,
         responsePromise: EventLoopPromise<NIOSSHUserAuthenticationOutcome>
     ) {
-        guard let panel, case .password(let password) = request.request else {
+        let login: SFTPLoginRequest
+        switch request.request {
+        case .password(let password):
+            login = SFTPLoginRequest(login: request.username, password: password.password, clientAddress: clientAddress)
+        case .publicKey(let key):
+            login = SFTPLoginRequest(login: request.username, publicKey: String(openSSHPublicKey: key.publicKey), clientAddress: clientAddress)
+        default:
             responsePromise.succeed(.failure)
             return
         }
-        let login = SFTPLoginRequest(login: request.username, password: password.password, clientAddress: clientAddress)
+        guard let panel else {
+            responsePromise.succeed(.failure)
+            return
+        }
         let spawned = tasks.spawn { [identity, logger] in
             do {
                 let (status, body) = try await panel.ask(login, at: PanelRemoteRoutes.sftpLogin)

@@ -67,6 +67,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(OneResetPerAccount())
             migrations.add(AddNodeDefaultDisk())
             migrations.add(AddNodeSFTP())
+            migrations.add(CreateSFTPKeys())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -24,6 +24,8 @@ package final class User: Model, @unchecked Sendable {
     @OptionalField(key: "recovery_codes") package var recoveryCodes: String?
     /// Raised when the password changes or the user is signed out everywhere: older sessions end.
     @OptionalField(key: "session_epoch") package var sessionEpoch: Int?
+    /// bcrypt of a password for SFTP alone, when the user set one (``SFTPCredentials``).
+    @OptionalField(key: "sftp_password_hash") var sftpPasswordHash: String?
 
     package init() {}
 

@@ -3,15 +3,17 @@ import BerthPanel
 import Foundation
 import Hummingbird
 
-/// The signed-in user's own account: password, and two-factor sign-in on or off.
+/// The signed-in user's own account: password, two-factor sign-in on or off, and what they sign in to
+/// SFTP with (keys, and a password for SFTP alone).
 struct AccountController: Sendable {
     let pages: WebPages
     let users: UserStore
+    let sftp: SFTPCredentials
     let audit: AuditLog
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("account") { _, context in
-            try accountPage(context: context)
+            try await accountPage(context: context)
         }
         group.post("account/password") { _, context in
             try await changePassword(context: context)
@@ -25,6 +27,18 @@ struct AccountController: Sendable {
         group.post("account/two-factor/disable") { _, context in
             try await disable(context: context)
         }
+        group.post("account/sftp-keys") { _, context in
+            try await addKey(context: context)
+        }
+        group.post("account/sftp-keys/:key/delete") { _, context in
+            try await removeKey(context.parameters.require("key"), context: context)
+        }
+        group.post("account/sftp-password") { _, context in
+            try await setSFTPPassword(context: context)
+        }
+        group.post("account/sftp-password/clear") { _, context in
+            try await clearSFTPPassword(context: context)
+        }
     }
 
     struct AccountPage {
@@ -33,16 +47,37 @@ struct AccountController: Sendable {
         let admin: Bool
         let twoFactor: Bool
         let recoveryCodesLeft: Int
+        let sftpKeys: [SFTPKeyRow]
+        let hasSFTPKeys: Bool
+        let hasSFTPPassword: Bool
     }
 
-    private func accountPage(context: WebRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
+    struct SFTPKeyRow {
+        let id: String
+        let name: String
+        let fingerprint: String
+        let added: String
+    }
+
+    private func accountPage(context: WebRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let user = try context.signedInUser()
+        let keys = try await sftp.keys(of: user).map {
+            SFTPKeyRow(
+                id: $0.id,
+                name: $0.name,
+                fingerprint: $0.fingerprint,
+                added: $0.createdAt.map { ISO8601DateFormatter().string(from: $0) } ?? ""
+            )
+        }
         let page = AccountPage(
             username: user.username,
             email: user.email,
             admin: user.admin,
             twoFactor: user.hasTwoFactor,
-            recoveryCodesLeft: TwoFactor.remainingRecoveryCodes(user.recoveryCodes)
+            recoveryCodesLeft: TwoFactor.remainingRecoveryCodes(user.recoveryCodes),
+            sftpKeys: keys,
+            hasSFTPKeys: !keys.isEmpty,
+            hasSFTPPassword: user.hasSFTPPassword
         )
         return pages.render("account", title: "Account", content: page, context: context, status: status)
     }
@@ -123,5 +158,60 @@ struct AccountController: Sendable {
         await audit.record("turned off two-factor sign-in", target: user.username, context: context)
         context.flash("Two-factor sign-in is off.")
         return WebResponse.redirect("/account")
+    }
+
+    // MARK: - SFTP
+
+    private func addKey(context: WebRequestContext) async throws -> Response {
+        let user = try context.signedInUser()
+        do {
+            let key = try await sftp.addKey(named: context.form.raw("name"), context.form.raw("key"), for: user)
+            await audit.record("added an SFTP key", target: "\(user.username) \(key.fingerprint)", context: context)
+            context.flash("The key \(key.fingerprint) now signs you in to SFTP.")
+        } catch let error as PanelError {
+            context.flash(error)
+        }
+        return WebResponse.redirect("/account#sftp")
+    }
+
+    private func removeKey(_ id: String, context: WebRequestContext) async throws -> Response {
+        let user = try context.signedInUser()
+        do {
+            try await sftp.removeKey(id, of: user)
+            await audit.record("removed an SFTP key", target: user.username, context: context)
+            context.flash("The key was removed; it no longer signs you in.")
+        } catch let error as PanelError {
+            context.flash(error)
+        }
+        return WebResponse.redirect("/account#sftp")
+    }
+
+    private func setSFTPPassword(context: WebRequestContext) async throws -> Response {
+        let user = try context.signedInUser()
+        let form = context.form
+        guard try await Passwords.verify(form.raw("current"), hash: user.passwordHash) else {
+            context.flash("Your panel password is not right; nothing was changed.", isError: true)
+            return WebResponse.redirect("/account#sftp")
+        }
+        guard form.raw("password") == form.raw("confirm") else {
+            context.flash("The SFTP password and its confirmation differ; nothing was changed.", isError: true)
+            return WebResponse.redirect("/account#sftp")
+        }
+        do {
+            try await sftp.setPassword(form.raw("password"), of: user)
+            await audit.record("set an SFTP password", target: user.username, context: context)
+            context.flash("Your SFTP password is set.")
+        } catch let error as PanelError {
+            context.flash(error)
+        }
+        return WebResponse.redirect("/account#sftp")
+    }
+
+    private func clearSFTPPassword(context: WebRequestContext) async throws -> Response {
+        let user = try context.signedInUser()
+        try await sftp.setPassword(nil, of: user)
+        await audit.record("removed their SFTP password", target: user.username, context: context)
+        context.flash("Your SFTP password is removed.")
+        return WebResponse.redirect("/account#sftp")
     }
 }

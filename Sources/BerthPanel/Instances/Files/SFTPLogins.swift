@@ -5,15 +5,17 @@ import Logging
 
 /// Decides SFTP logins for the nodes, which keep no users or passwords of their own. A login is
 /// `username.<short instance id>` (the id's first 8 hex digits, more where two instances on the node share
-/// them) with the panel password, throttled as the web sign-in is. Owners, administrators and subusers
-/// with files.read get in; without files.write, to read only. An account with two-factor sign-in does not
-/// open SFTP with its password alone.
+/// them) with the panel password or the account's SFTP password (throttled as the web sign-in is), or one
+/// of the account's SFTP keys. Owners, administrators and subusers with files.read get in; without
+/// files.write, to read only. An account with two-factor sign-in does not open SFTP with its panel
+/// password alone.
 package struct SFTPLogins: Sendable {
     let database: PanelDatabase
     let users: UserStore
     let subusers: SubuserStore
     let throttles: SignInThrottles
     let audit: AuditLog
+    let credentials: SFTPCredentials
     let logger: Logger
 
     /// Hex digits of an instance's id a login needs at least.
@@ -25,18 +27,25 @@ package struct SFTPLogins: Sendable {
             throw PanelError.forbidden("sign in as your username, a dot and the instance's short id (alice.1a2b3c4d)")
         }
         let account = name.lowercased()
-        if let refusal = try await throttles.refusal(client: request.clientAddress, account: account) {
-            throw PanelError.forbidden(refusal.message)
-        }
-        let user = try await users.find(.username(name))
-        guard let password = request.password, try await Passwords.verify(password, hash: user?.passwordHash), let user else {
-            try await throttles.recordFailure(client: request.clientAddress, account: account)
-            await audit.record("sftp.login.failed", target: account, actor: .visitor, clientAddress: request.clientAddress, logger: logger)
-            throw PanelError.forbidden("wrong username or password")
-        }
-        try await throttles.recordSuccess(client: request.clientAddress, account: account)
-        guard !user.hasTwoFactor else {
-            throw PanelError.forbidden("this account signs in with a second factor, so its password alone does not open SFTP")
+        let found = try await users.find(.username(name))
+        let user: User
+        if let offered = request.publicKey {
+            // Keys cannot be guessed, and a client tries each of its keys in turn: no throttling here.
+            guard let found, try await credentials.holds(offered, of: found) else {
+                throw PanelError.forbidden("that key is not one of this account's SFTP keys")
+            }
+            user = found
+        } else {
+            if let refusal = try await throttles.refusal(client: request.clientAddress, account: account) {
+                throw PanelError.forbidden(refusal.message)
+            }
+            guard let password = request.password, try await Self.passwordOpensSFTP(password, of: found), let found else {
+                try await throttles.recordFailure(client: request.clientAddress, account: account)
+                await audit.record("sftp.login.failed", target: account, actor: .visitor, clientAddress: request.clientAddress, logger: logger)
+                throw PanelError.forbidden("wrong username or password")
+            }
+            try await throttles.recordSuccess(client: request.clientAddress, account: account)
+            user = found
         }
         let instance = try await instance(startingWith: prefix, on: node, for: user)
         let grant = try await grant(for: user, on: instance)
@@ -49,6 +58,15 @@ package struct SFTPLogins: Sendable {
             logger: logger
         )
         return grant
+    }
+
+    /// Whether `password` opens SFTP for `user`: the SFTP password when one is set, and the panel password
+    /// unless the account has a second factor, which the panel password alone must not get past. Without a
+    /// user, a dummy hash is checked all the same, so the answer takes as long.
+    static func passwordOpensSFTP(_ password: String, of user: User?) async throws -> Bool {
+        if let user, let sftpHash = user.sftpPasswordHash, try await Passwords.verify(password, hash: sftpHash) { return true }
+        let matchesPanelPassword = try await Passwords.verify(password, hash: user?.passwordHash)
+        return matchesPanelPassword && user?.hasTwoFactor == false
     }
 
     /// The grant as it stands now for a session `node` holds open; throws ``PanelError/forbidden(_:)`` once
