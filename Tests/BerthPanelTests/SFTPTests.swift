@@ -229,4 +229,46 @@ struct SFTPTests {
             #expect(try await signIn(with: ecdsa.path))
         }
     }
+
+    @Test("the image's denylist binds SFTP as it binds the file manager: listed, never read, written, renamed or removed; admins are not bound")
+    func denylist() async throws {
+        try await TestPanel.with(withNode: true, withSFTP: true) { panel in
+            let node = try #require(panel.node)
+            let port = try #require(node.sftpPort)
+            let imageFile = NSTemporaryDirectory() + "berth-guarded-\(UUID().uuidString).json"
+            try Data(
+                #"{"Name": "Guarded", "Image": "berth-test/busybox:latest", "Startup": "echo ready; while read line; do :; done", "Ready": "ready", "StopCommand": "stop", "FileDenylist": ["*.jar", "secrets/"]}"#
+                    .utf8
+            ).write(to: URL(fileURLWithPath: imageFile))
+            _ = try await panel.panel.importImage(at: imageFile)
+            var fields = InstanceTests.deployFields(node: node.id, user: try await panel.createUser("owner"), port: TestPorts.next())
+            fields["imagename"] = "Guarded"
+            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
+            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let volume = Self.volume(panel, id)
+            try FileManager.default.createDirectory(atPath: volume + "/secrets", withIntermediateDirectories: true)
+            try Data("token".utf8).write(to: URL(fileURLWithPath: volume + "/secrets/key.txt"))
+            try Data("jar".utf8).write(to: URL(fileURLWithPath: volume + "/server.jar"))
+            try Data("notes".utf8).write(to: URL(fileURLWithPath: volume + "/notes.txt"))
+
+            let owner = try SFTPClient(port: port, login: Self.login("owner", id), password: Self.password)
+            defer { owner.remove() }
+            let listing = try await owner.run(["ls -1"])
+            #expect(listing.succeeded && listing.output.contains("server.jar"), "denied files are listed: \(listing.output)")
+            for command in [
+                "get server.jar \(owner.directory)/got.jar", "get secrets/key.txt \(owner.directory)/key.txt", "put /etc/hostname plugin.jar",
+                "rename server.jar server.txt", "rm server.jar", "rename notes.txt notes.jar",
+            ] {
+                let outcome = try await owner.run([command])
+                #expect(!outcome.succeeded, "\(command) is refused: \(outcome.output)")
+            }
+            #expect(FileManager.default.fileExists(atPath: volume + "/server.jar") && !FileManager.default.fileExists(atPath: volume + "/plugin.jar"))
+            #expect(FileManager.default.fileExists(atPath: volume + "/notes.txt"), "a file is not renamed onto the denylist")
+
+            _ = try await panel.panel.users.create(username: "root", email: "root@example.com", password: Self.password, userID: nil, admin: true)
+            let admin = try SFTPClient(port: port, login: Self.login("root", id), password: Self.password)
+            defer { admin.remove() }
+            #expect(try await admin.run(["get server.jar \(admin.directory)/got.jar"]).succeeded, "an administrator is not bound")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import BerthProtocol
 import ConfinedFiles
 import Foundation
 import Logging
@@ -18,6 +19,8 @@ struct InstanceFileSystem: SFTPFileSystem {
     let instanceID: String
     /// Without files.write: reading and listing only.
     let readOnly: Bool
+    /// What the image denies its users: listed and described, never opened, changed or removed.
+    let denylist: FileDenylist
     /// Who is connected, for the log lines that record each change.
     let username: String
     let logger: Logger
@@ -29,6 +32,7 @@ struct InstanceFileSystem: SFTPFileSystem {
 
     func setAttributes(_ attributes: SFTPAttributes, at path: String) async throws {
         try requireWriting()
+        try checkAllowed(path)
         let files = try await volume()
         try await Self.offloaded {
             let status = try files.status(at: path, followingLinks: false)
@@ -43,6 +47,7 @@ struct InstanceFileSystem: SFTPFileSystem {
     }
 
     func openFile(_ path: String, flags: SFTPOpenFlags, attributes: SFTPAttributes) async throws -> any SFTPFile {
+        try checkAllowed(path)
         let access = FileAccess(flags)
         if access.contains(.write) || access.contains(.append) || access.contains(.create) || access.contains(.truncate) {
             try requireWriting()
@@ -64,27 +69,34 @@ struct InstanceFileSystem: SFTPFileSystem {
     }
 
     func removeFile(_ path: String) async throws {
+        try checkAllowed(path)
         try await change("removed", path) { try $0.removeFile(path) }
     }
 
     func makeDirectory(_ path: String, attributes: SFTPAttributes) async throws {
+        try checkAllowed(path)
         try await change("made the folder", path) { try $0.makeFolder(path, creatingParents: false) }
     }
 
     func removeDirectory(_ path: String) async throws {
+        try checkAllowed(path)
         try await change("removed the folder", path) { try $0.removeEmptyFolder(path) }
     }
 
     func rename(_ source: String, to destination: String, replacing: Bool) async throws {
+        try checkAllowed(source)
+        try checkAllowed(destination)
         try await change("renamed", "\(source) to \(destination)") { try $0.rename(source, to: destination, replacing: replacing) }
     }
 
     func readLink(_ path: String) async throws -> String {
+        try checkAllowed(path)
         let files = try await volume()
         return try await Self.offloaded { try files.linkTarget(at: path) }
     }
 
     func makeSymbolicLink(at path: String, pointingTo target: String) async throws {
+        try checkAllowed(path)
         try await change("made the link", "\(path) → \(target)") { try $0.makeLink(at: path, pointingTo: target) }
     }
 
@@ -100,6 +112,12 @@ struct InstanceFileSystem: SFTPFileSystem {
             return try await supervisor.volumeFiles(of: instanceID)
         } catch let error as InstanceError {
             throw SFTPError(.permissionDenied, error.message)
+        }
+    }
+
+    private func checkAllowed(_ path: String) throws {
+        guard !denylist.denies(path) else {
+            throw SFTPError(.permissionDenied, "\(path): the instance's image does not let its users open or change this file")
         }
     }
 

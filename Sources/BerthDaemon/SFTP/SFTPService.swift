@@ -122,6 +122,7 @@ struct SFTPService: Service {
             supervisor: supervisor,
             instanceID: grant.instanceID,
             readOnly: grant.readOnly,
+            denylist: FileDenylist(patterns: grant.deniedPatterns),
             username: grant.username,
             logger: logger
         )
@@ -162,7 +163,8 @@ struct SFTPService: Service {
             let current = status == 200 ? try? JSONDecoder().decode(SFTPGrant.self, from: body) : nil
             guard [200, 403, 404].contains(status) else { continue }
             let closed = sessions.cutOff { grant in
-                grant.instanceID == pair.instanceID && grant.userID == pair.userID && current?.readOnly != grant.readOnly
+                grant.instanceID == pair.instanceID && grant.userID == pair.userID
+                    && (current?.readOnly != grant.readOnly || current?.deniedPatterns != grant.deniedPatterns)
             }
             if closed > 0 { logger.info("sftp: \(closed) session(s) of \(pair.userID) on \(pair.instanceID) cut off: their access changed") }
         }

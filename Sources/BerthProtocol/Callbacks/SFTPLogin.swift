@@ -24,12 +24,16 @@ public struct SFTPGrant: Codable, Sendable, Equatable {
     public var username: String
     /// Without the files.write permission: reading and listing only.
     public var readOnly: Bool
+    /// The image's file denylist (``FileDenylist``), empty for administrators: paths the session may list
+    /// but not open, change or remove.
+    public var deniedPatterns: [String]
 
-    public init(instanceID: String, userID: String, username: String, readOnly: Bool) {
+    public init(instanceID: String, userID: String, username: String, readOnly: Bool, deniedPatterns: [String] = []) {
         self.instanceID = instanceID
         self.userID = userID
         self.username = username
         self.readOnly = readOnly
+        self.deniedPatterns = deniedPatterns
     }
 }
 

@@ -90,11 +90,13 @@ package struct SFTPLogins: Sendable {
         else {
             throw PanelError.forbidden("you may not reach this instance's files")
         }
+        try await instance.$image.load(on: database.db())
         return SFTPGrant(
             instanceID: id.uuidString.lowercased(),
             userID: user.userID,
             username: user.username,
-            readOnly: !role.may(.filesWrite)
+            readOnly: !role.may(.filesWrite),
+            deniedPatterns: role == .administrator ? [] : instance.image.decodedDefinition?.fileDenylist ?? []
         )
     }
 
