@@ -118,6 +118,13 @@ struct SFTPTests {
             #expect(try await attempt("owner").succeeded == false, "a login without an instance id")
             #expect(try await attempt("owner.00000000").succeeded == false, "an instance that does not exist")
             #expect(try await attempt(Self.login("owner", id)).succeeded, "the owner gets in")
+            // The owner's own sign-in opens files, and nothing else: no command, no shell, no forwarding.
+            let owner = try SFTPClient(port: port, login: Self.login("owner", id), password: Self.password)
+            defer { owner.remove() }
+            let command = try await owner.ssh(["-T"], command: ["echo", "shell-reached"])
+            #expect(!command.succeeded && !command.output.contains("shell-reached"), "\(command.output)")
+            let forward = try await owner.ssh(["-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:\(TestPorts.next()):127.0.0.1:\(port)"])
+            #expect(!forward.succeeded && forward.output.contains("forward"), "\(forward.output)")
 
             let subusers = "/api/v1/instances/\(id)/subusers"
             #expect(try await panel.request(.POST, subusers, ["user": "reader", "permissions": ["console.read"]]).status == 201)

@@ -52,20 +52,29 @@ public struct SFTPClient: Sendable {
         return OpenSession(process: process, input: input.fileHandleForWriting)
     }
 
+    /// Runs OpenSSH's `ssh` with `options` (forwarding flags) and `command`, signed in as this client is:
+    /// what the server must refuse.
+    public func ssh(_ options: [String], command: [String] = []) async throws -> Outcome {
+        try await start("ssh", ["-o", "BatchMode=no", "-p", "\(port)"] + options, after: command, input: FileHandle.nullDevice).finish()
+    }
+
     private func start(_ arguments: [String], input: Any) throws -> RunningProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sftp")
         // BatchMode=no first: `-b` asks for batch mode, which forbids passwords, and ssh keeps the first value it reads.
+        try start("sftp", ["-o", "BatchMode=no"] + arguments + ["-P", "\(port)"], after: [], input: input)
+    }
+
+    private func start(_ program: String, _ options: [String], after trailing: [String], input: Any) throws -> RunningProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/" + program)
         process.arguments =
-            ["-o", "BatchMode=no"] + arguments + [
-                "-P", "\(port)",
+            options + [
                 "-o", "StrictHostKeyChecking=accept-new",
                 "-o", "UserKnownHostsFile=\(knownHostsFile)",
                 "-o", "GlobalKnownHostsFile=/dev/null",
                 "-o", "IdentitiesOnly=yes",
                 "-o", "NumberOfPasswordPrompts=1",
                 "-o", "ConnectTimeout=20",
-            ] + authentication + ["\(login)@127.0.0.1"]
+            ] + authentication + ["\(login)@127.0.0.1"] + trailing
         var environment = ProcessInfo.processInfo.environment
         environment["SSH_ASKPASS"] = directory + "/askpass"
         environment["SSH_ASKPASS_REQUIRE"] = "force"
