@@ -51,6 +51,20 @@ struct SFTPTests {
             #expect(outcome.output.contains("world.bin"), "ls shows the file")
             #expect(!FileManager.default.fileExists(atPath: volume + "/old") && !FileManager.default.fileExists(atPath: volume + "/gone.bin"))
 
+            // Each change reaches the audit log, with the instance, as the file manager's do.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var actions: [String] = []
+            while !Set(["sftp.write", "sftp.mkdir", "sftp.rename", "sftp.attributes", "sftp.rmdir", "sftp.remove"]).isSubset(of: actions) {
+                guard ContinuousClock.now < deadline else { break }
+                try await Task.sleep(for: .milliseconds(200))
+                let instanceID = try #require(UUID(uuidString: id))
+                actions = try await panel.panel.audit.latest(50, on: instanceID).filter { $0.actor == "owner" }.map(\.action)
+            }
+            #expect(
+                Set(["sftp.write", "sftp.mkdir", "sftp.rename", "sftp.attributes", "sftp.rmdir", "sftp.remove"]).isSubset(of: actions),
+                "\(actions)"
+            )
+
             // The key the client was shown is the one the node reported, which the panel shows users.
             let shown = try HostShell.run("ssh-keygen -lf \(client.knownHostsFile)")
             let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))

@@ -21,8 +21,10 @@ struct InstanceFileSystem: SFTPFileSystem {
     let readOnly: Bool
     /// What the image denies its users: listed and described, never opened, changed or removed.
     let denylist: FileDenylist
-    /// Who is connected, for the log lines that record each change.
+    /// Who is connected and from where, for the audit entries of each change.
     let username: String
+    let clientAddress: String
+    let activity: SFTPActivityLog
     let logger: Logger
 
     func attributes(at path: String, followingLinks: Bool) async throws -> SFTPAttributes {
@@ -43,7 +45,7 @@ struct InstanceFileSystem: SFTPFileSystem {
                 try files.setTimes(of: path, accessed: Int(times.access), modified: Int(times.modification))
             }
         }
-        record("changed the attributes of", path)
+        record("sftp.attributes", path)
     }
 
     func openFile(_ path: String, flags: SFTPOpenFlags, attributes: SFTPAttributes) async throws -> any SFTPFile {
@@ -55,7 +57,7 @@ struct InstanceFileSystem: SFTPFileSystem {
         let files = try await volume()
         let mode = mode_t((attributes.permissions ?? 0o644) & 0o777)
         let file = try await Self.offloaded { try files.open(path, for: access, mode: mode) }
-        if access.contains(.write) { record("opened for writing", path) }
+        if access.contains(.write) || access.contains(.append) { record("sftp.write", path) }
         return InstanceFile(file: file, readOnly: readOnly, directory: files)
     }
 
@@ -70,23 +72,23 @@ struct InstanceFileSystem: SFTPFileSystem {
 
     func removeFile(_ path: String) async throws {
         try checkAllowed(path)
-        try await change("removed", path) { try $0.removeFile(path) }
+        try await change("sftp.remove", path) { try $0.removeFile(path) }
     }
 
     func makeDirectory(_ path: String, attributes: SFTPAttributes) async throws {
         try checkAllowed(path)
-        try await change("made the folder", path) { try $0.makeFolder(path, creatingParents: false) }
+        try await change("sftp.mkdir", path) { try $0.makeFolder(path, creatingParents: false) }
     }
 
     func removeDirectory(_ path: String) async throws {
         try checkAllowed(path)
-        try await change("removed the folder", path) { try $0.removeEmptyFolder(path) }
+        try await change("sftp.rmdir", path) { try $0.removeEmptyFolder(path) }
     }
 
     func rename(_ source: String, to destination: String, replacing: Bool) async throws {
         try checkAllowed(source)
         try checkAllowed(destination)
-        try await change("renamed", "\(source) to \(destination)") { try $0.rename(source, to: destination, replacing: replacing) }
+        try await change("sftp.rename", "\(source) → \(destination)") { try $0.rename(source, to: destination, replacing: replacing) }
     }
 
     func readLink(_ path: String) async throws -> String {
@@ -97,7 +99,7 @@ struct InstanceFileSystem: SFTPFileSystem {
 
     func makeSymbolicLink(at path: String, pointingTo target: String) async throws {
         try checkAllowed(path)
-        try await change("made the link", "\(path) → \(target)") { try $0.makeLink(at: path, pointingTo: target) }
+        try await change("sftp.symlink", "\(path) → \(target)") { try $0.makeLink(at: path, pointingTo: target) }
     }
 
     func fileSystemStats(at path: String) async throws -> SFTPFileSystemStats {
@@ -135,8 +137,9 @@ struct InstanceFileSystem: SFTPFileSystem {
         record(action, what)
     }
 
-    private func record(_ action: String, _ what: String) {
-        logger.info("sftp: \(username) \(action) \(what) on \(instanceID)")
+    /// Queues the change for the panel's audit log.
+    private func record(_ action: String, _ target: String) {
+        activity.record(SFTPActivity(instanceID: instanceID, username: username, clientAddress: clientAddress, action: action, target: target))
     }
 
     private static func refuseOwnershipChange(_ attributes: SFTPAttributes, current: FileStatus, path: String) throws {

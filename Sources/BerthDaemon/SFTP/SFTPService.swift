@@ -19,6 +19,7 @@ struct SFTPService: Service {
     let supervisor: InstanceSupervisor
     let tasks: BackgroundTasks
     let sessions = SFTPSessions()
+    let activity = SFTPActivityLog()
     let limits: SFTPServerLimits
     let logger: Logger
 
@@ -124,6 +125,8 @@ struct SFTPService: Service {
             readOnly: grant.readOnly,
             denylist: FileDenylist(patterns: grant.deniedPatterns),
             username: grant.username,
+            clientAddress: session.connection.remoteAddress?.ipAddress ?? "unknown",
+            activity: activity,
             logger: logger
         )
         let server = SFTPServer(fileSystem: fileSystem, limits: limits, logger: logger)
@@ -144,6 +147,16 @@ struct SFTPService: Service {
     private func checkAccessUntilCancelled() async {
         while (try? await Task.sleep(for: Self.accessCheckInterval)) != nil {
             await checkAccess()
+            await reportActivity()
+        }
+    }
+
+    /// Posts what sessions changed since the last tick to the panel's audit log; kept for the next tick
+    /// when the panel does not take it.
+    private func reportActivity() async {
+        guard let panel, let batch = activity.take() else { return }
+        if await panel.post(batch, to: PanelRemoteRoutes.sftpActivity, what: "\(batch.entries.count) SFTP change(s)") == .failed {
+            activity.putBack(batch)
         }
     }
 

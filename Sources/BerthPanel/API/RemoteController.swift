@@ -42,6 +42,11 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
             let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.sftpLogin, maxBytes: 64 << 10)
             return try JSONResponse.make(try await sftp.login(try Request.decodeJSON(as: SFTPLoginRequest.self, from: body), on: node))
         }
+        group.post("remote/sftp/activity") { request, _ in
+            let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.sftpActivity, maxBytes: 4 << 20)
+            try await sftp.record(try Request.decodeJSON(as: SFTPActivityBatch.self, from: body), from: node)
+            return Response(status: .noContent)
+        }
         group.post("remote/sftp/access") { request, _ in
             let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.sftpAccess, maxBytes: 64 << 10)
             return try JSONResponse.make(try await sftp.access(try Request.decodeJSON(as: SFTPAccessRequest.self, from: body), on: node))

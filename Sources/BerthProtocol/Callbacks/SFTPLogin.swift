@@ -49,3 +49,33 @@ public struct SFTPAccessRequest: Codable, Sendable, Hashable {
         self.userID = userID
     }
 }
+
+/// What SFTP sessions changed, which a daemon posts to `POST /api/remote/sftp/activity` every few seconds
+/// for the panel's audit log (and each instance's Activity card). Answered 204.
+public struct SFTPActivityBatch: Codable, Sendable, Equatable {
+    public var entries: [SFTPActivity]
+    /// Entries the node dropped because the panel could not be reached and its queue was full.
+    public var dropped: Int
+
+    public init(entries: [SFTPActivity], dropped: Int = 0) {
+        self.entries = entries
+        self.dropped = dropped
+    }
+}
+
+/// One change made over SFTP: who, on which instance, from where, what (`sftp.remove`) and to what.
+public struct SFTPActivity: Codable, Sendable, Equatable {
+    public var instanceID: String
+    public var username: String
+    public var clientAddress: String
+    public var action: String
+    public var target: String
+
+    public init(instanceID: String, username: String, clientAddress: String, action: String, target: String) {
+        self.instanceID = instanceID
+        self.username = username
+        self.clientAddress = clientAddress
+        self.action = action
+        self.target = target
+    }
+}

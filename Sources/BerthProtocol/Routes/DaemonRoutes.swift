@@ -59,4 +59,6 @@ public enum PanelRemoteRoutes {
     public static let sftpLogin = RoutePath("/api/remote/sftp/login")
     /// `POST` an ``SFTPAccessRequest``; the answer is the ``SFTPGrant`` as it now stands.
     public static let sftpAccess = RoutePath("/api/remote/sftp/access")
+    /// `POST` an ``SFTPActivityBatch``.
+    public static let sftpActivity = RoutePath("/api/remote/sftp/activity")
 }

@@ -81,6 +81,40 @@ package struct SFTPLogins: Sendable {
         return try await grant(for: user, on: instance)
     }
 
+    /// Writes what SFTP sessions on `node` changed into the audit log, each entry with its instance (so it
+    /// shows in that instance's Activity); entries about instances on other nodes are left out.
+    package func record(_ batch: SFTPActivityBatch, from node: Node) async throws {
+        let ids = Set(batch.entries.compactMap { UUID(uuidString: $0.instanceID) })
+        let own =
+            ids.isEmpty
+            ? []
+            : Set(
+                try await Instance.query(on: database.db()).filter(\.$id ~~ Array(ids)).filter(\.$node.$id == node.requireID()).all().compactMap(\.id)
+            )
+        var events = batch.entries.compactMap { entry -> AuditEvent? in
+            guard let id = UUID(uuidString: entry.instanceID), own.contains(id) else { return nil }
+            return AuditEvent(
+                actor: .user(String(entry.username.prefix(64))),
+                action: String(entry.action.prefix(64)),
+                target: String(entry.target.prefix(512)),
+                clientAddress: String(entry.clientAddress.prefix(64)),
+                instanceID: id
+            )
+        }
+        if batch.dropped > 0 {
+            events.append(
+                AuditEvent(
+                    actor: .visitor,
+                    action: "sftp.unrecorded",
+                    target: "\(batch.dropped) SFTP change(s) on node \(node.name) could not be recorded while the panel was away",
+                    clientAddress: "",
+                    instanceID: nil
+                )
+            )
+        }
+        try await events.create(on: database.db())
+    }
+
     private func grant(for user: User, on instance: Instance) async throws -> SFTPGrant {
         let id = try instance.requireID()
         guard !instance.suspended else { throw PanelError.forbidden("the instance is suspended") }
