@@ -186,7 +186,10 @@ let package = Package(
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles", "BerthTestSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
-        .testTarget(name: "SFTPTests", dependencies: ["SFTP", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "SFTPTests",
+            dependencies: ["SFTP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "SMTPTests",
             dependencies: ["SMTP", "BerthTestSupport", .product(name: "Logging", package: "swift-log")]
