@@ -99,7 +99,7 @@ public struct Daemon: Sendable {
             dataDirectory: configuration.dataDirectory,
             certificatePEM: configuration.certificate?.certificatePEM,
             diskLimits: disks.support,
-            sftp: sftp.map { SFTPEndpoint(port: $0.port, hostKeyFingerprint: $0.hostKey.fingerprint) },
+            sftp: sftp,
             supervisor: supervisor
         )
         self.heartbeats = HeartbeatSender(connection: connection, source: nodeInfo)

@@ -67,7 +67,13 @@ struct SFTPTests {
 
             // The key the client was shown is the one the node reported, which the panel shows users.
             let shown = try HostShell.run("ssh-keygen -lf \(client.knownHostsFile)")
-            let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
+            // The server may have started listening after the node's first heartbeat: the next one says so.
+            var nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
+            let heartbeats = ContinuousClock.now + .seconds(30)
+            while nodeRow.sftpFingerprint == nil, ContinuousClock.now < heartbeats {
+                try await Task.sleep(for: .milliseconds(250))
+                nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
+            }
             let fingerprint = try #require(nodeRow.sftpFingerprint)
             #expect(nodeRow.sftpPort == node.sftpPort)
             #expect(fingerprint.hasPrefix("SHA256:") && shown.contains(fingerprint), "\(shown) vs \(fingerprint)")

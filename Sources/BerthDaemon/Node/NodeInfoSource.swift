@@ -10,7 +10,7 @@ struct NodeInfoSource: Sendable {
     /// The certificate the daemon serves, which every heartbeat presents for the panel to pin.
     let certificatePEM: String?
     let diskLimits: DiskLimitSupport
-    let sftp: SFTPEndpoint?
+    let sftp: SFTPService?
     let supervisor: InstanceSupervisor
 
     func nodeInfo() async -> NodeInfo {
@@ -26,7 +26,7 @@ struct NodeInfoSource: Sendable {
             instances: await supervisor.count,
             certificate: certificatePEM,
             diskLimits: diskLimits,
-            sftp: sftp
+            sftp: sftp?.endpoint
         )
     }
 

@@ -1,6 +1,7 @@
 import BerthProtocol
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSH
@@ -20,6 +21,13 @@ struct SFTPService: Service {
     let tasks: BackgroundTasks
     let sessions = SFTPSessions()
     let activity = SFTPActivityLog()
+    /// The port it listens on, once it does.
+    private let boundPort = NIOLockedValueBox<Int?>(nil)
+
+    /// What heartbeats tell the panel: nothing until the server listens.
+    var endpoint: SFTPEndpoint? {
+        boundPort.withLockedValue { $0 }.map { SFTPEndpoint(port: $0, hostKeyFingerprint: hostKey.fingerprint) }
+    }
     let limits: SFTPServerLimits
     let logger: Logger
 
@@ -42,7 +50,17 @@ struct SFTPService: Service {
 
     func run() async throws {
         let (pending, arrivals) = AsyncStream<PendingSession>.makeStream()
-        let server = try await bootstrap(arrivals).bind(host: host, port: port).get()
+        let server: any Channel
+        do {
+            server = try await bootstrap(arrivals).bind(host: host, port: port).get()
+        } catch {
+            // The rest of the node works without it (files stay reachable through the panel): say so and
+            // carry on rather than take the instances down with it.
+            logger.error("SFTP cannot listen on \(host):\(port) (\(error)); the node serves no SFTP until it can (--sftp-port picks another port)")
+            try? await gracefulShutdown()
+            return
+        }
+        boundPort.withLockedValue { $0 = server.localAddress?.port ?? port }
         logger.info("SFTP listens on \(host):\(server.localAddress?.port ?? port); host key \(hostKey.fingerprint)")
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
