@@ -122,6 +122,16 @@ struct FileAPITests {
         }
     }
 
+    /// Imports "Guarded", an image whose denylist holds `*.jar` and `secrets/`.
+    static func importGuardedImage(_ panel: TestPanel) async throws {
+        let imageFile = NSTemporaryDirectory() + "berth-guarded-\(UUID().uuidString).json"
+        try Data(
+            #"{"Name": "Guarded", "Image": "berth-test/busybox:latest", "Startup": "echo ready; while read line; do :; done", "Ready": "ready", "StopCommand": "stop", "FileDenylist": ["*.jar", "secrets/"]}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: imageFile))
+        _ = try await panel.panel.importImage(at: imageFile)
+    }
+
     @Test("subusers need files.read to read and files.write to change; strangers learn nothing; the image's denylist binds all but admins")
     func permissionsAndDenylist() async throws {
         try await TestPanel.with(withNode: true) { panel in
@@ -129,12 +139,7 @@ struct FileAPITests {
             let reader = try await panel.createUser("reader")
             let stranger = try await panel.createUser("stranger")
             let node = try #require(panel.node)
-            let imageFile = NSTemporaryDirectory() + "berth-guarded-\(UUID().uuidString).json"
-            try Data(
-                #"{"Name": "Guarded", "Image": "berth-test/busybox:latest", "Startup": "echo ready; while read line; do :; done", "Ready": "ready", "StopCommand": "stop", "FileDenylist": ["*.jar", "secrets/"]}"#
-                    .utf8
-            ).write(to: URL(fileURLWithPath: imageFile))
-            _ = try await panel.panel.importImage(at: imageFile)
+            try await Self.importGuardedImage(panel)
             var fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
             fields["imagename"] = "Guarded"
             let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)

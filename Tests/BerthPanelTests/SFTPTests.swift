@@ -262,12 +262,7 @@ struct SFTPTests {
         try await TestPanel.with(withNode: true, withSFTP: true) { panel in
             let node = try #require(panel.node)
             let port = try #require(node.sftpPort)
-            let imageFile = NSTemporaryDirectory() + "berth-guarded-\(UUID().uuidString).json"
-            try Data(
-                #"{"Name": "Guarded", "Image": "berth-test/busybox:latest", "Startup": "echo ready; while read line; do :; done", "Ready": "ready", "StopCommand": "stop", "FileDenylist": ["*.jar", "secrets/"]}"#
-                    .utf8
-            ).write(to: URL(fileURLWithPath: imageFile))
-            _ = try await panel.panel.importImage(at: imageFile)
+            try await FileAPITests.importGuardedImage(panel)
             var fields = InstanceTests.deployFields(node: node.id, user: try await panel.createUser("owner"), port: TestPorts.next())
             fields["imagename"] = "Guarded"
             let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)

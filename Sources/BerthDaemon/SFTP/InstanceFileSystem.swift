@@ -142,7 +142,7 @@ struct InstanceFileSystem: SFTPFileSystem {
         activity.record(SFTPActivity(instanceID: instanceID, username: username, clientAddress: clientAddress, action: action, target: target))
     }
 
-    private static func refuseOwnershipChange(_ attributes: SFTPAttributes, current: FileStatus, path: String) throws {
+    static func refuseOwnershipChange(_ attributes: SFTPAttributes, current: FileStatus, path: String) throws {
         if let ids = attributes.ids, ids.user != current.uid || ids.group != current.gid {
             throw SFTPError(.permissionDenied, "\(path): files belong to the instance's user; their owner cannot be changed")
         }
@@ -189,12 +189,7 @@ struct InstanceFile: SFTPFile {
     func setAttributes(_ attributes: SFTPAttributes) async throws {
         guard !readOnly else { throw SFTPError(.permissionDenied, "you may only read this instance's files") }
         try await InstanceFileSystem.offloaded {
-            if let ids = attributes.ids {
-                let status = try file.status()
-                guard ids.user == status.uid, ids.group == status.gid else {
-                    throw SFTPError(.permissionDenied, "\(file.path): files belong to the instance's user; their owner cannot be changed")
-                }
-            }
+            if attributes.ids != nil { try InstanceFileSystem.refuseOwnershipChange(attributes, current: try file.status(), path: file.path) }
             if let size = attributes.size { try file.truncate(to: Int64(clamping: size)) }
             if let permissions = attributes.permissions { try file.setMode(permissions & 0o7777) }
             if let times = attributes.times { try file.setTimes(accessed: Int(times.access), modified: Int(times.modification)) }
