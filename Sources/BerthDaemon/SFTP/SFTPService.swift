@@ -73,7 +73,7 @@ struct SFTPService: Service {
         } onGracefulShutdown: {
             server.close(promise: nil)
             arrivals.finish()
-            sessions.cutOff { _ in true }
+            sessions.closeAll()
         }
     }
 
@@ -82,6 +82,7 @@ struct SFTPService: Service {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { connection in
                 connection.eventLoop.makeCompletedFuture {
+                    sessions.track(connection)
                     let identity = SFTPConnectionIdentity()
                     var configuration = SSHServerConfiguration(
                         hostKeys: [hostKey.privateKey],

@@ -12,6 +12,22 @@ final class SFTPSessions: Sendable {
     }
 
     private let open = NIOLockedValueBox<[ObjectIdentifier: Session]>([:])
+    /// Every connection, signed in or not, with a session or not: what shutting down closes.
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    /// Keeps `connection` until it closes.
+    func track(_ connection: any Channel) {
+        let key = ObjectIdentifier(connection)
+        connections.withLockedValue { $0[key] = connection }
+        connection.closeFuture.whenComplete { [connections] _ in
+            _ = connections.withLockedValue { $0.removeValue(forKey: key) }
+        }
+    }
+
+    /// Closes every connection: a session waiting for its subsystem then ends too.
+    func closeAll() {
+        for connection in connections.withLockedValue({ Array($0.values) }) { connection.close(promise: nil) }
+    }
 
     func add(_ connection: any Channel, grant: SFTPGrant) {
         open.withLockedValue { $0[ObjectIdentifier(connection)] = Session(grant: grant, connection: connection) }
