@@ -9,7 +9,7 @@ import Testing
 @Suite("SFTP with paramiko", .timeLimit(.minutes(4)))
 struct SFTPParamikoTests {
     /// Runs the probe and returns the JSON object it printed.
-    static func probe(_ port: Int, _ login: String, _ arguments: String...) async throws -> [String: Any] {
+    static func probe(_ port: Int, _ login: String, _ arguments: String..., secret: String = SFTPTests.password) async throws -> [String: Any] {
         guard let python = ProcessInfo.processInfo.environment["BERTH_PARAMIKO_PYTHON"] else {
             throw TestFailure("BERTH_PARAMIKO_PYTHON names no Python with paramiko; scripts/test sets it (scripts/lib/paramiko.sh)")
         }
@@ -17,7 +17,7 @@ struct SFTPParamikoTests {
             .appendingPathComponent("scripts/lib/sftp-probe.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "127.0.0.1", "\(port)", login, SFTPTests.password] + arguments
+        process.arguments = [script, "127.0.0.1", "\(port)", login, secret] + arguments
         let outcome = try await RunningProcess(process).finish()
         let lastLine = outcome.output.split(separator: "\n").last.map(String.init) ?? ""
         guard outcome.status == 0, let object = try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any] else {
@@ -58,7 +58,13 @@ struct SFTPParamikoTests {
             try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
             let login = SFTPTests.login("owner", id)
 
-            let sessions = try await Self.probe(port, login, "sessions", "20")
+            // By key: twenty bcrypt checks at once would be the test's cost, not the server's.
+            let keys = try SFTPClient(port: port, login: login)
+            defer { keys.remove() }
+            let key = try keys.makeKey("ed25519")
+            let owner = try #require(try await panel.panel.users.find(.username("owner")))
+            _ = try await panel.panel.sftpCredentials.addKey(named: "probe", key.publicKey, for: owner)
+            let sessions = try await Self.probe(port, login, "sessions", "20", secret: "key:" + key.path)
             let outcomes = try #require(sessions["outcomes"] as? [Any])
             #expect(outcomes.count == 20 && outcomes.allSatisfy { $0 as? Bool == true }, "\(outcomes)")
 

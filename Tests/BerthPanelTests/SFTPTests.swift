@@ -36,7 +36,7 @@ struct SFTPTests {
                 "ls -l maps",
                 "mkdir old",
                 "rmdir old",
-                "put \(local) gone.bin",
+                "put /etc/hostname gone.bin",
                 "rm gone.bin",
             ])
             #expect(outcome.succeeded, "\(outcome.output)")

@@ -3,6 +3,8 @@
 Swift tests (Tests/BerthPanelTests/SFTPParamikoTests.swift). Each command prints one JSON object with what
 happened; the tests assert on it. Only ever connects to the host and port it is given (loopback).
 
+PASSWORD may be key:PATH, an ed25519 private key file to sign in with instead.
+
   sftp-probe.py HOST PORT LOGIN PASSWORD transfer   put and get a file, list, rename, stat, statvfs
   sftp-probe.py HOST PORT LOGIN PASSWORD sessions N N sessions at once, each putting and getting its own file
   sftp-probe.py HOST PORT LOGIN PASSWORD handles N  opens up to N handles without closing any
@@ -30,7 +32,10 @@ def still_connected(transport):
 
 def connect(host, port, login, password):
     transport = paramiko.Transport((host, port))
-    transport.connect(username=login, password=password)
+    if password.startswith("key:"):
+        transport.connect(username=login, pkey=paramiko.Ed25519Key.from_private_key_file(password[4:]))
+    else:
+        transport.connect(username=login, password=password)
     return transport, paramiko.SFTPClient.from_transport(transport)
 
 
