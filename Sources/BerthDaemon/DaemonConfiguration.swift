@@ -87,9 +87,9 @@ public struct DaemonConfiguration: Sendable {
     /// The label every container of this node carries, `berth.node=<nodeID>`.
     public var containerLabel: String { "\(ContainerBlueprint.nodeLabel)=\(nodeID)" }
 
-    /// Instance volumes live here, one directory per instance.
     /// The SFTP server's host key (``SFTPHostKey``).
     public var sftpHostKeyFile: String { (dataDirectory as NSString).appendingPathComponent("sftp_host_ed25519_key") }
 
+    /// Instance volumes live here, one directory per instance.
     public var volumesDirectory: String { (dataDirectory as NSString).appendingPathComponent("volumes") }
 }

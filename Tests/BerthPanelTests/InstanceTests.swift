@@ -25,12 +25,13 @@ struct InstanceTests {
         _ = try await panel.importImage(at: file)
     }
 
-    /// Imports the echo image, deploys one instance of it for `owner` on the panel's node, and waits until
-    /// it is READY; returns its id.
-    static func deployReadyEcho(_ panel: TestPanel, owner: String) async throws -> String {
+    /// Imports the echo image, deploys one instance of it for `owner` on the panel's node (with a disk of
+    /// its own when `disk` says how large), and waits until it is READY; returns its id.
+    static func deployReadyEcho(_ panel: TestPanel, owner: String, disk: String? = nil) async throws -> String {
         let node = try #require(panel.node)
         try await importEchoImage(panel)
-        let deployed = try await panel.request(.POST, "/api/instances/deploy", deployFields(node: node.id, user: owner, port: TestPorts.next()))
+        let fields = deployFields(node: node.id, user: owner, port: TestPorts.next(), disk: disk)
+        let deployed = try await panel.request(.POST, "/api/instances/deploy", fields)
         let id = try #require(deployed.object["Id"] as? String, "\(deployed.status) \(deployed.text)")
         try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
         return id

@@ -30,10 +30,7 @@ struct SFTPParamikoTests {
     func transfer() async throws {
         try await TestPanel.with(withNode: true, withSFTP: true) { panel in
             let node = try #require(panel.node)
-            let fields = InstanceTests.deployFields(node: node.id, user: try await panel.createUser("owner"), port: TestPorts.next(), disk: "64M")
-            try await InstanceTests.importEchoImage(panel)
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
-            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"), disk: "64M")
             let result = try await Self.probe(try #require(node.sftpPort), SFTPTests.login("owner", id), "transfer")
             #expect(result["identical"] as? Bool == true)
             #expect(result["listed"] as? [String] == ["installed.txt", "moved.bin"], "\(result)")
@@ -52,10 +49,7 @@ struct SFTPParamikoTests {
         try await TestPanel.with(withNode: true, withSFTP: true) { panel in
             let node = try #require(panel.node)
             let port = try #require(node.sftpPort)
-            let fields = InstanceTests.deployFields(node: node.id, user: try await panel.createUser("owner"), port: TestPorts.next(), disk: "32M")
-            try await InstanceTests.importEchoImage(panel)
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
-            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"), disk: "32M")
             let login = SFTPTests.login("owner", id)
 
             // By key: twenty bcrypt checks at once would be the test's cost, not the server's.

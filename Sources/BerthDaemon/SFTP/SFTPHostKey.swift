@@ -1,3 +1,4 @@
+import BerthHTTP
 import Crypto
 import Foundation
 import NIOSSH
@@ -35,13 +36,10 @@ struct SFTPHostKey: Sendable {
         return SFTPHostKey(privateKey: privateKey, fingerprint: Self.fingerprint(of: privateKey.publicKey))
     }
 
-    /// `SHA256:` and the unpadded base64 of the digest of the key's wire form, as OpenSSH writes it.
+    /// As OpenSSH writes it, from the key's wire form: the base64 field of its one-line form.
     static func fingerprint(of key: NIOSSHPublicKey) -> String {
-        let line = String(openSSHPublicKey: key)
-        let parts = line.split(separator: " ")
-        let blob = parts.count > 1 ? Data(base64Encoded: String(parts[1])) ?? Data() : Data()
-        let digest = Data(SHA256.hash(data: blob)).base64EncodedString()
-        return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+        let parts = String(openSSHPublicKey: key).split(separator: " ")
+        return SSHKeyFingerprint.of(keyBlob: parts.count > 1 ? Data(base64Encoded: String(parts[1])) ?? Data() : Data())
     }
 }
 

@@ -181,10 +181,10 @@ struct SFTPService: Service {
 
     /// Cuts off sessions whose instance refuses its files now, then asks the panel about the others.
     func checkAccess() async {
-        for session in sessions.all {
-            if let refusal = await supervisor.fileRefusal(of: session.grant.instanceID) {
-                let closed = sessions.cutOff { $0.instanceID == session.grant.instanceID }
-                if closed > 0 { logger.info("sftp: \(closed) session(s) on \(session.grant.instanceID) cut off: \(refusal.message)") }
+        for instanceID in Set(sessions.all.map(\.grant.instanceID)) {
+            if let refusal = await supervisor.fileRefusal(of: instanceID) {
+                let closed = sessions.cutOff { $0.instanceID == instanceID }
+                if closed > 0 { logger.info("sftp: \(closed) session(s) on \(instanceID) cut off: \(refusal.message)") }
             }
         }
         guard let panel else { return }

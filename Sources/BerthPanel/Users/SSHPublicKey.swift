@@ -1,4 +1,4 @@
-import Crypto
+import BerthHTTP
 import Foundation
 
 /// A public key as a user pastes it from `~/.ssh/id_ed25519.pub`: checked, and reduced to its type and key
@@ -32,7 +32,7 @@ package struct SSHPublicKey: Sendable, Equatable {
             throw PanelError.invalid("the key is not a valid \(type) key: paste the whole line of the .pub file")
         }
         line = "\(type) \(blob.base64EncodedString())"
-        fingerprint = "SHA256:" + Data(SHA256.hash(data: blob)).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        fingerprint = SSHKeyFingerprint.of(keyBlob: blob)
     }
 
     /// The type the key's wire form names first (an SSH string: a 32-bit length, then the bytes).
