@@ -116,6 +116,13 @@ struct DiskLimitTests {
             #expect(Self.room(volume).total >= 64 << 20, "the refused shrink changed nothing")
             #expect(Self.size(volume + "/world") == 20 << 20)
 
+            // A pebibyte: more than the host's file system holds, or lets one file be (ext4's 16 TiB).
+            limits.diskMiB = 1 << 30
+            let tooLarge = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
+            #expect(tooLarge.status == 409 && tooLarge.error?.contains("has no room for a disk") == true, "\(tooLarge.text)")
+            #expect(Self.room(volume).total >= 64 << 20 && Self.room(volume).total < 80 << 20, "the refused growth changed nothing")
+            #expect(Self.size(volume + "/world") == 20 << 20)
+
             limits.diskMiB = 24
             let shrunk = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: id), body: limits)
             #expect(shrunk.status == 200, "\(shrunk.text)")
@@ -127,6 +134,18 @@ struct DiskLimitTests {
             #expect(Self.size(volume + "/world") == 20 << 20, "the files came through both resizes")
             let status = try await daemon.status(of: id)
             #expect(status.powerState == .running)
+        }
+    }
+
+    @Test("a disk larger than the host can hold fails the install with the reason, and leaves no image behind")
+    func diskBeyondTheHost() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = Self.limited(1 << 30, startup: "true")
+            _ = try await daemon.deploy(specification)
+            let failed = try await daemon.waitFor(specification.id, "FAILED") { $0.installState == .failed }
+            #expect(failed.reason?.contains("has no room for a disk") == true, "\(failed)")
+            let image = daemon.configuration.dataDirectory + "/disks/\(specification.id).ext4"
+            #expect(!FileManager.default.fileExists(atPath: image), "the refused image was removed")
         }
     }
 

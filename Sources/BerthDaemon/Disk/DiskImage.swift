@@ -49,8 +49,8 @@ struct DiskImage: Sendable {
     func create(limitBytes: Int64, owner: UInt32) async throws {
         try makeMountPoint()
         let size = Self.firstGuess(for: limitBytes)
-        try preallocate(size)
         do {
+            try preallocate(size)
             try await HostCommand.run(
                 "mkfs.ext4",
                 ["-q", "-F", "-m", "0", "-L", "berth", "-E", "root_owner=\(owner):\(owner),nodiscard", imagePath]
@@ -292,7 +292,8 @@ struct DiskImage: Sendable {
         guard descriptor >= 0 else { throw Failure.failed("the image could not be made: \(Self.lastError)") }
         defer { close(descriptor) }
         let status = posix_fallocate(descriptor, 0, off_t(size))
-        if status == ENOSPC {
+        // EFBIG: larger than the host's file system allows one file to be (16 TiB on ext4).
+        if status == ENOSPC || status == EFBIG {
             throw Failure.noRoom("the node has no room for a disk of \(size >> 20) MiB")
         }
         guard status == 0 else { throw Failure.failed("the image could not be allocated: \(String(cString: strerror(status)))") }
