@@ -164,7 +164,8 @@ public struct Daemon: Sendable {
         let api = router.group().add(middleware: NodeTokenMiddleware(token: configuration.credentials.toNode))
         SystemController(source: nodeInfo).addRoutes(to: api)
         InstanceController(supervisor: supervisor).addRoutes(to: api)
-        FileController(supervisor: supervisor).addRoutes(to: api)
+        FileController(supervisor: supervisor, pull: FilePull(check: DownloadCheck(allowsPrivateAddresses: configuration.allowsPrivateDownloads)))
+            .addRoutes(to: api)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }

@@ -12,6 +12,9 @@ import NIOPosix
 /// the JSON body, relative to the volume.
 struct FileController<Context: RequestContext>: Sendable {
     let supervisor: InstanceSupervisor
+    let pull: FilePull
+    /// Pulls under way, so that one instance cannot tie up the node's connections with hundreds.
+    let pulls = PullsUnderWay()
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get(RouterPath(DaemonRoutes.files.pattern)) { request, context in
@@ -96,6 +99,18 @@ struct FileController<Context: RequestContext>: Sendable {
             let summary = try await Self.offloaded { try files.extract(extraction.path, into: into, limits: limits) }
             return try JSONResponse.make(ExtractionAnswer(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped))
         }
+        group.post(RouterPath(DaemonRoutes.filePull.pattern)) { request, context in
+            let pullRequest = try await request.decodeJSON(as: PullRequest.self)
+            let id = try context.parameters.require("id")
+            let name = try Self.pulledFileName(pullRequest)
+            let path = (pullRequest.folder as NSString).appendingPathComponent(name)
+            let files = try await supervisor.volumeFiles(of: id)
+            if (try? files.entry(at: path)) != nil { throw ConfinedFileError.exists(path) }
+            try await pulls.admitting(id) {
+                try await pull.fetch(pullRequest.url, to: path, in: files, room: try await supervisor.roomForFiles(of: id))
+            }
+            return try JSONResponse.make(VolumeEntry(try files.entry(at: path)), status: .created)
+        }
         group.post(RouterPath(DaemonRoutes.fileMode.pattern)) { request, context in
             let change = try await request.decodeJSON(as: FileModeRequest.self)
             guard let mode = UInt32(change.mode, radix: 8) else {
@@ -119,6 +134,17 @@ struct FileController<Context: RequestContext>: Sendable {
 
     /// The most entries one archive may unpack: far beyond any game's files, far below what would tie up the node.
     static var maximumEntries: Int { 50_000 }
+
+    /// The pulled file's name: the one asked for, or the last part of the URL's path.
+    static func pulledFileName(_ pull: PullRequest) throws -> String {
+        let name = pull.name ?? URL(string: pull.url)?.lastPathComponent ?? ""
+        guard !name.isEmpty, name != "/", name != ".", name != "..", !name.contains("/") else {
+            throw APIError.badRequest(
+                pull.name == nil ? "name the file: the URL's path does not end in a file name" : "name must be a file name, without /"
+            )
+        }
+        return name
+    }
 
     /// `archive-2026-12-01T17-05-09Z.tar.gz`: unique enough, and sorted by time.
     static func archiveName(_ format: ArchiveFormat) -> String {

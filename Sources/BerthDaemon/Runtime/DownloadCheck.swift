@@ -18,29 +18,53 @@ struct DownloadCheck: Sendable {
     /// Why the install may not download from `template` with `environment` (the installer's), or nil.
     func problem(with template: String, environment: [String: String]) async -> String? {
         let filled = VariablePlaceholders.rewrite(template, variable: { environment[$0] ?? "" })
-        guard let url = URL(string: filled), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = url.host, !host.isEmpty
+        do {
+            _ = try await destination(of: filled)
+            return nil
+        } catch {
+            return "the install would download from \(filled), \(error.reason)"
+        }
+    }
+
+    /// Where a download from `url` may connect: the URL once it is http(s), and the first address of its
+    /// host, every address the host resolves to having passed. Connecting to that address (rather than
+    /// resolving again) keeps a resolver that answers differently the second time from leading elsewhere.
+    func destination(of url: String) async throws(Refusal) -> Destination {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = parsed.host, !host.isEmpty
         else {
-            return "the install would download from \(filled), which is not an http(s) URL"
+            throw Refusal(reason: "which is not an http(s) URL")
         }
         let bareHost = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let scopes = await Self.resolve(bareHost)
-        guard !scopes.isEmpty else { return "the install would download from \(filled), but \(bareHost) does not resolve on this node" }
+        guard let first = scopes.first else { throw Refusal(reason: "but \(bareHost) does not resolve on this node") }
         for (address, scope) in scopes {
             switch scope {
             case .unspecified, .loopback:
-                return "the install would download from \(filled), which is this node (\(address)); downloads come from elsewhere"
+                throw Refusal(reason: "which is this node (\(address)); downloads come from elsewhere")
             case .linkLocal:
-                return
-                    "the install would download from \(filled), which is link-local (\(address), where cloud metadata lives); downloads never come from there"
+                throw Refusal(reason: "which is link-local (\(address), where cloud metadata lives); downloads never come from there")
             case .privateNetwork where !allowsPrivateAddresses:
-                return
-                    "the install would download from \(filled), which is on a private network (\(address)); the node's operator can allow that with --allow-private-downloads"
+                throw Refusal(
+                    reason: "which is on a private network (\(address)); the node's operator can allow that with --allow-private-downloads"
+                )
             case .privateNetwork, .ordinary:
                 continue
             }
         }
-        return nil
+        return Destination(url: parsed, host: bareHost, address: first.0)
+    }
+
+    /// A URL that passed, and the address its host was found at.
+    struct Destination: Sendable {
+        let url: URL
+        let host: String
+        let address: String
+    }
+
+    /// Why a URL may not be downloaded from, worded to follow it: "which is link-local (…)".
+    struct Refusal: Error {
+        let reason: String
     }
 
     /// Every address `host` resolves to, with its scope; a resolver that blocks (DNS can take seconds) does

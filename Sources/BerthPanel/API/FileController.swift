@@ -7,7 +7,8 @@ import Hummingbird
 import NIOCore
 
 /// An instance's file manager under `/api/v1/instances/{id}/files`: list, stat, download (with ranges)
-/// and upload (both streamed through, never held whole), folders, move, copy, delete and permissions.
+/// and upload (both streamed through, never held whole), folders, move, copy, delete, permissions, archives
+/// and files fetched from a URL.
 /// Reading takes `files.read`, changing `files.write`; the node keeps every path inside the volume.
 struct FileController<Context: PanelRequestContext>: Sendable {
     let instances: InstanceStore
@@ -101,6 +102,19 @@ struct FileController<Context: PanelRequestContext>: Sendable {
                     as: role
                 )
                 return try JSONResponse.make(answer)
+            }
+        }
+        files.post("pull") { request, context in
+            try await answering(request, context, needs: .write) { id, role in
+                let fields = try await RequestFields.read(request)
+                let entry = try await instances.files.pull(
+                    try fields.exactString("url"),
+                    into: try fields.optionalString("folder") ?? "/",
+                    name: try fields.optionalString("name"),
+                    of: id,
+                    as: role
+                )
+                return try JSONResponse.make(entry, status: .created)
             }
         }
         files.post("mode") { request, context in

@@ -81,3 +81,17 @@ public struct ExtractionAnswer: Codable, Sendable, Equatable {
         self.skipped = skipped
     }
 }
+
+/// `POST` to fetch a file from an http(s) URL into a folder, as a new file there.
+public struct PullRequest: Codable, Sendable {
+    public var url: String
+    public var folder: String
+    /// The new file's name; missing, the last part of the URL's path.
+    public var name: String?
+
+    public init(url: String, folder: String, name: String? = nil) {
+        self.url = url
+        self.folder = folder
+        self.name = name
+    }
+}

@@ -47,6 +47,8 @@ public enum DaemonRoutes {
     public static let fileArchive = RoutePath("/api/instances/:id/files/compress")
     /// `POST` an ``ExtractionRequest``; the answer is an ``ExtractionAnswer``.
     public static let fileExtraction = RoutePath("/api/instances/:id/files/decompress")
+    /// `POST` a ``PullRequest``; the answer, once the whole file is there, is its ``VolumeEntry``.
+    public static let filePull = RoutePath("/api/instances/:id/files/pull")
 }
 
 /// The panel's routes that daemons call with the node's token (`/api/remote/...`).

@@ -141,6 +141,20 @@ package struct InstanceFiles: Sendable {
         }
     }
 
+    /// Has the node fetch the file at `url` (http or https, never the node's own network) into `folder`,
+    /// as `name` or the URL's last part; answers once the whole file is there.
+    package func pull(_ url: String, into folder: String, name: String?, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
+        let fileName = name ?? URL(string: url)?.lastPathComponent ?? ""
+        return try await change(
+            id,
+            DaemonRoutes.filePull,
+            PullRequest(url: url, folder: folder, name: name),
+            paths: [(folder as NSString).appendingPathComponent(fileName)],
+            as: role,
+            deadline: DaemonClient.transferDeadline
+        )
+    }
+
     // MARK: - Asking the node
 
     private func read<Answer: Decodable>(_ route: RoutePath, of id: String, path: String, as role: InstanceRole) async throws -> Answer {
@@ -200,7 +214,8 @@ package struct InstanceFiles: Sendable {
         return instance.node
     }
 
-    /// The node's refusals as the panel's: its 400, 404, 409, 413 and 507 keep their meaning and message.
+    /// The node's refusals as the panel's: its 400, 404, 409, 413 and 507 keep their meaning and message,
+    /// and its 502 (a server it fetched from failed) its message.
     private func asking<Answer>(_ body: () async throws -> Answer) async throws -> Answer {
         do {
             return try await body()
@@ -211,6 +226,7 @@ package struct InstanceFiles: Sendable {
             case 409: throw PanelError.conflict(message)
             case 413: throw PanelError.tooLarge(message)
             case 507: throw PanelError.diskFull(message)
+            case 502: throw PanelError.nodeFailed(message)
             default: throw PanelError.nodeFailed("the node refused: \(message)")
             }
         } catch let error as DaemonClientError {
