@@ -9,7 +9,8 @@ import NIOCore
 /// URL" asks. The tenant picks the URL, so it meets the install downloads' rules (``DownloadCheck``) at
 /// every hop of its redirects, and each connection goes to the address that was checked, never to one a
 /// second lookup returns. The file is streamed into a new file beside its place and put there only when
-/// complete, and never grows past the room the instance's files have left.
+/// complete, and never grows past the room the instance's files have left. Messages name URLs without
+/// their credentials and queries (a signed link's secret), since the panel may log them.
 struct FilePull {
     let check: DownloadCheck
 
@@ -24,7 +25,7 @@ struct FilePull {
             do {
                 destination = try await check.destination(of: current)
             } catch {
-                throw APIError.badRequest("the file would come from \(current), \(error.reason)")
+                throw APIError.badRequest("the file would come from \(URL(string: current)?.withoutSecrets ?? current), \(error.reason)")
             }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(connectingTo: destination))
             let redirect: String?
@@ -38,7 +39,10 @@ struct FilePull {
             guard let redirect else { return }
             current = redirect
         }
-        throw APIError(.badGateway, "\(url) redirects more than \(Self.maximumRedirects) times; the file was not fetched")
+        throw APIError(
+            .badGateway,
+            "\(URL(string: url)?.withoutSecrets ?? url) redirects more than \(Self.maximumRedirects) times; the file was not fetched"
+        )
     }
 
     /// Streams one answer into the file; the URL it redirects to instead, if it does.
@@ -49,17 +53,17 @@ struct FilePull {
         do {
             response = try await client.execute(request, timeout: .hours(6))
         } catch {
-            throw APIError(.badGateway, "\(url.absoluteString) could not be fetched: \(error)")
+            throw APIError(.badGateway, "\(url.withoutSecrets) could not be fetched: \(error)")
         }
         let status = Int(response.status.code)
         if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "Location") {
             guard let next = URL(string: location, relativeTo: url)?.absoluteURL.absoluteString else {
-                throw APIError(.badGateway, "\(url.absoluteString) redirects to \(location), which is not a URL")
+                throw APIError(.badGateway, "\(url.withoutSecrets) redirects to \(location), which is not a URL")
             }
             return next
         }
         guard (200..<300).contains(status) else {
-            throw APIError(.badGateway, "\(url.absoluteString) answered \(status) \(response.status.reasonPhrase); nothing was saved")
+            throw APIError(.badGateway, "\(url.withoutSecrets) answered \(status) \(response.status.reasonPhrase); nothing was saved")
         }
         if let length = response.headers.first(name: "Content-Length").flatMap(Int64.init), length > room {
             throw APIError(.contentTooLarge, Self.tooLarge(url, room: room))
@@ -77,14 +81,14 @@ struct FilePull {
         } catch let error as ConfinedFileError {
             throw error
         } catch {
-            throw APIError(.badGateway, "\(url.absoluteString) broke off after \(writer.written) bytes: \(error); nothing was saved")
+            throw APIError(.badGateway, "\(url.withoutSecrets) broke off after \(writer.written) bytes: \(error); nothing was saved")
         }
         try writer.commit()
         return nil
     }
 
     private static func tooLarge(_ url: URL, room: Int64) -> String {
-        "\(url.absoluteString) is larger than the \(room >> 20) MiB the instance's files have room for; nothing was saved"
+        "\(url.withoutSecrets) is larger than the \(room >> 20) MiB the instance's files have room for; nothing was saved"
     }
 
     /// Connects to the checked address while asking for (and checking the certificate of) the URL's host;

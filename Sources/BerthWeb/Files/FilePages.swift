@@ -7,8 +7,8 @@ import Hummingbird
 import NIOCore
 
 /// The file manager's pages: a folder's listing, the text editor, downloads and uploads (streamed
-/// through to the node), and the forms that make folders, rename, change permissions and delete. Each
-/// change is recorded in the audit log under the instance.
+/// through to the node), and the forms that make folders, fetch files from URLs, rename, change
+/// permissions and delete. Each change is recorded in the audit log under the instance.
 struct FilePages: Sendable {
     let pages: WebPages
     let instances: InstanceStore
@@ -156,6 +156,23 @@ struct FilePages: Sendable {
                 let answer = try await instances.files.extract(path, into: nil, of: id, as: reached.role)
                 let skipped = answer.skipped > 0 ? " \(answer.skipped) hard links or special files were left out." : ""
                 return ("extracted \(path)", "\(path) was extracted: \(answer.entries) entries.\(skipped)")
+            }
+        }
+        group.post("instances/:id/files/pull") { _, context in
+            try await change(context) { reached, id in
+                let url = try context.form.required("url", label: "The URL")
+                let folder = context.form.raw("folder")
+                let entry = try await instances.files.pull(
+                    url,
+                    into: folder.isEmpty ? "/" : folder,
+                    name: context.form.optional("name"),
+                    of: id,
+                    as: reached.role
+                )
+                return (
+                    "fetched file \(Self.join(folder, entry.name)) from \(URL(string: url)?.withoutSecrets ?? url)",
+                    "\(entry.name) was fetched (\(ByteCount.text(entry.size)))."
+                )
             }
         }
         group.post("instances/:id/files/delete") { _, context in
