@@ -30,6 +30,9 @@ public struct Daemon: Sendable {
     let sftp: SFTPService?
     /// The daemon's own client to its panel, closed with it.
     let panelClient: ClientService
+    /// What `/metrics` serves.
+    let metrics: MetricsRegistry
+    let gauges: DaemonGauges
     let logger: Logger
 
     /// How often the tenant firewall is rebuilt from the running containers, besides after each start.
@@ -49,6 +52,8 @@ public struct Daemon: Sendable {
             PanelConnection(panelURL: $0, signingKey: configuration.credentials.toPanel, httpClient: panelClient.client, logger: logger)
         }
         let tasks = BackgroundTasks()
+        let metrics = MetricsRegistry()
+        self.metrics = metrics
         let blueprint = ContainerBlueprint(configuration: configuration)
         let network = TenantNetwork(docker: docker, isolates: configuration.isolatesNetwork, logger: logger)
         self.network = network
@@ -78,6 +83,7 @@ public struct Daemon: Sendable {
             stateFile: StateFile(dataDirectory: configuration.dataDirectory),
             crashPolicy: CrashPolicy(limit: configuration.crashLimit, window: configuration.crashWindow),
             containerLabel: configuration.containerLabel,
+            metrics: metrics,
             logger: logger
         )
         var sftp: SFTPService?
@@ -94,6 +100,7 @@ public struct Daemon: Sendable {
             )
         }
         self.sftp = sftp
+        self.gauges = DaemonGauges(supervisor: supervisor, reporter: reporter, sftp: sftp, metrics: metrics)
         self.nodeInfo = NodeInfoSource(
             docker: docker,
             dataDirectory: configuration.dataDirectory,
@@ -154,10 +161,18 @@ public struct Daemon: Sendable {
         }
     }
 
-    /// The daemon's HTTP routes, behind the node token.
-    func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    /// The daemon's HTTP routes: `/metrics`, and the API behind the node token.
+    func router() -> Router<DaemonRequestContext> {
+        let router = Router(context: DaemonRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorBodyMiddleware())
+        MetricsEndpoint<DaemonRequestContext>(
+            metrics: metrics,
+            token: configuration.metricsToken,
+            clientAddress: { $0.remoteAddress?.ipAddress ?? "unknown" },
+            refresh: { [gauges] in await gauges.refresh() }
+        )
+        .addRoutes(to: router)
         router.get(RouterPath(DaemonRoutes.console.pattern)) { _, _ -> Response in
             throw APIError(.upgradeRequired, "the console is a WebSocket; connect to it with a WebSocket client")
         }

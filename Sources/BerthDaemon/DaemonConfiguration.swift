@@ -43,6 +43,9 @@ public struct DaemonConfiguration: Sendable {
     /// The address SFTP listens on, when not ``host`` (`berth serve` keeps its node's API on loopback but
     /// serves SFTP where its panel is).
     public var sftpHost: String?
+    /// What clients not on this machine show (`Authorization: Bearer`) to read `/metrics`; without it,
+    /// only this machine may.
+    public var metricsToken: String?
 
     public init(
         host: String = "0.0.0.0",
@@ -62,7 +65,8 @@ public struct DaemonConfiguration: Sendable {
         crashLimit: Int = 3,
         crashWindow: Duration = .seconds(60),
         sftpPort: Int? = nil,
-        sftpHost: String? = nil
+        sftpHost: String? = nil,
+        metricsToken: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -82,6 +86,7 @@ public struct DaemonConfiguration: Sendable {
         self.crashWindow = crashWindow
         self.sftpPort = sftpPort
         self.sftpHost = sftpHost
+        self.metricsToken = metricsToken
     }
 
     /// The label every container of this node carries, `berth.node=<nodeID>`.

@@ -41,6 +41,9 @@ public struct Panel: Sendable {
     package let consoleSlots: ConsoleSlots
     /// The panel's own client to its nodes, closed with it.
     let nodeClient: ClientService
+    /// What `/metrics` serves: requests as they happen, the database's counts when scraped.
+    package let metrics: MetricsRegistry
+    let gauges: PanelGauges
     /// The panel's secret, from which the keys that seal stored secrets and sign visitors' cookies derive.
     package let key: PanelKey
     /// Seals the secrets the database keeps whole (nodes' channel secrets, TOTP secrets).
@@ -75,6 +78,9 @@ public struct Panel: Sendable {
         )
         trust = NodeTrust(database: database)
         nodeClient = ClientService()
+        let metrics = MetricsRegistry()
+        self.metrics = metrics
+        gauges = PanelGauges(database: database, metrics: metrics)
         mailSettings = MailSettingsStore(database: database, box: box, configured: configuration.mail)
         mailer = Mailer(settings: mailSettings, logger: logger)
         passwordResets = PasswordResets(database: database, users: users, mailer: mailer, publicURL: configuration.publicURL)
@@ -116,7 +122,7 @@ public struct Panel: Sendable {
         await database.close()
     }
 
-    /// The panel as one application: the HTTP server (the front end's routes, then `/api`) with the
+    /// The panel as one application: the HTTP server (`/metrics`, the front end's routes, then `/api`) with the
     /// retried deletions, the front end's services and the database (closed last) as its services.
     /// `onServerRunning` receives the bound port (useful with port 0).
     public func application<FrontEnd: PanelFrontEnd>(
@@ -124,10 +130,18 @@ public struct Panel: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: FrontEnd.Context.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorBodyMiddleware())
         if !configuration.trustedProxies.isEmpty {
             router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
         }
+        MetricsEndpoint<FrontEnd.Context>(
+            metrics: metrics,
+            token: configuration.metricsToken,
+            clientAddress: { $0.clientAddress },
+            refresh: { [gauges] in await gauges.refresh() }
+        )
+        .addRoutes(to: router)
         frontEnd.addRoutes(to: router)
         addRoutes(to: router)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

@@ -27,6 +27,9 @@ public struct PanelConfiguration: Sendable {
     public var mail: MailSettings?
     /// Serves the benchmarks' reference route (`scripts/bench` turns it on with ``benchCeilingVariable``).
     public var benchCeiling: Bool
+    /// What clients not on this machine show (`Authorization: Bearer`) to read `/metrics`; without it,
+    /// only this machine may.
+    public var metricsToken: String?
 
     /// The environment variable the command line reads for ``databaseURL``.
     public static let databaseURLVariable = "BERTH_DATABASE_URL"
@@ -45,7 +48,8 @@ public struct PanelConfiguration: Sendable {
         allowsLoopbackNodes: Bool = false,
         allowsLowHostPorts: Bool = false,
         mail: MailSettings? = nil,
-        benchCeiling: Bool = false
+        benchCeiling: Bool = false,
+        metricsToken: String? = nil
     ) {
         self.mail = mail
         self.host = host
@@ -59,6 +63,7 @@ public struct PanelConfiguration: Sendable {
         self.allowsLoopbackNodes = allowsLoopbackNodes
         self.allowsLowHostPorts = allowsLowHostPorts
         self.benchCeiling = benchCeiling
+        self.metricsToken = metricsToken
     }
 
     /// Where the first start writes the admin's password, until the admin changes it.

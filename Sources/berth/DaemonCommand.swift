@@ -30,6 +30,8 @@ struct DaemonCommand: AsyncParsableCommand {
 
         @OptionGroup var sftp: SFTPOptions
 
+        @OptionGroup var metrics: MetricsOptions
+
         func run() async throws {
             let environment = BerthEnvironment.read()
             let dataDirectory = location.directory(in: environment)
@@ -57,7 +59,8 @@ struct DaemonCommand: AsyncParsableCommand {
                 isolatesNetwork: !noNetworkIsolation,
                 allowsPrivateDownloads: allowPrivateDownloads,
                 consoleCommandsPerSecond: consoleCommandsPerSecond,
-                sftpPort: sftp.port
+                sftpPort: sftp.port,
+                metricsToken: try metrics.token()
             )
             let logger = Logger(label: "berth")
             try await withDaemon(configuration) { daemon in

@@ -29,6 +29,8 @@ struct PanelCommand: AsyncParsableCommand {
 
     @OptionGroup var mail: MailOptions
 
+    @OptionGroup var metrics: MetricsOptions
+
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
@@ -47,7 +49,8 @@ struct PanelCommand: AsyncParsableCommand {
                 allowsLoopbackNodes: allowLoopbackNodes,
                 allowsLowHostPorts: allowLowPorts,
                 mail: try mail.settings(password: environment.smtpPassword),
-                benchCeiling: environment.benchCeiling
+                benchCeiling: environment.benchCeiling,
+                metricsToken: try metrics.token()
             )
         )
         if let admin = try await panel.prepareFirstStart() {

@@ -31,6 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var mail: MailOptions
 
+    @OptionGroup var metrics: MetricsOptions
+
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
@@ -52,6 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
         let dataDirectory = location.directory(in: environment)
+        // One token for both: read once, since standard input (`-`) can be read only once.
+        let metricsToken = try metrics.token()
         let credentials = try LocalNodeCredentials.loadOrCreate(in: dataDirectory)
         let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory)
         let panel = try await Panel.open(
@@ -65,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
                 trustedProxies: proxies.trustedProxies,
                 allowsLowHostPorts: allowLowPorts,
                 mail: try mail.settings(password: environment.smtpPassword),
-                benchCeiling: environment.benchCeiling
+                benchCeiling: environment.benchCeiling,
+                metricsToken: metricsToken
             )
         )
         do {
@@ -109,7 +114,8 @@ struct ServeCommand: AsyncParsableCommand {
             allowsPrivateDownloads: allowPrivateDownloads,
             consoleCommandsPerSecond: consoleCommandsPerSecond,
             sftpPort: sftp.port,
-            sftpHost: host
+            sftpHost: host,
+            metricsToken: metricsToken
         )
         try await withDaemon(daemonConfiguration) { daemon in
             let panelApplication = panel.application(frontEnd: try WebUI(panel: panel)) { boundPort in

@@ -113,6 +113,8 @@ struct InstanceLifecycleTests {
             }
             #expect(gaveUp.lastExitCode == 3)
             #expect(gaveUp.reason?.contains("exit code 3") == true)
+            let restarts = try await DaemonMetricsTests.samples(daemon).value("berth_daemon_crash_restarts_total")
+            #expect(restarts == 2, "two crashes restarted, the third given up on: \(String(describing: restarts))")
             let inspection = try await daemon.docker.inspectContainer(try #require(gaveUp.containerID))
             #expect(inspection.state.running == false)
             try await daemon.request(.DELETE, "/api/instances/\(id)")

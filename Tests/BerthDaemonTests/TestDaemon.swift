@@ -45,6 +45,7 @@ struct TestDaemon: Sendable {
         consoleSocketsPerInstance: Int = 20,
         allowsPrivateDownloads: Bool = false,
         isolatesNetwork: Bool = true,
+        metricsToken: String? = nil,
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
@@ -59,7 +60,8 @@ struct TestDaemon: Sendable {
             isolatesNetwork: isolatesNetwork,
             allowsPrivateDownloads: allowsPrivateDownloads,
             consoleSocketsPerInstance: consoleSocketsPerInstance,
-            crashWindow: .seconds(60)
+            crashWindow: .seconds(60),
+            metricsToken: metricsToken
         )
         let outcome = await Swift.Result(asyncCatching: {
             try await RunningDaemon.with(configuration, logger: Logger(label: "test.daemon"), keepingContainers: keepingContainers) {

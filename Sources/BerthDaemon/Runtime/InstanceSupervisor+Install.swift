@@ -58,7 +58,8 @@ extension InstanceSupervisor {
         guard let record = records[id], let console = consoles[id] else { return }
         let specification = record.specification
         let hostID = record.hostID
-        tasks.spawn { [installer] in
+        tasks.spawn { [installer, metrics] in
+            let started = ContinuousClock.now
             let outcome: Result<String, any Error>
             do {
                 try await self.mountDisk(of: id)
@@ -68,6 +69,8 @@ extension InstanceSupervisor {
             }
             // A daemon shutting down cut the install short; the next one marks it failed with that reason.
             guard !Task.isCancelled else { return }
+            let result = if case .success = outcome { "ready" } else { "failed" }
+            metrics.timer("berth_daemon_install_duration_seconds", [("outcome", result)]).record(duration: .now - started)
             await self.installFinished(id, outcome)
         }
     }

@@ -111,6 +111,7 @@ extension InstanceSupervisor {
 
     private func restartAfterCrash(_ id: String) async {
         guard records[id]?.lifecycle.shouldRestartAfterCrash == true else { return }
+        metrics.counter("berth_daemon_crash_restarts_total").increment()
         do {
             try await start(id)
         } catch {

@@ -1,3 +1,4 @@
+import BerthHTTP
 import BerthProtocol
 import DockerEngine
 import Foundation
@@ -21,6 +22,8 @@ actor InstanceSupervisor {
     let crashPolicy: CrashPolicy
     /// `berth.node=<id>`: picks this node's containers out of a shared engine's.
     let containerLabel: String
+    /// Installs timed and crash restarts counted, for `/metrics`.
+    let metrics: MetricsRegistry
     let logger: Logger
 
     var records: [String: InstanceRecord] = [:]
@@ -47,6 +50,7 @@ actor InstanceSupervisor {
         stateFile: StateFile,
         crashPolicy: CrashPolicy,
         containerLabel: String,
+        metrics: MetricsRegistry,
         logger: Logger
     ) {
         self.docker = docker
@@ -58,6 +62,7 @@ actor InstanceSupervisor {
         self.stateFile = stateFile
         self.crashPolicy = crashPolicy
         self.containerLabel = containerLabel
+        self.metrics = metrics
         self.logger = logger
     }
 
