@@ -39,6 +39,9 @@ struct DaemonMetricsTests {
                 !running.samples.contains { $0.labels.values.contains { $0.contains(specification.id) } },
                 "routes are patterns: an id never makes a series of its own"
             )
+            let served = Set(running.samples.map(\.name))
+            let charted = try GrafanaDashboard.seriesNames().filter { $0.hasPrefix("berth_daemon_") }
+            #expect(charted.subtracting(served).isEmpty, "the dashboard charts only what a node serves: \(charted.subtracting(served))")
 
             try await daemon.power(.stop, specification.id)
             try await daemon.waitFor(specification.id, "offline") { $0.powerState == .offline }

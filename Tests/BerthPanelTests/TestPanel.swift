@@ -50,6 +50,7 @@ struct TestPanel: PanelAPIClient {
         failedAuthenticationLimit: Int = 10,
         trustedProxies: TrustedProxies = TrustedProxies(),
         onSQLite: Bool = false,
+        metricsToken: String? = nil,
         _ body: @Sendable (TestPanel) async throws -> Result
     ) async throws -> Result {
         let dataDirectory = NSTemporaryDirectory() + "berth-panel-test-\(UUID().uuidString.prefix(8))"
@@ -65,7 +66,8 @@ struct TestPanel: PanelAPIClient {
                 failedAuthenticationLimit: failedAuthenticationLimit,
                 trustedProxies: trustedProxies,
                 // Every node of the live tests runs on this machine.
-                allowsLoopbackNodes: true
+                allowsLoopbackNodes: true,
+                metricsToken: metricsToken
             ),
             logger: logger
         )

@@ -16,6 +16,8 @@ struct DaemonGauges: Sendable {
         self.sftp = sftp
         self.metrics = metrics
         instances = GaugeFamily("berth_daemon_instances", by: "state", in: metrics)
+        // At 0 from the start, so that a rate over it begins with the daemon rather than at the first crash.
+        _ = metrics.counter("berth_daemon_crash_restarts_total")
     }
 
     func refresh() async {
