@@ -43,6 +43,9 @@ public struct Daemon: Sendable {
         docker: DockerEngine,
         logger: Logger = Logger(label: "berth.daemon")
     ) async throws {
+        var logger = logger
+        // Every line the node's parts write says which node: one collector gathers many nodes' logs.
+        logger[metadataKey: "node"] = .string(configuration.nodeID)
         self.configuration = configuration
         self.docker = docker
         self.logger = logger

@@ -15,3 +15,8 @@ public final class ClientService: Service, Sendable {
         try? await client.shutdown()
     }
 }
+
+extension ClientService: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level.
+    public var description: String { "ClientService" }
+}

@@ -41,3 +41,8 @@ public struct SMTPServer: Sendable, Equatable {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
+
+extension SMTPServer: CustomStringConvertible {
+    /// Without the password, whatever prints it.
+    public var description: String { "SMTPServer(\(host):\(port), \(security.rawValue), user: \(username ?? "none"))" }
+}

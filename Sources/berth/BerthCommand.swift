@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthProtocol
 
 /// `berth`: the panel, the node daemon, and the tools to manage them.
 @main
@@ -6,6 +7,9 @@ struct BerthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "A control panel for game servers and apps in Docker containers.",
-        subcommands: [ServeCommand.self, PanelCommand.self, DaemonCommand.self, APIKeyCommand.self, UserCommand.self, ImageCommand.self]
+        version: "berth \(BerthVersion.current)",
+        subcommands: [
+            ServeCommand.self, PanelCommand.self, DaemonCommand.self, APIKeyCommand.self, UserCommand.self, ImageCommand.self, VersionCommand.self,
+        ]
     )
 }

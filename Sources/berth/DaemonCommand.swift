@@ -32,7 +32,10 @@ struct DaemonCommand: AsyncParsableCommand {
 
         @OptionGroup var metrics: MetricsOptions
 
+        @OptionGroup var logging: LogOptions
+
         func run() async throws {
+            logging.bootstrap()
             let environment = BerthEnvironment.read()
             let dataDirectory = location.directory(in: environment)
             guard let settings = try DaemonSettings.load(from: dataDirectory) else {

@@ -31,10 +31,13 @@ struct PanelCommand: AsyncParsableCommand {
 
     @OptionGroup var metrics: MetricsOptions
 
+    @OptionGroup var logging: LogOptions
+
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
     func run() async throws {
+        logging.bootstrap()
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
         let panel = try await Panel.open(

@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var metrics: MetricsOptions
 
+    @OptionGroup var logging: LogOptions
+
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
@@ -51,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     var images: String?
 
     func run() async throws {
+        logging.bootstrap()
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
         let dataDirectory = location.directory(in: environment)

@@ -1,3 +1,4 @@
+import BerthProtocol
 import BerthTestSupport
 import Foundation
 import NIOHTTP1
@@ -7,6 +8,18 @@ import Testing
 
 @Suite("The command line, on the data of a running panel", .timeLimit(.minutes(2)))
 struct CommandLineTests {
+    @Test("version and --version say which Berth this is; a wrong log option is refused before anything starts")
+    func version() async throws {
+        for arguments in [["version"], ["--version"]] {
+            let printed = try await BerthExecutable.run(arguments)
+            #expect(printed.status == 0 && printed.output == "berth \(BerthVersion.current)\n", "\(arguments): \(printed.output)")
+        }
+        let wrongFormat = try await BerthExecutable.run(["serve", "--log-format", "xml", "--data", "/nonexistent"])
+        #expect(wrongFormat.status != 0 && wrongFormat.output.contains("--log-format"), "\(wrongFormat.output)")
+        let wrongLevel = try await BerthExecutable.run(["panel", "--log-level", "loud", "--data", "/nonexistent"])
+        #expect(wrongLevel.status != 0 && wrongLevel.output.contains("--log-level"), "\(wrongLevel.output)")
+    }
+
     @Test("apikey create prints the key alone on its last line; list and revoke act on the running panel")
     func apiKeys() async throws {
         try await TestPanel.with { panel in

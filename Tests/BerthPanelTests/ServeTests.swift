@@ -7,7 +7,7 @@ import Testing
 
 @Suite("berth serve, as a newcomer runs it", .timeLimit(.minutes(3)))
 struct ServeTests {
-    @Test("serve sets itself up, its local node comes online, and an API deploy reaches READY")
+    @Test("serve sets itself up, its local node comes online, an API deploy reaches READY; its JSON logs at trace level hold no secret")
     func serveEndToEnd() async throws {
         // Runs on SQLite whatever the suite's database: serve is the zero-configuration path.
         let data = NSTemporaryDirectory() + "berth-serve-\(UUID().uuidString.prefix(8))"
@@ -23,7 +23,11 @@ struct ServeTests {
         let daemonPort = TestPorts.next()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BerthExecutable.path)
-        process.arguments = ["serve", "--data", data, "--port", "\(panelPort)", "--daemon-port", "\(daemonPort)", "--images", images]
+        // At the most talkative level, as JSON: whatever it writes, no secret may be in it.
+        process.arguments = [
+            "serve", "--data", data, "--port", "\(panelPort)", "--daemon-port", "\(daemonPort)", "--images", images,
+            "--log-level", "trace", "--log-format", "json",
+        ]
         process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_DATABASE_URL": ""]) { _, new in new }
         let output = Pipe()
         process.standardOutput = output
@@ -86,6 +90,20 @@ struct ServeTests {
             guard state != "FAILED" else { throw TestFailure("the install failed") }
             try await Task.sleep(for: .milliseconds(200))
         }
+        // The admin signs in on the web and opens the console: a password, a session and a console token
+        // pass through the panel and the node.
+        let password = try String(contentsOfFile: passwordFile, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? ""
+        let browser = WebClient(port: panelPort)
+        #expect(try await browser.signIn("admin", password).status == 303)
+        let cookie = try #require(browser.sessionCookie)
+        let handshake = RawHTTP.webSocketHandshake(
+            "/instances/\(id)/socket",
+            port: panelPort,
+            headers: ["Origin: http://127.0.0.1:\(panelPort)", "Cookie: berth_session=\(cookie)"]
+        )
+        let consoleStatus = try await onOwnThread { try RawHTTP(port: panelPort, head: handshake).statusLine() }
+        #expect(consoleStatus.contains(" 101 "), "\(consoleStatus)")
+
         // The instance started once installed, so the node may still be starting its container when the
         // delete arrives; a node that takes longer than the panel waits makes it 202, and the panel
         // finishes the deletion by itself.
@@ -104,7 +122,22 @@ struct ServeTests {
         let printed = String(decoding: (try? output.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
         #expect(printed.contains("Sign in as admin with this password"))
         #expect(!printed.contains(key), "the API key never reaches serve's output")
-        let password = try String(contentsOfFile: passwordFile, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? ""
         #expect(printed.components(separatedBy: password).count == 2, "the password is printed exactly once")
+
+        let logLines = printed.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let entries = logLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        #expect(entries.count == logLines.count && entries.count > 100, "every log line is one JSON object of strings")
+        #expect(entries.allSatisfy { ["time", "level", "label", "message"].allSatisfy($0.keys.contains) })
+        #expect(entries.contains { $0["request_id"] != nil } && entries.contains { $0["node"] != nil && $0["instance"] == id })
+        let token = try String(contentsOfFile: data + "/local-node.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let panelKey = try String(contentsOfFile: data + "/panel.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let secrets = [
+            ("the API key", key), ("the node's token", String(token.prefix { $0 != "." })), ("the node's signing key", String(token.suffix(64))),
+            ("the session cookie", cookie), ("the panel's key", panelKey), ("a console token (a JWT)", "eyJ"),
+        ]
+        for (what, secret) in secrets {
+            #expect(!logLines.contains { $0.contains(secret) }, "\(what) is in the log")
+        }
+        #expect(!logLines.contains { $0.contains(password) }, "the admin's password is in the log")
     }
 }

@@ -25,3 +25,8 @@ struct HeartbeatSender: Service {
         }
     }
 }
+
+extension HeartbeatSender: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level, and its connection holds the node's signing key.
+    var description: String { "HeartbeatSender" }
+}

@@ -64,3 +64,8 @@ struct PanelConnection: Sendable {
         return (Int(response.status.code), try await response.body.collect(upTo: 1024 * 1024))
     }
 }
+
+extension PanelConnection: CustomStringConvertible {
+    /// Without the signing key, whatever prints it.
+    var description: String { "PanelConnection(\(panelURL))" }
+}

@@ -88,3 +88,8 @@ final class PanelReporter: Service, Sendable {
         }
     }
 }
+
+extension PanelReporter: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level, and its connection holds the node's signing key.
+    var description: String { "PanelReporter" }
+}

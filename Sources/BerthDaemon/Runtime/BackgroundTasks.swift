@@ -32,3 +32,8 @@ final class BackgroundTasks: Service, Sendable {
         }
     }
 }
+
+extension BackgroundTasks: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level.
+    var description: String { "BackgroundTasks" }
+}

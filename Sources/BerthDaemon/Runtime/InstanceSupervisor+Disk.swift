@@ -100,7 +100,10 @@ extension InstanceSupervisor {
             do {
                 try await mountDisk(of: id)
             } catch {
-                logger.error("instance \(id): its disk could not be mounted, so it cannot start: \(InstanceError.describe(error))")
+                logger.error(
+                    "instance \(id): its disk could not be mounted, so it cannot start: \(InstanceError.describe(error))",
+                    metadata: ["instance": "\(id)"]
+                )
             }
         }
     }

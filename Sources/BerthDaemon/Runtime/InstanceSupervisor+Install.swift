@@ -88,7 +88,7 @@ extension InstanceSupervisor {
                 } catch CocoaError.fileNoSuchFile {
                     // The deletion removed it already.
                 } catch {
-                    logger.error("the volume \(volume) of deleted instance \(id) could not be removed: \(error)")
+                    logger.error("the volume \(volume) of deleted instance \(id) could not be removed: \(error)", metadata: ["instance": "\(id)"])
                 }
             }
             return
@@ -105,18 +105,24 @@ extension InstanceSupervisor {
                 record.lifecycle.installFinished(failure: InstanceError.describe(error))
             }
         }
+        if case .success = outcome {
+            logger.info("instance \(id) is installed", metadata: ["instance": "\(id)"])
+        }
         if case .success = outcome, startsNow {
             tasks.spawn { [logger] in
                 do {
                     try await self.start(id)
                 } catch {
-                    logger.warning("instance \(id) was installed but could not start: \(InstanceError.describe(error))")
+                    logger.warning(
+                        "instance \(id) was installed but could not start: \(InstanceError.describe(error))",
+                        metadata: ["instance": "\(id)"]
+                    )
                 }
             }
         }
         if case .failure(let error) = outcome {
             consoles[id]?.publishNotice("installer failed: \(InstanceError.describe(error))")
-            logger.warning("install of \(id) failed: \(InstanceError.describe(error))")
+            logger.warning("install of \(id) failed: \(InstanceError.describe(error))", metadata: ["instance": "\(id)"])
         }
     }
 

@@ -74,7 +74,10 @@ extension InstanceSupervisor {
                 do {
                     try await self.start(id)
                 } catch {
-                    logger.warning("instance \(id) was stopped to restart, but could not start: \(InstanceError.describe(error))")
+                    logger.warning(
+                        "instance \(id) was stopped to restart, but could not start: \(InstanceError.describe(error))",
+                        metadata: ["instance": "\(id)"]
+                    )
                 }
             }
         case .restartAfter(let backoff):
@@ -83,7 +86,7 @@ extension InstanceSupervisor {
                 await self.restartAfterCrash(id)
             }
         case .gaveUp:
-            logger.warning("instance \(id) gave up: \(records[id]?.lifecycle.reason ?? "")")
+            logger.warning("instance \(id) gave up: \(records[id]?.lifecycle.reason ?? "")", metadata: ["instance": "\(id)"])
         case .stale, .stopped, nil:
             break
         }
@@ -115,7 +118,7 @@ extension InstanceSupervisor {
         do {
             try await start(id)
         } catch {
-            logger.warning("instance \(id) could not be restarted after a crash: \(error)")
+            logger.warning("instance \(id) could not be restarted after a crash: \(error)", metadata: ["instance": "\(id)"])
         }
     }
 }

@@ -121,7 +121,7 @@ actor InstanceSupervisor {
         } catch InstanceError.notFound {
             return nil
         } catch {
-            logger.error("instance \(id): \(InstanceError.describe(error))")
+            logger.error("instance \(id): \(InstanceError.describe(error))", metadata: ["instance": "\(id)"])
             return nil
         }
     }

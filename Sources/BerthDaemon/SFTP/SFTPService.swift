@@ -219,3 +219,8 @@ private final class ClosingHandler: ChannelInboundHandler, Sendable {
         }
     }
 }
+
+extension SFTPService: CustomStringConvertible {
+    /// Where it listens, never its host key: ServiceLifecycle logs its services at debug level.
+    var description: String { "SFTPService(\(host):\(port))" }
+}

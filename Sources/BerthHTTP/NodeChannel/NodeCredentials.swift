@@ -31,3 +31,8 @@ public struct NodeCredentials: Sendable, Equatable {
         secret.count >= 32 && secret.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 }
+
+extension NodeCredentials: CustomStringConvertible {
+    /// Never the secrets, whatever prints it.
+    public var description: String { "NodeCredentials(redacted)" }
+}

@@ -55,3 +55,8 @@ package struct Mailer: Service {
         }
     }
 }
+
+extension Mailer: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level, and the settings hold the SMTP password.
+    package var description: String { "Mailer" }
+}

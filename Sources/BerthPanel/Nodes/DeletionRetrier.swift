@@ -15,3 +15,8 @@ struct DeletionRetrier: Service {
         }
     }
 }
+
+extension DeletionRetrier: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level, and the stores it holds reach the nodes' secrets.
+    var description: String { "DeletionRetrier" }
+}

@@ -127,3 +127,8 @@ final class PanelDatabase: Service, Sendable {
         try? await threadPool.shutdownGracefully()
     }
 }
+
+extension PanelDatabase: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level, and what this holds is no log's business.
+    var description: String { "PanelDatabase" }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Logging
+
+/// `--log-format` and `--log-level` for the commands that keep running (`serve`, `panel`, `daemon`).
+struct LogOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        /// swift-log's lines, for a person at a terminal.
+        case text
+        /// One JSON object per line (``JSONLogHandler``), for a log collector.
+        case json
+    }
+
+    @Option(help: "How log lines are written: text, or json (one object per line).")
+    var logFormat: Format = .text
+
+    @Option(help: "The least severe lines written: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    /// Sets up the process's logging, once, before the first logger is made: the one process-wide
+    /// setting swift-log has.
+    func bootstrap() {
+        let level = logLevel
+        switch logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
