@@ -13,7 +13,15 @@ struct LogOptions: ParsableArguments {
     @Option(help: "How log lines are written: text, or json (one object per line).")
     var logFormat: Format = .text
 
-    @Option(help: "The least severe lines written: trace, debug, info, notice, warning, error or critical.")
+    @Option(
+        help: "The least severe lines written: trace, debug, info, notice, warning, error or critical.",
+        transform: { text in
+            guard let level = Logger.Level(rawValue: text) else {
+                throw ValidationError("--log-level \(text) is none of trace, debug, info, notice, warning, error, critical")
+            }
+            return level
+        }
+    )
     var logLevel: Logger.Level = .info
 
     /// Sets up the process's logging, once, before the first logger is made: the one process-wide
@@ -32,5 +40,3 @@ struct LogOptions: ParsableArguments {
         }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
