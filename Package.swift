@@ -120,7 +120,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            resources: [.copy("Resources/openapi.json")]
+            exclude: ["Resources"],
+            plugins: ["EmbedResources"]
         ),
         .target(
             name: "BerthWeb",
@@ -140,7 +141,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/web")]
+            exclude: ["Resources"],
+            plugins: ["EmbedResources"]
         ),
         .executableTarget(
             name: "berth",
@@ -156,6 +158,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Builds a target's Resources/ folder into its code, so the `berth` binary is one file.
+        .executableTarget(name: "EmbedFiles"),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedFiles"]),
         // The SFTP v3 protocol: packets, handles and a session's state over any file system; knows nothing of Berth.
         .target(
             name: "SFTP",

@@ -3,17 +3,15 @@ import BerthPanel
 import Foundation
 import Hummingbird
 
-/// `GET /static/:file`: the web UI's own CSS and JavaScript, read once at start and served from memory.
+/// `GET /static/:file`: the web UI's own CSS and JavaScript, built into the binary and served from memory.
 struct StaticAssets: Sendable {
     private let files: [String: (contentType: String, body: ByteBuffer)]
 
-    /// Throws when the files cannot be read: a panel without its stylesheet and scripts is broken.
-    init() throws {
-        let folder = WebPages.resourceFolder.appendingPathComponent("static")
+    init() {
         var files: [String: (String, ByteBuffer)] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
-            guard let type = Self.contentTypes[(name as NSString).pathExtension] else { continue }
-            files[name] = (type, ByteBuffer(bytes: try Data(contentsOf: folder.appendingPathComponent(name))))
+        for path in EmbeddedResources.paths(under: "web/static") {
+            guard let type = Self.contentTypes[(path as NSString).pathExtension], let data = EmbeddedResources.data(path) else { continue }
+            files[(path as NSString).lastPathComponent] = (type, ByteBuffer(bytes: data))
         }
         self.files = files
     }

@@ -33,7 +33,7 @@ public struct WebUI: PanelFrontEnd {
     /// The web UI of `panel`.
     public init(panel: Panel) throws {
         pages = try WebPages()
-        assets = try StaticAssets()
+        assets = StaticAssets()
         sessions = WebSessions(
             driver: panel.persistence,
             secureCookies: panel.configuration.publicURL.hasPrefix("https://"),

@@ -140,4 +140,44 @@ struct ServeTests {
         }
         #expect(!logLines.contains { $0.contains(password) }, "the admin's password is in the log")
     }
+
+    @Test("the berth binary copied alone into an empty folder serves its pages, scripts and OpenAPI document")
+    func binaryAlone() async throws {
+        let folder = NSTemporaryDirectory() + "berth-alone-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: BerthExecutable.path, toPath: folder + "/berth")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["berth"], "nothing beside it")
+        try TestNode.prepareDataDirectory(folder + "/data")
+        let port = TestPorts.next()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: folder + "/berth")
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.arguments = ["serve", "--data", "data", "--port", "\(port)", "--daemon-port", "\(TestPorts.next())", "--no-sftp"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_DATABASE_URL": ""]) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let base = "http://127.0.0.1:\(port)"
+        let deadline = ContinuousClock.now + .seconds(60)
+        var login = try? await HTTPAnswer.request(.GET, base + "/login")
+        while login?.status != 200 {
+            guard ContinuousClock.now < deadline, process.isRunning else { throw TestFailure("the copied berth never served its sign-in page") }
+            try await Task.sleep(for: .milliseconds(200))
+            login = try? await HTTPAnswer.request(.GET, base + "/login")
+        }
+        #expect(login?.text.contains("/static/app.css") == true)
+        let stylesheet = try await HTTPAnswer.request(.GET, base + "/static/app.css")
+        let onDisk = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/BerthWeb/Resources/web/static/app.css"))
+        #expect(stylesheet.status == 200 && stylesheet.headers["content-type"] == "text/css; charset=utf-8" && stylesheet.body == onDisk)
+
+        let key = try await BerthExecutable.run(["apikey", "create", "--name", "alone", "--data", folder + "/data"], environment: ["BERTH_DATABASE_URL": ""])
+            .lastLine
+        let document = try await HTTPAnswer.request(.GET, base + "/api/openapi.json", headers: [("x-api-key", key)])
+        #expect(document.status == 200 && (document.object["openapi"] as? String)?.hasPrefix("3.") == true, "\(document.status)")
+        process.terminate()
+        try await onOwnThread { process.waitUntilExit() }
+    }
 }

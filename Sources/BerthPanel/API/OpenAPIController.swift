@@ -6,9 +6,7 @@ import Hummingbird
 struct OpenAPIController<Context: PanelRequestContext>: Sendable {
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("openapi.json") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-                let document = try? Data(contentsOf: url)
-            else {
+            guard let document = EmbeddedResources.data("openapi.json") else {
                 throw APIError(.internalServerError, "the OpenAPI document is missing from this build")
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))

@@ -4,23 +4,18 @@ import Foundation
 import Hummingbird
 import Mustache
 
-/// The web UI's templates (Mustache: every `{{value}}` is HTML-escaped), loaded once from the bundle.
+/// The web UI's templates (Mustache: every `{{value}}` is HTML-escaped), built into the binary.
 struct WebPages: Sendable {
     private let library: MustacheLibrary
 
     init() throws {
         var templates: [String: MustacheTemplate] = [:]
-        let folder = Self.resourceFolder.appendingPathComponent("templates")
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
-            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-            templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+        for path in EmbeddedResources.paths(under: "web/templates") where path.hasSuffix(".mustache") {
+            guard let data = EmbeddedResources.data(path) else { continue }
+            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            templates[name] = try MustacheTemplate(string: String(decoding: data, as: UTF8.self))
         }
         library = MustacheLibrary(templates: templates)
-    }
-
-    /// Where the web resources (templates, static files) live in this build.
-    static var resourceFolder: URL {
-        Bundle.module.resourceURL?.appendingPathComponent("web") ?? URL(fileURLWithPath: "web")
     }
 
     /// A whole page: `template` renders `content` inside the layout.
