@@ -14,9 +14,7 @@ struct DaemonMetricsTests {
     }
 
     static func samples(_ daemon: TestDaemon) async throws -> PrometheusSamples {
-        let answer = try await scrape(daemon)
-        guard answer.status == 200 else { throw TestFailure("/metrics answered \(answer.status): \(answer.text)") }
-        return PrometheusSamples(answer.text)
+        try await PrometheusSamples.scrape("http://127.0.0.1:\(daemon.port)/metrics")
     }
 
     @Test("requests by route, installs, and instances by state are counted and move as a real instance installs, runs and stops")

@@ -132,18 +132,24 @@ struct FileAPITests {
         _ = try await panel.panel.importImage(at: imageFile)
     }
 
+    /// Deploys "Guarded" for `owner` and waits until it is READY; its id.
+    static func deployReadyGuarded(_ panel: TestPanel, owner: String) async throws -> String {
+        let node = try #require(panel.node)
+        try await importGuardedImage(panel)
+        var fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
+        fields["imagename"] = "Guarded"
+        let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
+        try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+        return id
+    }
+
     @Test("subusers need files.read to read and files.write to change; strangers learn nothing; the image's denylist binds all but admins")
     func permissionsAndDenylist() async throws {
         try await TestPanel.with(withNode: true) { panel in
             let owner = try await panel.createUser("owner")
             let reader = try await panel.createUser("reader")
             let stranger = try await panel.createUser("stranger")
-            let node = try #require(panel.node)
-            try await Self.importGuardedImage(panel)
-            var fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
-            fields["imagename"] = "Guarded"
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
-            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let id = try await Self.deployReadyGuarded(panel, owner: owner)
             let ownersKey = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
             let readersKey = try await panel.panel.createAPIKey(name: "reader's", scopes: "instances:write", owner: reader)
             let strangersKey = try await panel.panel.createAPIKey(name: "stranger's", scopes: "instances:write", owner: stranger)

@@ -29,12 +29,7 @@ struct FilePullPanelTests {
             try await TestPanel.with(withNode: true) { panel in
                 let owner = try await panel.createUser("owner")
                 let reader = try await panel.createUser("reader")
-                let node = try #require(panel.node)
-                try await FileAPITests.importGuardedImage(panel)
-                var fields = InstanceTests.deployFields(node: node.id, user: owner, port: TestPorts.next())
-                fields["imagename"] = "Guarded"
-                let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
-                try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+                let id = try await FileAPITests.deployReadyGuarded(panel, owner: owner)
                 let ownersKey = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
                 let readersKey = try await panel.panel.createAPIKey(name: "reader's", scopes: "instances:write", owner: reader)
                 _ = try await panel.request(

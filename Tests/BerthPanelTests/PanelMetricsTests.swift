@@ -17,9 +17,7 @@ struct PanelMetricsTests {
     }
 
     static func samples(_ panel: TestPanel) async throws -> PrometheusSamples {
-        let answer = try await scrape(panel)
-        guard answer.status == 200 else { throw TestFailure("/metrics answered \(answer.status): \(answer.text)") }
-        return PrometheusSamples(answer.text)
+        try await PrometheusSamples.scrape("http://127.0.0.1:\(panel.port)/metrics")
     }
 
     @Test("requests are counted by route; instances by state, nodes online and heartbeat ages come from the database and move")

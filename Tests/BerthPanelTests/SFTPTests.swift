@@ -262,11 +262,7 @@ struct SFTPTests {
         try await TestPanel.with(withNode: true, withSFTP: true) { panel in
             let node = try #require(panel.node)
             let port = try #require(node.sftpPort)
-            try await FileAPITests.importGuardedImage(panel)
-            var fields = InstanceTests.deployFields(node: node.id, user: try await panel.createUser("owner"), port: TestPorts.next())
-            fields["imagename"] = "Guarded"
-            let id = try #require(try await panel.request(.POST, "/api/instances/deploy", fields).object["Id"] as? String)
-            try await panel.waitFor(id, "READY") { $0["InternalState"] as? String == "READY" }
+            let id = try await FileAPITests.deployReadyGuarded(panel, owner: try await panel.createUser("owner"))
             let volume = Self.volume(panel, id)
             try FileManager.default.createDirectory(atPath: volume + "/secrets", withIntermediateDirectories: true)
             try Data("token".utf8).write(to: URL(fileURLWithPath: volume + "/secrets/key.txt"))

@@ -170,11 +170,18 @@ struct ServeTests {
         }
         #expect(login?.text.contains("/static/app.css") == true)
         let stylesheet = try await HTTPAnswer.request(.GET, base + "/static/app.css")
-        let onDisk = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/BerthWeb/Resources/web/static/app.css"))
+        let onDisk = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../Sources/BerthWeb/Resources/web/static/app.css"
+            )
+        )
         #expect(stylesheet.status == 200 && stylesheet.headers["content-type"] == "text/css; charset=utf-8" && stylesheet.body == onDisk)
 
-        let key = try await BerthExecutable.run(["apikey", "create", "--name", "alone", "--data", folder + "/data"], environment: ["BERTH_DATABASE_URL": ""])
-            .lastLine
+        let key = try await BerthExecutable.run(
+            ["apikey", "create", "--name", "alone", "--data", folder + "/data"],
+            environment: ["BERTH_DATABASE_URL": ""]
+        )
+        .lastLine
         let document = try await HTTPAnswer.request(.GET, base + "/api/openapi.json", headers: [("x-api-key", key)])
         #expect(document.status == 200 && (document.object["openapi"] as? String)?.hasPrefix("3.") == true, "\(document.status)")
         process.terminate()

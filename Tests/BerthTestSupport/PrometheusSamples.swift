@@ -1,3 +1,5 @@
+import NIOHTTP1
+
 /// The samples of a Prometheus text exposition, for tests that scrape `/metrics`: each line's metric
 /// name, labels and value (comments and malformed lines left out).
 public struct PrometheusSamples: Sendable {
@@ -8,6 +10,13 @@ public struct PrometheusSamples: Sendable {
     }
 
     public let samples: [Sample]
+
+    /// What `url` serves, once it answers 200.
+    public static func scrape(_ url: String) async throws -> PrometheusSamples {
+        let answer = try await HTTPAnswer.request(.GET, url)
+        guard answer.status == 200 else { throw TestFailure("\(url) answered \(answer.status): \(answer.text)") }
+        return PrometheusSamples(answer.text)
+    }
 
     public init(_ text: String) {
         samples = text.split(separator: "\n").compactMap { line in
