@@ -1,6 +1,10 @@
 import BerthProtocol
 import BerthTestSupport
 import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import Synchronization
 import Testing
 
 @testable import BerthDaemon
@@ -104,6 +108,67 @@ struct ConsoleSocketTests {
             // The socket ends by itself; `until` never says stop.
             let messages = try await viewing
             #expect(messages.first?.event == .status)
+        }
+    }
+
+    @Test("suspending an instance tells its viewers and closes their sockets")
+    func suspensionClosesSockets() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification()
+            try await daemon.deployRunning(specification)
+            let (opened, signalOpened) = AsyncStream<Void>.makeStream()
+            async let viewing = daemon.withConsole(specification.id) { messages in
+                if !messages.isEmpty { signalOpened.finish() }
+                return false
+            }
+            for await _ in opened {}
+            let suspended = try await daemon.request(
+                .POST,
+                "/api/instances/\(specification.id)/suspension",
+                body: SuspensionRequest(suspended: true)
+            )
+            #expect(suspended.status == 200)
+            // The socket ends by itself; `until` never says stop.
+            let messages = try await viewing
+            #expect(messages.contains { $0.event == .notice && $0.data == "the instance was suspended" }, "\(messages)")
+        }
+    }
+
+    @Test("a binary frame is ignored, one that is no request is answered with the form of one, and one over 16 KiB closes the socket")
+    func hostileFrames() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = TestDaemon.echoSpecification()
+            try await daemon.deployRunning(specification)
+            let token = try await daemon.consoleToken(for: specification.id)
+            let received = Collected()
+            let closedByServer = Mutex(false)
+            _ = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(daemon.port)/api/instances/\(specification.id)/console",
+                configuration: WebSocketClientConfiguration(additionalHeaders: [.authorization: "Bearer \(token)"]),
+                logger: Logger(label: "test.console")
+            ) { inbound, outbound, _ in
+                var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                func next() async throws -> [ConsoleMessage]? {
+                    guard let message = try await iterator.next() else { return nil }
+                    guard case .text(let text) = message else { return received.messages }
+                    return received.append(try JSONDecoder().decode(ConsoleMessage.self, from: Data(text.utf8)))
+                }
+                _ = try await next()
+                try await outbound.write(.binary(ByteBuffer(string: #"{"event": "command", "data": "from a binary frame"}"#)))
+                try await outbound.writeTextMessage("not a request")
+                try await outbound.writeTextMessage(#"{"event": "command", "data": "after"}"#)
+                while let all = try await next(), !all.output.contains("echo:after") {}
+                try await outbound.writeTextMessage(#"{"event": "command", "data": "\#(String(repeating: "x", count: 20_000))"}"#)
+                while try await next() != nil {}
+                closedByServer.withLock { $0 = true }
+            }
+            let messages = received.messages
+            #expect(messages.contains { $0.event == .error && $0.data?.hasPrefix("send {") == true }, "the text that is no request is answered")
+            #expect(messages.output.contains("echo:after"), "the socket worked on after both")
+            #expect(!messages.output.contains("from a binary frame"), "the binary frame was never sent to the server")
+            #expect(!messages.output.contains("xxxxxxxxxx"), "the oversized command was never sent to the server")
+            #expect(closedByServer.withLock { $0 }, "the oversized frame closed the socket")
+            #expect(try await daemon.status(of: specification.id).powerState == .running)
         }
     }
 }

@@ -28,6 +28,40 @@ struct TenantContainerTests {
         }
     }
 
+    @Test("a fork bomb stops at the pids limit and a busy loop is throttled to its CPU share, as the kernel counts them")
+    func forkBombAndBusyLoop() async throws {
+        try await TestDaemon.with { daemon in
+            // The counts come from the container's own cgroup (v1 or v2), read with shell builtins only: once
+            // the bomb has taken every pid, nothing can fork until its sleeps end.
+            let script = #"""
+                if [ -r /sys/fs/cgroup/pids.max ]; then p=/sys/fs/cgroup; else p=/sys/fs/cgroup/pids; fi
+                ( while :; do sleep 2 & done ) 2>/dev/null
+                read current < $p/pids.current; read limit < $p/pids.max; echo "pids:$current/$limit"
+                while read c < $p/pids.current; [ "$c" -gt 4 ]; do :; done
+                if [ -r /sys/fs/cgroup/cpu.stat ]; then s=/sys/fs/cgroup/cpu.stat; else s=/sys/fs/cgroup/cpu/cpu.stat; fi
+                (while :; do :; done) &
+                n=0; t=0
+                while [ "$n" = 0 ] && [ $t -lt 100 ]; do sleep 0.1; while read k v; do [ "$k" = nr_throttled ] && n=$v; done < $s; t=$((t+1)); done
+                kill $!
+                echo "throttled:$n"; echo ready
+                while read line; do echo "echo:$line"; done
+                """#
+            let specification = TestDaemon.echoSpecification(startup: script)
+            try await daemon.deployRunning(specification)
+            let messages = try await daemon.withConsole(specification.id, send: [ConsoleRequest(event: .command, data: "still here")]) {
+                $0.output.contains("echo:still here")
+            }
+            let output = messages.output
+            let pids = try #require(output.split(separator: "\n").first { $0.hasPrefix("pids:") }, "\(output)")
+            let counts = pids.dropFirst("pids:".count).split(separator: "/").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            #expect(counts.count == 2 && counts[1] == 64 && counts[0] <= 64 && counts[0] > 8, "the bomb filled the limit and no more: \(pids)")
+            let throttled = try #require(output.split(separator: "\n").first { $0.hasPrefix("throttled:") }, "\(output)")
+            #expect((Int(throttled.dropFirst("throttled:".count).trimmingCharacters(in: .whitespaces)) ?? 0) > 0, "\(throttled)")
+            #expect(try await daemon.status(of: specification.id).powerState == .running, "the instance survived its own bomb")
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+
     @Test("each instance runs as a user and group of its own, never 1000, and owns its volume's files")
     func ownUsers() async throws {
         try await TestDaemon.with { daemon in
