@@ -203,7 +203,8 @@ enum MetadataStandIn {
             """
         )
         try HostShell.start(
-            "ip netns exec \(namespace) /bin/busybox sh -c 'while true; do echo metadata-secret | /bin/busybox nc -l -p \(port); done'"
+            // nsenter, not `ip netns exec`: see TestOrigin.serving.
+            "nsenter --net=/run/netns/\(namespace) /bin/busybox sh -c 'while true; do echo metadata-secret | /bin/busybox nc -l -p \(port); done'"
         )
         try await body(namespace)
     }

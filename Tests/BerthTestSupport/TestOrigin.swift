@@ -95,7 +95,10 @@ public struct TestOrigin: Sendable {
         )
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Self.program.write(toFile: folder + "/origin.py", atomically: true, encoding: .utf8)
-        try HostShell.start("ip netns exec \(namespace) /usr/bin/python3 \(folder)/origin.py \(address) \(port) \(folder)/ready")
+        // nsenter joins the network namespace alone. `ip netns exec` would give the server a mount namespace of
+        // its own too, a copy of the host's mounts that keeps other tests' instance disks mounted (and their
+        // loop devices held) for as long as it runs, since this machine's mounts do not propagate.
+        try HostShell.start("nsenter --net=/run/netns/\(namespace) /usr/bin/python3 \(folder)/origin.py \(address) \(port) \(folder)/ready")
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: folder + "/ready") {
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -97,10 +97,11 @@ struct DiskImage: Sendable {
         if !lazily { try await detachLoopDevices() }
     }
 
-    /// Waits until no loop device holds the image. The kernel lets one go a moment after its unmount; a
-    /// mount meanwhile would be handed the same device, with what it cached of the image before a resize.
+    /// Waits until no loop device holds the image. The kernel lets one go a moment after its unmount (on a
+    /// busy machine, seconds after); a mount meanwhile would be handed the same device, with what it cached
+    /// of the image before a resize.
     private func detachLoopDevices() async throws {
-        for _ in 0..<100 {
+        for _ in 0..<500 {
             // One line per device: "/dev/loop3: [2049]:1234 (/path/to/image)".
             let listed = try await HostCommand.run("losetup", ["-j", imagePath])
             let devices = listed.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
