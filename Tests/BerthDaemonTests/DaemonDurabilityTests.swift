@@ -80,7 +80,16 @@ struct DaemonDurabilityTests {
         try await TestDaemon.with(dockerHost: .tcp(host: "127.0.0.1", port: relay.port)) { daemon in
             let specification = TestDaemon.echoSpecification()
             try await daemon.deployRunning(specification)
+            // Someone watches as the connection drops (their console streams stats through the same engine): they
+            // are told, and the session reattaches although a viewer never left.
+            let (watching, signalWatching) = AsyncStream<Void>.makeStream()
+            async let watched = daemon.withConsole(specification.id) { messages in
+                if messages.contains(where: { $0.event == .stats }) { signalWatching.finish() }
+                return messages.contains { $0.event == .notice && $0.data == "the connection to the container dropped; reattached" }
+            }
+            for await _ in watching {}
             #expect(relay.cutConnections(carrying: "/attach") >= 1)
+            #expect(try await watched.contains { $0.event == .notice }, "the viewer was told")
             // Before, the session waited for the container to exit, and nothing sent reached it again.
             // Berth's own line: a notice to those watching, in the replay for those who come later.
             try await daemon.withConsole(specification.id) { messages in

@@ -146,7 +146,9 @@ struct ServeTests {
         let folder = NSTemporaryDirectory() + "berth-alone-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.copyItem(atPath: BerthExecutable.path, toPath: folder + "/berth")
+        // Copied by cp: a copy written by this process, which starts others all the while, can leave its
+        // write descriptor in a child for a moment, and executing the file then fails with "Text file busy".
+        _ = try HostShell.run("cp '\(BerthExecutable.path)' '\(folder)/berth'")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["berth"], "nothing beside it")
         try TestNode.prepareDataDirectory(folder + "/data")
         let port = TestPorts.next()
