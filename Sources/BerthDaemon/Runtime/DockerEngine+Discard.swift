@@ -10,7 +10,7 @@ extension DockerEngine {
         } catch DockerEngineError.notFound {
             // Already gone.
         } catch {
-            logger.warning("container \(id) could not be removed and is left behind: \(error)", metadata: ["instance": "\(id)"])
+            logger.warning("container \(id) could not be removed and is left behind: \(error)")
         }
     }
 }

@@ -100,9 +100,8 @@ extension InstanceSupervisor {
             do {
                 try await mountDisk(of: id)
             } catch {
-                logger.error(
-                    "instance \(id): its disk could not be mounted, so it cannot start: \(InstanceError.describe(error))",
-                    metadata: ["instance": "\(id)"]
+                logger.about(instance: id).error(
+                    "instance \(id): its disk could not be mounted, so it cannot start: \(InstanceError.describe(error))"
                 )
             }
         }

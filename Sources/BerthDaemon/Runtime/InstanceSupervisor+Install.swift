@@ -88,7 +88,7 @@ extension InstanceSupervisor {
                 } catch CocoaError.fileNoSuchFile {
                     // The deletion removed it already.
                 } catch {
-                    logger.error("the volume \(volume) of deleted instance \(id) could not be removed: \(error)", metadata: ["instance": "\(id)"])
+                    logger.about(instance: id).error("the volume \(volume) of deleted instance \(id) could not be removed: \(error)")
                 }
             }
             return
@@ -106,23 +106,22 @@ extension InstanceSupervisor {
             }
         }
         if case .success = outcome {
-            logger.info("instance \(id) is installed", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).info("instance \(id) is installed")
         }
         if case .success = outcome, startsNow {
             tasks.spawn { [logger] in
                 do {
                     try await self.start(id)
                 } catch {
-                    logger.warning(
-                        "instance \(id) was installed but could not start: \(InstanceError.describe(error))",
-                        metadata: ["instance": "\(id)"]
+                    logger.about(instance: id).warning(
+                        "instance \(id) was installed but could not start: \(InstanceError.describe(error))"
                     )
                 }
             }
         }
         if case .failure(let error) = outcome {
             consoles[id]?.publishNotice("installer failed: \(InstanceError.describe(error))")
-            logger.warning("install of \(id) failed: \(InstanceError.describe(error))", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).warning("install of \(id) failed: \(InstanceError.describe(error))")
         }
     }
 

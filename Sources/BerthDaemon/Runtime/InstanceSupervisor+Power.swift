@@ -49,7 +49,7 @@ extension InstanceSupervisor {
             owner: record.hostID
         )
         for problem in editor.apply(in: blueprint.volumePath(for: id)) {
-            logger.warning("instance \(id): a configuration file was left as it was: \(problem)", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).warning("instance \(id): a configuration file was left as it was: \(problem)")
             consoles[id]?.publishNotice("configuration file left as it was: \(problem)")
         }
     }
@@ -74,9 +74,8 @@ extension InstanceSupervisor {
                 }
             } catch {
                 // A container that stopped meanwhile refuses the signal; the kill below settles the rest.
-                logger.info(
-                    "instance \(id): the stop request was refused (\(error)); it is killed after \(timeout) if still running",
-                    metadata: ["instance": "\(id)"]
+                logger.about(instance: id).info(
+                    "instance \(id): the stop request was refused (\(error)); it is killed after \(timeout) if still running"
                 )
             }
             // Whatever the process does with the request, it is gone after the timeout; a daemon
@@ -86,7 +85,7 @@ extension InstanceSupervisor {
                 do {
                     try await docker.killContainer(containerID, signal: "SIGKILL")
                 } catch {
-                    logger.error("instance \(id) could not be killed after its stop timed out: \(error)", metadata: ["instance": "\(id)"])
+                    logger.about(instance: id).error("instance \(id) could not be killed after its stop timed out: \(error)")
                 }
             }
         }

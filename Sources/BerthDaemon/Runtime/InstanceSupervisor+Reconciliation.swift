@@ -57,9 +57,9 @@ extension InstanceSupervisor {
         for id in records.values.filter({ $0.lifecycle.activity == .deleting }).map(\.id).sorted() {
             do {
                 try await delete(id)
-                logger.info("instance \(id): finished its deletion, which the last run began", metadata: ["instance": "\(id)"])
+                logger.about(instance: id).info("instance \(id): finished its deletion, which the last run began")
             } catch {
-                logger.error("instance \(id): its deletion could not be finished: \(InstanceError.describe(error))", metadata: ["instance": "\(id)"])
+                logger.about(instance: id).error("instance \(id): its deletion could not be finished: \(InstanceError.describe(error))")
             }
         }
     }
@@ -72,14 +72,14 @@ extension InstanceSupervisor {
         guard installer.network.isolates, let inspection = try? await docker.inspectContainer(container.id),
             inspection.networkSettings.networks?[TenantNetwork.name] == nil
         else { return false }
-        logger.warning("instance \(id) runs outside the tenant network; it is restarted behind it", metadata: ["instance": "\(id)"])
+        logger.about(instance: id).warning("instance \(id) runs outside the tenant network; it is restarted behind it")
         let timeout = Duration.seconds(records[id]?.specification.image.stopTimeoutSeconds ?? 30)
         try? await docker.stopContainer(container.id, timeout: timeout)
         do {
             try await docker.removeContainer(container.id, force: true)
             return true
         } catch {
-            logger.error("instance \(id): its unfenced container could not be removed: \(error)", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).error("instance \(id): its unfenced container could not be removed: \(error)")
             return false
         }
     }
@@ -97,7 +97,7 @@ extension InstanceSupervisor {
         if action == .recreateContainer, let specification = records[id]?.specification, let hostID = records[id]?.hostID {
             do {
                 let containerID = try await installer.createRuntimeContainer(specification, as: hostID)
-                logger.info("recreated the missing container of instance \(id)", metadata: ["instance": "\(id)"])
+                logger.about(instance: id).info("recreated the missing container of instance \(id)")
                 action = note(id) { record in
                     record.containerID = containerID
                     return record.lifecycle.reconcile(with: .stopped, session: UUID())
@@ -122,7 +122,7 @@ extension InstanceSupervisor {
             }
         } catch {
             // The instance shows offline with the reason; the operator's log says it too.
-            logger.warning("instance \(id) could not be resumed after the restart: \(InstanceError.describe(error))", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).warning("instance \(id) could not be resumed after the restart: \(InstanceError.describe(error))")
         }
     }
 }

@@ -74,9 +74,8 @@ extension InstanceSupervisor {
                 do {
                     try await self.start(id)
                 } catch {
-                    logger.warning(
-                        "instance \(id) was stopped to restart, but could not start: \(InstanceError.describe(error))",
-                        metadata: ["instance": "\(id)"]
+                    logger.about(instance: id).warning(
+                        "instance \(id) was stopped to restart, but could not start: \(InstanceError.describe(error))"
                     )
                 }
             }
@@ -86,7 +85,7 @@ extension InstanceSupervisor {
                 await self.restartAfterCrash(id)
             }
         case .gaveUp:
-            logger.warning("instance \(id) gave up: \(records[id]?.lifecycle.reason ?? "")", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).warning("instance \(id) gave up: \(records[id]?.lifecycle.reason ?? "")")
         case .stale, .stopped, nil:
             break
         }
@@ -118,7 +117,7 @@ extension InstanceSupervisor {
         do {
             try await start(id)
         } catch {
-            logger.warning("instance \(id) could not be restarted after a crash: \(error)", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).warning("instance \(id) could not be restarted after a crash: \(error)")
         }
     }
 }

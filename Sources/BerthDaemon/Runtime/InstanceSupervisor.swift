@@ -121,7 +121,7 @@ actor InstanceSupervisor {
         } catch InstanceError.notFound {
             return nil
         } catch {
-            logger.error("instance \(id): \(InstanceError.describe(error))", metadata: ["instance": "\(id)"])
+            logger.about(instance: id).error("instance \(id): \(InstanceError.describe(error))")
             return nil
         }
     }
