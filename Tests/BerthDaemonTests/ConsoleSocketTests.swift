@@ -1,8 +1,6 @@
 import BerthProtocol
 import BerthTestSupport
 import Foundation
-import HummingbirdWSClient
-import Logging
 import NIOCore
 import Synchronization
 import Testing
@@ -139,14 +137,9 @@ struct ConsoleSocketTests {
         try await TestDaemon.with { daemon in
             let specification = TestDaemon.echoSpecification()
             try await daemon.deployRunning(specification)
-            let token = try await daemon.consoleToken(for: specification.id)
             let received = Collected()
             let closedByServer = Mutex(false)
-            _ = try await WebSocketClient.connect(
-                url: "ws://127.0.0.1:\(daemon.port)/api/instances/\(specification.id)/console",
-                configuration: WebSocketClientConfiguration(additionalHeaders: [.authorization: "Bearer \(token)"]),
-                logger: Logger(label: "test.console")
-            ) { inbound, outbound, _ in
+            try await daemon.connectConsole(specification.id) { inbound, outbound in
                 var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
                 func next() async throws -> [ConsoleMessage]? {
                     guard let message = try await iterator.next() else { return nil }

@@ -189,6 +189,20 @@ struct TestDaemon: Sendable {
         )
     }
 
+    /// Opens the console socket (with a fresh console token unless `token` is given) and hands it to `body`.
+    func connectConsole(
+        _ id: String,
+        token consoleToken: String? = nil,
+        _ body: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
+    ) async throws {
+        let consoleToken = if let consoleToken { consoleToken } else { try await self.consoleToken(for: id) }
+        _ = try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)/api/instances/\(id)/console",
+            configuration: WebSocketClientConfiguration(additionalHeaders: [.authorization: "Bearer \(consoleToken)"]),
+            logger: Logger(label: "test.console")
+        ) { inbound, outbound, _ in try await body(inbound, outbound) }
+    }
+
     /// Opens the console socket, sends `requests`, and collects messages until `done` says so.
     func withConsole(
         _ id: String,
@@ -196,13 +210,8 @@ struct TestDaemon: Sendable {
         send requests: [ConsoleRequest] = [],
         until done: @escaping @Sendable ([ConsoleMessage]) -> Bool
     ) async throws -> [ConsoleMessage] {
-        let consoleToken = if let consoleToken { consoleToken } else { try await self.consoleToken(for: id) }
         let collected = Collected()
-        _ = try await WebSocketClient.connect(
-            url: "ws://127.0.0.1:\(port)/api/instances/\(id)/console",
-            configuration: WebSocketClientConfiguration(additionalHeaders: [.authorization: "Bearer \(consoleToken)"]),
-            logger: Logger(label: "test.console")
-        ) { inbound, outbound, _ in
+        try await connectConsole(id, token: consoleToken) { inbound, outbound in
             var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
             var sent = false
             while let message = try await iterator.next() {

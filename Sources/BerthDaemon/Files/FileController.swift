@@ -135,9 +135,9 @@ struct FileController<Context: RequestContext>: Sendable {
     /// The most entries one archive may unpack: far beyond any game's files, far below what would tie up the node.
     static var maximumEntries: Int { 50_000 }
 
-    /// The pulled file's name: the one asked for, or the last part of the URL's path.
+    /// The pulled file's name (``PullRequest/fileName``), once it is one.
     static func pulledFileName(_ pull: PullRequest) throws -> String {
-        let name = pull.name ?? URL(string: pull.url)?.lastPathComponent ?? ""
+        let name = pull.fileName
         guard !name.isEmpty, name != "/", name != ".", name != "..", !name.contains("/") else {
             throw APIError.badRequest(
                 pull.name == nil ? "name the file: the URL's path does not end in a file name" : "name must be a file name, without /"

@@ -25,7 +25,7 @@ struct FilePull {
             do {
                 destination = try await check.destination(of: current)
             } catch {
-                throw APIError.badRequest("the file would come from \(URL(string: current)?.withoutSecrets ?? current), \(error.reason)")
+                throw APIError.badRequest("the file would come from \(URL.withoutSecrets(current)), \(error.reason)")
             }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(connectingTo: destination))
             let redirect: String?
@@ -41,7 +41,7 @@ struct FilePull {
         }
         throw APIError(
             .badGateway,
-            "\(URL(string: url)?.withoutSecrets ?? url) redirects more than \(Self.maximumRedirects) times; the file was not fetched"
+            "\(URL.withoutSecrets(url)) redirects more than \(Self.maximumRedirects) times; the file was not fetched"
         )
     }
 

@@ -1,4 +1,5 @@
 import BerthHTTP
+import BerthProtocol
 import FluentKit
 import Foundation
 import SQLKit
@@ -33,9 +34,9 @@ struct PanelGauges: Sendable {
             ).all()
             var byState: [String: Double] = [:]
             for row in rows {
-                let state = Self.state(
-                    install: try row.decode(column: "install_state", as: String.self),
-                    power: try row.decode(column: "power_state", as: String.self),
+                let state = InstanceStateLabel.of(
+                    installState: try row.decode(column: "install_state", as: String.self),
+                    powerState: try row.decode(column: "power_state", as: String.self),
                     suspended: try row.decode(column: "suspended", as: Bool.self),
                     deleting: try row.decode(column: "deleting", as: Bool.self)
                 )
@@ -57,14 +58,5 @@ struct PanelGauges: Sendable {
         } catch {
             metrics.counter("berth_metrics_refresh_failures_total").increment()
         }
-    }
-
-    /// One word for an instance's state: being deleted, suspended, not installed (`installing`,
-    /// `failed`), or else its power state (`running`, `offline`, `crashed`…).
-    static func state(install: String, power: String, suspended: Bool, deleting: Bool) -> String {
-        if deleting { return "deleting" }
-        if suspended { return "suspended" }
-        if install != "READY" { return install.lowercased() }
-        return power.lowercased()
     }
 }

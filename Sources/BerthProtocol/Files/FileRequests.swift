@@ -1,3 +1,5 @@
+import Foundation
+
 /// `POST` to make a folder (with any missing above it).
 public struct FolderRequest: Codable, Sendable {
     public var path: String
@@ -93,5 +95,10 @@ public struct PullRequest: Codable, Sendable {
         self.url = url
         self.folder = folder
         self.name = name
+    }
+
+    /// The name the file gets: ``name``, or the last part of the URL's path (empty when it has none).
+    public var fileName: String {
+        name ?? URL(string: url)?.lastPathComponent ?? ""
     }
 }

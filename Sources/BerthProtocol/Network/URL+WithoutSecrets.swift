@@ -11,4 +11,10 @@ extension URL {
         components.fragment = nil
         return components.string ?? "a URL"
     }
+
+    /// `text` as messages show it: without its secrets when it is a URL, as it is when it is none (the
+    /// message then says so).
+    public static func withoutSecrets(_ text: String) -> String {
+        URL(string: text)?.withoutSecrets ?? text
+    }
 }

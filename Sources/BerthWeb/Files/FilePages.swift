@@ -170,7 +170,7 @@ struct FilePages: Sendable {
                     as: reached.role
                 )
                 return (
-                    "fetched file \(Self.join(folder, entry.name)) from \(URL(string: url)?.withoutSecrets ?? url)",
+                    "fetched file \(Self.join(folder, entry.name)) from \(URL.withoutSecrets(url))",
                     "\(entry.name) was fetched (\(ByteCount.text(entry.size)))."
                 )
             }

@@ -144,12 +144,12 @@ package struct InstanceFiles: Sendable {
     /// Has the node fetch the file at `url` (http or https, never the node's own network) into `folder`,
     /// as `name` or the URL's last part; answers once the whole file is there.
     package func pull(_ url: String, into folder: String, name: String?, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
-        let fileName = name ?? URL(string: url)?.lastPathComponent ?? ""
+        let pull = PullRequest(url: url, folder: folder, name: name)
         return try await change(
             id,
             DaemonRoutes.filePull,
-            PullRequest(url: url, folder: folder, name: name),
-            paths: [(folder as NSString).appendingPathComponent(fileName)],
+            pull,
+            paths: [(folder as NSString).appendingPathComponent(pull.fileName)],
             as: role,
             deadline: DaemonClient.transferDeadline
         )
