@@ -84,6 +84,15 @@ struct FileAPITests {
                 apiKey: .some(key)
             )
             #expect(badMode.status == 400 && badMode.error == "mode must be octal permission bits, such as 644 or 755")
+            // A field the route does not take is named in the 400, and nothing is made (the fuzzer's case).
+            let stray = try await panel.request(
+                .POST,
+                Self.files(id, "/folders"),
+                json: try Self.json(["path": "stray", "mode": "777"]),
+                apiKey: .some(key)
+            )
+            #expect(stray.status == 400 && stray.error == "mode is not a field of this request; it takes path", "\(stray.text)")
+            #expect(!FileManager.default.fileExists(atPath: volume + "/stray"))
             let deleted = try await panel.request(
                 .POST,
                 Self.files(id, "/delete"),

@@ -60,7 +60,10 @@ struct SubuserTests {
                 (["user": "carol", "permissions": ["console.read", "console.read"]], 400, "permissions: console.read is named twice"),
                 (["user": "carol", "permissions": "console.read"], 400, "permissions must be a list of strings"),
                 (["user": "carol", "permissions": ["root"]], 400, nil),
-                (["user": "carol", "permissions": ["console.read"], "admin": true], 400, "admin is not a subuser field"),
+                (
+                    ["user": "carol", "permissions": ["console.read"], "admin": true], 400,
+                    "admin is not a field of this request; it takes permissions, user"
+                ),
             ] as [([String: Any], Int, String?)] {
                 let refused = try await call(ownersKey, .POST, subusers, fields)
                 #expect(refused.status == status, "\(fields): \(refused.text)")

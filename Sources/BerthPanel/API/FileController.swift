@@ -52,13 +52,13 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         }
         files.post("folders") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let path = try await RequestFields.read(request).exactString("path")
+                let path = try await RequestFields.read(request, only: ["path"]).exactString("path")
                 return try JSONResponse.make(try await instances.files.makeFolder(path, of: id, as: role), status: .created)
             }
         }
         files.post("move") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let fields = try await RequestFields.read(request)
+                let fields = try await RequestFields.read(request, only: ["from", "to"])
                 return try JSONResponse.make(
                     try await instances.files.move(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role)
                 )
@@ -66,21 +66,21 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         }
         files.post("copy") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let fields = try await RequestFields.read(request)
+                let fields = try await RequestFields.read(request, only: ["from", "to"])
                 let entry = try await instances.files.copy(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role)
                 return try JSONResponse.make(entry, status: .created)
             }
         }
         files.post("delete") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let paths = try await RequestFields.read(request).strings("paths")
+                let paths = try await RequestFields.read(request, only: ["paths"]).strings("paths")
                 try await instances.files.delete(paths, of: id, as: role)
                 return Response(status: .noContent)
             }
         }
         files.post("compress") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let fields = try await RequestFields.read(request)
+                let fields = try await RequestFields.read(request, only: ["names", "folder", "format", "name"])
                 let entry = try await instances.files.compress(
                     try fields.strings("names"),
                     in: try fields.optionalString("folder") ?? "/",
@@ -94,7 +94,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         }
         files.post("decompress") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let fields = try await RequestFields.read(request)
+                let fields = try await RequestFields.read(request, only: ["path", "into"])
                 let answer = try await instances.files.extract(
                     try fields.exactString("path"),
                     into: try fields.optionalString("into"),
@@ -106,7 +106,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         }
         files.post("pull") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let fields = try await RequestFields.read(request)
+                let fields = try await RequestFields.read(request, only: ["url", "folder", "name"])
                 let entry = try await instances.files.pull(
                     try fields.exactString("url"),
                     into: try fields.optionalString("folder") ?? "/",
@@ -119,7 +119,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         }
         files.post("mode") { request, context in
             try await answering(request, context, needs: .write) { id, role in
-                let fields = try await RequestFields.read(request)
+                let fields = try await RequestFields.read(request, only: ["path", "mode"])
                 return try JSONResponse.make(
                     try await instances.files.setMode(try fields.exactString("mode"), of: try fields.exactString("path"), in: id, as: role)
                 )

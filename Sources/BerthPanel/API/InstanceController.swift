@@ -85,10 +85,7 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             return try await withBerthStatuses {
                 let id = try context.parameters.require("id")
                 let role = try await context.grant.reach(id, in: instances, subusers: subusers).role
-                let fields = try await RequestFields.read(request)
-                if let unknown = fields.firstUnknown(among: ["wipe"]) {
-                    throw PanelError.invalid("\(unknown) is not an option of a reinstall; wipe is")
-                }
+                let fields = try await RequestFields.read(request, only: ["wipe"])
                 let wipe = try fields.optionalBool("wipe") ?? false
                 try role.require(.settings)
                 let status = try await instances.reinstall(id, wipingFiles: wipe)

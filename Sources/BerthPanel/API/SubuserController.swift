@@ -23,10 +23,7 @@ struct SubuserController<Context: PanelRequestContext>: Sendable {
             try context.grant.require(.write, on: .instances)
             return try await withBerthStatuses {
                 let (instanceID, role) = try await reach(context)
-                let fields = try await RequestFields.read(request)
-                if let unknown = fields.firstUnknown(among: ["user", "permissions"]) {
-                    throw PanelError.invalid("\(unknown) is not a subuser field")
-                }
+                let fields = try await RequestFields.read(request, only: ["user", "permissions"])
                 guard let instance = try await instances.find(instanceID.uuidString) else { throw PanelError.notFound("no instance with that id") }
                 switch try await subusers.add(
                     try fields.string("user"),
@@ -44,8 +41,7 @@ struct SubuserController<Context: PanelRequestContext>: Sendable {
             try context.grant.require(.write, on: .instances)
             return try await withBerthStatuses {
                 let (instanceID, role) = try await reach(context)
-                let fields = try await RequestFields.read(request)
-                if let unknown = fields.firstUnknown(among: ["permissions"]) { throw PanelError.invalid("\(unknown) is not a subuser field") }
+                let fields = try await RequestFields.read(request, only: ["permissions"])
                 let changed = try await subusers.change(
                     try context.parameters.require("userId"),
                     on: instanceID,

@@ -32,6 +32,16 @@ package struct RequestFields {
         return RequestFields(values: values)
     }
 
+    /// Reads the body of a route whose document lists every field it takes: a field it does not know is a
+    /// 400 that names it, rather than a typo (`"folders"` for `"folder"`) silently ignored.
+    static func read(_ request: Request, only known: Set<String>) async throws -> RequestFields {
+        let fields = try await read(request)
+        if let unknown = fields.firstUnknown(among: known) {
+            throw PanelError.invalid("\(unknown) is not a field of this request; it takes \(known.sorted().joined(separator: ", "))")
+        }
+        return fields
+    }
+
     func has(_ field: String) -> Bool {
         if case .none = values[field] { return false }
         if case .null = values[field] { return false }
