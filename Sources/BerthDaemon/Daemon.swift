@@ -184,6 +184,7 @@ public struct Daemon: Sendable {
         InstanceController(supervisor: supervisor).addRoutes(to: api)
         FileController(supervisor: supervisor, pull: FilePull(check: DownloadCheck(allowsPrivateAddresses: configuration.allowsPrivateDownloads)))
             .addRoutes(to: api)
+        BackupController(supervisor: supervisor).addRoutes(to: api)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }

@@ -97,4 +97,7 @@ public struct DaemonConfiguration: Sendable {
 
     /// Instance volumes live here, one directory per instance.
     public var volumesDirectory: String { (dataDirectory as NSString).appendingPathComponent("volumes") }
+
+    /// Backups live here, one directory per instance, out of every container's and tenant's reach.
+    public var backupsDirectory: String { (dataDirectory as NSString).appendingPathComponent("backups") }
 }

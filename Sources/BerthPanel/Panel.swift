@@ -181,6 +181,7 @@ public struct Panel: Sendable {
         InstanceController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
         SubuserController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
         FileController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
+        BackupController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
         NodeController<Context>(nodes: nodes).addRoutes(to: api)
         ImageController<Context>(images: images, importer: imageImporter).addRoutes(to: api)
         OpenAPIController<Context>().addRoutes(to: api)

@@ -2,6 +2,8 @@
 /// (libarchive tells them by their bytes, not their names).
 public enum ArchiveFormat: String, Sendable, CaseIterable {
     case tarGz = "tar.gz"
+    /// Zstandard: about as small as gzip at a fraction of the time, what backups are written in.
+    case tarZst = "tar.zst"
     case zip
 }
 

@@ -13,10 +13,28 @@ extension ConfinedDirectory {
     @discardableResult
     public func compress(_ names: [String], in folder: String, to archive: String, format: ArchiveFormat) throws -> ArchiveSummary {
         guard !names.isEmpty else { throw ConfinedFileError.refused(archive, "name at least one file or folder to put in it") }
+        let writer = try beginWrite(to: archive)
+        // The archive being written may sit in the folder packed: it is not packed into itself.
+        let summary = try pack(names, in: folder, into: writer.descriptor, format: format, shown: archive, skipping: writer.temporaryName)
+        try writer.commit()
+        return summary
+    }
+
+    /// Packs the entries `names` of the folder `folder` (all of them when nil) into the file open at
+    /// `descriptor`, which the caller made and keeps: an archive outside the root, such as a backup. As
+    /// ``compress(_:in:to:format:)``: links as links, folders whole; `shown` names the archive in errors.
+    @discardableResult
+    public func pack(
+        _ names: [String]? = nil,
+        in folder: String = "/",
+        into descriptor: Int32,
+        format: ArchiveFormat,
+        shown: String,
+        skipping temporary: String = ""
+    ) throws -> ArchiveSummary {
         let source = try resolve(try ConfinedPath(folder), flags: O_RDONLY | O_DIRECTORY, shown: folder)
         defer { close(source) }
-        let writer = try beginWrite(to: archive)
-        guard let packer = archive_write_new() else { throw ConfinedFileError.system("write \(archive)", ENOMEM) }
+        guard let packer = archive_write_new() else { throw ConfinedFileError.system("write \(shown)", ENOMEM) }
         defer { archive_write_free(packer) }
         switch format {
         case .zip:
@@ -24,18 +42,19 @@ extension ConfinedDirectory {
         case .tarGz:
             archive_write_set_format_pax_restricted(packer)
             archive_write_add_filter_gzip(packer)
+        case .tarZst:
+            archive_write_set_format_pax_restricted(packer)
+            archive_write_add_filter_zstd(packer)
         }
-        guard archive_write_open_fd(packer, writer.descriptor) == ARCHIVE_OK else { throw Self.unwritable(archive, packer) }
+        guard archive_write_open_fd(packer, descriptor) == ARCHIVE_OK else { throw Self.unwritable(shown, packer) }
         var summary = (entries: 0, bytes: Int64(0), skipped: 0)
-        for name in names {
+        for name in try names ?? Self.names(in: source).sorted() {
             guard !name.isEmpty, !name.contains("/"), name != "..", name != "." else {
                 throw ConfinedFileError.invalidPath(name, "name entries of the folder itself")
             }
-            // The archive being written may sit in the folder packed: it is not packed into itself.
-            try pack(name, in: source, as: name, into: packer, archive: archive, skipping: writer.temporaryName, summary: &summary)
+            try pack(name, in: source, as: name, into: packer, archive: shown, skipping: temporary, summary: &summary)
         }
-        guard archive_write_close(packer) == ARCHIVE_OK else { throw Self.unwritable(archive, packer) }
-        try writer.commit()
+        guard archive_write_close(packer) == ARCHIVE_OK else { throw Self.unwritable(shown, packer) }
         return ArchiveSummary(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped)
     }
 

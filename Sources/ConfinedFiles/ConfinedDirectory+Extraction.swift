@@ -15,13 +15,14 @@ extension ConfinedDirectory {
     /// leaves the volume as it was.
     @discardableResult
     public func extract(_ archive: String, into destination: String, limits: ExtractionLimits) throws -> ArchiveSummary {
-        let plan = try planExtraction(of: archive, limits: limits)
+        let source = ArchiveLocation.inRoot(archive)
+        let plan = try planExtraction(of: source, limits: limits)
         let target = try ConfinedPath(destination)
         let targetExisted = (try? entry(at: destination)) != nil
         let staging = target.appending(".berth-extract-\(UInt64.random(in: 0...UInt64.max))")
         do {
             close(try makeFolders(staging, shown: destination))
-            try unpack(archive, into: staging, limits: limits)
+            try unpack(source, into: staging, limits: limits)
         } catch {
             try? delete(targetExisted ? staging.relative : target.relative)
             throw error
@@ -33,15 +34,16 @@ extension ConfinedDirectory {
 
     /// What an archive holds, checked: the first step of ``extract(_:into:limits:)``, which writes nothing.
     public func inspectArchive(_ archive: String, limits: ExtractionLimits) throws -> ArchiveSummary {
-        try planExtraction(of: archive, limits: limits)
+        try planExtraction(of: .inRoot(archive), limits: limits)
     }
 
     // MARK: - Checking before writing
 
     /// Reads every header of the archive and checks it; what the archive holds when nothing is refused.
-    private func planExtraction(of archive: String, limits: ExtractionLimits) throws -> ArchiveSummary {
+    func planExtraction(of source: ArchiveLocation, limits: ExtractionLimits) throws -> ArchiveSummary {
         var (entries, bytes, skipped) = (0, Int64(0), 0)
-        try readArchive(archive) { _, entry in
+        let archive = source.shown
+        try readArchive(source) { _, entry in
             guard entries < limits.maximumEntries else {
                 throw ConfinedFileError.refused(archive, "it holds more than \(limits.maximumEntries) entries, more than Berth unpacks at once")
             }
@@ -52,7 +54,7 @@ extension ConfinedDirectory {
             let name = Self.pathname(of: entry)
             let path = try Self.checkedEntryPath(name, in: archive)
             guard !path.isRoot else { return }
-            if kind == .link {
+            if kind == .link, !source.mayHoldLinksThatLeadOut {
                 let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
                 guard Self.staysInside(target, from: path.parent) else {
                     throw ConfinedFileError.refused(archive, "its link \(name) -> \(target) leads out of the folder")
@@ -98,13 +100,14 @@ extension ConfinedDirectory {
 
     // MARK: - Unpacking into the staging folder
 
-    private func unpack(_ archive: String, into staging: ConfinedPath, limits: ExtractionLimits) throws {
+    func unpack(_ source: ArchiveLocation, into staging: ConfinedPath, limits: ExtractionLimits) throws {
+        let archive = source.shown
         let folders = FolderCache(directory: self)
         defer { folders.close() }
         var links: [(ConfinedPath, String)] = []
         var unpacked: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 256 << 10)
-        try readArchive(archive) { reader, entry in
+        try readArchive(source) { reader, entry in
             guard let kind = Self.kind(of: entry) else { return }
             let relative = try Self.checkedEntryPath(Self.pathname(of: entry), in: archive)
             guard !relative.isRoot else { return }
@@ -213,9 +216,21 @@ extension ConfinedDirectory {
 
     // MARK: - libarchive
 
-    /// Opens the archive at `path` (a regular file inside the root) and calls `body` for each entry header.
-    func readArchive(_ path: String, _ body: (OpaquePointer, OpaquePointer) throws -> Void) throws {
-        let file = try openFile(path)
+    /// Opens the archive and calls `body` for each entry header.
+    func readArchive(_ source: ArchiveLocation, _ body: (OpaquePointer, OpaquePointer) throws -> Void) throws {
+        switch source {
+        case .inRoot(let path):
+            let file = try openFile(path)
+            try Self.readArchive(file.descriptor, shown: path, body)
+        case .onHost(let path, let shown):
+            let descriptor = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else { throw ConfinedFileError.from(errno, "read", shown) }
+            defer { close(descriptor) }
+            try Self.readArchive(descriptor, shown: shown, body)
+        }
+    }
+
+    static func readArchive(_ descriptor: Int32, shown path: String, _ body: (OpaquePointer, OpaquePointer) throws -> Void) throws {
         guard let reader = archive_read_new() else { throw ConfinedFileError.system("read \(path)", ENOMEM) }
         defer { archive_read_free(reader) }
         archive_read_support_format_zip(reader)
@@ -226,7 +241,7 @@ extension ConfinedDirectory {
         ] {
             _ = filter(reader)
         }
-        guard archive_read_open_fd(reader, file.descriptor, 64 << 10) == ARCHIVE_OK else { throw Self.unreadable(path, reader) }
+        guard archive_read_open_fd(reader, descriptor, 64 << 10) == ARCHIVE_OK else { throw Self.unreadable(path, reader) }
         while true {
             var entry: OpaquePointer?
             let result = archive_read_next_header(reader, &entry)

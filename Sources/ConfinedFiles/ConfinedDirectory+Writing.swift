@@ -51,10 +51,11 @@ public final class FileWriter {
     private let folder: Int32
     private let name: String
     private let temporary: String
-    let descriptor: Int32
     private let owner: (uid: UInt32, gid: UInt32)?
     private let path: String
     private var finished = false
+    /// The new file, open for writing: for writers that need a descriptor, such as libarchive's.
+    public let descriptor: Int32
     /// The name of the new file beside the old one until ``commit()``.
     var temporaryName: String { temporary }
     /// Bytes written so far.

@@ -24,6 +24,9 @@ struct OpenAPITests {
                 ("/api/v1/images", "post"), ("/api/v1/images/{id}", "delete"),
                 ("/api/v1/instances/{id}/subusers", "get"), ("/api/v1/instances/{id}/subusers", "post"),
                 ("/api/v1/instances/{id}/subusers/{userId}", "patch"), ("/api/v1/instances/{id}/subusers/{userId}", "delete"),
+                ("/api/v1/instances/{id}/backups", "get"), ("/api/v1/instances/{id}/backups", "post"),
+                ("/api/v1/instances/{id}/backups/{backup}", "patch"), ("/api/v1/instances/{id}/backups/{backup}", "delete"),
+                ("/api/v1/instances/{id}/backups/{backup}/download", "get"), ("/api/v1/instances/{id}/backups/{backup}/restore", "post"),
             ]
             for (path, method) in reference {
                 #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not described")

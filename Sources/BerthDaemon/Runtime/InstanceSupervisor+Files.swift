@@ -32,6 +32,9 @@ extension InstanceSupervisor {
         if record.lifecycle.suspended {
             return InstanceError.conflict("the instance is suspended; its files cannot be reached until it is unsuspended")
         }
+        if record.lifecycle.activity == .restoring {
+            return InstanceError.conflict("a backup is being restored into the instance; its files are out of reach until it is done")
+        }
         if record.lifecycle.activity == .installing {
             return InstanceError.conflict("the instance is installing; its files are the installer's until it finishes")
         }

@@ -165,6 +165,12 @@ extension InstanceSupervisor {
                 throw InstanceError.failed("the instance's volume \(volume) could not be removed, so it was kept: \(error)")
             }
         }
+        do {
+            try backups.removeAll(of: id)
+        } catch {
+            // The instance is gone either way; an archive left behind is the operator's to remove.
+            logger.about(instance: id).warning("the backups of deleted instance \(id) could not be removed: \(error)")
+        }
         guard records.removeValue(forKey: id) != nil else { return }
         inputs[id] = nil
         consoles.removeValue(forKey: id)?.disconnectAll()

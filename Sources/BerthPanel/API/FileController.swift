@@ -17,7 +17,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
     func addRoutes(to group: RouterGroup<Context>) {
         let files = group.group("v1/instances/:id/files")
         files.get { request, context in
-            try await answering(request, context, needs: .read) { id, role in
+            try await routeGuard.answering(context, needs: .read) { id, role in
                 let listing = try await instances.files.listingJSON(id, path: Self.query(request) ?? "/", as: role)
                 return Response(
                     status: .ok,
@@ -27,19 +27,19 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             }
         }
         files.get("entry") { request, context in
-            try await answering(request, context, needs: .read) { id, role in
+            try await routeGuard.answering(context, needs: .read) { id, role in
                 try JSONResponse.make(try await instances.files.entry(id, path: try request.requiredPathQueryItem(), as: role))
             }
         }
         files.get("contents") { request, context in
-            try await answering(request, context, needs: .read) { id, role in
+            try await routeGuard.answering(context, needs: .read) { id, role in
                 let path = try request.requiredPathQueryItem()
                 let download = try await instances.files.download(id, path: path, range: request.headers[.range], as: role)
                 return DownloadResponse.passing(download, named: (path as NSString).lastPathComponent)
             }
         }
         files.put("contents") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let length = request.headers[.contentLength].flatMap(Int.init).map { HTTPClientRequest.Body.Length.known(Int64($0)) } ?? .unknown
                 let entry = try await instances.files.upload(
                     id,
@@ -51,13 +51,13 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             }
         }
         files.post("folders") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let path = try await RequestFields.read(request, only: ["path"]).exactString("path")
                 return try JSONResponse.make(try await instances.files.makeFolder(path, of: id, as: role), status: .created)
             }
         }
         files.post("move") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request, only: ["from", "to"])
                 return try JSONResponse.make(
                     try await instances.files.move(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role)
@@ -65,21 +65,21 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             }
         }
         files.post("copy") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request, only: ["from", "to"])
                 let entry = try await instances.files.copy(try fields.exactString("from"), to: try fields.exactString("to"), of: id, as: role)
                 return try JSONResponse.make(entry, status: .created)
             }
         }
         files.post("delete") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let paths = try await RequestFields.read(request, only: ["paths"]).strings("paths")
                 try await instances.files.delete(paths, of: id, as: role)
                 return Response(status: .noContent)
             }
         }
         files.post("compress") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request, only: ["names", "folder", "format", "name"])
                 let entry = try await instances.files.compress(
                     try fields.strings("names"),
@@ -93,7 +93,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             }
         }
         files.post("decompress") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request, only: ["path", "into"])
                 let answer = try await instances.files.extract(
                     try fields.exactString("path"),
@@ -105,7 +105,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             }
         }
         files.post("pull") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request, only: ["url", "folder", "name"])
                 let entry = try await instances.files.pull(
                     try fields.exactString("url"),
@@ -118,7 +118,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
             }
         }
         files.post("mode") { request, context in
-            try await answering(request, context, needs: .write) { id, role in
+            try await routeGuard.answering(context, needs: .write) { id, role in
                 let fields = try await RequestFields.read(request, only: ["path", "mode"])
                 return try JSONResponse.make(
                     try await instances.files.setMode(try fields.exactString("mode"), of: try fields.exactString("path"), in: id, as: role)
@@ -127,27 +127,7 @@ struct FileController<Context: PanelRequestContext>: Sendable {
         }
     }
 
-    /// Checks the key's scope, finds the instance and the caller's role on it, and answers with Berth's
-    /// statuses: 404 and 409 as they are, 503 when the node cannot be reached.
-    private func answering(
-        _ request: Request,
-        _ context: Context,
-        needs access: APIKeyScopes.Access,
-        _ body: (String, InstanceRole) async throws -> Response
-    ) async throws -> Response {
-        try context.grant.require(access, on: .instances)
-        return try await withBerthStatuses {
-            let id = try context.parameters.require("id")
-            let role = try await context.grant.reach(id, in: instances, subusers: subusers).role
-            do {
-                return try await body(id, role)
-            } catch PanelError.nodeUnavailable(let message) {
-                throw APIError(.serviceUnavailable, message)
-            } catch PanelError.nodeFailed(let message) {
-                throw APIError(.badGateway, message)
-            }
-        }
-    }
+    private var routeGuard: InstanceRouteGuard<Context> { InstanceRouteGuard(instances: instances, subusers: subusers) }
 
     private static func query(_ request: Request) -> String? {
         request.uri.queryParameters.get("path")

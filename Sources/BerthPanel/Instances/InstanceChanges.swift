@@ -16,6 +16,7 @@ package struct InstanceChanges: Sendable {
     /// The instance's own startup line; an empty one goes back to the image's.
     package var startup: StartupChange?
     package var extraPortLimit: Int?
+    package var backupLimit: Int?
     /// The `userId` of the instance's new owner.
     package var owner: String?
 
@@ -25,7 +26,7 @@ package struct InstanceChanges: Sendable {
     }
 
     package static let fields: Set<String> = [
-        "name", "variables", "dockerImage", "memory", "cpu", "disk", "processes", "startup", "extraPortLimit", "user",
+        "name", "variables", "dockerImage", "memory", "cpu", "disk", "processes", "startup", "extraPortLimit", "backupLimit", "user",
     ]
 
     package init(_ fields: RequestFields) throws {
@@ -49,6 +50,7 @@ package struct InstanceChanges: Sendable {
         if let disk = fields.value("disk") { self.disk = try LooseQuantities.mebibytes(disk, field: "disk") }
         processes = try Self.whole(fields, "processes", in: 8...1_000_000)
         extraPortLimit = try Self.whole(fields, "extraPortLimit", in: 0...100)
+        backupLimit = try Self.whole(fields, "backupLimit", in: 0...1000)
         if fields.has("startup") {
             guard case .string(let line) = fields.value("startup") else { throw PanelError.invalid("startup must be a string") }
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -70,8 +72,9 @@ package struct InstanceChanges: Sendable {
         return number
     }
 
-    /// What only an operator may change: limits, the startup line, the port allowance and the owner.
+    /// What only an operator may change: limits, the startup line, the port and backup allowances and the owner.
     package var needsOperator: Bool {
-        memory != nil || cpu != nil || disk != nil || processes != nil || startup != nil || extraPortLimit != nil || owner != nil
+        memory != nil || cpu != nil || disk != nil || processes != nil || startup != nil || extraPortLimit != nil || backupLimit != nil
+            || owner != nil
     }
 }

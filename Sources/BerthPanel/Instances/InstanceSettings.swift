@@ -13,6 +13,7 @@ struct InstanceSettings: Equatable, Sendable {
     var processes: Int
     var startup: String?
     var extraPortLimit: Int
+    var backupLimit: Int
     var eulaAccepted: Bool
     var variables: [String: String]
     var ports: [PortMapping]
@@ -27,6 +28,7 @@ struct InstanceSettings: Equatable, Sendable {
         processes = instance.processes
         startup = instance.startup
         extraPortLimit = instance.extraPortLimit
+        backupLimit = instance.backupLimit
         eulaAccepted = instance.eulaAccepted
         // Written by the panel itself as JSON; unreadable only if someone edited the database by hand.
         variables = (try? JSONDecoder().decode([String: String].self, from: Data(instance.variables.utf8))) ?? [:]
@@ -43,6 +45,7 @@ struct InstanceSettings: Equatable, Sendable {
         instance.processes = processes
         instance.startup = startup
         instance.extraPortLimit = extraPortLimit
+        instance.backupLimit = backupLimit
         instance.eulaAccepted = eulaAccepted
         instance.variables = Self.json(variables)
         instance.ports = Self.json(ports)
@@ -53,13 +56,14 @@ struct InstanceSettings: Equatable, Sendable {
         ResourceLimits(memoryMiB: memory, cpuCores: cpu, processes: processes, diskMiB: disk.flatMap { $0 > 0 ? $0 : nil })
     }
 
-    /// Whether the node runs the instance differently: the name, the owner and the port allowance are the
-    /// panel's alone.
+    /// Whether the node runs the instance differently: the name, the owner and the port and backup
+    /// allowances are the panel's alone.
     func differsForTheNode(from other: InstanceSettings) -> Bool {
         var comparable = other
         comparable.name = name
         comparable.owner = owner
         comparable.extraPortLimit = extraPortLimit
+        comparable.backupLimit = backupLimit
         return comparable != self
     }
 
@@ -73,6 +77,7 @@ struct InstanceSettings: Equatable, Sendable {
         disk = changes.disk ?? disk
         processes = changes.processes ?? processes
         extraPortLimit = changes.extraPortLimit ?? extraPortLimit
+        backupLimit = changes.backupLimit ?? backupLimit
         switch changes.startup {
         case .custom(let line): startup = line
         case .image: startup = nil
@@ -105,6 +110,7 @@ struct InstanceSettings: Equatable, Sendable {
         restore(\.processes)
         restore(\.startup)
         restore(\.extraPortLimit)
+        restore(\.backupLimit)
         restore(\.eulaAccepted)
         for (name, value) in before.variables where after.variables[name] != value { variables[name] = value }
         for name in after.variables.keys where before.variables[name] == nil { variables[name] = nil }

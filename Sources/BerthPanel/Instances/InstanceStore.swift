@@ -104,6 +104,7 @@ package struct InstanceStore: Sendable {
         instance.disk = request.disk ?? node.allocationPolicy.defaultDiskMiB
         instance.processes = ResourceLimits.defaultProcesses
         instance.extraPortLimit = 0
+        instance.backupLimit = InstanceBackups.defaultLimit
         instance.settingsRevision = 0
         instance.eulaAccepted = false
         instance.variables = String(decoding: try JSONEncoder().encode(request.variables), as: UTF8.self)

@@ -15,7 +15,12 @@ extension DaemonClient {
     /// A file's bytes from the node, as a response whose body the caller streams on; `range` is passed
     /// as the client sent it. A refusal is thrown.
     func download(instance id: String, path: String, range: String?, on node: Node) async throws -> HTTPClientResponse {
-        var request = try request(.GET, Self.filePath(DaemonRoutes.fileContents, instance: id, path: path), to: node)
+        try await download(Self.filePath(DaemonRoutes.fileContents, instance: id, path: path), range: range, on: node)
+    }
+
+    /// The bytes the node serves at `path` (a file's, a backup's), streamed as ``download(instance:path:range:on:)``.
+    func download(_ path: String, range: String?, on node: Node) async throws -> HTTPClientResponse {
+        var request = try request(.GET, path, to: node)
         if let range { request.headers.add(name: "Range", value: range) }
         let response: HTTPClientResponse
         do {

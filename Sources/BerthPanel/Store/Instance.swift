@@ -24,6 +24,8 @@ package final class Instance: Model, @unchecked Sendable {
     @OptionalField(key: "startup") package var startup: String?
     /// How many ports the owner may add beyond those of the deploy.
     @Field(key: "extra_port_limit") package var extraPortLimit: Int
+    /// How many backups the instance may keep on its node (failed ones do not count).
+    @Field(key: "backup_limit") package var backupLimit: Int
     /// The owner accepted the game's EULA, which an image with the `eula` feature asks before the first start.
     @Field(key: "eula_accepted") package var eulaAccepted: Bool
     /// One more with each change of the settings: the node keeps the newest (``InstanceSpecification/revision``).

@@ -49,6 +49,14 @@ public enum DaemonRoutes {
     public static let fileExtraction = RoutePath("/api/instances/:id/files/decompress")
     /// `POST` a ``PullRequest``; the answer, once the whole file is there, is its ``VolumeEntry``.
     public static let filePull = RoutePath("/api/instances/:id/files/pull")
+
+    // An instance's backups, kept on the node outside its volume; the panel names each by a UUID.
+    /// `PUT` makes the backup (answering with its ``BackupSummary`` once written), `GET` streams its
+    /// bytes, `DELETE` removes it.
+    public static let backup = RoutePath("/api/instances/:id/backups/:backup")
+    /// `POST` a ``RestoreRequest``: replaces the volume's contents with the backup's; the answer is an
+    /// ``ExtractionAnswer``.
+    public static let backupRestore = RoutePath("/api/instances/:id/backups/:backup/restore")
 }
 
 /// The panel's routes that daemons call with the node's token (`/api/remote/...`).

@@ -25,9 +25,10 @@ extension InstanceLifecycle {
     }
 
     /// Deleting an instance stops everything it does: an install under way is left to find the instance
-    /// gone and clear up after itself. Refused only while the instance's state is unknown.
+    /// gone and clear up after itself. Refused only while the instance's state is unknown, and while a
+    /// backup is being restored into its volume.
     mutating func requestDelete() throws {
-        guard activity != .reconciling else {
+        guard activity != .reconciling, activity != .restoring else {
             try checkAvailable()
             return
         }

@@ -59,7 +59,7 @@ extension InstanceLifecycle {
         return stop(kill: kill)
     }
 
-    private mutating func stop(kill: Bool) -> StopRequest {
+    mutating func stop(kill: Bool) -> StopRequest {
         shouldRun = false
         restartWhenStopped = false
         switch power {

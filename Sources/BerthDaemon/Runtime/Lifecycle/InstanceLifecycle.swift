@@ -36,6 +36,8 @@ struct InstanceLifecycle: Sendable, Equatable {
         case deleting
         /// Restored from the state file and not yet matched with its container: its real state is unknown.
         case reconciling
+        /// A backup replaces the volume's contents; the instance stays stopped and its files out of reach.
+        case restoring
     }
 
     /// A new instance, about to install.
@@ -79,6 +81,8 @@ struct InstanceLifecycle: Sendable, Equatable {
             )
         case .deleting:
             throw InstanceError.conflict("the instance is being deleted")
+        case .restoring:
+            throw InstanceError.conflict("a backup is being restored into the instance; wait until it is done")
         case .none, .installing:
             break
         }

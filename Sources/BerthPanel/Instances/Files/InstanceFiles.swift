@@ -30,7 +30,7 @@ package struct InstanceFiles: Sendable {
     /// The file's bytes as the node streams them: the caller passes the body on without holding it.
     package func download(_ id: String, path: String, range: String?, as role: InstanceRole) async throws -> HTTPClientResponse {
         let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
-        return try await asking { try await store.daemons.download(instance: id.lowercased(), path: path, range: range, on: node) }
+        return try await Self.asking { try await store.daemons.download(instance: id.lowercased(), path: path, range: range, on: node) }
     }
 
     /// A text file for the editor: refused over ``editableLimit`` and for bytes that are not text.
@@ -53,7 +53,7 @@ package struct InstanceFiles: Sendable {
     /// Streams `body` to the node as the file at `path`, replacing it at once when complete.
     package func upload(_ id: String, path: String, body: HTTPClientRequest.Body, as role: InstanceRole) async throws -> VolumeEntry {
         let node = try await node(of: id, checking: [path], for: .filesWrite, as: role)
-        return try await asking { try await store.daemons.upload(instance: id.lowercased(), path: path, body: body, on: node) }
+        return try await Self.asking { try await store.daemons.upload(instance: id.lowercased(), path: path, body: body, on: node) }
     }
 
     package func write(_ text: String, to path: String, of id: String, as role: InstanceRole) async throws -> VolumeEntry {
@@ -82,7 +82,7 @@ package struct InstanceFiles: Sendable {
     package func delete(_ paths: [String], of id: String, as role: InstanceRole) async throws {
         guard !paths.isEmpty else { throw PanelError.invalid("paths must name at least one file or folder") }
         let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
-        try await asking {
+        try await Self.asking {
             try await store.daemons.send(
                 .POST,
                 DaemonRoutes.fileDeletion.path(id: id.lowercased()),
@@ -113,7 +113,7 @@ package struct InstanceFiles: Sendable {
         let paths =
             names.map { (folder as NSString).appendingPathComponent($0) } + [name.map { (folder as NSString).appendingPathComponent($0) } ?? folder]
         let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
-        return try await asking {
+        return try await Self.asking {
             try await store.daemons.send(
                 .POST,
                 DaemonRoutes.fileArchive.path(id: id.lowercased()),
@@ -129,7 +129,7 @@ package struct InstanceFiles: Sendable {
     /// hostile or damaged archive changes nothing.
     package func extract(_ path: String, into: String?, of id: String, as role: InstanceRole) async throws -> ExtractionAnswer {
         let node = try await node(of: id, checking: [path, into ?? path], for: .filesWrite, as: role)
-        return try await asking {
+        return try await Self.asking {
             try await store.daemons.send(
                 .POST,
                 DaemonRoutes.fileExtraction.path(id: id.lowercased()),
@@ -163,7 +163,7 @@ package struct InstanceFiles: Sendable {
 
     private func readJSON(_ route: RoutePath, of id: String, path: String, as role: InstanceRole) async throws -> Data {
         let node = try await node(of: id, checking: [path], for: .filesRead, as: role)
-        return try await asking {
+        return try await Self.asking {
             try await store.daemons.send(
                 .GET,
                 DaemonClient.filePath(route, instance: id.lowercased(), path: path),
@@ -183,7 +183,7 @@ package struct InstanceFiles: Sendable {
         deadline: TimeAmount = DaemonClient.deadline
     ) async throws -> VolumeEntry {
         let node = try await node(of: id, checking: paths, for: .filesWrite, as: role)
-        return try await asking {
+        return try await Self.asking {
             try await store.daemons.send(
                 .POST,
                 route.path(id: id.lowercased()),
@@ -216,7 +216,7 @@ package struct InstanceFiles: Sendable {
 
     /// The node's refusals as the panel's: its 400, 404, 409, 413 and 507 keep their meaning and message,
     /// and its 502 (a server it fetched from failed) its message.
-    private func asking<Answer>(_ body: () async throws -> Answer) async throws -> Answer {
+    static func asking<Answer>(_ body: () async throws -> Answer) async throws -> Answer {
         do {
             return try await body()
         } catch DaemonClientError.refused(let status, let message) {

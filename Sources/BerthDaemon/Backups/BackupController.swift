@@ -1,0 +1,39 @@
+import BerthHTTP
+import BerthProtocol
+import Foundation
+import Hummingbird
+
+/// The daemon's backup routes: the panel names each backup by a UUID and keeps its record; the node keeps
+/// the archive.
+struct BackupController<Context: RequestContext>: Sendable {
+    let supervisor: InstanceSupervisor
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.put(RouterPath(DaemonRoutes.backup.pattern)) { _, context in
+            let (id, backup) = try Self.names(context)
+            return try JSONResponse.make(try await supervisor.backUp(id, as: backup), status: .created)
+        }
+        group.get(RouterPath(DaemonRoutes.backup.pattern)) { request, context in
+            let (id, backup) = try Self.names(context)
+            _ = try await supervisor.status(of: id)
+            return try FileDownload.response(for: try await supervisor.backups.open(backup, of: id), request: request)
+        }
+        group.delete(RouterPath(DaemonRoutes.backup.pattern)) { _, context in
+            let (id, backup) = try Self.names(context)
+            try await supervisor.backups.remove(backup, of: id)
+            return Response(status: .noContent)
+        }
+        group.post(RouterPath(DaemonRoutes.backupRestore.pattern)) { request, context in
+            let (id, backup) = try Self.names(context)
+            let restore = try await request.decodeJSON(as: RestoreRequest.self)
+            let summary = try await supervisor.restore(id, from: backup, sha256: restore.sha256)
+            return try JSONResponse.make(ExtractionAnswer(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped))
+        }
+    }
+
+    private static func names(_ context: Context) throws -> (instance: String, backup: String) {
+        let backup = try context.parameters.require("backup")
+        _ = try BackupArchives.fileName(of: backup)
+        return (try context.parameters.require("id"), backup.lowercased())
+    }
+}

@@ -1,0 +1,73 @@
+import BerthProtocol
+import ConfinedFiles
+import Foundation
+import NIOPosix
+
+extension InstanceSupervisor {
+    var backups: BackupArchives { BackupArchives(directory: blueprint.configuration.backupsDirectory) }
+
+    /// Writes a backup of the instance's volume while it runs on; one at a time per instance.
+    func backUp(_ id: String, as backup: String) async throws -> BackupSummary {
+        let files = try await volumeFiles(of: id)
+        guard backupsUnderWay.insert(id).inserted else { throw BackupError.busy("a backup of this instance is being made already") }
+        defer { backupsUnderWay.remove(id) }
+        let archives = backups
+        return try await NIOThreadPool.singleton.runIfActive { try archives.write(backup, of: id, from: files) }
+    }
+
+    /// Replaces the volume's contents with the backup's, once its archive has the checksum recorded when
+    /// it was made. A missing, damaged or foreign backup is refused before anything stops. Otherwise the
+    /// instance stops, the archive is unpacked into a staging folder and checked there (entries, room),
+    /// and only then swapped in; it starts again if it was running.
+    func restore(_ id: String, from backup: String, sha256: String) async throws -> ArchiveSummary {
+        if let refusal = fileRefusal(of: id) { throw refusal }
+        guard let record = records[id] else { throw InstanceError.notFound(id: id) }
+        let archives = backups
+        let archive = try await NIOThreadPool.singleton.runIfActive { try archives.checkedPath(of: backup, of: id, sha256: sha256) }
+        try await mountDisk(of: id)
+        let (wasRunning, stop) = try change(id) { try $0.lifecycle.requestRestore() }
+        let summary: ArchiveSummary
+        do {
+            sendStop(stop, to: id)
+            try await waitUntilStopped(id, grace: .seconds(record.specification.image.stopTimeoutSeconds))
+            let files = try ConfinedDirectory(path: blueprint.volumePath(for: id), owner: (record.hostID, record.hostID))
+            let limits = ExtractionLimits(maximumEntries: Self.backupEntryLimit, maximumBytes: try roomForFiles(of: id))
+            summary = try await NIOThreadPool.singleton.runIfActive {
+                try files.replaceContents(withArchiveAt: archive, shown: "backup \(backup)", limits: limits)
+            }
+        } catch {
+            note(id) { $0.lifecycle.restoreFinished() }
+            await startAgain(id, if: wasRunning)
+            throw error
+        }
+        note(id) { $0.lifecycle.restoreFinished() }
+        consoles[id]?.publishNotice("backup \(backup) restored")
+        await startAgain(id, if: wasRunning)
+        return summary
+    }
+
+    /// Far more entries than a game's files have: a backup is the node's own archive, not a tenant's upload.
+    static var backupEntryLimit: Int { 2_000_000 }
+
+    private func startAgain(_ id: String, if wasRunning: Bool) async {
+        guard wasRunning else { return }
+        do {
+            try await start(id)
+        } catch {
+            logger.about(instance: id).warning("instance \(id) did not start again after a restore: \(InstanceError.describe(error))")
+            consoles[id]?.publishNotice("not started again after the restore: \(InstanceError.describe(error))")
+        }
+    }
+
+    /// Waits for a stop that was sent: its own kill comes after `grace`, so past that and a margin the
+    /// container is taken to be stuck.
+    private func waitUntilStopped(_ id: String, grace: Duration) async throws {
+        let deadline = ContinuousClock.now + grace + .seconds(30)
+        while records[id]?.lifecycle.isStopped == false {
+            guard ContinuousClock.now < deadline else {
+                throw InstanceError.engine("the instance did not stop within \(grace) and 30 s, so the backup was not restored")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A backup as the API and the web pages show it.
+package struct BackupView: Codable, Sendable, Equatable {
+    package let id: String
+    package let name: String
+    package let state: BackupState
+    /// The archive's bytes, once it is made.
+    package let size: Int64?
+    package let sha256: String?
+    package let failure: String?
+    package let locked: Bool
+    package let createdAt: Date?
+    package let completedAt: Date?
+
+    init(_ backup: Backup) {
+        id = backup.id?.uuidString.lowercased() ?? ""
+        name = backup.name
+        state = BackupState(rawValue: backup.state) ?? .failed
+        size = backup.size
+        sha256 = backup.sha256
+        failure = backup.failure
+        locked = backup.locked
+        createdAt = backup.createdAt
+        completedAt = backup.completedAt
+    }
+}

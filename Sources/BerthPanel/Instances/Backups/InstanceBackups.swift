@@ -1,0 +1,161 @@
+import AsyncHTTPClient
+import BerthProtocol
+import FluentKit
+import Foundation
+
+/// An instance's backups: the panel keeps each one's record (name, state, size, checksum, lock), the
+/// instance's node keeps the archive. Every call needs the `backups` permission.
+package struct InstanceBackups: Sendable {
+    let store: InstanceStore
+
+    /// How many backups a new instance may keep until an admin sets its `backupLimit`.
+    package static let defaultLimit = 3
+
+    package func list(_ id: String, as role: InstanceRole) async throws -> [BackupView] {
+        let instance = try await instance(id, as: role)
+        return try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instance.requireID())
+            .sort(\.$createdAt, .descending).all().map(BackupView.init)
+    }
+
+    /// Makes a backup of the instance's volume, named `name` or after the time; answers once the node has
+    /// written it. Refused past the instance's limit. A node that fails leaves the record `failed`, with why.
+    package func create(_ id: String, name: String?, as role: InstanceRole) async throws -> BackupView {
+        let instance = try await instance(id, as: role)
+        let instanceID = try instance.requireID()
+        let name = try Self.checkedName(name)
+        let counted = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
+            .filter(\.$state != BackupState.failed.rawValue).count()
+        guard counted < instance.backupLimit else {
+            throw PanelError.conflict(
+                "the instance keeps \(counted) backup(s) and may keep \(instance.backupLimit); delete one first"
+            )
+        }
+        let backup = Backup(id: UUID(), instanceID: instanceID, name: name)
+        try await backup.create(on: store.database.db())
+        let backupID = try backup.requireID().uuidString.lowercased()
+        do {
+            let summary = try await InstanceFiles.asking {
+                try await store.daemons.send(
+                    .PUT,
+                    Self.route(DaemonRoutes.backup, instance: id, backup: backupID),
+                    body: Optional<String>.none,
+                    to: instance.node,
+                    expecting: BackupSummary.self,
+                    deadline: DaemonClient.transferDeadline
+                )
+            }
+            backup.state = BackupState.ready.rawValue
+            backup.size = summary.size
+            backup.sha256 = summary.sha256
+        } catch {
+            backup.state = BackupState.failed.rawValue
+            backup.failure = (error as? PanelError)?.message ?? "\(error)"
+            backup.completedAt = Date()
+            try await backup.save(on: store.database.db())
+            throw error
+        }
+        backup.completedAt = Date()
+        try await backup.save(on: store.database.db())
+        return BackupView(backup)
+    }
+
+    /// The archive's bytes, streamed from the node.
+    package func download(_ id: String, backup backupID: String, range: String?, as role: InstanceRole) async throws -> HTTPClientResponse {
+        let (instance, backup) = try await find(backupID, of: id, as: role)
+        guard backup.state == BackupState.ready.rawValue else { throw PanelError.conflict("the backup is \(backup.state), not ready") }
+        return try await InstanceFiles.asking {
+            try await store.daemons.download(Self.route(DaemonRoutes.backup, instance: id, backup: backupID), range: range, on: instance.node)
+        }
+    }
+
+    /// Replaces the instance's files with the backup's; the node stops the instance for the swap and starts
+    /// it again if it ran. A backup whose archive no longer has its recorded checksum is refused (409), and
+    /// the files stay as they are.
+    package func restore(_ id: String, backup backupID: String, as role: InstanceRole) async throws -> ExtractionAnswer {
+        let (instance, backup) = try await find(backupID, of: id, as: role)
+        guard backup.state == BackupState.ready.rawValue, let sha256 = backup.sha256 else {
+            throw PanelError.conflict("the backup is \(backup.state), not ready to restore")
+        }
+        return try await InstanceFiles.asking {
+            try await store.daemons.send(
+                .POST,
+                Self.route(DaemonRoutes.backupRestore, instance: id, backup: backupID),
+                body: RestoreRequest(sha256: sha256),
+                to: instance.node,
+                expecting: ExtractionAnswer.self,
+                deadline: DaemonClient.transferDeadline
+            )
+        }
+    }
+
+    /// Removes the archive from the node, then the record; a locked backup is refused. An archive the node
+    /// no longer has is no reason to keep the record.
+    package func delete(_ id: String, backup backupID: String, as role: InstanceRole) async throws {
+        let (instance, backup) = try await find(backupID, of: id, as: role)
+        guard !backup.locked else { throw PanelError.conflict("the backup is locked; unlock it before deleting it") }
+        guard backup.state != BackupState.creating.rawValue else { throw PanelError.conflict("the backup is still being made") }
+        do {
+            _ = try await InstanceFiles.asking {
+                try await store.daemons.send(
+                    .DELETE,
+                    Self.route(DaemonRoutes.backup, instance: id, backup: backupID),
+                    body: Optional<String>.none,
+                    to: instance.node
+                )
+            }
+        } catch PanelError.notFound {
+            // Never written (a failed backup), or removed on the node by hand.
+        }
+        try await backup.delete(on: store.database.db())
+    }
+
+    package func setLocked(_ locked: Bool, id: String, backup backupID: String, as role: InstanceRole) async throws -> BackupView {
+        let (_, backup) = try await find(backupID, of: id, as: role)
+        backup.locked = locked
+        try await backup.save(on: store.database.db())
+        return BackupView(backup)
+    }
+
+    // MARK: - Finding
+
+    private func instance(_ id: String, as role: InstanceRole) async throws -> Instance {
+        try role.require(.backups)
+        guard let uuid = UUID(uuidString: id),
+            let instance = try await Instance.query(on: store.database.db()).with(\.$node).filter(\.$id == uuid).first()
+        else {
+            throw PanelError.notFound("no instance with that id")
+        }
+        guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
+        return instance
+    }
+
+    /// The backup, only when it is one of this instance's: another instance's id is not found.
+    private func find(_ backupID: String, of id: String, as role: InstanceRole) async throws -> (Instance, Backup) {
+        let instance = try await instance(id, as: role)
+        guard let uuid = UUID(uuidString: backupID),
+            let backup = try await Backup.query(on: store.database.db()).filter(\.$id == uuid)
+                .filter(\.$instance.$id == instance.requireID()).first()
+        else {
+            throw PanelError.notFound("the instance has no backup with that id")
+        }
+        return (instance, backup)
+    }
+
+    static func checkedName(_ name: String?) throws -> String {
+        guard let name else { return "Backup of " + Date().formatted(.iso8601) }
+        guard name.count <= 200 else { throw PanelError.invalid("name must be at most 200 characters") }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw PanelError.invalid("name must not hold control characters")
+        }
+        return name
+    }
+
+    private static func route(_ route: RoutePath, instance id: String, backup: String) -> String {
+        route.path(id: id.lowercased()).replacingOccurrences(of: ":backup", with: backup)
+    }
+}
+
+extension InstanceStore {
+    /// The instances' backups, through their nodes.
+    package var backups: InstanceBackups { InstanceBackups(store: self) }
+}

@@ -1,0 +1,27 @@
+/// What a node wrote for a backup: the archive's size and SHA-256 (which a restore must match), and what
+/// went into it.
+public struct BackupSummary: Codable, Sendable, Equatable {
+    /// The archive's bytes on the node's disk.
+    public var size: Int64
+    /// Lowercase hex.
+    public var sha256: String
+    public var entries: Int
+    /// The bytes of the files packed, before compression.
+    public var bytes: Int64
+
+    public init(size: Int64, sha256: String, entries: Int, bytes: Int64) {
+        self.size = size
+        self.sha256 = sha256
+        self.entries = entries
+        self.bytes = bytes
+    }
+}
+
+/// Restores a backup, once its archive still has the checksum the panel recorded when it was made.
+public struct RestoreRequest: Codable, Sendable, Equatable {
+    public var sha256: String
+
+    public init(sha256: String) {
+        self.sha256 = sha256
+    }
+}

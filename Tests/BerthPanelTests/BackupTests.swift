@@ -1,0 +1,224 @@
+import BerthProtocol
+import BerthTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+@testable import BerthPanel
+
+/// Backups on a real node: made while the instance runs, restored byte for byte (links as links), and
+/// refused — with the files untouched — when damaged, foreign or missing; the limit, locks and permissions.
+@Suite("Instance backups through /api/v1", .timeLimit(.minutes(4)))
+struct BackupTests {
+    static func backups(_ id: String, _ tail: String = "") -> String { "/api/v1/instances/\(id)/backups\(tail)" }
+
+    @Test("a backup of a running instance restores byte for byte, links as links, and the instance runs again")
+    func restoresByteForByte() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner, disk: "64M")
+            try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+            let key = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
+            let volume = panel.dataDirectory + "/node/volumes/" + id
+            let world = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) })
+            #expect(
+                try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: "world/region/r.0.0.mca"), bytes: world, apiKey: .some(key))
+                    .status == 201
+            )
+            #expect(
+                try await panel.request(
+                    .PUT,
+                    FileAPITests.files(id, "/contents", path: "server.properties"),
+                    bytes: Data("motd=before\n".utf8),
+                    apiKey: .some(key)
+                ).status == 201
+            )
+            // Links a tenant made: one inside, one that leads out. Both are kept as links; neither is followed.
+            try FileManager.default.createSymbolicLink(atPath: volume + "/latest", withDestinationPath: "world/region/r.0.0.mca")
+            try FileManager.default.createSymbolicLink(atPath: volume + "/escape", withDestinationPath: "/etc/passwd")
+            let passwd = try Data(contentsOf: URL(fileURLWithPath: "/etc/passwd"))
+            let before = try VolumeSnapshot(volume)
+
+            let made = try await panel.request(.POST, Self.backups(id), json: #"{"name": "before the update"}"#, apiKey: .some(key))
+            #expect(made.status == 201, "\(made.text)")
+            let backup = try #require(made.object["id"] as? String)
+            #expect(made.object["state"] as? String == "ready" && made.object["name"] as? String == "before the update")
+            let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"
+            let checksum = try Self.sha256(of: archive)
+            let size = try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int
+            #expect(made.object["sha256"] as? String == checksum, "the recorded checksum is the archive's")
+            #expect(made.object["size"] as? Int == size)
+            #expect(try await panel.instance(id)["PowerState"] as? String == "running", "a backup does not stop the instance")
+            let listed = try await panel.request(.GET, Self.backups(id), apiKey: .some(key))
+            #expect(listed.array.map { $0["id"] as? String } == [backup])
+            let download = try await panel.request(.GET, Self.backups(id, "/\(backup)/download"), apiKey: .some(key))
+            let archiveBytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+            #expect(download.status == 200 && download.body == archiveBytes)
+
+            // The tenant's files change every way they can: gone, rewritten, new, a file where a folder was.
+            #expect(
+                try await panel.request(.POST, FileAPITests.files(id, "/delete"), json: #"{"paths": ["world", "latest"]}"#, apiKey: .some(key)).status
+                    == 204
+            )
+            #expect(
+                try await panel.request(
+                    .PUT,
+                    FileAPITests.files(id, "/contents", path: "server.properties"),
+                    bytes: Data("motd=after\n".utf8),
+                    apiKey: .some(key)
+                ).status == 201
+            )
+            #expect(
+                try await panel.request(
+                    .PUT,
+                    FileAPITests.files(id, "/contents", path: "world"),
+                    bytes: Data("not a folder".utf8),
+                    apiKey: .some(key)
+                ).status == 201
+            )
+            #expect(try VolumeSnapshot(volume) != before)
+
+            let restored = try await panel.request(.POST, Self.backups(id, "/\(backup)/restore"), apiKey: .some(key))
+            #expect(restored.status == 200, "\(restored.text)")
+            #expect(try VolumeSnapshot(volume) == before, "the files are the backup's, byte for byte")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "/etc/passwd")) == passwd, "nothing was written through the link")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: volume).filter { $0.hasPrefix(".berth-") }.isEmpty, "no staging left")
+            try await panel.waitFor(id, "running again") { $0["PowerState"] as? String == "running" }
+
+            // The instance's deletion takes its backups with it, on the node and in the panel.
+            #expect(try await panel.request(.DELETE, "/api/instance/delete", ["id": id]).status == 201)
+            #expect(!FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/backups/\(id)"))
+            #expect(try await Backup.query(on: panel.panel.database.db()).count() == 0)
+        }
+    }
+
+    @Test("a damaged, foreign or missing backup is refused and the files and the running instance stay as they are")
+    func refusals() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let other = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+            let key = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
+            let volume = panel.dataDirectory + "/node/volumes/" + id
+            let backup = try #require(try await panel.request(.POST, Self.backups(id), apiKey: .some(key)).object["id"] as? String)
+            #expect(
+                try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: "new.txt"), bytes: Data("kept".utf8), apiKey: .some(key))
+                    .status == 201
+            )
+            let files = try VolumeSnapshot(volume)
+
+            let foreign = try await panel.request(.POST, Self.backups(other, "/\(backup)/restore"), apiKey: .some(key))
+            #expect(foreign.status == 404 && foreign.error == "the instance has no backup with that id", "\(foreign.text)")
+            for unknown in [UUID().uuidString, "not-a-backup"] {
+                #expect(try await panel.request(.POST, Self.backups(id, "/\(unknown)/restore"), apiKey: .some(key)).status == 404)
+            }
+
+            // One byte of the archive on the node's disk changes.
+            let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+            bytes[bytes.count / 2] ^= 0xFF
+            try bytes.write(to: URL(fileURLWithPath: archive))
+            let damaged = try await panel.request(.POST, Self.backups(id, "/\(backup)/restore"), apiKey: .some(key))
+            #expect(damaged.status == 409 && damaged.error?.contains("is damaged") == true, "\(damaged.text)")
+            #expect(try VolumeSnapshot(volume) == files)
+            #expect(try await panel.instance(id)["PowerState"] as? String == "running", "a refused restore does not stop the instance")
+
+            try FileManager.default.removeItem(atPath: archive)
+            let missing = try await panel.request(.POST, Self.backups(id, "/\(backup)/restore"), apiKey: .some(key))
+            #expect(missing.status == 404 && missing.error == "there is no backup \(backup) of this instance on this node", "\(missing.text)")
+            #expect(try VolumeSnapshot(volume) == files)
+            // Its record goes too, though the node no longer has the archive.
+            #expect(try await panel.request(.DELETE, Self.backups(id, "/\(backup)"), apiKey: .some(key)).status == 204)
+            #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(key)).array.isEmpty)
+        }
+    }
+
+    @Test("at most the instance's limit, locked ones kept, only with the backups permission, the limit an operator's to set")
+    func limitsLocksAndPermissions() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let helper = try await panel.createUser("helper")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let key = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
+            let readOnly = try await panel.panel.createAPIKey(name: "owner's reader", scopes: "instances:read", owner: owner)
+            let helpersKey = try await panel.panel.createAPIKey(name: "helper's", scopes: "instances:write", owner: helper)
+
+            var made: [String] = []
+            for _ in 0..<InstanceBackups.defaultLimit {
+                let answer = try await panel.request(.POST, Self.backups(id), apiKey: .some(key))
+                #expect(answer.status == 201, "\(answer.text)")
+                made += [answer.object["id"] as? String ?? ""]
+            }
+            let over = try await panel.request(.POST, Self.backups(id), apiKey: .some(key))
+            #expect(over.status == 409 && over.error == "the instance keeps 3 backup(s) and may keep 3; delete one first", "\(over.text)")
+            let raise = try await panel.request(.PATCH, "/api/v1/instances/\(id)", json: #"{"backupLimit": 10}"#, apiKey: .some(key))
+            #expect(raise.status == 403, "an owner does not raise their own limit: \(raise.text)")
+            #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["backupLimit": 4]).status == 200)
+            #expect(try await panel.request(.POST, Self.backups(id), apiKey: .some(key)).status == 201)
+
+            let lock = try await panel.request(.PATCH, Self.backups(id, "/\(made[0])"), json: #"{"locked": true}"#, apiKey: .some(key))
+            #expect(lock.status == 200 && lock.object["locked"] as? Bool == true)
+            let locked = try await panel.request(.DELETE, Self.backups(id, "/\(made[0])"), apiKey: .some(key))
+            #expect(locked.status == 409 && locked.error == "the backup is locked; unlock it before deleting it")
+            #expect(FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/backups/\(id)/\(made[0]).tar.zst"))
+            #expect(try await panel.request(.PATCH, Self.backups(id, "/\(made[0])"), json: #"{"locked": "yes"}"#, apiKey: .some(key)).status == 400)
+            #expect(try await panel.request(.PATCH, Self.backups(id, "/\(made[0])"), json: #"{"locked": false}"#, apiKey: .some(key)).status == 200)
+            #expect(try await panel.request(.DELETE, Self.backups(id, "/\(made[0])"), apiKey: .some(key)).status == 204)
+            #expect(!FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/backups/\(id)/\(made[0]).tar.zst"))
+
+            #expect(try await panel.request(.POST, Self.backups(id), apiKey: .some(readOnly)).status == 403)
+            #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey)).status == 404, "a stranger learns nothing")
+            let grant = try await panel.request(
+                .POST,
+                "/api/v1/instances/\(id)/subusers",
+                json: #"{"user": "helper", "permissions": ["console.read"]}"#,
+                apiKey: .some(key)
+            )
+            #expect(grant.status == 201)
+            let refused = try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey))
+            #expect(refused.status == 403 && refused.error == "you may not manage backups here; that takes the backups permission", "\(refused.text)")
+            _ = try await panel.request(
+                .PATCH,
+                "/api/v1/instances/\(id)/subusers/\(helper)",
+                json: #"{"permissions": ["backups"]}"#,
+                apiKey: .some(key)
+            )
+            #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey)).array.count == 3)
+            let unknownField = try await panel.request(.POST, Self.backups(id), json: #"{"name": "x", "stop": true}"#, apiKey: .some(key))
+            #expect(unknownField.status == 400 && unknownField.error?.hasPrefix("stop is not a field of this request") == true)
+        }
+    }
+
+    static func sha256(of path: String) throws -> String {
+        String(try HostShell.run("sha256sum '\(path)'").prefix(64))
+    }
+}
+
+/// Every entry of a folder, links not followed: kind, permission bits and bytes or link target, by path.
+struct VolumeSnapshot: Equatable {
+    enum Entry: Equatable {
+        case file(mode: String, bytes: Data)
+        case folder(mode: String)
+        case link(to: String)
+    }
+
+    let entries: [String: Entry]
+
+    init(_ root: String) throws {
+        var entries: [String: Entry] = [:]
+        let walker = FileManager.default.enumerator(atPath: root)
+        while let path = walker?.nextObject() as? String {
+            let full = root + "/" + path
+            var status = stat()
+            guard lstat(full, &status) == 0 else { throw TestFailure("lstat \(full)") }
+            let mode = String(status.st_mode & 0o777, radix: 8)
+            switch status.st_mode & S_IFMT {
+            case S_IFLNK: entries[path] = .link(to: try FileManager.default.destinationOfSymbolicLink(atPath: full))
+            case S_IFDIR: entries[path] = .folder(mode: mode)
+            default: entries[path] = .file(mode: mode, bytes: try Data(contentsOf: URL(fileURLWithPath: full)))
+            }
+        }
+        self.entries = entries
+    }
+}
