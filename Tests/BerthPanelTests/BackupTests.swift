@@ -166,6 +166,12 @@ struct BackupTests {
             #expect(try await panel.request(.PATCH, Self.backups(id, "/\(made[0])"), json: #"{"locked": false}"#, apiKey: .some(key)).status == 200)
             #expect(try await panel.request(.DELETE, Self.backups(id, "/\(made[0])"), apiKey: .some(key)).status == 204)
             #expect(!FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/backups/\(id)/\(made[0]).tar.zst"))
+            // One place left, three asking for it at once: one gets it.
+            let racing = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 { group.addTask { try await panel.request(.POST, Self.backups(id), apiKey: .some(key)).status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }.sorted()
+            }
+            #expect(racing == [201, 409, 409])
 
             #expect(try await panel.request(.POST, Self.backups(id), apiKey: .some(readOnly)).status == 403)
             #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey)).status == 404, "a stranger learns nothing")
@@ -184,7 +190,7 @@ struct BackupTests {
                 json: #"{"permissions": ["backups"]}"#,
                 apiKey: .some(key)
             )
-            #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey)).array.count == 3)
+            #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey)).array.count == 4)
             let unknownField = try await panel.request(.POST, Self.backups(id), json: #"{"name": "x", "stop": true}"#, apiKey: .some(key))
             #expect(unknownField.status == 400 && unknownField.error?.hasPrefix("stop is not a field of this request") == true)
         }

@@ -465,6 +465,32 @@ class WebUITests(unittest.TestCase):
         state["files_url"] = self.browser.current_url
         shutil.rmtree(folder, ignore_errors=True)
 
+    def test_03c_a_backup_is_made_and_restores_the_files(self):
+        self.browser.get(state["instance_url"])
+        self.click_and_load("#open-backups")
+        self.assertTrue(self.find("#no-backups").is_displayed())
+        self.type_into("backup-name", "before the cleanup")
+        self.click_and_load("#make-backup-button")
+        self.assertIn("The backup before the cleanup is ready", self.text(".flash"))
+        row = self.find("#backup-list tr[data-name='before the cleanup']")
+        self.assertEqual(row.get_attribute("data-state"), "ready")
+        backup = row.get_attribute("id").removeprefix("backup-")
+        # The files change: greeting.txt is deleted in the file manager.
+        self.browser.get(state["instance_url"] + "/files")
+        self.find("#file-list tr[data-name='greeting.txt'] input[name=selected]").click()
+        self.find("#delete-selected").click()
+        self.browser.switch_to.alert.accept()
+        self.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "greeting.txt was deleted."))
+        # Restoring takes a ticked box; then the file is back.
+        self.browser.get(state["instance_url"] + "/backups")
+        self.find(f"#backup-{backup} details.row-menu summary").click()
+        self.find(f"#restore-confirm-{backup}").click()
+        self.shot("04f-backup-restore")
+        self.click_and_load(f"#restore-button-{backup}")
+        self.assertIn("The backup is restored", self.text(".flash"))
+        self.browser.get(state["instance_url"] + "/files")
+        self.assertIn("greeting.txt", self.text("#file-list"), "the deleted file is back")
+
     def test_04_api_key_is_shown_once_works_and_can_be_revoked(self):
         self.open("/admin/api-keys")
         self.find("#key-name").send_keys("billing")
@@ -696,7 +722,7 @@ class WebUITests(unittest.TestCase):
         signed_in = ["/", instance, "/account", "/admin/instances", "/admin/users", "/admin/nodes", "/admin/images",
                      "/admin/api-keys", "/admin/mail", "/admin/audit", "/admin/audit?kind=console",
                      "/instances/00000000-0000-0000-0000-000000000000", instance + "/files",
-                     instance + "/files/edit?path=server.properties"]
+                     instance + "/files/edit?path=server.properties", instance + "/backups"]
         problems = []
         for dark in (False, True):
             theme = "dark" if dark else "light"

@@ -29,6 +29,17 @@ final class Backup: Model, @unchecked Sendable {
         state = BackupState.creating.rawValue
         locked = false
     }
+
+    /// Its state, where a backup still `creating` after the longest a node may take was abandoned: its
+    /// panel stopped before the node answered. It then counts as failed, and may be deleted.
+    func state(at now: Date = Date()) -> BackupState {
+        let state = BackupState(rawValue: state) ?? .failed
+        guard state == .creating, let createdAt, now.timeIntervalSince(createdAt) > Self.longestCreation else { return state }
+        return .failed
+    }
+
+    /// ``DaemonClient/transferDeadline``: the panel waits no longer for a node to write a backup.
+    static let longestCreation: TimeInterval = 6 * 3600
 }
 
 /// Where a backup stands.

@@ -73,6 +73,7 @@ struct InstanceDetails {
         let changeSettings: Bool
         let manageSubusers: Bool
         let readFiles: Bool
+        let manageBackups: Bool
 
         init(_ role: InstanceRole) {
             readConsole = role.may(.consoleRead)
@@ -84,6 +85,7 @@ struct InstanceDetails {
             changeSettings = role.may(.settings)
             manageSubusers = role.may(.subusers)
             readFiles = role.may(.filesRead)
+            manageBackups = role.may(.backups)
         }
     }
 

@@ -16,10 +16,10 @@ package struct BackupView: Codable, Sendable, Equatable {
     init(_ backup: Backup) {
         id = backup.id?.uuidString.lowercased() ?? ""
         name = backup.name
-        state = BackupState(rawValue: backup.state) ?? .failed
+        state = backup.state()
         size = backup.size
         sha256 = backup.sha256
-        failure = backup.failure
+        failure = state == .failed && backup.failure == nil ? "the panel stopped before the node finished it" : backup.failure
         locked = backup.locked
         createdAt = backup.createdAt
         completedAt = backup.completedAt

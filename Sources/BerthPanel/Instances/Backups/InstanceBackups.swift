@@ -23,15 +23,17 @@ package struct InstanceBackups: Sendable {
         let instance = try await instance(id, as: role)
         let instanceID = try instance.requireID()
         let name = try Self.checkedName(name)
-        let counted = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
-            .filter(\.$state != BackupState.failed.rawValue).count()
-        guard counted < instance.backupLimit else {
-            throw PanelError.conflict(
-                "the instance keeps \(counted) backup(s) and may keep \(instance.backupLimit); delete one first"
-            )
-        }
+        try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: nil)
         let backup = Backup(id: UUID(), instanceID: instanceID, name: name)
         try await backup.create(on: store.database.db())
+        // Two requests at once may both have found room: counted again with the row in, at most one of
+        // them stays over the limit, and goes.
+        do {
+            try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: backup)
+        } catch {
+            try await backup.delete(on: store.database.db())
+            throw error
+        }
         let backupID = try backup.requireID().uuidString.lowercased()
         do {
             let summary = try await InstanceFiles.asking {
@@ -93,7 +95,7 @@ package struct InstanceBackups: Sendable {
     package func delete(_ id: String, backup backupID: String, as role: InstanceRole) async throws {
         let (instance, backup) = try await find(backupID, of: id, as: role)
         guard !backup.locked else { throw PanelError.conflict("the backup is locked; unlock it before deleting it") }
-        guard backup.state != BackupState.creating.rawValue else { throw PanelError.conflict("the backup is still being made") }
+        guard backup.state() != .creating else { throw PanelError.conflict("the backup is still being made") }
         do {
             _ = try await InstanceFiles.asking {
                 try await store.daemons.send(
@@ -114,6 +116,18 @@ package struct InstanceBackups: Sendable {
         backup.locked = locked
         try await backup.save(on: store.database.db())
         return BackupView(backup)
+    }
+
+    /// Refuses another backup when the instance keeps as many as it may. With `counting`, that backup
+    /// (just made) is among those counted, and must be one of the `limit` oldest.
+    private func checkRoom(for instanceID: UUID, limit: Int, counting made: Backup?) async throws {
+        let kept = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
+            .sort(\.$createdAt).sort(\.$id).all().filter { $0.state() != .failed }
+        let others = kept.filter { $0.id != made?.id }
+        let fits = made.map { made in kept.prefix(limit).contains { $0.id == made.id } } ?? (others.count < limit)
+        guard fits else {
+            throw PanelError.conflict("the instance keeps \(others.count) backup(s) and may keep \(limit); delete one first")
+        }
     }
 
     // MARK: - Finding

@@ -1,0 +1,52 @@
+import BerthPanel
+import Foundation
+
+/// What the backups page shows: the instance's backups, newest first, and how many more it may keep.
+struct BackupList {
+    let instanceID: String
+    let instanceName: String
+    let rows: [Row]
+    let isEmpty: Bool
+    /// e.g. "2 of 3 backups kept".
+    let allowance: String
+    let canMakeMore: Bool
+
+    struct Row {
+        let id: String
+        let name: String
+        let state: String
+        let isReady: Bool
+        let isFailed: Bool
+        let failure: String?
+        let size: String
+        let created: String
+        let createdISO: String
+        let locked: Bool
+        let downloadHref: String
+    }
+
+    init(instanceID: String, instanceName: String, backups: [BackupView], limit: Int) {
+        self.instanceID = instanceID
+        self.instanceName = instanceName
+        let kept = backups.filter { $0.state != .failed }.count
+        allowance = "\(kept) of \(limit) backup(s) kept"
+        canMakeMore = kept < limit
+        isEmpty = backups.isEmpty
+        rows = backups.map { backup in
+            let created = backup.createdAt.map { $0.formatted(.iso8601) } ?? ""
+            return Row(
+                id: backup.id,
+                name: backup.name,
+                state: backup.state.rawValue,
+                isReady: backup.state == .ready,
+                isFailed: backup.state == .failed,
+                failure: backup.failure,
+                size: backup.size.map(ByteCount.text) ?? "–",
+                created: String(created.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                createdISO: created,
+                locked: backup.locked,
+                downloadHref: "/instances/\(instanceID)/backups/\(backup.id)/download"
+            )
+        }
+    }
+}

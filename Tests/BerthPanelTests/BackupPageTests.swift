@@ -1,0 +1,64 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+@testable import BerthPanel
+@testable import BerthWeb
+
+/// The backups page on a real node, as a browser without scripts uses it.
+@Suite("The backups page", .timeLimit(.minutes(4)))
+struct BackupPageTests {
+    @Test("an owner makes, restores (only when confirmed), locks and deletes a backup; each is audited; without the permission no page")
+    func ownersWork() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            _ = try await panel.createUser("helper")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let volume = panel.dataDirectory + "/node/volumes/" + id
+            let browser = panel.browser()
+            #expect(try await browser.signIn("owner", WebSessionTests.password).status == 303)
+            let instancePage = try await browser.get("/instances/\(id)").text
+            #expect(instancePage.contains(#"href="/instances/\#(id)/backups" id="open-backups""#))
+            #expect(instancePage.contains(#"id="reinstall-backup-first""#), "a reinstall offers a backup first")
+            #expect(try await browser.get("/instances/\(id)/backups").text.contains(#"id="no-backups""#))
+
+            let made = try await browser.post("/instances/\(id)/backups", ["name": "<b>nightly</b>"])
+            #expect(made.location == "/instances/\(id)/backups")
+            let listed = try await browser.get("/instances/\(id)/backups").text
+            #expect(listed.contains("The backup &lt;b&gt;nightly&lt;/b&gt; is ready"), "the name is escaped")
+            #expect(listed.contains("1 of 3 backup(s) kept"))
+            let backup = try #require(try await panel.request(.GET, "/api/v1/instances/\(id)/backups").array.first?["id"] as? String)
+            let download = try await browser.get("/instances/\(id)/backups/\(backup)/download")
+            let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"
+            let size = try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int
+            #expect(download.status == 200 && download.headers.first(name: "content-length").flatMap(Int.init) == size)
+            #expect(download.headers.first(name: "content-disposition")?.contains("backup-\(backup).tar.zst") == true)
+
+            try Data("changed".utf8).write(to: URL(fileURLWithPath: volume + "/installed.txt"))
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/restore")
+            #expect(try await browser.get("/instances/\(id)/backups").text.contains("Tick the box to confirm"))
+            #expect(try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8) == "changed", "not restored unconfirmed")
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/restore", ["confirm": "on"])
+            #expect(try await browser.get("/instances/\(id)/backups").text.contains("The backup is restored"))
+            #expect(try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8) != "changed")
+
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/lock", ["locked": "true"])
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/delete")
+            #expect(try await browser.get("/instances/\(id)/backups").text.contains("The backup is locked; unlock it before deleting it"))
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/lock", ["locked": "false"])
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/delete")
+            #expect(try await browser.get("/instances/\(id)/backups").text.contains(#"id="no-backups""#))
+            let actions = try await panel.panel.audit.search(AuditFilter(), skipping: 0, count: 100).map(\.action)
+            for action in ["made backup <b>nightly</b>", "restored backup \(backup)", "locked backup <b>nightly</b>", "deleted backup \(backup)"] {
+                #expect(actions.contains(action), "\(action) in \(actions)")
+            }
+
+            let helpersBrowser = panel.browser()
+            #expect(try await helpersBrowser.signIn("helper", WebSessionTests.password).status == 303)
+            #expect(try await helpersBrowser.get("/instances/\(id)/backups").status == 404, "a stranger learns nothing")
+            _ = try await browser.post("/instances/\(id)/subusers", ["user": "helper", "permission": "console.read"])
+            #expect(try await helpersBrowser.get("/instances/\(id)/backups").status == 403)
+            #expect(!(try await helpersBrowser.get("/instances/\(id)").text.contains("open-backups")))
+        }
+    }
+}
