@@ -108,6 +108,7 @@ struct InstanceOwnerSettingsTests {
                 (["processes": 4] as [String: Any], "processes must be a whole number from 8 to 1000000"),
                 (["startup": "echo a\necho b"], "startup must be one line without control characters"),
                 (["extraPortLimit": -1], "extraPortLimit must be a whole number from 0 to 100"),
+                (["backupLimit": 1001], "backupLimit must be a whole number from 0 to 1000"),
             ] {
                 let refused = try await panel.request(.PATCH, "/api/v1/instances/\(id)", body)
                 #expect(refused.status == 400 && refused.error == problem, "\(refused.text)")

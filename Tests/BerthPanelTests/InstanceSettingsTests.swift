@@ -37,7 +37,7 @@ struct InstanceSettingsTests {
             for (body, problem) in [
                 (
                     ["colour": "red"] as [String: Any],
-                    "colour cannot be changed; an instance's changeable fields are cpu, disk, dockerImage, extraPortLimit, memory, name, processes, startup, user, variables"
+                    "colour cannot be changed; an instance's changeable fields are backupLimit, cpu, disk, dockerImage, extraPortLimit, memory, name, processes, startup, user, variables"
                 ),
                 (["name": ""], "name must not be empty"), (["memory": "2"], "memory must be at least 6 MiB"),
                 (["user": "nobody"], "user nobody does not exist"), (["user": ""], "user must not be empty"),
@@ -69,8 +69,10 @@ struct InstanceSettingsTests {
             let admin = panel.browser()
             #expect(try await admin.signIn("root", WebSessionTests.password).status == 303)
             #expect(try await admin.get("/instances/\(id)").text.contains(#"id="settings-memory" name="memory" value="256""#))
-            _ = try await admin.post("/instances/\(id)/settings", ["name": "from the page", "memory": "192", "cpu": "0.5"])
+            #expect(try await admin.get("/instances/\(id)").text.contains(#"id="settings-backup-limit" name="backupLimit" value="3""#))
+            _ = try await admin.post("/instances/\(id)/settings", ["name": "from the page", "memory": "192", "cpu": "0.5", "backupLimit": "7"])
             #expect((try await panel.instance(id))["Memory"] as? Int == 192)
+            #expect(try await Instance.find(UUID(uuidString: id), on: panel.panel.database.db())?.backupLimit == 7)
             #expect(try await node.docker.inspectContainer(containerID).hostConfiguration.memory == 192 << 20)
             let stranger = panel.browser()
             _ = try await panel.createUser("mallory")

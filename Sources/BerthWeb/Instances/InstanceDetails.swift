@@ -236,6 +236,7 @@ struct InstanceSettingsForm {
     let disk: String
     let processes: String
     let extraPortLimit: String
+    let backupLimit: String
     let startup: String
 
     init(_ instance: Instance, view: InstanceView) {
@@ -244,10 +245,15 @@ struct InstanceSettingsForm {
         disk = String(view.disk)
         processes = String(instance.processes)
         extraPortLimit = String(instance.extraPortLimit)
+        backupLimit = String(instance.backupLimit)
         startup = instance.startup ?? ""
     }
 
     var values: [(field: String, value: String)] {
-        [("memory", memory), ("cpu", cpu), ("disk", disk), ("processes", processes), ("extraPortLimit", extraPortLimit), ("startup", startup)]
+        [
+            ("memory", memory), ("cpu", cpu), ("disk", disk), ("processes", processes), ("extraPortLimit", extraPortLimit),
+            ("backupLimit", backupLimit),
+            ("startup", startup),
+        ]
     }
 }

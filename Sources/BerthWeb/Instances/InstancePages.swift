@@ -168,6 +168,7 @@ struct InstancePages: Sendable {
         if let disk = changes.disk { parts.append("disk \(disk) MiB") }
         if let processes = changes.processes { parts.append("\(processes) processes") }
         if let limit = changes.extraPortLimit { parts.append("up to \(limit) extra ports") }
+        if let limit = changes.backupLimit { parts.append("up to \(limit) backups") }
         switch changes.startup {
         case .custom: parts.append("its own startup line")
         case .image: parts.append("the image's startup line")
