@@ -71,6 +71,8 @@ let package = Package(
         // libarchive, Debian's libarchive-dev (scripts install it), for archives in the confined file layer.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "ConfinedFiles", dependencies: ["CConfinedFiles", "CArchive"]),
+        // Cron expressions and their due times; knows nothing of Berth.
+        .target(name: "Cron"),
         .target(
             name: "BerthDaemon",
             dependencies: [
@@ -100,6 +102,7 @@ let package = Package(
         .target(
             name: "BerthPanel",
             dependencies: [
+                "Cron",
                 "SMTP",
                 "BerthProtocol",
                 "BerthHTTP",
@@ -196,6 +199,7 @@ let package = Package(
         ),
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles", "BerthTestSupport"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
         .testTarget(
             name: "SFTPTests",
