@@ -39,6 +39,8 @@ public struct Panel: Sendable {
     package let sftpCredentials: SFTPCredentials
     /// The console sockets each user has open, across panel processes.
     package let consoleSlots: ConsoleSlots
+    /// Runs schedules when they are due (one per panel process; replicas claim each run once).
+    package let scheduleRunner: ScheduleRunner
     /// The panel's own client to its nodes, closed with it.
     let nodeClient: ClientService
     /// What `/metrics` serves: requests as they happen, the database's counts when scraped.
@@ -93,6 +95,7 @@ public struct Panel: Sendable {
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             logger: logger
         )
+        scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
         apiKeys = APIKeyStore(database: database)
         images = ImageStore(database: database)
         imageImporter = ImageImporter(database: database)
@@ -152,7 +155,13 @@ public struct Panel: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(database, nodeClient, mailer, DeletionRetrier(instances: instances, interval: .seconds(5)))
+        application.addServices(
+            database,
+            nodeClient,
+            mailer,
+            DeletionRetrier(instances: instances, interval: .seconds(5)),
+            scheduleRunner
+        )
         application.addServices(frontEnd.services)
         return application
     }
@@ -182,6 +191,7 @@ public struct Panel: Sendable {
         SubuserController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
         FileController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
         BackupController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
+        ScheduleController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
         NodeController<Context>(nodes: nodes).addRoutes(to: api)
         ImageController<Context>(images: images, importer: imageImporter).addRoutes(to: api)
         OpenAPIController<Context>().addRoutes(to: api)

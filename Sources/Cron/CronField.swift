@@ -23,7 +23,8 @@ struct CronField: Sendable, Equatable {
             } else {
                 let (lowText, highText) = Self.split(spanText, at: "-")
                 let low = try Self.value(lowText, range: range, names: names, label: label)
-                let high = try highText.map { try Self.value($0, range: range, names: names, label: label) } ?? (stepText == nil ? low : range.upperBound)
+                let high =
+                    try highText.map { try Self.value($0, range: range, names: names, label: label) } ?? (stepText == nil ? low : range.upperBound)
                 guard low <= high else { throw CronError("\(label): the range \(spanText) runs backwards") }
                 span = low...high
             }
@@ -49,7 +50,9 @@ struct CronField: Sendable, Equatable {
         }
         guard let number = Int(text), range.contains(number) else {
             let named = names.isEmpty ? "" : " or a name such as \(names[0])"
-            throw CronError("\(label): \(text.isEmpty ? "an empty value" : String(text)) is not a number from \(range.lowerBound) to \(range.upperBound)\(named)")
+            throw CronError(
+                "\(label): \(text.isEmpty ? "an empty value" : String(text)) is not a number from \(range.lowerBound) to \(range.upperBound)\(named)"
+            )
         }
         return number
     }

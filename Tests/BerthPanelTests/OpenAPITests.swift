@@ -27,6 +27,9 @@ struct OpenAPITests {
                 ("/api/v1/instances/{id}/backups", "get"), ("/api/v1/instances/{id}/backups", "post"),
                 ("/api/v1/instances/{id}/backups/{backup}", "patch"), ("/api/v1/instances/{id}/backups/{backup}", "delete"),
                 ("/api/v1/instances/{id}/backups/{backup}/download", "get"), ("/api/v1/instances/{id}/backups/{backup}/restore", "post"),
+                ("/api/v1/instances/{id}/schedules", "get"), ("/api/v1/instances/{id}/schedules", "post"),
+                ("/api/v1/instances/{id}/schedules/{schedule}", "patch"), ("/api/v1/instances/{id}/schedules/{schedule}", "delete"),
+                ("/api/v1/instances/{id}/schedules/{schedule}/run", "post"),
             ]
             for (path, method) in reference {
                 #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not described")

@@ -106,6 +106,10 @@ struct CronExpressionTests {
     @Test("7 is Sunday as 0 is, and a step over a range starts at its beginning")
     func aliases() throws {
         #expect(try Self.upcoming("0 0 * * 7", after: "2026-12-02T05:41", count: 1) == ["2026-12-06T00:00"])
-        #expect(try Self.upcoming("10-50/20 3 * * *", after: "2026-12-02T05:41", count: 3) == ["2026-12-03T03:10", "2026-12-03T03:30", "2026-12-03T03:50"])
+        #expect(
+            try Self.upcoming("10-50/20 3 * * *", after: "2026-12-02T05:41", count: 3) == [
+                "2026-12-03T03:10", "2026-12-03T03:30", "2026-12-03T03:50",
+            ]
+        )
     }
 }

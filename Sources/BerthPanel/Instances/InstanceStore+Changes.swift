@@ -96,6 +96,26 @@ extension InstanceStore {
         }
     }
 
+    // MARK: - Console
+
+    /// Sends one line to the instance's console, as a scheduled task does; refused (409) unless it runs.
+    package func sendCommand(_ command: String, to id: String) async throws {
+        guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
+        guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
+        do {
+            _ = try await daemons.send(
+                .POST,
+                DaemonRoutes.command.path(id: id.lowercased()),
+                body: CommandRequest(command: command),
+                to: instance.node
+            )
+        } catch DaemonClientError.refused(let status, let message) where status == 409 || status == 400 {
+            throw PanelError.conflict(message)
+        } catch let error as DaemonClientError {
+            throw PanelError.nodeFailed("the command was not sent: \(error.message)")
+        }
+    }
+
     // MARK: - Power
 
     /// Asks the instance's node to start, stop, restart or kill it; the node's state follows in its events.

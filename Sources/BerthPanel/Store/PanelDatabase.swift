@@ -69,6 +69,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(AddNodeSFTP())
             migrations.add(CreateSFTPKeys())
             migrations.add(CreateBackups())
+            migrations.add(CreateSchedules())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

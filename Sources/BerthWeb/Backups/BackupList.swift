@@ -33,7 +33,7 @@ struct BackupList {
         canMakeMore = kept < limit
         isEmpty = backups.isEmpty
         rows = backups.map { backup in
-            let created = backup.createdAt.map { $0.formatted(.iso8601) } ?? ""
+            let created = backup.createdAt ?? ""
             return Row(
                 id: backup.id,
                 name: backup.name,

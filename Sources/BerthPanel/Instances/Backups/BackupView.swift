@@ -10,8 +10,9 @@ package struct BackupView: Codable, Sendable, Equatable {
     package let sha256: String?
     package let failure: String?
     package let locked: Bool
-    package let createdAt: Date?
-    package let completedAt: Date?
+    /// ISO 8601, as every time the API shows.
+    package let createdAt: String?
+    package let completedAt: String?
 
     init(_ backup: Backup) {
         id = backup.id?.uuidString.lowercased() ?? ""
@@ -21,7 +22,7 @@ package struct BackupView: Codable, Sendable, Equatable {
         sha256 = backup.sha256
         failure = state == .failed && backup.failure == nil ? "the panel stopped before the node finished it" : backup.failure
         locked = backup.locked
-        createdAt = backup.createdAt
-        completedAt = backup.completedAt
+        createdAt = backup.createdAt?.formatted(.iso8601)
+        completedAt = backup.completedAt?.formatted(.iso8601)
     }
 }

@@ -19,10 +19,12 @@ package struct InstanceBackups: Sendable {
 
     /// Makes a backup of the instance's volume, named `name` or after the time; answers once the node has
     /// written it. Refused past the instance's limit. A node that fails leaves the record `failed`, with why.
-    package func create(_ id: String, name: String?, as role: InstanceRole) async throws -> BackupView {
+    /// With `rotating` (a schedule's backup), the oldest unlocked backups are deleted first to make room.
+    package func create(_ id: String, name: String?, as role: InstanceRole, rotating: Bool = false) async throws -> BackupView {
         let instance = try await instance(id, as: role)
         let instanceID = try instance.requireID()
         let name = try Self.checkedName(name)
+        if rotating { try await rotate(id, instanceID: instanceID, keepingRoomUnder: instance.backupLimit, as: role) }
         try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: nil)
         let backup = Backup(id: UUID(), instanceID: instanceID, name: name)
         try await backup.create(on: store.database.db())
@@ -116,6 +118,17 @@ package struct InstanceBackups: Sendable {
         backup.locked = locked
         try await backup.save(on: store.database.db())
         return BackupView(backup)
+    }
+
+    /// Deletes the oldest unlocked, finished backups until one more fits under `limit`; locked ones stay,
+    /// and then the new backup is refused as any other.
+    private func rotate(_ id: String, instanceID: UUID, keepingRoomUnder limit: Int, as role: InstanceRole) async throws {
+        let kept = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
+            .sort(\.$createdAt).sort(\.$id).all().filter { $0.state() != .failed }
+        let removable = kept.filter { !$0.locked && $0.state() == .ready }
+        for backup in removable.prefix(max(0, kept.count - limit + 1)) {
+            try await delete(id, backup: try backup.requireID().uuidString, as: role)
+        }
     }
 
     /// Refuses another backup when the instance keeps as many as it may. With `counting`, that backup
