@@ -44,6 +44,7 @@ let package = Package(
             name: "BerthHTTP",
             dependencies: [
                 "BerthProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -84,6 +84,7 @@ public struct WebUI: PanelFrontEnd {
         SubuserPages(subusers: subusers, invitations: invitations, access: access, audit: audit).addRoutes(to: signedIn)
         FilePages(pages: pages, instances: instances, access: access, audit: audit).addRoutes(to: signedIn)
         BackupPages(pages: pages, instances: instances, access: access, audit: audit).addRoutes(to: signedIn)
+        SchedulePages(pages: pages, instances: instances, access: access, audit: audit).addRoutes(to: signedIn)
         LiveStates(instances: instances, access: access, sessions: sessions).addRoutes(to: signedIn)
         ConsoleRelay(access: access, sessions: sessions, audit: audit, consoleSlots: consoleSlots, box: box, publicURL: publicURL).addRoutes(
             to: signedIn

@@ -38,7 +38,7 @@ struct BackupPageTests {
             _ = try await browser.post("/instances/\(id)/backups/\(backup)/restore")
             #expect(try await browser.get("/instances/\(id)/backups").text.contains("Tick the box to confirm"))
             #expect(try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8) == "changed", "not restored unconfirmed")
-            _ = try await browser.post("/instances/\(id)/backups/\(backup)/restore", ["confirm": "on"])
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/restore", ["confirm-\(backup)": "on"])
             #expect(try await browser.get("/instances/\(id)/backups").text.contains("The backup is restored"))
             #expect(try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8) != "changed")
 

@@ -491,6 +491,28 @@ class WebUITests(unittest.TestCase):
         self.browser.get(state["instance_url"] + "/files")
         self.assertIn("greeting.txt", self.text("#file-list"), "the deleted file is back")
 
+    def test_03d_a_schedule_is_set_up_and_run_now(self):
+        self.browser.get(state["instance_url"])
+        self.click_and_load("#open-schedules")
+        self.type_into("schedule-name", "Announce")
+        self.type_into("schedule-cron", "0 4 1 1 *")
+        self.type_into("schedule-tasks", "command say hello from a schedule")
+        self.click_and_load("#new-schedule-button")
+        self.assertIn("The schedule Announce is set up.", self.text(".flash"))
+        card = self.find("section.schedule[data-name='Announce']")
+        schedule = card.get_attribute("id").removeprefix("schedule-")
+        self.assertTrue(self.text(f"#next-run-{schedule}").endswith("-01-01 04:00 UTC"), self.text(f"#next-run-{schedule}"))
+        self.click_and_load(f"#run-{schedule}")
+        self.assertIn("Announce runs within seconds", self.text(".flash"))
+        deadline = time.time() + 40
+        while time.time() < deadline:
+            self.browser.get(state["instance_url"] + "/schedules")
+            if self.browser.find_elements(By.ID, f"outcomes-{schedule}"):
+                break
+            time.sleep(1)
+        self.assertEqual(self.text(f"#outcomes-{schedule}"), "command: done")
+        self.shot("04g-schedules")
+
     def test_04_api_key_is_shown_once_works_and_can_be_revoked(self):
         self.open("/admin/api-keys")
         self.find("#key-name").send_keys("billing")
@@ -722,7 +744,8 @@ class WebUITests(unittest.TestCase):
         signed_in = ["/", instance, "/account", "/admin/instances", "/admin/users", "/admin/nodes", "/admin/images",
                      "/admin/api-keys", "/admin/mail", "/admin/audit", "/admin/audit?kind=console",
                      "/instances/00000000-0000-0000-0000-000000000000", instance + "/files",
-                     instance + "/files/edit?path=server.properties", instance + "/backups"]
+                     instance + "/files/edit?path=server.properties", instance + "/backups",
+                     instance + "/schedules"]
         problems = []
         for dark in (False, True):
             theme = "dark" if dark else "light"

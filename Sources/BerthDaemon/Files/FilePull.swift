@@ -21,13 +21,13 @@ struct FilePull {
     func fetch(_ url: String, to path: String, in files: ConfinedDirectory, room: Int64) async throws {
         var current = url
         for _ in 0...Self.maximumRedirects {
-            let destination: DownloadCheck.Destination
+            let destination: OutboundCheck.Destination
             do {
                 destination = try await check.destination(of: current)
             } catch {
                 throw APIError.badRequest("the file would come from \(URL.withoutSecrets(current)), \(error.reason)")
             }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(connectingTo: destination))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: destination.clientConfiguration(readTimeout: .seconds(60)))
             let redirect: String?
             do {
                 redirect = try await download(destination.url, with: client, to: path, in: files, room: room)
@@ -89,16 +89,5 @@ struct FilePull {
 
     private static func tooLarge(_ url: URL, room: Int64) -> String {
         "\(url.withoutSecrets) is larger than the \(room >> 20) MiB the instance's files have room for; nothing was saved"
-    }
-
-    /// Connects to the checked address while asking for (and checking the certificate of) the URL's host;
-    /// redirects come back here to be checked; a server that stops sending for a minute is given up.
-    private static func configuration(connectingTo destination: DownloadCheck.Destination) -> HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: .seconds(60))
-        )
-        configuration.dnsOverride = [destination.host: destination.address]
-        return configuration
     }
 }

@@ -10,10 +10,11 @@ struct BackupPages: Sendable {
     let instances: InstanceStore
     let access: InstanceAccess
     let audit: AuditLog
+    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .backups) }
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("instances/:id/backups") { _, context in
-            let (reached, id) = try await reach(context)
+            let (reached, id) = try await part.reach(context)
             let list = BackupList(
                 instanceID: id,
                 instanceName: reached.instance.name,
@@ -23,13 +24,13 @@ struct BackupPages: Sendable {
             return pages.render("backups", title: "Backups · \(reached.instance.name)", content: list, context: context)
         }
         group.get("instances/:id/backups/:backup/download") { request, context in
-            let (reached, id) = try await reach(context)
+            let (reached, id) = try await part.reach(context)
             let backup = try context.parameters.require("backup")
             let download = try await instances.backups.download(id, backup: backup, range: request.headers[.range], as: reached.role)
             return DownloadResponse.passing(download, named: "backup-\(backup).tar.zst")
         }
         group.post("instances/:id/backups") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
                 let name = context.form.optional("name")
                 let made = try await instances.backups.create(id, name: name, as: reached.role)
                 let size = made.size.map(ByteCount.text) ?? ""
@@ -37,9 +38,10 @@ struct BackupPages: Sendable {
             }
         }
         group.post("instances/:id/backups/:backup/restore") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
                 let backup = try context.parameters.require("backup")
-                guard context.form.optional("confirm") == "on" else {
+                // Each backup's box has a name of its own: checkboxes of one name would be one group.
+                guard context.form.optional("confirm-\(backup)") == "on" else {
                     throw PanelError.invalid("tick the box to confirm: restoring replaces all of the instance's files")
                 }
                 let restored = try await instances.backups.restore(id, backup: backup, as: reached.role)
@@ -47,7 +49,7 @@ struct BackupPages: Sendable {
             }
         }
         group.post("instances/:id/backups/:backup/lock") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
                 let locked = context.form.optional("locked") == "true"
                 let backup = try await instances.backups.setLocked(locked, id: id, backup: try context.parameters.require("backup"), as: reached.role)
                 return (
@@ -57,34 +59,11 @@ struct BackupPages: Sendable {
             }
         }
         group.post("instances/:id/backups/:backup/delete") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
                 let backup = try context.parameters.require("backup")
                 try await instances.backups.delete(id, backup: backup, as: reached.role)
                 return ("deleted backup \(backup)", "The backup was deleted.")
             }
         }
-    }
-
-    /// The instance, for someone who may manage its backups, and its id as URLs write it.
-    private func reach(_ context: WebRequestContext) async throws -> (ReachableInstance, String) {
-        let reached = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
-        try reached.role.require(.backups)
-        return (reached, try reached.instance.requireID().uuidString.lowercased())
-    }
-
-    /// One change from a form on the page: audited when done, its refusal shown on the page.
-    private func change(
-        _ context: WebRequestContext,
-        _ body: (ReachableInstance, String) async throws -> (action: String, message: String)
-    ) async throws -> Response {
-        let (reached, id) = try await reach(context)
-        do {
-            let (action, message) = try await body(reached, id)
-            await audit.record(action, target: reached.instance.name, instance: reached.instance.id, context: context)
-            context.flash(message)
-        } catch let error as PanelError {
-            context.flash(error)
-        }
-        return WebResponse.redirect("/instances/\(id)/backups")
     }
 }

@@ -14,10 +14,11 @@ struct FilePages: Sendable {
     let instances: InstanceStore
     let access: InstanceAccess
     let audit: AuditLog
+    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .filesRead) }
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("instances/:id/files") { request, context in
-            let (reached, id) = try await reach(context)
+            let (reached, id) = try await part.reach(context)
             let path = request.uri.queryParameters.get("path") ?? ""
             let sort = FolderPage.SortKey(rawValue: request.uri.queryParameters.get("sort") ?? "") ?? .name
             let descending = request.uri.queryParameters.get("order") == "desc"
@@ -39,13 +40,13 @@ struct FilePages: Sendable {
             }
         }
         group.get("instances/:id/files/download") { request, context in
-            let (reached, id) = try await reach(context)
+            let (reached, id) = try await part.reach(context)
             let path = try request.requiredPathQueryItem()
             let download = try await instances.files.download(id, path: path, range: request.headers[.range], as: reached.role)
             return DownloadResponse.passing(download, named: (path as NSString).lastPathComponent)
         }
         group.get("instances/:id/files/edit") { request, context in
-            let (reached, id) = try await reach(context)
+            let (reached, id) = try await part.reach(context)
             let path = try request.requiredPathQueryItem()
             var isNew = request.uri.queryParameters.get("new") == "1"
             // "New file" with the name of one that exists opens that one, so saving never replaces it unseen.
@@ -78,7 +79,7 @@ struct FilePages: Sendable {
         }
         // The editor's save without scripts: the form's text (up to the form limit).
         group.post("instances/:id/files/save") { request, context in
-            try await change(context, back: { id in "/instances/\(id)/files/edit?path=" + QueryValue.encode(context.form.raw("path")) }) {
+            try await part.change(context, back: { id in "/instances/\(id)/files/edit?path=" + QueryValue.encode(context.form.raw("path")) }) {
                 reached,
                 id in
                 let path = try context.form.required("path", label: "The file's path")
@@ -88,7 +89,7 @@ struct FilePages: Sendable {
         }
         // Uploads and the editor's scripted save: the body is the file, streamed through to the node.
         group.put("instances/:id/files/contents") { request, context in
-            let (reached, id) = try await reach(context)
+            let (reached, id) = try await part.reach(context)
             do {
                 let path = try request.requiredPathQueryItem()
                 let length = request.headers[.contentLength].flatMap(Int64.init).map(HTTPClientRequest.Body.Length.known) ?? .unknown
@@ -100,7 +101,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/folder") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let name = try context.form.required("name", label: "The folder's name")
                 let path = Self.join(context.form.raw("folder"), name)
                 _ = try await instances.files.makeFolder(path, of: id, as: reached.role)
@@ -108,7 +109,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/rename") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let folder = context.form.raw("folder")
                 let from = Self.join(folder, try context.form.required("name", label: "The name"))
                 let newName = try context.form.required("to", label: "The new name")
@@ -118,7 +119,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/copy") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let name = try context.form.required("name", label: "The name")
                 let from = Self.join(context.form.raw("folder"), name)
                 let to = Self.join(context.form.raw("folder"), Self.copyName(of: name))
@@ -127,7 +128,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/mode") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let path = Self.join(context.form.raw("folder"), try context.form.required("name", label: "The name"))
                 let mode = try context.form.required("mode", label: "The permissions")
                 _ = try await instances.files.setMode(mode, of: path, in: id, as: reached.role)
@@ -135,7 +136,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/compress") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let names = context.form.values["selected"] ?? []
                 guard !names.isEmpty else { throw PanelError.invalid("select the files and folders to archive first") }
                 let folder = context.form.raw("folder")
@@ -151,7 +152,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/extract") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let path = Self.join(context.form.raw("folder"), try context.form.required("name", label: "The archive"))
                 let answer = try await instances.files.extract(path, into: nil, of: id, as: reached.role)
                 let skipped = answer.skipped > 0 ? " \(answer.skipped) hard links or special files were left out." : ""
@@ -159,7 +160,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/pull") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let url = try context.form.required("url", label: "The URL")
                 let folder = context.form.raw("folder")
                 let entry = try await instances.files.pull(
@@ -176,7 +177,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/delete") { _, context in
-            try await change(context) { reached, id in
+            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
                 let names = context.form.values["selected"] ?? []
                 guard !names.isEmpty else { throw PanelError.invalid("select the files and folders to delete first") }
                 let paths = names.map { Self.join(context.form.raw("folder"), $0) }
@@ -189,28 +190,9 @@ struct FilePages: Sendable {
         }
     }
 
-    /// The instance, for someone who may read its files, and its id as URLs write it.
-    private func reach(_ context: WebRequestContext) async throws -> (ReachableInstance, String) {
-        let reached = try await access.instance(try context.parameters.require("id"), for: try context.signedInUser())
-        try reached.role.require(.filesRead)
-        return (reached, try reached.instance.requireID().uuidString.lowercased())
-    }
-
-    /// One change from a form on the folder page: audited when done, its refusal shown on the page it came from.
-    private func change(
-        _ context: WebRequestContext,
-        back: ((String) -> String)? = nil,
-        _ body: (ReachableInstance, String) async throws -> (action: String, message: String)
-    ) async throws -> Response {
-        let (reached, id) = try await reach(context)
-        do {
-            let (action, message) = try await body(reached, id)
-            await audit.record(action, target: reached.instance.name, instance: reached.instance.id, context: context)
-            context.flash(message)
-        } catch let error as PanelError {
-            context.flash(error)
-        }
-        return WebResponse.redirect(back?(id) ?? "/instances/\(id)/files?path=" + QueryValue.encode(context.form.raw("folder")))
+    /// The folder the form was posted from.
+    static func folderPage(_ id: String, _ context: WebRequestContext) -> String {
+        "/instances/\(id)/files?path=" + QueryValue.encode(context.form.raw("folder"))
     }
 
     static func join(_ folder: String, _ name: String) -> String {

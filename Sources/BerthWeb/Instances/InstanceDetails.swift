@@ -74,6 +74,7 @@ struct InstanceDetails {
         let manageSubusers: Bool
         let readFiles: Bool
         let manageBackups: Bool
+        let manageSchedules: Bool
 
         init(_ role: InstanceRole) {
             readConsole = role.may(.consoleRead)
@@ -86,6 +87,7 @@ struct InstanceDetails {
             manageSubusers = role.may(.subusers)
             readFiles = role.may(.filesRead)
             manageBackups = role.may(.backups)
+            manageSchedules = role.may(.schedules)
         }
     }
 
