@@ -39,6 +39,9 @@ public struct Panel: Sendable {
     package let sftpCredentials: SFTPCredentials
     /// The console sockets each user has open, across panel processes.
     package let consoleSlots: ConsoleSlots
+    /// Webhooks, and the service that sends their deliveries.
+    package let webhooks: WebhookStore
+    let webhookSender: WebhookSender
     /// Runs schedules when they are due (one per panel process; replicas claim each run once).
     package let scheduleRunner: ScheduleRunner
     /// The panel's own client to its nodes, closed with it.
@@ -96,6 +99,13 @@ public struct Panel: Sendable {
             logger: logger
         )
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
+        let outbound = OutboundCheck(
+            allowsPrivateAddresses: configuration.allowsPrivateWebhooks,
+            allowsThisMachine: configuration.allowsPrivateWebhooks,
+            wording: .webhooks
+        )
+        webhooks = WebhookStore(database: database, box: box, check: outbound)
+        webhookSender = WebhookSender(database: database, box: box, check: outbound, interval: .seconds(1), logger: logger)
         apiKeys = APIKeyStore(database: database)
         images = ImageStore(database: database)
         imageImporter = ImageImporter(database: database)
@@ -160,7 +170,8 @@ public struct Panel: Sendable {
             nodeClient,
             mailer,
             DeletionRetrier(instances: instances, interval: .seconds(5)),
-            scheduleRunner
+            scheduleRunner,
+            webhookSender
         )
         application.addServices(frontEnd.services)
         return application
@@ -192,6 +203,7 @@ public struct Panel: Sendable {
         FileController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
         BackupController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
         ScheduleController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
+        WebhookController<Context>(webhooks: webhooks, instances: instances, subusers: subusers).addRoutes(to: api)
         NodeController<Context>(nodes: nodes).addRoutes(to: api)
         ImageController<Context>(images: images, importer: imageImporter).addRoutes(to: api)
         OpenAPIController<Context>().addRoutes(to: api)

@@ -23,6 +23,9 @@ public struct PanelConfiguration: Sendable {
     /// Whether instances may publish host ports below 1024: off by default, since that is where a node's
     /// own services (SSH, a web server, DNS) listen.
     public var allowsLowHostPorts: Bool
+    /// Whether webhooks may go to private networks (10/8, 192.168/16, …) and this machine: off by default,
+    /// since a webhook's URL is chosen by an instance's owner, and the panel's network is the operator's.
+    public var allowsPrivateWebhooks: Bool
     /// The mail server the panel sends with until an admin saves other settings on the Mail page.
     public var mail: MailSettings?
     /// Serves the benchmarks' reference route (`scripts/bench` turns it on with ``benchCeilingVariable``).
@@ -47,6 +50,7 @@ public struct PanelConfiguration: Sendable {
         trustedProxies: TrustedProxies = TrustedProxies(),
         allowsLoopbackNodes: Bool = false,
         allowsLowHostPorts: Bool = false,
+        allowsPrivateWebhooks: Bool = false,
         mail: MailSettings? = nil,
         benchCeiling: Bool = false,
         metricsToken: String? = nil
@@ -62,6 +66,7 @@ public struct PanelConfiguration: Sendable {
         self.trustedProxies = trustedProxies
         self.allowsLoopbackNodes = allowsLoopbackNodes
         self.allowsLowHostPorts = allowsLowHostPorts
+        self.allowsPrivateWebhooks = allowsPrivateWebhooks
         self.benchCeiling = benchCeiling
         self.metricsToken = metricsToken
     }

@@ -25,6 +25,9 @@ struct PanelCommand: AsyncParsableCommand {
     @Flag(help: "Let instances publish host ports below 1024.")
     var allowLowPorts = false
 
+    @Flag(help: "Let webhooks go to private network addresses and this machine (a chat bot beside the panel).")
+    var allowPrivateWebhooks = false
+
     @OptionGroup var proxies: TrustedProxyOptions
 
     @OptionGroup var mail: MailOptions
@@ -51,6 +54,7 @@ struct PanelCommand: AsyncParsableCommand {
                 trustedProxies: proxies.trustedProxies,
                 allowsLoopbackNodes: allowLoopbackNodes,
                 allowsLowHostPorts: allowLowPorts,
+                allowsPrivateWebhooks: allowPrivateWebhooks,
                 mail: try mail.settings(password: environment.smtpPassword),
                 benchCeiling: environment.benchCeiling,
                 metricsToken: try metrics.token()

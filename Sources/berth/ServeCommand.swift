@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let instances publish host ports below 1024.")
     var allowLowPorts = false
 
+    @Flag(help: "Let webhooks go to private network addresses and this machine (a chat bot beside the panel).")
+    var allowPrivateWebhooks = false
+
     @OptionGroup var proxies: TrustedProxyOptions
 
     @OptionGroup var mail: MailOptions
@@ -71,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
                 failedAuthenticationLimit: failedAuthenticationLimit,
                 trustedProxies: proxies.trustedProxies,
                 allowsLowHostPorts: allowLowPorts,
+                allowsPrivateWebhooks: allowPrivateWebhooks,
                 mail: try mail.settings(password: environment.smtpPassword),
                 benchCeiling: environment.benchCeiling,
                 metricsToken: metricsToken

@@ -30,6 +30,8 @@ struct OpenAPITests {
                 ("/api/v1/instances/{id}/schedules", "get"), ("/api/v1/instances/{id}/schedules", "post"),
                 ("/api/v1/instances/{id}/schedules/{schedule}", "patch"), ("/api/v1/instances/{id}/schedules/{schedule}", "delete"),
                 ("/api/v1/instances/{id}/schedules/{schedule}/run", "post"),
+                ("/api/v1/webhooks", "get"), ("/api/v1/webhooks", "post"), ("/api/v1/webhooks/{webhook}", "delete"),
+                ("/api/v1/webhooks/{webhook}/deliveries", "get"), ("/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver", "post"),
             ]
             for (path, method) in reference {
                 #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not described")

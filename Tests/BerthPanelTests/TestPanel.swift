@@ -67,6 +67,8 @@ struct TestPanel: PanelAPIClient {
                 trustedProxies: trustedProxies,
                 // Every node of the live tests runs on this machine.
                 allowsLoopbackNodes: true,
+                // So do the webhook receivers.
+                allowsPrivateWebhooks: true,
                 metricsToken: metricsToken
             ),
             logger: logger

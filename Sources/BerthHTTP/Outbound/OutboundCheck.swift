@@ -15,10 +15,14 @@ import Glibc
 public struct OutboundCheck: Sendable {
     /// Whether private networks are allowed (`--allow-private-downloads`, `--allow-private-webhooks`).
     public let allowsPrivateAddresses: Bool
+    /// Whether this machine's own addresses are allowed too (a chat bot beside the panel); link-local
+    /// addresses never are.
+    public let allowsThisMachine: Bool
     public let wording: Wording
 
-    public init(allowsPrivateAddresses: Bool, wording: Wording) {
+    public init(allowsPrivateAddresses: Bool, allowsThisMachine: Bool = false, wording: Wording) {
         self.allowsPrivateAddresses = allowsPrivateAddresses
+        self.allowsThisMachine = allowsThisMachine
         self.wording = wording
     }
 
@@ -60,6 +64,8 @@ public struct OutboundCheck: Sendable {
         guard let first = scopes.first else { throw Refusal(reason: "but \(bareHost) does not resolve on \(wording.machine)") }
         for (address, scope) in scopes {
             switch scope {
+            case .loopback where allowsThisMachine:
+                continue
             case .unspecified, .loopback:
                 throw Refusal(reason: "which is \(wording.machine) (\(address)); \(wording.elsewhere)")
             case .linkLocal:

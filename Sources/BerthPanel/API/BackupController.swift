@@ -19,7 +19,7 @@ struct BackupController<Context: PanelRequestContext>: Sendable {
         }
         backups.post { request, context in
             try await routeGuard.answering(context, needs: .write) { id, role in
-                let name = try await RequestFields.read(request, only: ["name"]).optionalString("name")
+                let name = try await RequestFields.read(request, only: ["name"]).optionalExactString("name")
                 return try JSONResponse.make(try await instances.backups.create(id, name: name, as: role), status: .created)
             }
         }

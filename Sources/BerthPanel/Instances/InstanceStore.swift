@@ -158,6 +158,7 @@ package struct InstanceStore: Sendable {
             try await instance.save(on: db)
             throw PanelError.nodeFailed("the instance could not be deployed: \(error.message); it is being removed again")
         }
+        await outbox.post(.deployed, about: instance)
         return instanceID.uuidString.lowercased()
     }
 
@@ -274,6 +275,8 @@ package struct InstanceStore: Sendable {
             logger.warning("deleting instance \(id) waits for its node: \(error.message)")
             return .pending(error.message)
         }
+        // Posted before the row goes: the instance's own webhooks go with it, and hear of it no more.
+        await outbox.post(.deleted, about: instance)
         try await instance.delete(on: database.db())
         return .deleted
     }
@@ -315,12 +318,40 @@ package struct InstanceStore: Sendable {
                 let instance = try await Instance.query(on: database.db()).filter(\.$id == uuid).filter(\.$node.$id == nodeID).first(),
                 event.sequence > instance.eventSequence
             else { continue }
+            let before = (install: instance.installState, power: instance.powerState)
             instance.eventSequence = event.sequence
             instance.installState = event.status.installState.rawValue
             instance.powerState = event.status.powerState.rawValue
             instance.reason = event.status.reason
             instance.containerID = event.status.containerID
             try await instance.save(on: database.db())
+            for (change, details) in Self.webhookEvents(from: before, to: event.status) {
+                await outbox.post(change, about: instance, details: details)
+            }
         }
     }
+
+    /// What webhooks hear of when an instance's state goes from `before` to `status`.
+    static func webhookEvents(from before: (install: String, power: String), to status: InstanceStatus) -> [(WebhookEvent, WebhookPayload.Details)] {
+        var events: [(WebhookEvent, WebhookPayload.Details)] = []
+        if before.install != status.installState.rawValue {
+            switch status.installState {
+            case .ready: events.append((.installFinished, .init()))
+            case .failed: events.append((.installFailed, .init(reason: status.reason)))
+            case .installing: break
+            }
+        }
+        if before.power != status.powerState.rawValue {
+            switch status.powerState {
+            case .running: events.append((.started, .init()))
+            case .offline where before.power != PowerState.crashed.rawValue: events.append((.stopped, .init(exitCode: status.lastExitCode)))
+            case .crashed: events.append((.crashed, .init(exitCode: status.lastExitCode, reason: status.reason)))
+            default: break
+            }
+        }
+        return events
+    }
+
+    /// Where events are posted for webhooks.
+    var outbox: WebhookOutbox { WebhookOutbox(database: database, logger: logger) }
 }

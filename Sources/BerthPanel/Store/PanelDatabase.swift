@@ -70,6 +70,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(CreateSFTPKeys())
             migrations.add(CreateBackups())
             migrations.add(CreateSchedules())
+            migrations.add(CreateWebhooks())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

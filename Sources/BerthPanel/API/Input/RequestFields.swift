@@ -70,6 +70,11 @@ package struct RequestFields {
         return text
     }
 
+    /// An optional field that, when given, must be a non-empty JSON string, taken exactly as sent.
+    func optionalExactString(_ field: String) throws -> String? {
+        has(field) ? try exactString(field) : nil
+    }
+
     /// True only for a real JSON boolean true, as Skyport reads `admin`: `"true"` or `1` are not true.
     func strictTrue(_ field: String) -> Bool {
         values[field] == .bool(true)

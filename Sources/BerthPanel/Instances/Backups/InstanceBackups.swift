@@ -56,10 +56,12 @@ package struct InstanceBackups: Sendable {
             backup.failure = (error as? PanelError)?.message ?? "\(error)"
             backup.completedAt = Date()
             try await backup.save(on: store.database.db())
+            await store.outbox.post(.backupFailed, about: instance, details: .init(reason: backup.failure, backupId: backupID, backupName: name))
             throw error
         }
         backup.completedAt = Date()
         try await backup.save(on: store.database.db())
+        await store.outbox.post(.backupFinished, about: instance, details: .init(backupId: backupID, backupName: name, backupSize: backup.size))
         return BackupView(backup)
     }
 
@@ -170,7 +172,8 @@ package struct InstanceBackups: Sendable {
 
     static func checkedName(_ name: String?) throws -> String {
         guard let name else { return "Backup of " + Date().formatted(.iso8601) }
-        guard name.count <= 200 else { throw PanelError.invalid("name must be at most 200 characters") }
+        // Counted as JSON Schema counts (code points), so the document's maxLength says the same.
+        guard name.unicodeScalars.count <= 200 else { throw PanelError.invalid("name must be at most 200 characters") }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw PanelError.invalid("name must not hold control characters")
         }

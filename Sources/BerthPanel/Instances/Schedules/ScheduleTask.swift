@@ -51,7 +51,7 @@ package struct ScheduleTask: Codable, Sendable, Equatable {
             }
             var delay = 0
             if let given = task.value("delay") {
-                guard let seconds = given.scalarText.flatMap(Int.init), (0...longestDelay).contains(seconds) else {
+                guard case .number(let number) = given, let seconds = Int(exactly: number), (0...longestDelay).contains(seconds) else {
                     throw PanelError.invalid("\(label): delay must be a whole number of seconds from 0 to \(longestDelay)")
                 }
                 delay = seconds
