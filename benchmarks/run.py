@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import backups  # noqa: E402
 import console  # noqa: E402
 import files  # noqa: E402
 import harness  # noqa: E402
@@ -38,7 +39,8 @@ def main():
     parser.add_argument("--berth", required=True, help="the release-built berth binary")
     parser.add_argument("--database-url", help="a PostgreSQL server for the second API run (a database berth_bench is made on it)")
     parser.add_argument("--quick", action="store_true", help="small numbers, to try the harness out; not for the record")
-    parser.add_argument("--only", default="api,node,files,sftp", help="api, node, files, sftp, or several (comma-separated)")
+    parser.add_argument("--only", default="api,node,files,backups,sftp",
+                        help="api, node, files, backups, sftp, or several (comma-separated)")
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
                         "(default: the daemon's own, wss://127.0.0.1:DAEMON_PORT/api/instances/{id}/console, token in a header)")
     parser.add_argument("--console-header", action="append", default=[], metavar="NAME: VALUE",
@@ -69,6 +71,9 @@ def main():
         if "files" in parts:
             with harness.Cleanup() as cleanup:
                 files.file_benchmarks(table, Node(arguments.berth, workdir, cleanup, name="files"), sizes, workdir)
+        if "backups" in parts:
+            with harness.Cleanup() as cleanup:
+                backups.backup_benchmarks(table, Node(arguments.berth, workdir, cleanup, name="backups"), sizes, workdir)
         if "sftp" in parts:
             with harness.Cleanup() as cleanup:
                 sftp.sftp_benchmarks(table, Node(arguments.berth, workdir, cleanup, name="sftp"), sizes, workdir)

@@ -23,6 +23,7 @@ extension ConfinedDirectory {
     /// Packs the entries `names` of the folder `folder` (all of them when nil) into the file open at
     /// `descriptor`, which the caller made and keeps: an archive outside the root, such as a backup. As
     /// ``compress(_:in:to:format:)``: links as links, folders whole; `shown` names the archive in errors.
+    /// What `ignoring` excludes (paths relative to `folder`) is left out, and a folder it excludes not entered.
     @discardableResult
     public func pack(
         _ names: [String]? = nil,
@@ -30,7 +31,8 @@ extension ConfinedDirectory {
         into descriptor: Int32,
         format: ArchiveFormat,
         shown: String,
-        skipping temporary: String = ""
+        skipping temporary: String = "",
+        ignoring: IgnorePatterns = IgnorePatterns("")
     ) throws -> ArchiveSummary {
         let source = try resolve(try ConfinedPath(folder), flags: O_RDONLY | O_DIRECTORY, shown: folder)
         defer { close(source) }
@@ -52,7 +54,7 @@ extension ConfinedDirectory {
             guard !name.isEmpty, !name.contains("/"), name != "..", name != "." else {
                 throw ConfinedFileError.invalidPath(name, "name entries of the folder itself")
             }
-            try pack(name, in: source, as: name, into: packer, archive: shown, skipping: temporary, summary: &summary)
+            try pack(name, in: source, as: name, into: packer, archive: shown, skipping: temporary, ignoring: ignoring, summary: &summary)
         }
         guard archive_write_close(packer) == ARCHIVE_OK else { throw Self.unwritable(shown, packer) }
         return ArchiveSummary(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped)
@@ -65,10 +67,12 @@ extension ConfinedDirectory {
         into packer: OpaquePointer,
         archive: String,
         skipping temporary: String,
+        ignoring: IgnorePatterns,
         summary: inout (entries: Int, bytes: Int64, skipped: Int)
     ) throws {
         var status = stat()
         guard fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw ConfinedFileError.from(errno, "pack", path) }
+        if !ignoring.isEmpty, ignoring.excludes(path, isFolder: status.st_mode & S_IFMT == S_IFDIR) { return }
         guard let entry = archive_entry_new() else { throw ConfinedFileError.system("pack \(path)", ENOMEM) }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname_utf8(entry, path)
@@ -83,7 +87,16 @@ extension ConfinedDirectory {
             guard archive_write_header(packer, entry) == ARCHIVE_OK else { throw Self.unwritable(archive, packer) }
             summary.entries += 1
             for child in try Self.names(in: inner).sorted() where child != temporary {
-                try pack(child, in: inner, as: path + "/" + child, into: packer, archive: archive, skipping: temporary, summary: &summary)
+                try pack(
+                    child,
+                    in: inner,
+                    as: path + "/" + child,
+                    into: packer,
+                    archive: archive,
+                    skipping: temporary,
+                    ignoring: ignoring,
+                    summary: &summary
+                )
             }
         case S_IFLNK:
             let target = try Self.linkTarget(of: name, in: folder, action: "pack", shown: path)

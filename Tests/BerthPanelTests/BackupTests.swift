@@ -92,6 +92,27 @@ struct BackupTests {
         }
     }
 
+    @Test("what .berthignore leaves out is not in the backup, and a restore leaves the files as the backup has them")
+    func ignoredFiles() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let volume = panel.dataDirectory + "/node/volumes/" + id
+            for (path, text) in [
+                (".berthignore", "# big and rebuilt\nlogs/\n*.tmp\n!keep.tmp\n"), ("logs/latest.log", "log"), ("a.tmp", "a"),
+                ("keep.tmp", "keep"), ("world/level.dat", "level"), ("world/logs/old.log", "old"),
+            ] {
+                #expect(try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: path), bytes: Data(text.utf8)).status == 201)
+            }
+            let made = try await panel.request(.POST, Self.backups(id))
+            let backup = try #require(made.object["id"] as? String, "\(made.text)")
+            let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"
+            let entries = Set(try HostShell.run("tar -I zstd -tf '\(archive)'").split(separator: "\n").map(String.init))
+            #expect(entries == [".berthignore", "installed.txt", "keep.tmp", "world/", "world/level.dat"], "\(entries.sorted())")
+            #expect(made.object["size"] as? Int == (try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int))
+        }
+    }
+
     @Test("a damaged, foreign or missing backup is refused and the files and the running instance stay as they are")
     func refusals() async throws {
         try await TestPanel.with(withNode: true) { panel in

@@ -40,7 +40,9 @@ actor WebhookReceiver {
     func wait(for what: String, limit: Duration = .seconds(60), _ condition: ([Received]) -> Bool) async throws -> [Received] {
         let deadline = ContinuousClock.now + limit
         while !condition(received) {
-            guard ContinuousClock.now < deadline else { throw TestFailure("\(what) never arrived; received: \(received.map { ($0.event, $0.status) })") }
+            guard ContinuousClock.now < deadline else {
+                throw TestFailure("\(what) never arrived; received: \(received.map { ($0.event, $0.status) })")
+            }
             try await Task.sleep(for: .milliseconds(200))
         }
         return received

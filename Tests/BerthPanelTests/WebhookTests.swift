@@ -19,7 +19,9 @@ struct WebhookTests {
             let pair = part.split(separator: "=", maxSplits: 1)
             if pair.count == 2 { parts[String(pair[0])] = String(pair[1]) }
         }
-        guard let time = parts["t"].flatMap(Int.init), let given = parts["v1"], abs(Int(Date().timeIntervalSince1970) - time) < 300 else { return false }
+        guard let time = parts["t"].flatMap(Int.init), let given = parts["v1"], abs(Int(Date().timeIntervalSince1970) - time) < 300 else {
+            return false
+        }
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(time).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return mac.map { String(format: "%02x", $0) }.joined() == given
     }
@@ -51,7 +53,10 @@ struct WebhookTests {
                 #expect(crashes.map(\.status) == [500, 200], "refused once, then delivered: \(crashes.map(\.status))")
                 let crash = try #require(crashes.last)
                 #expect(Self.verify(crash.signature, body: crash.body, secret: secret), "signed with the webhook's secret")
-                #expect(!Self.verify(crash.signature, body: crash.body.replacingOccurrences(of: "137", with: "0"), secret: secret), "a changed body fails")
+                #expect(
+                    !Self.verify(crash.signature, body: crash.body.replacingOccurrences(of: "137", with: "0"), secret: secret),
+                    "a changed body fails"
+                )
                 let payload = try #require(try JSONSerialization.jsonObject(with: Data(crash.body.utf8)) as? [String: Any])
                 #expect(payload["event"] as? String == "instance.crashed" && payload["id"] as? String == crash.delivery)
                 #expect((payload["instance"] as? [String: Any])?["id"] as? String == id)
@@ -67,7 +72,12 @@ struct WebhookTests {
 
                 // An owner's webhook hears of their instance; another user's key cannot see or remove it.
                 let ownersKey = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
-                let everywhere = try await panel.request(.POST, "/api/v1/webhooks", json: #"{"url": "\#(url)", "events": ["instance.stopped"]}"#, apiKey: .some(ownersKey))
+                let everywhere = try await panel.request(
+                    .POST,
+                    "/api/v1/webhooks",
+                    json: #"{"url": "\#(url)", "events": ["instance.stopped"]}"#,
+                    apiKey: .some(ownersKey)
+                )
                 #expect(everywhere.status == 403, "only an admin hears of every instance: \(everywhere.text)")
                 let own = try await panel.request(
                     .POST,
@@ -78,7 +88,11 @@ struct WebhookTests {
                 #expect(own.status == 201, "\(own.text)")
                 let ownID = try #require(own.object["id"] as? String)
                 #expect(try await panel.request(.GET, "/api/v1/webhooks", apiKey: .some(ownersKey)).array.map { $0["id"] as? String } == [ownID])
-                let strangersKey = try await panel.panel.createAPIKey(name: "stranger's", scopes: "instances:write", owner: try await panel.createUser("stranger"))
+                let strangersKey = try await panel.panel.createAPIKey(
+                    name: "stranger's",
+                    scopes: "instances:write",
+                    owner: try await panel.createUser("stranger")
+                )
                 #expect(try await panel.request(.GET, "/api/v1/webhooks", apiKey: .some(strangersKey)).array.isEmpty)
                 #expect(try await panel.request(.DELETE, "/api/v1/webhooks/\(ownID)", apiKey: .some(strangersKey)).status == 404)
                 #expect(try await panel.request(.DELETE, "/api/v1/webhooks/\(hook)", apiKey: .some(ownersKey)).status == 404)
@@ -116,9 +130,15 @@ struct WebhookTests {
             }
             for (body, problem) in [
                 (#"{"url": "http://192.0.2.1/", "events": []}"#, "events must name at least one event"),
-                (#"{"url": "http://192.0.2.1/", "events": ["instance.exploded"]}"#, "events: instance.exploded is not an event; one of install.finished, install.failed, instance.started, instance.stopped, instance.crashed, backup.finished, backup.failed, instance.deployed, instance.deleted"),
+                (
+                    #"{"url": "http://192.0.2.1/", "events": ["instance.exploded"]}"#,
+                    "events: instance.exploded is not an event; one of install.finished, install.failed, instance.started, instance.stopped, instance.crashed, backup.finished, backup.failed, instance.deployed, instance.deleted"
+                ),
                 (#"{"url": "http://192.0.2.1/", "events": ["instance.crashed"], "format": "slack"}"#, "format must be json or discord"),
-                (#"{"url": "http://192.0.2.1/", "events": ["instance.crashed"], "retries": 3}"#, "retries is not a field of this request; it takes events, format, instance, url"),
+                (
+                    #"{"url": "http://192.0.2.1/", "events": ["instance.crashed"], "retries": 3}"#,
+                    "retries is not a field of this request; it takes events, format, instance, url"
+                ),
             ] {
                 let refused = try await panel.request(.POST, "/api/v1/webhooks", json: body)
                 #expect(refused.status == 400 && refused.error == problem, "\(body): \(refused.text)")

@@ -15,13 +15,14 @@ struct BackupArchives: Sendable {
 
     static let suffix = ".tar.zst"
 
-    /// Packs everything in `files` into the new backup `backup` of `instance`; links are stored as links.
+    /// Packs everything in `files` into the new backup `backup` of `instance`, but for what the volume's
+    /// ignore file leaves out; links are stored as links.
     func write(_ backup: String, of instance: String, from files: ConfinedDirectory) throws -> BackupSummary {
         let folder = try self.folder(of: instance, creating: true)
         let name = try Self.fileName(of: backup)
         if (try? folder.entry(at: name)) != nil { throw BackupError.exists(backup) }
         let writer = try folder.beginWrite(to: name, mode: 0o600)
-        let packed = try files.pack(into: writer.descriptor, format: .tarZst, shown: "backup \(backup)")
+        let packed = try files.pack(into: writer.descriptor, format: .tarZst, shown: "backup \(backup)", ignoring: try Self.ignored(in: files))
         try writer.commit()
         let file = try folder.openFile(name)
         return BackupSummary(size: file.size, sha256: try Self.sha256(of: file), entries: packed.entries, bytes: packed.bytes)
@@ -55,6 +56,17 @@ struct BackupArchives: Sendable {
         let path = folderPath(of: instance)
         guard FileManager.default.fileExists(atPath: path) else { return }
         try FileManager.default.removeItem(atPath: path)
+    }
+
+    /// The files `.berthignore` at the volume's root leaves out (or Pterodactyl's `.pteroignore`, for servers
+    /// moved from there): gitignore's syntax. The tenant writes it, so only its first 64 KiB are read.
+    static func ignored(in files: ConfinedDirectory) throws -> IgnorePatterns {
+        for name in [".berthignore", ".pteroignore"] {
+            guard let file = try? files.openFile(name) else { continue }
+            let bytes = try file.read(at: 0, upTo: 64 << 10)
+            return IgnorePatterns(String(decoding: bytes, as: UTF8.self))
+        }
+        return IgnorePatterns("")
     }
 
     // MARK: - Names and folders

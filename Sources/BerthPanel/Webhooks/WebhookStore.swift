@@ -71,10 +71,11 @@ package struct WebhookStore: Sendable {
             throw PanelError.invalid("url: \(URL(string: url)?.withoutSecrets ?? "the URL") \(error.reason)")
         }
         let events = try WebhookEvent.parse(events)
-        let format = try format.map { name in
-            guard let format = WebhookFormat(rawValue: name) else { throw PanelError.invalid("format must be json or discord") }
-            return format
-        } ?? .json
+        let format =
+            try format.map { name in
+                guard let format = WebhookFormat(rawValue: name) else { throw PanelError.invalid("format must be json or discord") }
+                return format
+            } ?? .json
         let existing = try await Webhook.query(on: database.db()).filter(\.$instanceID == instance).count()
         guard existing < Self.mostPerScope else { throw PanelError.conflict("at most \(Self.mostPerScope) webhooks here; delete one first") }
         let secret = Secrets.generate()

@@ -19,7 +19,8 @@ struct ScheduleSettings {
         }
         if fields.has("name") || creating {
             let name = try fields.exactString("name").trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, name.unicodeScalars.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard !name.isEmpty, name.unicodeScalars.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
                 throw PanelError.invalid("name must be one line of 1 to 200 characters")
             }
             self.name = name
