@@ -180,6 +180,48 @@ struct ScheduleTests {
         }
     }
 
+    @Test("two panel processes, the tests' and a `berth panel` of its own, on one database: a due minute runs once")
+    func twoProcessesRunOnce() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"))
+            try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BerthExecutable.path)
+            process.arguments = ["panel", "--data", panel.dataDirectory, "--port", "\(TestPorts.next())"]
+            process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_DATABASE_URL": panel.databaseURL ?? ""]) { _, new in new }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+
+            // One minute of the year, soon, on the real clock: both processes look every 10 s, so both see it due.
+            var utc = Calendar(identifier: .gregorian)
+            utc.timeZone = TimeZone(identifier: "UTC")!
+            let target = Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 + 15) / 60).rounded(.up) * 60)
+            let at = utc.dateComponents([.minute, .hour, .day, .month], from: target)
+            let cron = "\(at.minute!) \(at.hour!) \(at.day!) \(at.month!) *"
+            let made = try await panel.request(
+                .POST,
+                Self.schedules(id),
+                json: #"{"name": "once", "cron": "\#(cron)", "tasks": [{"action": "command", "value": "minute"}]}"#
+            )
+            #expect(try Self.date(made.object["nextRunAt"] as? String) == target, "\(made.text)")
+            let deadline = ContinuousClock.now + .seconds(120)
+            while try await Self.output(panel, id).components(separatedBy: "echo:minute").count - 1 < 1 {
+                guard ContinuousClock.now < deadline, process.isRunning else { throw TestFailure("the due minute never ran") }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            // Each process has looked three times more since it was due.
+            let settled = target.addingTimeInterval(35).timeIntervalSinceNow
+            if settled > 0 { try await Task.sleep(for: .seconds(settled)) }
+            #expect(process.isRunning, "the second panel ran all along")
+            #expect(try await Self.output(panel, id).components(separatedBy: "echo:minute").count - 1 == 1, "one run of the due minute")
+            let listed = try #require(try await panel.request(.GET, Self.schedules(id)).array.first)
+            let ran = try Self.date(listed["lastRunAt"] as? String)
+            #expect(ran >= target && ran < target.addingTimeInterval(20), "run when due: \(ran)")
+        }
+    }
+
     @Test("bad schedules are refused, naming the field; a subuser sets up only tasks they could do themselves")
     func refusalsAndPermissions() async throws {
         try await TestPanel.with(withNode: true) { panel in
