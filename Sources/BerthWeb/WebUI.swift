@@ -14,6 +14,7 @@ public struct WebUI: PanelFrontEnd {
     let users: UserStore
     let sftpCredentials: SFTPCredentials
     let instances: InstanceStore
+    let webhooks: WebhookStore
     let subusers: SubuserStore
     let invitations: Invitations
     let passwordResets: PasswordResets
@@ -42,6 +43,7 @@ public struct WebUI: PanelFrontEnd {
         users = panel.users
         sftpCredentials = panel.sftpCredentials
         instances = panel.instances
+        webhooks = panel.webhooks
         subusers = panel.subusers
         invitations = panel.invitations
         passwordResets = panel.passwordResets
@@ -85,6 +87,8 @@ public struct WebUI: PanelFrontEnd {
         FilePages(pages: pages, instances: instances, access: access, audit: audit).addRoutes(to: signedIn)
         BackupPages(pages: pages, instances: instances, access: access, audit: audit).addRoutes(to: signedIn)
         SchedulePages(pages: pages, instances: instances, access: access, audit: audit).addRoutes(to: signedIn)
+        let webhookPages = WebhookPages(pages: pages, webhooks: webhooks, access: access, audit: audit, box: box)
+        webhookPages.addInstanceRoutes(to: signedIn)
         LiveStates(instances: instances, access: access, sessions: sessions).addRoutes(to: signedIn)
         ConsoleRelay(access: access, sessions: sessions, audit: audit, consoleSlots: consoleSlots, box: box, publicURL: publicURL).addRoutes(
             to: signedIn
@@ -100,5 +104,6 @@ public struct WebUI: PanelFrontEnd {
         APIKeysPage(pages: pages, apiKeys: apiKeys, users: users, audit: audit, box: box).addRoutes(to: admin)
         MailPage(pages: pages, settings: mailSettings, mailer: mailer, audit: audit).addRoutes(to: admin)
         AuditPage(pages: pages, audit: audit).addRoutes(to: admin)
+        webhookPages.addAdminRoutes(to: admin)
     }
 }

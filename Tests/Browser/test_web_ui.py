@@ -745,7 +745,7 @@ class WebUITests(unittest.TestCase):
                      "/admin/api-keys", "/admin/mail", "/admin/audit", "/admin/audit?kind=console",
                      "/instances/00000000-0000-0000-0000-000000000000", instance + "/files",
                      instance + "/files/edit?path=server.properties", instance + "/backups",
-                     instance + "/schedules"]
+                     instance + "/schedules", instance + "/webhooks", "/admin/webhooks"]
         problems = []
         for dark in (False, True):
             theme = "dark" if dark else "light"

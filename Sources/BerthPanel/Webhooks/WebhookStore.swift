@@ -100,6 +100,21 @@ package struct WebhookStore: Sendable {
             .map { View($0) }
     }
 
+    /// The webhook, only when it is one of `instance`'s (nil: one for every instance).
+    package func view(_ id: String, of instance: UUID?) async throws -> View {
+        let hook = try await find(id)
+        guard hook.instanceID == instance else { throw PanelError.notFound("no webhook with that id") }
+        return View(hook)
+    }
+
+    package func delete(_ id: String) async throws { try await delete(try await find(id)) }
+
+    package func deliveries(of id: String) async throws -> [DeliveryView] { try await deliveries(of: try await find(id)) }
+
+    package func redeliver(_ delivery: String, of id: String) async throws -> DeliveryView {
+        try await redeliver(delivery, of: try await find(id))
+    }
+
     func find(_ id: String) async throws -> Webhook {
         guard let uuid = UUID(uuidString: id), let hook = try await Webhook.find(uuid, on: database.db()) else {
             throw PanelError.notFound("no webhook with that id")

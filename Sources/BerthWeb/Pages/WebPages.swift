@@ -78,7 +78,7 @@ struct Layout {
         if context.user?.admin == true {
             links += [
                 ("All instances", "/admin/instances"), ("Users", "/admin/users"), ("Nodes", "/admin/nodes"), ("Images", "/admin/images"),
-                ("API keys", "/admin/api-keys"), ("Mail", "/admin/mail"), ("Audit log", "/admin/audit"),
+                ("API keys", "/admin/api-keys"), ("Webhooks", "/admin/webhooks"), ("Mail", "/admin/mail"), ("Audit log", "/admin/audit"),
             ]
         }
         links.append(("Account", "/account"))
