@@ -40,7 +40,8 @@ extension ConfinedDirectory {
     // MARK: - Checking before writing
 
     /// Reads every header of the archive and checks it; what the archive holds when nothing is refused.
-    func planExtraction(of source: ArchiveLocation, limits: ExtractionLimits) throws -> ArchiveSummary {
+    /// With `selecting`, only that entry and what is inside it count.
+    func planExtraction(of source: ArchiveLocation, limits: ExtractionLimits, selecting: ConfinedPath? = nil) throws -> ArchiveSummary {
         var (entries, bytes, skipped) = (0, Int64(0), 0)
         let archive = source.shown
         try readArchive(source) { _, entry in
@@ -53,7 +54,7 @@ extension ConfinedDirectory {
             }
             let name = Self.pathname(of: entry)
             let path = try Self.checkedEntryPath(name, in: archive)
-            guard !path.isRoot else { return }
+            guard !path.isRoot, selecting.map(path.isWithin) ?? true else { return }
             if kind == .link, !source.mayHoldLinksThatLeadOut {
                 let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
                 guard Self.staysInside(target, from: path.parent) else {
@@ -100,7 +101,7 @@ extension ConfinedDirectory {
 
     // MARK: - Unpacking into the staging folder
 
-    func unpack(_ source: ArchiveLocation, into staging: ConfinedPath, limits: ExtractionLimits) throws {
+    func unpack(_ source: ArchiveLocation, into staging: ConfinedPath, limits: ExtractionLimits, selecting: ConfinedPath? = nil) throws {
         let archive = source.shown
         let folders = FolderCache(directory: self)
         defer { folders.close() }
@@ -110,7 +111,7 @@ extension ConfinedDirectory {
         try readArchive(source) { reader, entry in
             guard let kind = Self.kind(of: entry) else { return }
             let relative = try Self.checkedEntryPath(Self.pathname(of: entry), in: archive)
-            guard !relative.isRoot else { return }
+            guard !relative.isRoot, selecting.map(relative.isWithin) ?? true else { return }
             let path = ConfinedPath(components: staging.components + relative.components)
             switch kind {
             case .folder:

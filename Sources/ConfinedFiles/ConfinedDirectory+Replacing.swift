@@ -31,6 +31,31 @@ extension ConfinedDirectory {
         return plan
     }
 
+    /// Restores one entry of the archive at `hostPath` — a file, or a folder with everything in it — to
+    /// `path`, replacing what is there and leaving every other file as it is. Unpacked and checked in a
+    /// staging folder first, as ``replaceContents(withArchiveAt:shown:limits:)`` does; an archive without
+    /// the entry is ``ConfinedFileError/notFound(_:)``.
+    @discardableResult
+    public func restore(_ path: String, fromArchiveAt hostPath: String, shown: String, limits: ExtractionLimits) throws -> ArchiveSummary {
+        let selected = try ConfinedPath(path)
+        guard !selected.isRoot else { return try replaceContents(withArchiveAt: hostPath, shown: shown, limits: limits) }
+        let source = ArchiveLocation.onHost(hostPath, shown: shown)
+        let plan = try planExtraction(of: source, limits: limits, selecting: selected)
+        guard plan.entries > 0 else { throw ConfinedFileError.notFound("\(path) in \(shown)") }
+        let staging = ConfinedPath(components: [".berth-restore-\(UInt64.random(in: 0...UInt64.max))"])
+        defer { try? delete(staging.relative) }
+        close(try makeFolders(staging, shown: shown))
+        try unpack(source, into: staging, limits: limits, selecting: selected)
+        let from = try resolve(ConfinedPath(components: staging.components + selected.parent.components), flags: O_RDONLY | O_DIRECTORY, shown: path)
+        defer { close(from) }
+        let to = try makeFolders(selected.parent, shown: path)
+        defer { close(to) }
+        var existing = stat()
+        if fstatat(to, selected.name, &existing, AT_SYMLINK_NOFOLLOW) == 0 { try Self.removeEntry(selected.name, in: to) }
+        guard renameat(from, selected.name, to, selected.name) == 0 else { throw ConfinedFileError.from(errno, "restore", path) }
+        return plan
+    }
+
     /// Moves the root's entries into `previous` and the entries of `staging` into the root. Should a
     /// rename fail halfway, what moved is moved back, so the root holds the old entries again.
     private func swap(in staging: ConfinedPath, keepingAside previous: ConfinedPath, shown: String) throws {

@@ -41,6 +41,10 @@ struct BackupPageTests {
             _ = try await browser.post("/instances/\(id)/backups/\(backup)/restore", ["confirm-\(backup)": "on"])
             #expect(try await browser.get("/instances/\(id)/backups").text.contains("The backup is restored"))
             #expect(try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8) != "changed")
+            try Data("changed again".utf8).write(to: URL(fileURLWithPath: volume + "/installed.txt"))
+            _ = try await browser.post("/instances/\(id)/backups/\(backup)/restore", ["confirm-\(backup)": "on", "path": "installed.txt"])
+            #expect(try await browser.get("/instances/\(id)/backups").text.contains("installed.txt is restored from the backup: 1 entry"))
+            #expect(try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8) != "changed again")
 
             _ = try await browser.post("/instances/\(id)/backups/\(backup)/lock", ["locked": "true"])
             _ = try await browser.post("/instances/\(id)/backups/\(backup)/delete")
@@ -49,7 +53,10 @@ struct BackupPageTests {
             _ = try await browser.post("/instances/\(id)/backups/\(backup)/delete")
             #expect(try await browser.get("/instances/\(id)/backups").text.contains(#"id="no-backups""#))
             let actions = try await panel.panel.audit.search(AuditFilter(), skipping: 0, count: 100).map(\.action)
-            for action in ["made backup <b>nightly</b>", "restored backup \(backup)", "locked backup <b>nightly</b>", "deleted backup \(backup)"] {
+            for action in [
+                "made backup <b>nightly</b>", "restored backup \(backup)", "restored installed.txt from backup \(backup)",
+                "locked backup <b>nightly</b>", "deleted backup \(backup)",
+            ] {
                 #expect(actions.contains(action), "\(action) in \(actions)")
             }
 

@@ -129,6 +129,19 @@ struct BackupTests {
             )
             let files = try VolumeSnapshot(volume)
 
+            // One file back, the rest as it is now, and the instance runs on.
+            let installed = try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8)
+            try Data("changed".utf8).write(to: URL(fileURLWithPath: volume + "/installed.txt"))
+            let one = try await panel.request(.POST, Self.backups(id, "/\(backup)/restore"), json: #"{"path": "installed.txt"}"#, apiKey: .some(key))
+            #expect(one.status == 200 && one.object["entries"] as? Int == 1, "\(one.text)")
+            #expect(try VolumeSnapshot(volume) == files, "installed.txt is the backup's again, new.txt stays")
+            #expect(try String(contentsOfFile: volume + "/installed.txt", encoding: .utf8) == installed)
+            #expect(try await panel.instance(id)["PowerState"] as? String == "running", "a single file does not stop the instance")
+            let absent = try await panel.request(.POST, Self.backups(id, "/\(backup)/restore"), json: #"{"path": "new.txt"}"#, apiKey: .some(key))
+            #expect(absent.status == 404 && absent.error == "new.txt in backup \(backup) does not exist", "\(absent.text)")
+            let climbing = try await panel.request(.POST, Self.backups(id, "/\(backup)/restore"), json: #"{"path": "../../etc"}"#, apiKey: .some(key))
+            #expect(climbing.status == 400, "\(climbing.text)")
+
             let foreign = try await panel.request(.POST, Self.backups(other, "/\(backup)/restore"), apiKey: .some(key))
             #expect(foreign.status == 404 && foreign.error == "the instance has no backup with that id", "\(foreign.text)")
             for unknown in [UUID().uuidString, "not-a-backup"] {

@@ -26,7 +26,12 @@ struct BackupController<Context: RequestContext>: Sendable {
         group.post(RouterPath(DaemonRoutes.backupRestore.pattern)) { request, context in
             let (id, backup) = try Self.names(context)
             let restore = try await request.decodeJSON(as: RestoreRequest.self)
-            let summary = try await supervisor.restore(id, from: backup, sha256: restore.sha256)
+            let summary =
+                if let path = restore.path {
+                    try await supervisor.restore(path, into: id, from: backup, sha256: restore.sha256)
+                } else {
+                    try await supervisor.restore(id, from: backup, sha256: restore.sha256)
+                }
             return try JSONResponse.make(ExtractionAnswer(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped))
         }
     }

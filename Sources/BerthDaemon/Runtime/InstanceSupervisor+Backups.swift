@@ -46,6 +46,18 @@ extension InstanceSupervisor {
         return summary
     }
 
+    /// Restores only the file or folder at `path` from the backup, replacing what is there, while the
+    /// instance runs on: as an upload would, and with the same refusals.
+    func restore(_ path: String, into id: String, from backup: String, sha256: String) async throws -> ArchiveSummary {
+        let files = try await volumeFiles(of: id)
+        let archives = backups
+        let archive = try await NIOThreadPool.singleton.runIfActive { try archives.checkedPath(of: backup, of: id, sha256: sha256) }
+        let limits = ExtractionLimits(maximumEntries: Self.backupEntryLimit, maximumBytes: try roomForFiles(of: id))
+        return try await NIOThreadPool.singleton.runIfActive {
+            try files.restore(path, fromArchiveAt: archive, shown: "backup \(backup)", limits: limits)
+        }
+    }
+
     /// Far more entries than a game's files have: a backup is the node's own archive, not a tenant's upload.
     static var backupEntryLimit: Int { 2_000_000 }
 

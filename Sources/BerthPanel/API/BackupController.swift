@@ -32,8 +32,9 @@ struct BackupController<Context: PanelRequestContext>: Sendable {
         }
         backups.post(":backup/restore") { request, context in
             try await routeGuard.answering(context, needs: .write) { id, role in
-                _ = try await RequestFields.read(request, only: [])
-                return try JSONResponse.make(try await instances.backups.restore(id, backup: try context.parameters.require("backup"), as: role))
+                let path = try await RequestFields.read(request, only: ["path"]).optionalExactString("path")
+                let backup = try context.parameters.require("backup")
+                return try JSONResponse.make(try await instances.backups.restore(id, backup: backup, path: path, as: role))
             }
         }
         backups.patch(":backup") { request, context in

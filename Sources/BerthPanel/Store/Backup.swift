@@ -32,7 +32,7 @@ final class Backup: Model, @unchecked Sendable {
 
     /// Its state, where a backup still `creating` after the longest a node may take was abandoned: its
     /// panel stopped before the node answered. It then counts as failed, and may be deleted.
-    func state(at now: Date = Date()) -> BackupState {
+    func effectiveState(at now: Date = Date()) -> BackupState {
         let state = BackupState(rawValue: state) ?? .failed
         guard state == .creating, let createdAt, now.timeIntervalSince(createdAt) > Self.longestCreation else { return state }
         return .failed

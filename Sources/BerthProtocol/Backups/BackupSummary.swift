@@ -17,11 +17,14 @@ public struct BackupSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// Restores a backup, once its archive still has the checksum the panel recorded when it was made.
+/// Restores a backup, once its archive still has the checksum the panel recorded when it was made: all of
+/// it, or only the file or folder at `path`.
 public struct RestoreRequest: Codable, Sendable, Equatable {
     public var sha256: String
+    public var path: String?
 
-    public init(sha256: String) {
+    public init(sha256: String, path: String? = nil) {
         self.sha256 = sha256
+        self.path = path
     }
 }

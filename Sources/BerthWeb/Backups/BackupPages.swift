@@ -44,8 +44,13 @@ struct BackupPages: Sendable {
                 guard context.form.optional("confirm-\(backup)") == "on" else {
                     throw PanelError.invalid("tick the box to confirm: restoring replaces all of the instance's files")
                 }
-                let restored = try await instances.backups.restore(id, backup: backup, as: reached.role)
-                return ("restored backup \(backup)", "The backup is restored: \(restored.entries) entries, \(ByteCount.text(restored.bytes)).")
+                let path = context.form.optional("path")
+                let restored = try await instances.backups.restore(id, backup: backup, path: path, as: reached.role)
+                let what = path.map { "\($0) is restored from the backup" } ?? "The backup is restored"
+                return (
+                    "restored \(path.map { "\($0) from " } ?? "")backup \(backup)",
+                    "\(what): \(restored.entries == 1 ? "1 entry" : "\(restored.entries) entries"), \(ByteCount.text(restored.bytes))."
+                )
             }
         }
         group.post("instances/:id/backups/:backup/lock") { _, context in

@@ -17,7 +17,7 @@ package struct BackupView: Codable, Sendable, Equatable {
     init(_ backup: Backup) {
         id = backup.id?.uuidString.lowercased() ?? ""
         name = backup.name
-        state = backup.state()
+        state = backup.effectiveState()
         size = backup.size
         sha256 = backup.sha256
         failure = state == .failed && backup.failure == nil ? "the panel stopped before the node finished it" : backup.failure

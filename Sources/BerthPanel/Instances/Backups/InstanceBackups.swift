@@ -77,7 +77,8 @@ package struct InstanceBackups: Sendable {
     /// Replaces the instance's files with the backup's; the node stops the instance for the swap and starts
     /// it again if it ran. A backup whose archive no longer has its recorded checksum is refused (409), and
     /// the files stay as they are.
-    package func restore(_ id: String, backup backupID: String, as role: InstanceRole) async throws -> ExtractionAnswer {
+    /// With `path`, only that file or folder is restored, and the instance runs on.
+    package func restore(_ id: String, backup backupID: String, path: String? = nil, as role: InstanceRole) async throws -> ExtractionAnswer {
         let (instance, backup) = try await find(backupID, of: id, as: role)
         guard backup.state == BackupState.ready.rawValue, let sha256 = backup.sha256 else {
             throw PanelError.conflict("the backup is \(backup.state), not ready to restore")
@@ -86,7 +87,7 @@ package struct InstanceBackups: Sendable {
             try await store.daemons.send(
                 .POST,
                 Self.route(DaemonRoutes.backupRestore, instance: id, backup: backupID),
-                body: RestoreRequest(sha256: sha256),
+                body: RestoreRequest(sha256: sha256, path: path),
                 to: instance.node,
                 expecting: ExtractionAnswer.self,
                 deadline: DaemonClient.transferDeadline
@@ -99,7 +100,7 @@ package struct InstanceBackups: Sendable {
     package func delete(_ id: String, backup backupID: String, as role: InstanceRole) async throws {
         let (instance, backup) = try await find(backupID, of: id, as: role)
         guard !backup.locked else { throw PanelError.conflict("the backup is locked; unlock it before deleting it") }
-        guard backup.state() != .creating else { throw PanelError.conflict("the backup is still being made") }
+        guard backup.effectiveState() != .creating else { throw PanelError.conflict("the backup is still being made") }
         do {
             _ = try await InstanceFiles.asking {
                 try await store.daemons.send(
@@ -126,8 +127,8 @@ package struct InstanceBackups: Sendable {
     /// and then the new backup is refused as any other.
     private func rotate(_ id: String, instanceID: UUID, keepingRoomUnder limit: Int, as role: InstanceRole) async throws {
         let kept = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
-            .sort(\.$createdAt).sort(\.$id).all().filter { $0.state() != .failed }
-        let removable = kept.filter { !$0.locked && $0.state() == .ready }
+            .sort(\.$createdAt).sort(\.$id).all().filter { $0.effectiveState() != .failed }
+        let removable = kept.filter { !$0.locked && $0.effectiveState() == .ready }
         for backup in removable.prefix(max(0, kept.count - limit + 1)) {
             try await delete(id, backup: try backup.requireID().uuidString, as: role)
         }
@@ -137,7 +138,7 @@ package struct InstanceBackups: Sendable {
     /// (just made) is among those counted, and must be one of the `limit` oldest.
     private func checkRoom(for instanceID: UUID, limit: Int, counting made: Backup?) async throws {
         let kept = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
-            .sort(\.$createdAt).sort(\.$id).all().filter { $0.state() != .failed }
+            .sort(\.$createdAt).sort(\.$id).all().filter { $0.effectiveState() != .failed }
         let others = kept.filter { $0.id != made?.id }
         let fits = made.map { made in kept.prefix(limit).contains { $0.id == made.id } } ?? (others.count < limit)
         guard fits else {
