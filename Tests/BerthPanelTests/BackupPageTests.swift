@@ -26,7 +26,9 @@ struct BackupPageTests {
             #expect(made.location == "/instances/\(id)/backups")
             let listed = try await browser.get("/instances/\(id)/backups").text
             #expect(listed.contains("The backup &lt;b&gt;nightly&lt;/b&gt; is ready"), "the name is escaped")
-            #expect(listed.contains("1 of 3 backup(s) kept"))
+            #expect(listed.contains("1 of 3 backup(s) kept, "), "\(listed)")
+            let stored = try #require(try await panel.request(.GET, "/api/v1/instances/\(id)/backups").array.first?["size"] as? Int)
+            #expect(listed.contains("kept, \(ByteCount.text(Int64(stored))) on the node"))
             let backup = try #require(try await panel.request(.GET, "/api/v1/instances/\(id)/backups").array.first?["id"] as? String)
             let download = try await browser.get("/instances/\(id)/backups/\(backup)/download")
             let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"

@@ -7,7 +7,7 @@ struct BackupList {
     let instanceName: String
     let rows: [Row]
     let isEmpty: Bool
-    /// e.g. "2 of 3 backups kept".
+    /// e.g. "2 of 3 backups kept, 1.2 GiB on the node".
     let allowance: String
     let canMakeMore: Bool
 
@@ -29,7 +29,8 @@ struct BackupList {
         self.instanceID = instanceID
         self.instanceName = instanceName
         let kept = backups.filter { $0.state != .failed }.count
-        allowance = "\(kept) of \(limit) backup(s) kept"
+        let stored = backups.compactMap(\.size).reduce(0, +)
+        allowance = "\(kept) of \(limit) backup(s) kept, \(ByteCount.text(stored)) on the node"
         canMakeMore = kept < limit
         isEmpty = backups.isEmpty
         rows = backups.map { backup in
