@@ -22,8 +22,7 @@ extension InstanceSupervisor {
     func restore(_ id: String, from backup: String, sha256: String) async throws -> ArchiveSummary {
         if let refusal = fileRefusal(of: id) { throw refusal }
         guard let record = records[id] else { throw InstanceError.notFound(id: id) }
-        let archives = backups
-        let archive = try await NIOThreadPool.singleton.runIfActive { try archives.checkedPath(of: backup, of: id, sha256: sha256) }
+        let archive = try await checkedArchive(backup, of: id, sha256: sha256)
         try await mountDisk(of: id)
         let (wasRunning, stop) = try change(id) { try $0.lifecycle.requestRestore() }
         let summary: ArchiveSummary
@@ -31,7 +30,7 @@ extension InstanceSupervisor {
             sendStop(stop, to: id)
             try await waitUntilStopped(id, grace: .seconds(record.specification.image.stopTimeoutSeconds))
             let files = try ConfinedDirectory(path: blueprint.volumePath(for: id), owner: (record.hostID, record.hostID))
-            let limits = ExtractionLimits(maximumEntries: Self.backupEntryLimit, maximumBytes: try roomForFiles(of: id))
+            let limits = try restoreLimits(of: id)
             summary = try await NIOThreadPool.singleton.runIfActive {
                 try files.replaceContents(withArchiveAt: archive, shown: "backup \(backup)", limits: limits)
             }
@@ -50,16 +49,24 @@ extension InstanceSupervisor {
     /// instance runs on: as an upload would, and with the same refusals.
     func restore(_ path: String, into id: String, from backup: String, sha256: String) async throws -> ArchiveSummary {
         let files = try await volumeFiles(of: id)
-        let archives = backups
-        let archive = try await NIOThreadPool.singleton.runIfActive { try archives.checkedPath(of: backup, of: id, sha256: sha256) }
-        let limits = ExtractionLimits(maximumEntries: Self.backupEntryLimit, maximumBytes: try roomForFiles(of: id))
+        let archive = try await checkedArchive(backup, of: id, sha256: sha256)
+        let limits = try restoreLimits(of: id)
         return try await NIOThreadPool.singleton.runIfActive {
             try files.restore(path, fromArchiveAt: archive, shown: "backup \(backup)", limits: limits)
         }
     }
 
-    /// Far more entries than a game's files have: a backup is the node's own archive, not a tenant's upload.
-    static var backupEntryLimit: Int { 2_000_000 }
+    /// Where the backup's archive is, once its checksum is the one recorded when it was made.
+    private func checkedArchive(_ backup: String, of id: String, sha256: String) async throws -> String {
+        let archives = backups
+        return try await NIOThreadPool.singleton.runIfActive { try archives.checkedPath(of: backup, of: id, sha256: sha256) }
+    }
+
+    /// Far more entries than a game's files have (a backup is the node's own archive, not a tenant's
+    /// upload), and no more bytes than the instance's files have room for.
+    private func restoreLimits(of id: String) throws -> ExtractionLimits {
+        ExtractionLimits(maximumEntries: 2_000_000, maximumBytes: try roomForFiles(of: id))
+    }
 
     private func startAgain(_ id: String, if wasRunning: Bool) async {
         guard wasRunning else { return }

@@ -28,4 +28,9 @@ final class Schedule: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// The tasks, as the panel wrote them; none if the column was edited by hand into something unreadable.
+    var decodedTasks: [ScheduleTask] {
+        (try? JSONDecoder().decode([ScheduleTask].self, from: Data(tasks.utf8))) ?? []
+    }
 }

@@ -10,7 +10,7 @@ struct BackupPages: Sendable {
     let instances: InstanceStore
     let access: InstanceAccess
     let audit: AuditLog
-    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .backups) }
+    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .backups, section: "backups") }
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("instances/:id/backups") { _, context in
@@ -30,7 +30,7 @@ struct BackupPages: Sendable {
             return DownloadResponse.passing(download, named: "backup-\(backup).tar.zst")
         }
         group.post("instances/:id/backups") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let name = context.form.optional("name")
                 let made = try await instances.backups.create(id, name: name, as: reached.role)
                 let size = made.size.map(ByteCount.text) ?? ""
@@ -38,7 +38,7 @@ struct BackupPages: Sendable {
             }
         }
         group.post("instances/:id/backups/:backup/restore") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let backup = try context.parameters.require("backup")
                 // Each backup's box has a name of its own: checkboxes of one name would be one group.
                 guard context.form.optional("confirm-\(backup)") == "on" else {
@@ -54,7 +54,7 @@ struct BackupPages: Sendable {
             }
         }
         group.post("instances/:id/backups/:backup/lock") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let locked = context.form.optional("locked") == "true"
                 let backup = try await instances.backups.setLocked(locked, id: id, backup: try context.parameters.require("backup"), as: reached.role)
                 return (
@@ -64,7 +64,7 @@ struct BackupPages: Sendable {
             }
         }
         group.post("instances/:id/backups/:backup/delete") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/backups" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let backup = try context.parameters.require("backup")
                 try await instances.backups.delete(id, backup: backup, as: reached.role)
                 return ("deleted backup \(backup)", "The backup was deleted.")

@@ -14,7 +14,7 @@ struct FilePages: Sendable {
     let instances: InstanceStore
     let access: InstanceAccess
     let audit: AuditLog
-    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .filesRead) }
+    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .filesRead, section: "files") }
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("instances/:id/files") { request, context in
@@ -101,7 +101,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/folder") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let name = try context.form.required("name", label: "The folder's name")
                 let path = Self.join(context.form.raw("folder"), name)
                 _ = try await instances.files.makeFolder(path, of: id, as: reached.role)
@@ -109,7 +109,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/rename") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let folder = context.form.raw("folder")
                 let from = Self.join(folder, try context.form.required("name", label: "The name"))
                 let newName = try context.form.required("to", label: "The new name")
@@ -119,7 +119,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/copy") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let name = try context.form.required("name", label: "The name")
                 let from = Self.join(context.form.raw("folder"), name)
                 let to = Self.join(context.form.raw("folder"), Self.copyName(of: name))
@@ -128,7 +128,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/mode") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let path = Self.join(context.form.raw("folder"), try context.form.required("name", label: "The name"))
                 let mode = try context.form.required("mode", label: "The permissions")
                 _ = try await instances.files.setMode(mode, of: path, in: id, as: reached.role)
@@ -136,7 +136,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/compress") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let names = context.form.values["selected"] ?? []
                 guard !names.isEmpty else { throw PanelError.invalid("select the files and folders to archive first") }
                 let folder = context.form.raw("folder")
@@ -152,7 +152,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/extract") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let path = Self.join(context.form.raw("folder"), try context.form.required("name", label: "The archive"))
                 let answer = try await instances.files.extract(path, into: nil, of: id, as: reached.role)
                 let skipped = answer.skipped > 0 ? " \(answer.skipped) hard links or special files were left out." : ""
@@ -160,7 +160,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/pull") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let url = try context.form.required("url", label: "The URL")
                 let folder = context.form.raw("folder")
                 let entry = try await instances.files.pull(
@@ -177,7 +177,7 @@ struct FilePages: Sendable {
             }
         }
         group.post("instances/:id/files/delete") { _, context in
-            try await part.change(context, back: { Self.folderPage($0, context) }) { reached, id in
+            try await change(context) { reached, id in
                 let names = context.form.values["selected"] ?? []
                 guard !names.isEmpty else { throw PanelError.invalid("select the files and folders to delete first") }
                 let paths = names.map { Self.join(context.form.raw("folder"), $0) }
@@ -190,9 +190,12 @@ struct FilePages: Sendable {
         }
     }
 
-    /// The folder the form was posted from.
-    static func folderPage(_ id: String, _ context: WebRequestContext) -> String {
-        "/instances/\(id)/files?path=" + QueryValue.encode(context.form.raw("folder"))
+    /// One change from a form on the folder page, which it goes back to.
+    private func change(
+        _ context: WebRequestContext,
+        _ body: (ReachableInstance, String) async throws -> (action: String, message: String)
+    ) async throws -> Response {
+        try await part.change(context, back: { "/instances/\($0)/files?path=" + QueryValue.encode(context.form.raw("folder")) }, body)
     }
 
     static func join(_ folder: String, _ name: String) -> String {

@@ -8,6 +8,8 @@ struct InstancePart: Sendable {
     let access: InstanceAccess
     let audit: AuditLog
     let permission: InstancePermission
+    /// The part's page under the instance's: `files`, `backups`, …
+    let section: String
 
     /// The instance, and its id as URLs write it.
     func reach(_ context: WebRequestContext) async throws -> (ReachableInstance, String) {
@@ -16,10 +18,10 @@ struct InstancePart: Sendable {
         return (reached, try reached.instance.requireID().uuidString.lowercased())
     }
 
-    /// `back` makes the page to return to from the instance's id.
+    /// `back` makes the page to return to from the instance's id; the part's own page when nil.
     func change(
         _ context: WebRequestContext,
-        back: (String) -> String,
+        back: ((String) -> String)? = nil,
         _ body: (ReachableInstance, String) async throws -> (action: String, message: String)
     ) async throws -> Response {
         let (reached, id) = try await reach(context)
@@ -30,6 +32,6 @@ struct InstancePart: Sendable {
         } catch let error as PanelError {
             context.flash(error)
         }
-        return WebResponse.redirect(back(id))
+        return WebResponse.redirect(back?(id) ?? "/instances/\(id)/\(section)")
     }
 }

@@ -10,7 +10,7 @@ struct SchedulePages: Sendable {
     let instances: InstanceStore
     let access: InstanceAccess
     let audit: AuditLog
-    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .schedules) }
+    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .schedules, section: "schedules") }
 
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("instances/:id/schedules") { _, context in
@@ -23,13 +23,13 @@ struct SchedulePages: Sendable {
             return pages.render("schedules", title: "Schedules · \(reached.instance.name)", content: list, context: context)
         }
         group.post("instances/:id/schedules") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/schedules" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let made = try await instances.schedules.create(id, try fields(context), as: reached.role)
                 return ("set up schedule \(made.name)", "The schedule \(made.name) is set up.")
             }
         }
         group.post("instances/:id/schedules/:schedule") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/schedules" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let changed = try await instances.schedules.update(
                     id,
                     schedule: try context.parameters.require("schedule"),
@@ -40,7 +40,7 @@ struct SchedulePages: Sendable {
             }
         }
         group.post("instances/:id/schedules/:schedule/pause") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/schedules" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let enabled = context.form.optional("enabled") == "true"
                 let changed = try await instances.schedules.update(
                     id,
@@ -52,13 +52,13 @@ struct SchedulePages: Sendable {
             }
         }
         group.post("instances/:id/schedules/:schedule/run") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/schedules" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let asked = try await instances.schedules.requestRun(id, schedule: try context.parameters.require("schedule"), as: reached.role)
                 return ("ran schedule \(asked.name)", "\(asked.name) runs within seconds; reload to see how it went.")
             }
         }
         group.post("instances/:id/schedules/:schedule/delete") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/schedules" }) { reached, id in
+            try await part.change(context) { reached, id in
                 let schedule = try context.parameters.require("schedule")
                 try await instances.schedules.delete(id, schedule: schedule, as: reached.role)
                 return ("deleted schedule \(schedule)", "The schedule was deleted.")

@@ -13,7 +13,7 @@ struct WebhookPages: Sendable {
     let audit: AuditLog
     let box: SecretBox
     static let adminPath = "/admin/webhooks"
-    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .settings) }
+    private var part: InstancePart { InstancePart(access: access, audit: audit, permission: .settings, section: "webhooks") }
 
     func addInstanceRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("instances/:id/webhooks") { _, context in
@@ -32,12 +32,12 @@ struct WebhookPages: Sendable {
             return try await make(context, for: try reached.instance.requireID(), on: "/instances/\(id)/webhooks", target: reached.instance.name)
         }
         group.post("instances/:id/webhooks/:webhook/delete") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/webhooks" }) { reached, _ in
+            try await part.change(context) { reached, _ in
                 try await delete(try context.parameters.require("webhook"), of: try reached.instance.requireID())
             }
         }
         group.post("instances/:id/webhooks/:webhook/deliveries/:delivery/redeliver") { _, context in
-            try await part.change(context, back: { "/instances/\($0)/webhooks" }) { reached, _ in
+            try await part.change(context) { reached, _ in
                 try await redeliver(context, of: try reached.instance.requireID())
             }
         }

@@ -24,7 +24,7 @@ package struct InstanceBackups: Sendable {
         let instance = try await instance(id, as: role)
         let instanceID = try instance.requireID()
         let name = try Self.checkedName(name)
-        if rotating { try await rotate(id, instanceID: instanceID, keepingRoomUnder: instance.backupLimit, as: role) }
+        if rotating { try await rotate(instance) }
         try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: nil)
         let backup = Backup(id: UUID(), instanceID: instanceID, name: name)
         try await backup.create(on: store.database.db())
@@ -99,16 +99,16 @@ package struct InstanceBackups: Sendable {
     /// no longer has is no reason to keep the record.
     package func delete(_ id: String, backup backupID: String, as role: InstanceRole) async throws {
         let (instance, backup) = try await find(backupID, of: id, as: role)
+        try await remove(backup, of: instance)
+    }
+
+    private func remove(_ backup: Backup, of instance: Instance) async throws {
         guard !backup.locked else { throw PanelError.conflict("the backup is locked; unlock it before deleting it") }
         guard backup.effectiveState() != .creating else { throw PanelError.conflict("the backup is still being made") }
+        let route = Self.route(DaemonRoutes.backup, instance: try instance.requireID().uuidString, backup: try backup.requireID().uuidString)
         do {
             _ = try await InstanceFiles.asking {
-                try await store.daemons.send(
-                    .DELETE,
-                    Self.route(DaemonRoutes.backup, instance: id, backup: backupID),
-                    body: Optional<String>.none,
-                    to: instance.node
-                )
+                try await store.daemons.send(.DELETE, route, body: Optional<String>.none, to: instance.node)
             }
         } catch PanelError.notFound {
             // Never written (a failed backup), or removed on the node by hand.
@@ -125,20 +125,18 @@ package struct InstanceBackups: Sendable {
 
     /// Deletes the oldest unlocked, finished backups until one more fits under `limit`; locked ones stay,
     /// and then the new backup is refused as any other.
-    private func rotate(_ id: String, instanceID: UUID, keepingRoomUnder limit: Int, as role: InstanceRole) async throws {
-        let kept = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
-            .sort(\.$createdAt).sort(\.$id).all().filter { $0.effectiveState() != .failed }
+    private func rotate(_ instance: Instance) async throws {
+        let kept = try await keptBackups(of: try instance.requireID())
         let removable = kept.filter { !$0.locked && $0.effectiveState() == .ready }
-        for backup in removable.prefix(max(0, kept.count - limit + 1)) {
-            try await delete(id, backup: try backup.requireID().uuidString, as: role)
+        for backup in removable.prefix(max(0, kept.count - instance.backupLimit + 1)) {
+            try await remove(backup, of: instance)
         }
     }
 
     /// Refuses another backup when the instance keeps as many as it may. With `counting`, that backup
     /// (just made) is among those counted, and must be one of the `limit` oldest.
     private func checkRoom(for instanceID: UUID, limit: Int, counting made: Backup?) async throws {
-        let kept = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
-            .sort(\.$createdAt).sort(\.$id).all().filter { $0.effectiveState() != .failed }
+        let kept = try await keptBackups(of: instanceID)
         let others = kept.filter { $0.id != made?.id }
         let fits = made.map { made in kept.prefix(limit).contains { $0.id == made.id } } ?? (others.count < limit)
         guard fits else {
@@ -147,6 +145,12 @@ package struct InstanceBackups: Sendable {
     }
 
     // MARK: - Finding
+
+    /// The backups that count against the limit (all but failed ones), oldest first.
+    private func keptBackups(of instanceID: UUID) async throws -> [Backup] {
+        try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instanceID)
+            .sort(\.$createdAt).sort(\.$id).all().filter { $0.effectiveState() != .failed }
+    }
 
     private func instance(_ id: String, as role: InstanceRole) async throws -> Instance {
         try role.require(.backups)
@@ -182,7 +186,7 @@ package struct InstanceBackups: Sendable {
     }
 
     private static func route(_ route: RoutePath, instance id: String, backup: String) -> String {
-        route.path(id: id.lowercased()).replacingOccurrences(of: ":backup", with: backup)
+        route.path(id: id.lowercased()).replacingOccurrences(of: ":backup", with: backup.lowercased())
     }
 }
 

@@ -52,7 +52,7 @@ package struct InstanceSchedules: Sendable {
     /// stay as they are.
     package func requestRun(_ id: String, schedule scheduleID: String, as role: InstanceRole) async throws -> ScheduleView {
         let schedule = try await find(scheduleID, of: id, as: role)
-        try checkTasks(ScheduleView(schedule).tasks, as: role)
+        try checkTasks(schedule.decodedTasks, as: role)
         schedule.runRequested = true
         try await schedule.save(on: store.database.db())
         return ScheduleView(schedule)

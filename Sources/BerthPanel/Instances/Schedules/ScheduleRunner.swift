@@ -67,7 +67,7 @@ package struct ScheduleRunner: Service {
                         id: try schedule.requireID(),
                         instanceID: schedule.$instance.id.uuidString.lowercased(),
                         onlyWhenOnline: schedule.onlyWhenOnline,
-                        tasks: ScheduleView(schedule).tasks
+                        tasks: schedule.decodedTasks
                     )
                 )
             }
@@ -111,7 +111,7 @@ package struct ScheduleRunner: Service {
     /// not run. The outcome of each is kept with the schedule.
     func execute(_ run: ClaimedRun) async {
         var outcomes: [ScheduleTaskOutcome] = []
-        if run.onlyWhenOnline, (try? await instances.view(run.instanceID))?.powerState != "running" {
+        if run.onlyWhenOnline, (try? await instances.view(run.instanceID))?.powerState != PowerState.running.rawValue {
             outcomes = run.tasks.map { ScheduleTaskOutcome(action: $0.action, status: .skipped, message: "the instance was not running") }
         } else {
             var failed = false

@@ -22,7 +22,7 @@ package struct ScheduleView: Codable, Sendable, Equatable {
         timeZone = schedule.timeZone
         onlyWhenOnline = schedule.onlyWhenOnline
         enabled = schedule.enabled
-        tasks = (try? JSONDecoder().decode([ScheduleTask].self, from: Data(schedule.tasks.utf8))) ?? []
+        tasks = schedule.decodedTasks
         nextRunAt = schedule.nextRun.map { Date(timeIntervalSince1970: Double($0)).formatted(.iso8601) }
         lastRunAt = schedule.lastRun.map { Date(timeIntervalSince1970: Double($0)).formatted(.iso8601) }
         lastOutcome = schedule.lastOutcome.flatMap { try? JSONDecoder().decode([ScheduleTaskOutcome].self, from: Data($0.utf8)) } ?? []
