@@ -21,6 +21,17 @@ struct ScheduleTests {
         return output
     }
 
+    /// How many times the instance echoed `command`, once it has echoed it `expecting` times or 10 s passed:
+    /// the node answers once a command is written to the process, which echoes it a moment later.
+    static func echoes(of command: String, by panel: TestPanel, _ id: String, expecting: Int) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let echoed = try await output(panel, id).components(separatedBy: "echo:\(command)").count - 1
+            guard echoed < expecting, ContinuousClock.now < deadline else { return echoed }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     static func date(_ text: String?) throws -> Date {
         try #require(text.flatMap { try? Date($0, strategy: .iso8601) }, "\(text ?? "nil") is a time")
     }
@@ -94,7 +105,7 @@ struct ScheduleTests {
             // Three hours without a panel: 36 due times missed, one run.
             let ran = await runner.runDue(at: later.addingTimeInterval(3 * 3600 + 30))
             #expect(ran.map(\.id) == [ticking.id] && ran.first?.nextRunAt == "2040-06-01T15:05:00Z", "\(ran)")
-            #expect(try await Self.output(panel, id).components(separatedBy: "echo:tick").count - 1 == 1)
+            #expect(try await Self.echoes(of: "tick", by: panel, id, expecting: 1) == 1)
 
             let paused = try await schedules.update(id, schedule: ticking.id, try fields(#"{"enabled": false}"#), as: .administrator, now: later)
             #expect(paused.nextRunAt == nil)
@@ -173,7 +184,7 @@ struct ScheduleTests {
                     }
                     #expect(runs == 1, "minute \(minute): \(runs) runs")
                 }
-                #expect(try await Self.output(panel, id).components(separatedBy: "echo:once").count - 1 == 5)
+                #expect(try await Self.echoes(of: "once", by: panel, id, expecting: 5) == 5)
             }
             await second.close()
             try outcome.get()
