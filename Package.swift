@@ -74,6 +74,15 @@ let package = Package(
         .target(name: "ConfinedFiles", dependencies: ["CConfinedFiles", "CArchive"]),
         // Cron expressions and their due times; knows nothing of Berth.
         .target(name: "Cron"),
+        // S3-compatible object storage: a SigV4 signer and the calls backups make; knows nothing of Berth.
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "BerthDaemon",
             dependencies: [
@@ -105,6 +114,7 @@ let package = Package(
             dependencies: [
                 "Cron",
                 "SMTP",
+                "ObjectStorage",
                 "BerthProtocol",
                 "BerthHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -152,6 +162,7 @@ let package = Package(
             name: "berth",
             dependencies: [
                 "SMTP",
+                "ObjectStorage",
                 "BerthHTTP",
                 "DockerEngine",
                 "BerthDaemon",
@@ -201,6 +212,7 @@ let package = Package(
         .testTarget(name: "BerthProtocolTests", dependencies: ["BerthProtocol"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfinedFilesTests", dependencies: ["ConfinedFiles", "BerthTestSupport"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "BerthTestSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "BerthTestSupport"]),
         .testTarget(
             name: "SFTPTests",
@@ -228,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "BerthPanelTests",
             dependencies: [
-                "BerthPanel", "BerthWeb", "BerthDaemon", "BerthProtocol", "BerthHTTP", "DockerEngine", "BerthTestSupport",
+                "BerthPanel", "BerthWeb", "BerthDaemon", "BerthProtocol", "BerthHTTP", "DockerEngine", "BerthTestSupport", "ObjectStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),

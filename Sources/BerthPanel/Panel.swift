@@ -3,6 +3,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import ObjectStorage
 import Logging
 import ServiceLifecycle
 
@@ -96,6 +97,7 @@ public struct Panel: Sendable {
             subusers: subusers,
             daemons: DaemonClient(httpClient: nodeClient.client, box: box),
             allowsLowHostPorts: configuration.allowsLowHostPorts,
+            backupBucket: configuration.backupBucket.map { S3Client(bucket: $0) },
             logger: logger
         )
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)

@@ -1,5 +1,6 @@
 import BerthHTTP
 import Foundation
+import ObjectStorage
 
 /// How the panel runs, read once at start.
 public struct PanelConfiguration: Sendable {
@@ -26,6 +27,8 @@ public struct PanelConfiguration: Sendable {
     /// Whether webhooks may go to private networks (10/8, 192.168/16, …) and this machine: off by default,
     /// since a webhook's URL is chosen by an instance's owner, and the panel's network is the operator's.
     public var allowsPrivateWebhooks: Bool
+    /// Where backups are kept: in this S3-compatible bucket, or on their instances' nodes when nil.
+    public var backupBucket: S3Bucket?
     /// The mail server the panel sends with until an admin saves other settings on the Mail page.
     public var mail: MailSettings?
     /// Serves the benchmarks' reference route (`scripts/bench` turns it on with ``benchCeilingVariable``).
@@ -51,11 +54,13 @@ public struct PanelConfiguration: Sendable {
         allowsLoopbackNodes: Bool = false,
         allowsLowHostPorts: Bool = false,
         allowsPrivateWebhooks: Bool = false,
+        backupBucket: S3Bucket? = nil,
         mail: MailSettings? = nil,
         benchCeiling: Bool = false,
         metricsToken: String? = nil
     ) {
         self.mail = mail
+        self.backupBucket = backupBucket
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory

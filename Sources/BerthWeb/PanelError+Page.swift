@@ -10,7 +10,7 @@ extension PanelError {
         case .forbidden: .forbidden
         case .duplicate, .conflict, .insufficientCapacity: .conflict
         case .nodeUnavailable: .serviceUnavailable
-        case .nodeFailed: .badGateway
+        case .nodeFailed, .storageFailed: .badGateway
         case .tooLarge: .contentTooLarge
         case .diskFull: .init(code: 507, reasonPhrase: "Insufficient Storage")
         case .corrupt: .internalServerError

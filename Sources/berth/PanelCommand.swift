@@ -32,6 +32,8 @@ struct PanelCommand: AsyncParsableCommand {
 
     @OptionGroup var mail: MailOptions
 
+    @OptionGroup var backupStorage: BackupStorageOptions
+
     @OptionGroup var metrics: MetricsOptions
 
     @OptionGroup var logging: LogOptions
@@ -55,6 +57,7 @@ struct PanelCommand: AsyncParsableCommand {
                 allowsLoopbackNodes: allowLoopbackNodes,
                 allowsLowHostPorts: allowLowPorts,
                 allowsPrivateWebhooks: allowPrivateWebhooks,
+                backupBucket: try backupStorage.bucket(secret: environment.s3SecretAccessKey),
                 mail: try mail.settings(password: environment.smtpPassword),
                 benchCeiling: environment.benchCeiling,
                 metricsToken: try metrics.token()

@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var mail: MailOptions
 
+    @OptionGroup var backupStorage: BackupStorageOptions
+
     @OptionGroup var metrics: MetricsOptions
 
     @OptionGroup var logging: LogOptions
@@ -75,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
                 trustedProxies: proxies.trustedProxies,
                 allowsLowHostPorts: allowLowPorts,
                 allowsPrivateWebhooks: allowPrivateWebhooks,
+                backupBucket: try backupStorage.bucket(secret: environment.s3SecretAccessKey),
                 mail: try mail.settings(password: environment.smtpPassword),
                 benchCeiling: environment.benchCeiling,
                 metricsToken: metricsToken

@@ -28,6 +28,12 @@ struct BackupArchives: Sendable {
         return BackupSummary(size: file.size, sha256: try Self.sha256(of: file), entries: packed.entries, bytes: packed.bytes)
     }
 
+    /// A new file for the backup's archive, fetched from object storage for a restore; the archive once
+    /// committed.
+    func beginFetch(_ backup: String, of instance: String) throws -> FileWriter {
+        try folder(of: instance, creating: true).beginWrite(to: try Self.fileName(of: backup), mode: 0o600)
+    }
+
     /// The backup's archive, open for reading.
     func open(_ backup: String, of instance: String) throws -> OpenFile {
         do {

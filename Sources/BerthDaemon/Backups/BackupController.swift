@@ -27,12 +27,21 @@ struct BackupController<Context: RequestContext>: Sendable {
             let (id, backup) = try Self.names(context)
             let restore = try await request.decodeJSON(as: RestoreRequest.self)
             let summary =
-                if let path = restore.path {
+                if let source = restore.source {
+                    try await supervisor.restore(
+                        restore.path, into: id, from: backup, sha256: restore.sha256, fetching: source, size: restore.size ?? 0
+                    )
+                } else if let path = restore.path {
                     try await supervisor.restore(path, into: id, from: backup, sha256: restore.sha256)
                 } else {
                     try await supervisor.restore(id, from: backup, sha256: restore.sha256)
                 }
             return try JSONResponse.make(ExtractionAnswer(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped))
+        }
+        group.post(RouterPath(DaemonRoutes.backupUpload.pattern)) { request, context in
+            let (id, backup) = try Self.names(context)
+            let upload = try await request.decodeJSON(as: BackupUpload.self)
+            return try JSONResponse.make(try await supervisor.upload(backup, of: id, parts: upload.parts))
         }
     }
 

@@ -9,6 +9,8 @@ enum BackupError: Error, Equatable, APIErrorConvertible {
     /// The archive's checksum is not the one recorded when it was made: damaged on disk, or replaced.
     case damaged(String)
     case busy(String)
+    /// Object storage refused or failed a transfer, or could not be reached.
+    case storage(String)
 
     var apiError: APIError {
         switch self {
@@ -18,6 +20,7 @@ enum BackupError: Error, Equatable, APIErrorConvertible {
         case .damaged(let backup):
             APIError(.conflict, "backup \(backup) is damaged: its checksum is not the one recorded when it was made, so it was not restored")
         case .busy(let message): APIError(.conflict, message)
+        case .storage(let message): APIError(.badGateway, message)
         }
     }
 }

@@ -15,6 +15,28 @@ extension InstanceSupervisor {
         return try await NIOThreadPool.singleton.runIfActive { try archives.write(backup, of: id, from: files) }
     }
 
+    /// Sends parts of the backup's archive to object storage with the requests the panel signed.
+    func upload(_ backup: String, of id: String, parts: [BackupUpload.Part]) async throws -> BackupUploadAnswer {
+        _ = try await status(of: id)
+        let archive = try backups.open(backup, of: id)
+        return BackupUploadAnswer(etags: try await BackupTransfers(http: .shared).upload(archive, parts: parts))
+    }
+
+    /// Restores a backup kept in object storage: its archive is fetched (at most `size` bytes) beside the
+    /// node's own backups, restored from as they are, and removed again, restored or not.
+    func restore(_ path: String?, into id: String, from backup: String, sha256: String, fetching source: ObjectRequest, size: Int64) async throws
+        -> ArchiveSummary
+    {
+        if let refusal = fileRefusal(of: id) { throw refusal }
+        let archives = backups
+        let writer = try archives.beginFetch(backup, of: id)
+        try await BackupTransfers(http: .shared).fetch(source, into: writer, limit: size)
+        try writer.commit()
+        defer { try? archives.remove(backup, of: id) }
+        if let path { return try await restore(path, into: id, from: backup, sha256: sha256) }
+        return try await restore(id, from: backup, sha256: sha256)
+    }
+
     /// Replaces the volume's contents with the backup's, once its archive has the checksum recorded when
     /// it was made. A missing, damaged or foreign backup is refused before anything stops. Otherwise the
     /// instance stops, the archive is unpacked into a staging folder and checked there (entries, room),

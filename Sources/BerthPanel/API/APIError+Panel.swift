@@ -12,7 +12,7 @@ extension PanelError: APIErrorConvertible {
         case .forbidden: APIError(.forbidden, message)
         case .tooLarge: APIError(.contentTooLarge, message)
         case .diskFull: APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), message)
-        case .nodeFailed, .corrupt: APIError(.internalServerError, message)
+        case .nodeFailed, .storageFailed, .corrupt: APIError(.internalServerError, message)
         }
     }
 }

@@ -20,6 +20,8 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
     case nodeUnavailable(String)
     /// The node answered, and refused or failed.
     case nodeFailed(String)
+    /// The object storage backups are kept in refused or failed, or could not be reached.
+    case storageFailed(String)
     /// The request's body is larger than the panel reads.
     case tooLarge(String)
     /// The instance's disk (its limit, or the node's) has no room for what was written.
@@ -34,7 +36,7 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalid(let message), .notFound(let message), .duplicate(let message), .conflict(let message), .forbidden(let message),
             .insufficientCapacity(let message),
-            .nodeUnavailable(let message), .nodeFailed(let message), .tooLarge(let message), .diskFull(let message), .corrupt(let message):
+            .nodeUnavailable(let message), .nodeFailed(let message), .storageFailed(let message), .tooLarge(let message), .diskFull(let message), .corrupt(let message):
             message
         case .invalidFields(let problems):
             problems.map(\.message).joined(separator: "; ")

@@ -3,6 +3,7 @@ import BerthProtocol
 import FluentKit
 import Foundation
 import Logging
+import ObjectStorage
 import SQLKit
 
 /// What the panel does with instances: deploy, delete, suspend, and apply what nodes report.
@@ -12,6 +13,8 @@ package struct InstanceStore: Sendable {
     let daemons: DaemonClient
     /// Whether instances may publish host ports below 1024, where the node's own services live.
     let allowsLowHostPorts: Bool
+    /// The bucket backups go to, when the panel keeps them in object storage.
+    let backupBucket: S3Client?
     let logger: Logger
 
     package func all() async throws -> [InstanceView] {
@@ -274,6 +277,12 @@ package struct InstanceStore: Sendable {
         } catch let error as DaemonClientError {
             logger.warning("deleting instance \(id) waits for its node: \(error.message)")
             return .pending(error.message)
+        }
+        do {
+            try await backups.removeFromBucket(of: instance)
+        } catch {
+            logger.warning("deleting instance \(id) waits for its backups in object storage: \(error)")
+            return .pending("\(error)")
         }
         // Posted before the row goes: the instance's own webhooks go with it, and hear of it no more.
         await outbox.post(.deleted, about: instance)

@@ -15,6 +15,8 @@ final class Backup: Model, @unchecked Sendable {
     /// The archive's SHA-256, lowercase hex: a restore goes ahead only when the node's archive still has it.
     @OptionalField(key: "sha256") var sha256: String?
     @OptionalField(key: "failure") var failure: String?
+    /// A ``BackupStorage``: where the archive is kept.
+    @Field(key: "storage") var storage: String
     /// A locked backup cannot be deleted.
     @Field(key: "locked") var locked: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
@@ -27,6 +29,7 @@ final class Backup: Model, @unchecked Sendable {
         self.$instance.id = instanceID
         self.name = name
         state = BackupState.creating.rawValue
+        storage = BackupStorage.local.rawValue
         locked = false
     }
 
@@ -40,6 +43,13 @@ final class Backup: Model, @unchecked Sendable {
 
     /// ``DaemonClient/transferDeadline``: the panel waits no longer for a node to write a backup.
     static let longestCreation: TimeInterval = 6 * 3600
+}
+
+/// Where a backup's archive is kept: on its instance's node, or in the panel's object storage bucket
+/// (`--s3-bucket`), the node's copy removed once the upload is complete.
+package enum BackupStorage: String, Codable, Sendable {
+    case local
+    case s3
 }
 
 /// Where a backup stands.

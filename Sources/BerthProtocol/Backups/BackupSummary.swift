@@ -18,13 +18,18 @@ public struct BackupSummary: Codable, Sendable, Equatable {
 }
 
 /// Restores a backup, once its archive still has the checksum the panel recorded when it was made: all of
-/// it, or only the file or folder at `path`.
+/// it, or only the file or folder at `path`. A backup kept in object storage comes with the request that
+/// fetches its archive (`source`), of at most `size` bytes.
 public struct RestoreRequest: Codable, Sendable, Equatable {
     public var sha256: String
     public var path: String?
+    public var source: ObjectRequest?
+    public var size: Int64?
 
-    public init(sha256: String, path: String? = nil) {
+    public init(sha256: String, path: String? = nil, source: ObjectRequest? = nil, size: Int64? = nil) {
         self.sha256 = sha256
         self.path = path
+        self.source = source
+        self.size = size
     }
 }

@@ -15,6 +15,8 @@ struct BerthEnvironment: Sendable {
     var benchCeiling: Bool
     /// `BERTH_SMTP_PASSWORD`: the password for `--smtp-username`.
     var smtpPassword: String?
+    /// `BERTH_S3_SECRET_ACCESS_KEY`: the secret of `--s3-access-key-id`.
+    var s3SecretAccessKey: String?
 
     static func read(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> BerthEnvironment {
         BerthEnvironment(
@@ -22,7 +24,8 @@ struct BerthEnvironment: Sendable {
             databaseURL: environment[PanelConfiguration.databaseURLVariable].flatMap { $0.isEmpty ? nil : $0 },
             dockerHost: .fromEnvironment(environment),
             benchCeiling: environment[PanelConfiguration.benchCeilingVariable] == "1",
-            smtpPassword: environment[MailOptions.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
+            smtpPassword: environment[MailOptions.passwordVariable].flatMap { $0.isEmpty ? nil : $0 },
+            s3SecretAccessKey: environment[BackupStorageOptions.secretVariable].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 }

@@ -10,6 +10,8 @@ package struct BackupView: Codable, Sendable, Equatable {
     package let sha256: String?
     package let failure: String?
     package let locked: Bool
+    /// Where the archive is kept.
+    package let storage: BackupStorage
     /// ISO 8601, as every time the API shows.
     package let createdAt: String?
     package let completedAt: String?
@@ -22,6 +24,7 @@ package struct BackupView: Codable, Sendable, Equatable {
         sha256 = backup.sha256
         failure = state == .failed && backup.failure == nil ? "the panel stopped before the node finished it" : backup.failure
         locked = backup.locked
+        storage = BackupStorage(rawValue: backup.storage) ?? .local
         createdAt = backup.createdAt?.formatted(.iso8601)
         completedAt = backup.completedAt?.formatted(.iso8601)
     }

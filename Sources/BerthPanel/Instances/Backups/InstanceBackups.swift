@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BerthProtocol
 import FluentKit
 import Foundation
+import ObjectStorage
 
 /// An instance's backups: the panel keeps each one's record (name, state, size, checksum, lock), the
 /// instance's node keeps the archive. Every call needs the `backups` permission.
@@ -48,6 +49,10 @@ package struct InstanceBackups: Sendable {
                     deadline: DaemonClient.transferDeadline
                 )
             }
+            if let bucket = store.backupBucket {
+                try await upload(backupID, of: instance, size: summary.size, to: bucket)
+                backup.storage = BackupStorage.s3.rawValue
+            }
             backup.state = BackupState.ready.rawValue
             backup.size = summary.size
             backup.sha256 = summary.sha256
@@ -65,10 +70,14 @@ package struct InstanceBackups: Sendable {
         return BackupView(backup)
     }
 
-    /// The archive's bytes, streamed from the node.
+    /// The archive's bytes, streamed from the node or the bucket.
     package func download(_ id: String, backup backupID: String, range: String?, as role: InstanceRole) async throws -> HTTPClientResponse {
         let (instance, backup) = try await find(backupID, of: id, as: role)
         guard backup.state == BackupState.ready.rawValue else { throw PanelError.conflict("the backup is \(backup.state), not ready") }
+        if backup.storage == BackupStorage.s3.rawValue {
+            let key = Self.objectKey(instance: id, backup: backupID)
+            return try await Self.storing { try await bucket(for: backup).get(key: key, range: range) }
+        }
         return try await InstanceFiles.asking {
             try await store.daemons.download(Self.route(DaemonRoutes.backup, instance: id, backup: backupID), range: range, on: instance.node)
         }
@@ -83,11 +92,16 @@ package struct InstanceBackups: Sendable {
         guard backup.state == BackupState.ready.rawValue, let sha256 = backup.sha256 else {
             throw PanelError.conflict("the backup is \(backup.state), not ready to restore")
         }
+        var request = RestoreRequest(sha256: sha256, path: path)
+        if backup.storage == BackupStorage.s3.rawValue {
+            request.source = ObjectRequest(try bucket(for: backup).objectDownload(key: Self.objectKey(instance: id, backup: backupID)))
+            request.size = backup.size
+        }
         return try await InstanceFiles.asking {
             try await store.daemons.send(
                 .POST,
                 Self.route(DaemonRoutes.backupRestore, instance: id, backup: backupID),
-                body: RestoreRequest(sha256: sha256, path: path),
+                body: request,
                 to: instance.node,
                 expecting: ExtractionAnswer.self,
                 deadline: DaemonClient.transferDeadline
@@ -105,7 +119,15 @@ package struct InstanceBackups: Sendable {
     private func remove(_ backup: Backup, of instance: Instance) async throws {
         guard !backup.locked else { throw PanelError.conflict("the backup is locked; unlock it before deleting it") }
         guard backup.effectiveState() != .creating else { throw PanelError.conflict("the backup is still being made") }
-        let route = Self.route(DaemonRoutes.backup, instance: try instance.requireID().uuidString, backup: try backup.requireID().uuidString)
+        let id = try instance.requireID().uuidString
+        let backupID = try backup.requireID().uuidString
+        if backup.storage == BackupStorage.s3.rawValue {
+            let key = Self.objectKey(instance: id, backup: backupID)
+            try await Self.storing { try await bucket(for: backup).deleteObject(key: key) }
+            try await backup.delete(on: store.database.db())
+            return
+        }
+        let route = Self.route(DaemonRoutes.backup, instance: id, backup: backupID)
         do {
             _ = try await InstanceFiles.asking {
                 try await store.daemons.send(.DELETE, route, body: Optional<String>.none, to: instance.node)
@@ -185,7 +207,7 @@ package struct InstanceBackups: Sendable {
         return name
     }
 
-    private static func route(_ route: RoutePath, instance id: String, backup: String) -> String {
+    static func route(_ route: RoutePath, instance id: String, backup: String) -> String {
         route.path(id: id.lowercased()).replacingOccurrences(of: ":backup", with: backup.lowercased())
     }
 }
