@@ -201,6 +201,7 @@ let package = Package(
                 "BerthDaemon",
                 "DockerEngine",
                 "CArchive",
+                "ObjectStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ObjectStorage
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -50,6 +51,7 @@ struct TestPanel: PanelAPIClient {
         failedAuthenticationLimit: Int = 10,
         trustedProxies: TrustedProxies = TrustedProxies(),
         onSQLite: Bool = false,
+        backupBucket: S3Bucket? = nil,
         metricsToken: String? = nil,
         _ body: @Sendable (TestPanel) async throws -> Result
     ) async throws -> Result {
@@ -69,6 +71,7 @@ struct TestPanel: PanelAPIClient {
                 allowsLoopbackNodes: true,
                 // So do the webhook receivers.
                 allowsPrivateWebhooks: true,
+                backupBucket: backupBucket,
                 metricsToken: metricsToken
             ),
             logger: logger
