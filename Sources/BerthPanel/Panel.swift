@@ -3,8 +3,8 @@ import FluentKit
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
-import ObjectStorage
 import Logging
+import ObjectStorage
 import ServiceLifecycle
 
 /// The control plane: users, API keys, nodes, images and instances over a database, serving `/api`.
@@ -98,6 +98,7 @@ public struct Panel: Sendable {
             daemons: DaemonClient(httpClient: nodeClient.client, box: box),
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             backupBucket: configuration.backupBucket.map { S3Client(bucket: $0) },
+            background: BackgroundWork(),
             logger: logger
         )
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
@@ -173,7 +174,8 @@ public struct Panel: Sendable {
             mailer,
             DeletionRetrier(instances: instances, interval: .seconds(5)),
             scheduleRunner,
-            webhookSender
+            webhookSender,
+            instances.background
         )
         application.addServices(frontEnd.services)
         return application

@@ -24,6 +24,7 @@ extension ConfinedDirectory {
     /// `descriptor`, which the caller made and keeps: an archive outside the root, such as a backup. As
     /// ``compress(_:in:to:format:)``: links as links, folders whole; `shown` names the archive in errors.
     /// What `ignoring` excludes (paths relative to `folder`) is left out, and a folder it excludes not entered.
+    /// `progress` hears the bytes of files packed so far, as they grow.
     @discardableResult
     public func pack(
         _ names: [String]? = nil,
@@ -32,7 +33,8 @@ extension ConfinedDirectory {
         format: ArchiveFormat,
         shown: String,
         skipping temporary: String = "",
-        ignoring: IgnorePatterns = IgnorePatterns("")
+        ignoring: IgnorePatterns = IgnorePatterns(""),
+        progress: ((Int64) -> Void)? = nil
     ) throws -> ArchiveSummary {
         let source = try resolve(try ConfinedPath(folder), flags: O_RDONLY | O_DIRECTORY, shown: folder)
         defer { close(source) }
@@ -54,7 +56,17 @@ extension ConfinedDirectory {
             guard !name.isEmpty, !name.contains("/"), name != "..", name != "." else {
                 throw ConfinedFileError.invalidPath(name, "name entries of the folder itself")
             }
-            try pack(name, in: source, as: name, into: packer, archive: shown, skipping: temporary, ignoring: ignoring, summary: &summary)
+            try pack(
+                name,
+                in: source,
+                as: name,
+                into: packer,
+                archive: shown,
+                skipping: temporary,
+                ignoring: ignoring,
+                progress: progress,
+                summary: &summary
+            )
         }
         guard archive_write_close(packer) == ARCHIVE_OK else { throw Self.unwritable(shown, packer) }
         return ArchiveSummary(entries: summary.entries, bytes: summary.bytes, skipped: summary.skipped)
@@ -68,6 +80,7 @@ extension ConfinedDirectory {
         archive: String,
         skipping temporary: String,
         ignoring: IgnorePatterns,
+        progress: ((Int64) -> Void)?,
         summary: inout (entries: Int, bytes: Int64, skipped: Int)
     ) throws {
         var status = stat()
@@ -95,6 +108,7 @@ extension ConfinedDirectory {
                     archive: archive,
                     skipping: temporary,
                     ignoring: ignoring,
+                    progress: progress,
                     summary: &summary
                 )
             }
@@ -123,6 +137,7 @@ extension ConfinedDirectory {
                     throw Self.unwritable(archive, packer)
                 }
                 left -= Int64(count)
+                progress?(summary.bytes + Int64(status.st_size) - left)
             }
             summary.entries += 1
             summary.bytes += Int64(status.st_size)

@@ -39,36 +39,54 @@ struct BackupObjectStorageTests {
             let volume = panel.dataDirectory + "/node/volumes/" + id
             let world = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ $0 >> 11) })
             for (path, bytes) in [("world/region/r.0.0.mca", world), ("server.properties", Data("motd=before\n".utf8))] {
-                #expect(try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: path), bytes: bytes, apiKey: .some(key)).status == 201)
+                #expect(
+                    try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: path), bytes: bytes, apiKey: .some(key)).status == 201
+                )
             }
             try FileManager.default.createSymbolicLink(atPath: volume + "/latest", withDestinationPath: "world/region/r.0.0.mca")
             let before = try VolumeSnapshot(volume)
 
-            let made = try await panel.request(.POST, BackupTests.backups(id), json: #"{"name": "nightly"}"#, apiKey: .some(key))
-            #expect(made.status == 201, "\(made.text)")
-            let backup = try #require(made.object["id"] as? String)
-            #expect(made.object["storage"] as? String == "s3" && made.object["state"] as? String == "ready")
+            let made = try await BackupTests.make(panel, id, json: #"{"name": "nightly"}"#, apiKey: .some(key))
+            let backup = try #require(made["id"] as? String)
+            #expect(made["storage"] as? String == "s3" && made["state"] as? String == "ready", "\(made)")
             #expect(!FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"), "the node keeps no copy")
             let object = Data(try await client.get(key: Self.key(id, backup)).body.collect(upTo: 64 << 20).readableBytesView)
             let objectFile = panel.dataDirectory + "/object.tar.zst"
             try object.write(to: URL(fileURLWithPath: objectFile))
-            #expect(made.object["sha256"] as? String == (try BackupTests.sha256(of: objectFile)), "the bucket holds the archive recorded")
-            #expect(made.object["size"] as? Int == object.count)
+            #expect(made["sha256"] as? String == (try BackupTests.sha256(of: objectFile)), "the bucket holds the archive recorded")
+            #expect(made["size"] as? Int == object.count)
             #expect(try await panel.instance(id)["PowerState"] as? String == "running", "a backup does not stop the instance")
 
             let download = try await panel.request(.GET, BackupTests.backups(id, "/\(backup)/download"), apiKey: .some(key))
             #expect(download.status == 200 && download.body == object)
             let range = try await panel.request(
-                .GET, BackupTests.backups(id, "/\(backup)/download"), bytes: nil, headers: [("Range", "bytes=10-19")], apiKey: .some(key)
+                .GET,
+                BackupTests.backups(id, "/\(backup)/download"),
+                bytes: nil,
+                headers: [("Range", "bytes=10-19")],
+                apiKey: .some(key)
             )
             #expect(range.status == 206 && range.body == object[10..<20])
 
-            #expect(try await panel.request(.POST, FileAPITests.files(id, "/delete"), json: #"{"paths": ["world", "latest"]}"#, apiKey: .some(key)).status == 204)
             #expect(
-                try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: "server.properties"), bytes: Data("motd=after\n".utf8), apiKey: .some(key))
-                    .status == 201
+                try await panel.request(.POST, FileAPITests.files(id, "/delete"), json: #"{"paths": ["world", "latest"]}"#, apiKey: .some(key)).status
+                    == 204
             )
-            let one = try await panel.request(.POST, BackupTests.backups(id, "/\(backup)/restore"), json: #"{"path": "server.properties"}"#, apiKey: .some(key))
+            #expect(
+                try await panel.request(
+                    .PUT,
+                    FileAPITests.files(id, "/contents", path: "server.properties"),
+                    bytes: Data("motd=after\n".utf8),
+                    apiKey: .some(key)
+                )
+                .status == 201
+            )
+            let one = try await panel.request(
+                .POST,
+                BackupTests.backups(id, "/\(backup)/restore"),
+                json: #"{"path": "server.properties"}"#,
+                apiKey: .some(key)
+            )
             #expect(one.status == 200, "\(one.text)")
             #expect(try String(contentsOfFile: volume + "/server.properties", encoding: .utf8) == "motd=before\n")
             #expect(!FileManager.default.fileExists(atPath: volume + "/world"), "only the path asked for came back")
@@ -87,7 +105,7 @@ struct BackupObjectStorageTests {
             #expect(deleted?.code == "NoSuchKey")
 
             // The instance's deletion takes its backups out of the bucket too.
-            let last = try #require(try await panel.request(.POST, BackupTests.backups(id), apiKey: .some(key)).object["id"] as? String)
+            let last = try #require(try await BackupTests.make(panel, id, apiKey: .some(key))["id"] as? String)
             _ = try await client.get(key: Self.key(id, last))
             #expect(try await panel.request(.DELETE, "/api/instance/delete", ["id": id]).status == 201)
             let gone = await #expect(throws: S3Error.self) { try await client.get(key: Self.key(id, last)) }
@@ -101,13 +119,11 @@ struct BackupObjectStorageTests {
         try await TestPanel.with(withNode: true, backupBucket: try bucket(secret: "not the secret")) { panel in
             let owner = try await panel.createUser("owner")
             let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
-            let made = try await panel.request(.POST, BackupTests.backups(id))
-            #expect(made.status == 500)
-            #expect(made.error?.contains("SignatureDoesNotMatch") == true, "\(made.text)")
-            let listed = try await panel.request(.GET, BackupTests.backups(id)).array
-            #expect(listed.count == 1 && listed.first?["state"] as? String == "failed")
-            #expect((listed.first?["failure"] as? String)?.contains("SignatureDoesNotMatch") == true)
-            let backup = try #require(listed.first?["id"] as? String)
+            let made = try await BackupTests.make(panel, id)
+            #expect(made["state"] as? String == "failed")
+            #expect((made["failure"] as? String)?.contains("SignatureDoesNotMatch") == true, "\(made)")
+            #expect(try await panel.request(.GET, BackupTests.backups(id)).array.count == 1)
+            let backup = try #require(made["id"] as? String)
             #expect((try? FileManager.default.contentsOfDirectory(atPath: panel.dataDirectory + "/node/backups/\(id)"))?.isEmpty ?? true)
             await #expect(throws: S3Error.self) { try await client.get(key: Self.key(id, backup)) }
         }
@@ -121,7 +137,7 @@ struct BackupObjectStorageTests {
             let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
             let volume = panel.dataDirectory + "/node/volumes/" + id
-            let backup = try #require(try await panel.request(.POST, BackupTests.backups(id)).object["id"] as? String)
+            let backup = try #require(try await BackupTests.make(panel, id)["id"] as? String)
             #expect(try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: "kept.txt"), bytes: Data("kept".utf8)).status == 201)
             let before = try VolumeSnapshot(volume)
 

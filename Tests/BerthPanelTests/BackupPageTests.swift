@@ -22,14 +22,17 @@ struct BackupPageTests {
             #expect(instancePage.contains(#"id="reinstall-backup-first""#), "a reinstall offers a backup first")
             #expect(try await browser.get("/instances/\(id)/backups").text.contains(#"id="no-backups""#))
 
-            let made = try await browser.post("/instances/\(id)/backups", ["name": "<b>nightly</b>"])
+            let made = try await browser.post("/instances/\(id)/backups", ["name": "<b>nightly</b>", "stop-first": "on"])
             #expect(made.location == "/instances/\(id)/backups")
+            let started = try await browser.get("/instances/\(id)/backups").text
+            #expect(started.contains("The backup &lt;b&gt;nightly&lt;/b&gt; is being made; the instance is stopped for it"), "the name is escaped")
+            let backup = try #require(try await panel.request(.GET, "/api/v1/instances/\(id)/backups").array.first?["id"] as? String)
+            #expect(try await BackupTests.finished(panel, id, backup)["state"] as? String == "ready")
             let listed = try await browser.get("/instances/\(id)/backups").text
-            #expect(listed.contains("The backup &lt;b&gt;nightly&lt;/b&gt; is ready"), "the name is escaped")
+            #expect(listed.contains(#"<tr id="backup-\#(backup)" data-name="&lt;b&gt;nightly&lt;/b&gt;" data-state="ready">"#))
             #expect(listed.contains("1 of 3 backup(s) kept, "), "\(listed)")
             let stored = try #require(try await panel.request(.GET, "/api/v1/instances/\(id)/backups").array.first?["size"] as? Int)
             #expect(listed.contains("kept, \(ByteCount.text(Int64(stored))) on the node"))
-            let backup = try #require(try await panel.request(.GET, "/api/v1/instances/\(id)/backups").array.first?["id"] as? String)
             let download = try await browser.get("/instances/\(id)/backups/\(backup)/download")
             let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"
             let size = try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int
@@ -56,7 +59,7 @@ struct BackupPageTests {
             #expect(try await browser.get("/instances/\(id)/backups").text.contains(#"id="no-backups""#))
             let actions = try await panel.panel.audit.search(AuditFilter(), skipping: 0, count: 100).map(\.action)
             for action in [
-                "made backup <b>nightly</b>", "restored backup \(backup)", "restored installed.txt from backup \(backup)",
+                "started backup <b>nightly</b>", "restored backup \(backup)", "restored installed.txt from backup \(backup)",
                 "locked backup <b>nightly</b>", "deleted backup \(backup)",
             ] {
                 #expect(actions.contains(action), "\(action) in \(actions)")

@@ -39,15 +39,14 @@ struct BackupTests {
             let passwd = try Data(contentsOf: URL(fileURLWithPath: "/etc/passwd"))
             let before = try VolumeSnapshot(volume)
 
-            let made = try await panel.request(.POST, Self.backups(id), json: #"{"name": "before the update"}"#, apiKey: .some(key))
-            #expect(made.status == 201, "\(made.text)")
-            let backup = try #require(made.object["id"] as? String)
-            #expect(made.object["state"] as? String == "ready" && made.object["name"] as? String == "before the update")
+            let made = try await Self.make(panel, id, json: #"{"name": "before the update"}"#, apiKey: .some(key))
+            let backup = try #require(made["id"] as? String)
+            #expect(made["state"] as? String == "ready" && made["name"] as? String == "before the update" && made["storage"] as? String == "local")
             let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"
             let checksum = try Self.sha256(of: archive)
             let size = try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int
-            #expect(made.object["sha256"] as? String == checksum, "the recorded checksum is the archive's")
-            #expect(made.object["size"] as? Int == size)
+            #expect(made["sha256"] as? String == checksum, "the recorded checksum is the archive's")
+            #expect(made["size"] as? Int == size)
             #expect(try await panel.instance(id)["PowerState"] as? String == "running", "a backup does not stop the instance")
             let listed = try await panel.request(.GET, Self.backups(id), apiKey: .some(key))
             #expect(listed.array.map { $0["id"] as? String } == [backup])
@@ -92,6 +91,36 @@ struct BackupTests {
         }
     }
 
+    @Test("stopFirst stops a running instance for the backup and starts it again after; meanwhile the list says how far it has come")
+    func stopFirst() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let node = try #require(panel.node)
+            let running = try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+            let before = try await node.docker.inspectContainer(try #require(running["ContainerId"] as? String)).state
+
+            let answer = try await panel.request(.POST, Self.backups(id), json: #"{"stopFirst": true}"#)
+            #expect(answer.status == 202 && answer.object["state"] as? String == "creating", "\(answer.text)")
+            let backup = try #require(answer.object["id"] as? String)
+            let underWay = try await panel.request(.GET, Self.backups(id)).array.first
+            if underWay?["state"] as? String == "creating" {
+                #expect((underWay?["progress"] as? Int).map { (0...99).contains($0) } == true, "\(String(describing: underWay))")
+            }
+            let second = try await panel.request(.POST, Self.backups(id))
+            if second.status == 409 {
+                #expect(second.error == "a backup of the instance is being made; wait until it is ready")
+            }
+            #expect(try await Self.finished(panel, id, backup)["state"] as? String == "ready")
+
+            let again = try await panel.waitFor(id, "running again") { $0["PowerState"] as? String == "running" }
+            let after = try await node.docker.inspectContainer(try #require(again["ContainerId"] as? String)).state
+            #expect(after.running && after.startedAt != before.startedAt, "it was started again: \(before.startedAt) → \(after.startedAt)")
+            let unknown = try await panel.request(.POST, Self.backups(id), json: #"{"stopFirst": "yes"}"#)
+            #expect(unknown.status == 400, "\(unknown.text)")
+        }
+    }
+
     @Test("what .berthignore leaves out is not in the backup, and a restore leaves the files as the backup has them")
     func ignoredFiles() async throws {
         try await TestPanel.with(withNode: true) { panel in
@@ -104,12 +133,12 @@ struct BackupTests {
             ] {
                 #expect(try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: path), bytes: Data(text.utf8)).status == 201)
             }
-            let made = try await panel.request(.POST, Self.backups(id))
-            let backup = try #require(made.object["id"] as? String, "\(made.text)")
+            let made = try await Self.make(panel, id)
+            let backup = try #require(made["id"] as? String)
             let archive = panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"
             let entries = Set(try HostShell.run("tar -I zstd -tf '\(archive)'").split(separator: "\n").map(String.init))
             #expect(entries == [".berthignore", "installed.txt", "keep.tmp", "world/", "world/level.dat"], "\(entries.sorted())")
-            #expect(made.object["size"] as? Int == (try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int))
+            #expect(made["size"] as? Int == (try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int))
         }
     }
 
@@ -122,7 +151,7 @@ struct BackupTests {
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
             let key = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
             let volume = panel.dataDirectory + "/node/volumes/" + id
-            let backup = try #require(try await panel.request(.POST, Self.backups(id), apiKey: .some(key)).object["id"] as? String)
+            let backup = try #require(try await Self.make(panel, id, apiKey: .some(key))["id"] as? String)
             #expect(
                 try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: "new.txt"), bytes: Data("kept".utf8), apiKey: .some(key))
                     .status == 201
@@ -180,16 +209,16 @@ struct BackupTests {
 
             var made: [String] = []
             for _ in 0..<InstanceBackups.defaultLimit {
-                let answer = try await panel.request(.POST, Self.backups(id), apiKey: .some(key))
-                #expect(answer.status == 201, "\(answer.text)")
-                made += [answer.object["id"] as? String ?? ""]
+                let backup = try await Self.make(panel, id, apiKey: .some(key))
+                #expect(backup["state"] as? String == "ready", "\(backup)")
+                made += [backup["id"] as? String ?? ""]
             }
             let over = try await panel.request(.POST, Self.backups(id), apiKey: .some(key))
             #expect(over.status == 409 && over.error == "the instance keeps 3 backup(s) and may keep 3; delete one first", "\(over.text)")
             let raise = try await panel.request(.PATCH, "/api/v1/instances/\(id)", json: #"{"backupLimit": 10}"#, apiKey: .some(key))
             #expect(raise.status == 403, "an owner does not raise their own limit: \(raise.text)")
             #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["backupLimit": 4]).status == 200)
-            #expect(try await panel.request(.POST, Self.backups(id), apiKey: .some(key)).status == 201)
+            #expect(try await Self.make(panel, id, apiKey: .some(key))["state"] as? String == "ready")
 
             let lock = try await panel.request(.PATCH, Self.backups(id, "/\(made[0])"), json: #"{"locked": true}"#, apiKey: .some(key))
             #expect(lock.status == 200 && lock.object["locked"] as? Bool == true)
@@ -205,7 +234,7 @@ struct BackupTests {
                 for _ in 0..<3 { group.addTask { try await panel.request(.POST, Self.backups(id), apiKey: .some(key)).status } }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }.sorted()
             }
-            #expect(racing == [201, 409, 409])
+            #expect(racing == [202, 409, 409])
 
             #expect(try await panel.request(.POST, Self.backups(id), apiKey: .some(readOnly)).status == 403)
             #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey)).status == 404, "a stranger learns nothing")
@@ -227,6 +256,27 @@ struct BackupTests {
             #expect(try await panel.request(.GET, Self.backups(id), apiKey: .some(helpersKey)).array.count == 4)
             let unknownField = try await panel.request(.POST, Self.backups(id), json: #"{"name": "x", "stop": true}"#, apiKey: .some(key))
             #expect(unknownField.status == 400 && unknownField.error?.hasPrefix("stop is not a field of this request") == true)
+        }
+    }
+
+    /// Asks for a backup (202, `creating`) and waits until the node has made it: the backup as listed then.
+    static func make(_ panel: TestPanel, _ id: String, json: String? = nil, apiKey: String?? = .none) async throws -> [String: Any] {
+        let answer = try await panel.request(.POST, backups(id), json: json, apiKey: apiKey)
+        guard answer.status == 202, answer.object["state"] as? String == "creating", let backup = answer.object["id"] as? String else {
+            throw TestFailure("the backup was not begun: \(answer.status) \(answer.text)")
+        }
+        return try await finished(panel, id, backup, apiKey: apiKey)
+    }
+
+    /// The backup as listed once it is no longer being made.
+    static func finished(_ panel: TestPanel, _ id: String, _ backup: String, apiKey: String?? = .none) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while true {
+            let listed = try await panel.request(.GET, backups(id), apiKey: apiKey).array.first { $0["id"] as? String == backup }
+            guard let listed else { throw TestFailure("backup \(backup) is not listed") }
+            if listed["state"] as? String != "creating" { return listed }
+            guard ContinuousClock.now < deadline else { throw TestFailure("backup \(backup) is still being made: \(listed)") }
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 

@@ -75,6 +75,27 @@ struct ArchiveTests {
         }
     }
 
+    @Test("packing says how far it has come: the bytes of files packed so far, growing to all of them")
+    func packingProgress() throws {
+        let volume = try HostileVolume()
+        defer { volume.remove() }
+        let directory = try ConfinedDirectory(path: volume.root)
+        try volume.file("world/level.dat", String(repeating: "l", count: 700_000))
+        try volume.file("world/region/r.0.0.mca", String(repeating: "r", count: 300_000))
+        try volume.link("latest", to: "world/level.dat")
+        let archive = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(UUID().uuidString).tar.zst").path
+        let descriptor = open(archive, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer {
+            close(descriptor)
+            unlink(archive)
+        }
+        var heard: [Int64] = []
+        let packed = try directory.pack(into: descriptor, format: .tarZst, shown: "backup", progress: { heard.append($0) })
+        #expect(packed.bytes == 1_000_000)
+        #expect(heard.last == 1_000_000, "ends at every byte packed")
+        #expect(heard == heard.sorted() && heard.count >= 4, "grows piece by piece: \(heard)")
+    }
+
     @Test("unpacking merges into existing folders and replaces files of the same name")
     func merging() throws {
         let volume = try HostileVolume()

@@ -83,8 +83,12 @@ struct S3ClientTests {
     func settingsChecked() {
         let credentials = S3Credentials(accessKeyID: "a", secretAccessKey: "b")
         #expect(throws: S3ConfigurationError.self) { try S3Bucket(endpoint: "ftp://x", name: "berth", region: "us-east-1", credentials: credentials) }
-        #expect(throws: S3ConfigurationError.self) { try S3Bucket(endpoint: "https://x/path", name: "berth", region: "us-east-1", credentials: credentials) }
-        #expect(throws: S3ConfigurationError.self) { try S3Bucket(endpoint: "https://x", name: "Berth/..", region: "us-east-1", credentials: credentials) }
+        #expect(throws: S3ConfigurationError.self) {
+            try S3Bucket(endpoint: "https://x/path", name: "berth", region: "us-east-1", credentials: credentials)
+        }
+        #expect(throws: S3ConfigurationError.self) {
+            try S3Bucket(endpoint: "https://x", name: "Berth/..", region: "us-east-1", credentials: credentials)
+        }
         #expect(throws: S3ConfigurationError.self) { try S3Bucket(endpoint: "https://x", name: "berth", region: "", credentials: credentials) }
         #expect(throws: S3ConfigurationError.self) {
             try S3Bucket(endpoint: "https://x", name: "berth", region: "us-east-1", credentials: S3Credentials(accessKeyID: "", secretAccessKey: "b"))

@@ -66,13 +66,34 @@ struct SigV4SignerTests {
         )
         let time = Date(timeIntervalSince1970: 1_796_000_123)
         let requests: [SignableRequest] = [
-            SignableRequest(method: "POST", host: "127.0.0.1:9000", path: "/berth/backups/0b6c/4e1f.tar.zst", query: [("uploads", "")], payloadHash: SigV4Signer.emptyPayload),
-            SignableRequest(method: "PUT", host: "127.0.0.1:9000", path: "/berth/backups/0b6c/4e1f.tar.zst", query: [("uploadId", "2~abc/DEF+ghi="), ("partNumber", "12")]),
             SignableRequest(
-                method: "POST", host: "s3.eu-central-1.amazonaws.com", path: "/berth/a.tar.zst", query: [("uploadId", "x y")],
-                headers: [("Content-Type", "application/xml")], payloadHash: String(repeating: "ab", count: 32)
+                method: "POST",
+                host: "127.0.0.1:9000",
+                path: "/berth/backups/0b6c/4e1f.tar.zst",
+                query: [("uploads", "")],
+                payloadHash: SigV4Signer.emptyPayload
             ),
-            SignableRequest(method: "GET", host: "s3.example.com", path: "/berth/a b/ü+é/~x!*'();:@&=$,?#[].tar", headers: [("Range", "bytes=100-")], payloadHash: SigV4Signer.emptyPayload),
+            SignableRequest(
+                method: "PUT",
+                host: "127.0.0.1:9000",
+                path: "/berth/backups/0b6c/4e1f.tar.zst",
+                query: [("uploadId", "2~abc/DEF+ghi="), ("partNumber", "12")]
+            ),
+            SignableRequest(
+                method: "POST",
+                host: "s3.eu-central-1.amazonaws.com",
+                path: "/berth/a.tar.zst",
+                query: [("uploadId", "x y")],
+                headers: [("Content-Type", "application/xml")],
+                payloadHash: String(repeating: "ab", count: 32)
+            ),
+            SignableRequest(
+                method: "GET",
+                host: "s3.example.com",
+                path: "/berth/a b/ü+é/~x!*'();:@&=$,?#[].tar",
+                headers: [("Range", "bytes=100-")],
+                payloadHash: SigV4Signer.emptyPayload
+            ),
             SignableRequest(method: "DELETE", host: "minio.local:8443", path: "/berth/%2F already encoded", payloadHash: SigV4Signer.emptyPayload),
             SignableRequest(method: "GET", host: "s3.example.com", path: "/berth", query: [("prefix", "a/b c"), ("list-type", "2"), ("a", "=&?")]),
         ]

@@ -17,12 +17,18 @@ struct BackupArchives: Sendable {
 
     /// Packs everything in `files` into the new backup `backup` of `instance`, but for what the volume's
     /// ignore file leaves out; links are stored as links.
-    func write(_ backup: String, of instance: String, from files: ConfinedDirectory) throws -> BackupSummary {
+    func write(_ backup: String, of instance: String, from files: ConfinedDirectory, progress: BackupMeter? = nil) throws -> BackupSummary {
         let folder = try self.folder(of: instance, creating: true)
         let name = try Self.fileName(of: backup)
         if (try? folder.entry(at: name)) != nil { throw BackupError.exists(backup) }
         let writer = try folder.beginWrite(to: name, mode: 0o600)
-        let packed = try files.pack(into: writer.descriptor, format: .tarZst, shown: "backup \(backup)", ignoring: try Self.ignored(in: files))
+        let packed = try files.pack(
+            into: writer.descriptor,
+            format: .tarZst,
+            shown: "backup \(backup)",
+            ignoring: try Self.ignored(in: files),
+            progress: progress.map { meter in { meter.packed.store($0, ordering: .relaxed) } }
+        )
         try writer.commit()
         let file = try folder.openFile(name)
         return BackupSummary(size: file.size, sha256: try Self.sha256(of: file), entries: packed.entries, bytes: packed.bytes)

@@ -9,9 +9,15 @@ struct BackupController<Context: RequestContext>: Sendable {
     let supervisor: InstanceSupervisor
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.put(RouterPath(DaemonRoutes.backup.pattern)) { _, context in
+        group.put(RouterPath(DaemonRoutes.backup.pattern)) { request, context in
             let (id, backup) = try Self.names(context)
-            return try JSONResponse.make(try await supervisor.backUp(id, as: backup), status: .created)
+            let body = try await request.collectBody()
+            let asked = body.isEmpty ? BackupRequest() : try Request.decodeJSON(as: BackupRequest.self, from: body)
+            return try JSONResponse.make(try await supervisor.backUp(id, as: backup, stopFirst: asked.stopFirst), status: .created)
+        }
+        group.get(RouterPath(DaemonRoutes.backupProgress.pattern)) { _, context in
+            let (id, backup) = try Self.names(context)
+            return try JSONResponse.make(try await supervisor.progress(of: backup, of: id))
         }
         group.get(RouterPath(DaemonRoutes.backup.pattern)) { request, context in
             let (id, backup) = try Self.names(context)
@@ -29,7 +35,12 @@ struct BackupController<Context: RequestContext>: Sendable {
             let summary =
                 if let source = restore.source {
                     try await supervisor.restore(
-                        restore.path, into: id, from: backup, sha256: restore.sha256, fetching: source, size: restore.size ?? 0
+                        restore.path,
+                        into: id,
+                        from: backup,
+                        sha256: restore.sha256,
+                        fetching: source,
+                        size: restore.size ?? 0
                     )
                 } else if let path = restore.path {
                     try await supervisor.restore(path, into: id, from: backup, sha256: restore.sha256)

@@ -6,13 +6,36 @@ import NIOPosix
 extension InstanceSupervisor {
     var backups: BackupArchives { BackupArchives(directory: blueprint.configuration.backupsDirectory) }
 
-    /// Writes a backup of the instance's volume while it runs on; one at a time per instance.
-    func backUp(_ id: String, as backup: String) async throws -> BackupSummary {
+    /// Writes a backup of the instance's volume while it runs on, or, with `stopFirst`, stopped for it and
+    /// started again after; one at a time per instance.
+    func backUp(_ id: String, as backup: String, stopFirst: Bool = false) async throws -> BackupSummary {
         let files = try await volumeFiles(of: id)
-        guard backupsUnderWay.insert(id).inserted else { throw BackupError.busy("a backup of this instance is being made already") }
-        defer { backupsUnderWay.remove(id) }
+        guard backupsUnderWay[id] == nil else { throw BackupError.busy("a backup of this instance is being made already") }
+        let meter = BackupMeter(backup: backup, total: diskUsage()[id]?.usedBytes ?? 0)
+        backupsUnderWay[id] = meter
+        defer { backupsUnderWay[id] = nil }
+        var wasRunning = false
+        if stopFirst, let record = records[id], !record.lifecycle.isStopped {
+            wasRunning = true
+            consoles[id]?.publishNotice("stopping for backup \(backup)")
+            sendStop(try change(id) { try $0.lifecycle.requestStop(kill: false) }, to: id)
+            try await waitUntilStopped(id, grace: .seconds(record.specification.image.stopTimeoutSeconds), for: "the backup was not made")
+        }
         let archives = backups
-        return try await NIOThreadPool.singleton.runIfActive { try archives.write(backup, of: id, from: files) }
+        do {
+            let summary = try await NIOThreadPool.singleton.runIfActive { try archives.write(backup, of: id, from: files, progress: meter) }
+            await startAgain(id, if: wasRunning)
+            return summary
+        } catch {
+            await startAgain(id, if: wasRunning)
+            throw error
+        }
+    }
+
+    /// How far the backup `backup` of the instance has come, while it is being made.
+    func progress(of backup: String, of id: String) throws -> BackupProgress {
+        guard let meter = backupsUnderWay[id], meter.backup == backup else { throw BackupError.missing("\(backup) being made") }
+        return meter.progress
     }
 
     /// Sends parts of the backup's archive to object storage with the requests the panel signed.
@@ -24,7 +47,14 @@ extension InstanceSupervisor {
 
     /// Restores a backup kept in object storage: its archive is fetched (at most `size` bytes) beside the
     /// node's own backups, restored from as they are, and removed again, restored or not.
-    func restore(_ path: String?, into id: String, from backup: String, sha256: String, fetching source: ObjectRequest, size: Int64) async throws
+    func restore(
+        _ path: String?,
+        into id: String,
+        from backup: String,
+        sha256: String,
+        fetching source: ObjectRequest,
+        size: Int64
+    ) async throws
         -> ArchiveSummary
     {
         if let refusal = fileRefusal(of: id) { throw refusal }
@@ -50,7 +80,7 @@ extension InstanceSupervisor {
         let summary: ArchiveSummary
         do {
             sendStop(stop, to: id)
-            try await waitUntilStopped(id, grace: .seconds(record.specification.image.stopTimeoutSeconds))
+            try await waitUntilStopped(id, grace: .seconds(record.specification.image.stopTimeoutSeconds), for: "the backup was not restored")
             let files = try ConfinedDirectory(path: blueprint.volumePath(for: id), owner: (record.hostID, record.hostID))
             let limits = try restoreLimits(of: id)
             summary = try await NIOThreadPool.singleton.runIfActive {
@@ -95,18 +125,18 @@ extension InstanceSupervisor {
         do {
             try await start(id)
         } catch {
-            logger.about(instance: id).warning("instance \(id) did not start again after a restore: \(InstanceError.describe(error))")
-            consoles[id]?.publishNotice("not started again after the restore: \(InstanceError.describe(error))")
+            logger.about(instance: id).warning("instance \(id) did not start again after a backup's stop: \(InstanceError.describe(error))")
+            consoles[id]?.publishNotice("not started again: \(InstanceError.describe(error))")
         }
     }
 
     /// Waits for a stop that was sent: its own kill comes after `grace`, so past that and a margin the
     /// container is taken to be stuck.
-    private func waitUntilStopped(_ id: String, grace: Duration) async throws {
+    private func waitUntilStopped(_ id: String, grace: Duration, for outcome: String) async throws {
         let deadline = ContinuousClock.now + grace + .seconds(30)
         while records[id]?.lifecycle.isStopped == false {
             guard ContinuousClock.now < deadline else {
-                throw InstanceError.engine("the instance did not stop within \(grace) and 30 s, so the backup was not restored")
+                throw InstanceError.engine("the instance did not stop within \(grace) and 30 s, so \(outcome)")
             }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -39,8 +39,8 @@ actor InstanceSupervisor {
     var filesBeingCounted: Set<String> = []
     /// When each running instance's container started, by the session that runs it: asked of Docker once a run.
     var startMoments: [String: (session: UUID, at: Double)] = [:]
-    /// Instances whose backup is being written: one at a time each.
-    var backupsUnderWay: Set<String> = []
+    /// The backup being made of each instance, one at a time.
+    var backupsUnderWay: [String: BackupMeter] = [:]
 
     init(
         docker: DockerEngine,

@@ -19,8 +19,10 @@ struct BackupController<Context: PanelRequestContext>: Sendable {
         }
         backups.post { request, context in
             try await routeGuard.answering(context, needs: .write) { id, role in
-                let name = try await RequestFields.read(request, only: ["name"]).optionalExactString("name")
-                return try JSONResponse.make(try await instances.backups.create(id, name: name, as: role), status: .created)
+                let fields = try await RequestFields.read(request, only: ["name", "stopFirst"])
+                let name = try fields.optionalExactString("name")
+                let stopFirst = try fields.optionalBool("stopFirst") ?? false
+                return try JSONResponse.make(try await instances.backups.start(id, name: name, stopFirst: stopFirst, as: role), status: .accepted)
             }
         }
         backups.get(":backup/download") { request, context in

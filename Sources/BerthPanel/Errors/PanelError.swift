@@ -36,7 +36,8 @@ public enum PanelError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalid(let message), .notFound(let message), .duplicate(let message), .conflict(let message), .forbidden(let message),
             .insufficientCapacity(let message),
-            .nodeUnavailable(let message), .nodeFailed(let message), .storageFailed(let message), .tooLarge(let message), .diskFull(let message), .corrupt(let message):
+            .nodeUnavailable(let message), .nodeFailed(let message), .storageFailed(let message), .tooLarge(let message), .diskFull(let message),
+            .corrupt(let message):
             message
         case .invalidFields(let problems):
             problems.map(\.message).joined(separator: "; ")

@@ -15,6 +15,8 @@ package struct InstanceStore: Sendable {
     let allowsLowHostPorts: Bool
     /// The bucket backups go to, when the panel keeps them in object storage.
     let backupBucket: S3Client?
+    /// Where backups the API asked for are made, after it answered.
+    let background: BackgroundWork
     let logger: Logger
 
     package func all() async throws -> [InstanceView] {

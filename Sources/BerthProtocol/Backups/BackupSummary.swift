@@ -17,6 +17,34 @@ public struct BackupSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// How a node makes a backup: with `stopFirst`, the instance is stopped for it (a copy consistent to the
+/// byte) and started again afterwards if it was running.
+public struct BackupRequest: Codable, Sendable, Equatable {
+    public var stopFirst: Bool
+
+    public init(stopFirst: Bool = false) {
+        self.stopFirst = stopFirst
+    }
+}
+
+/// How far a backup being made has come: the bytes of files packed so far, of about `total` (what the
+/// instance's files take, as last counted).
+public struct BackupProgress: Codable, Sendable, Equatable {
+    public var bytes: Int64
+    public var total: Int64
+
+    public init(bytes: Int64, total: Int64) {
+        self.bytes = bytes
+        self.total = total
+    }
+
+    /// 0 to 99 while under way: the last percent is the archive's closing and its upload.
+    public var percent: Int {
+        guard total > 0 else { return 0 }
+        return Int(min(99, bytes * 100 / total))
+    }
+}
+
 /// Restores a backup, once its archive still has the checksum the panel recorded when it was made: all of
 /// it, or only the file or folder at `path`. A backup kept in object storage comes with the request that
 /// fetches its archive (`source`), of at most `size` bytes.

@@ -57,6 +57,8 @@ public enum DaemonRoutes {
     /// `POST` a ``RestoreRequest``: replaces the volume's contents with the backup's; the answer is an
     /// ``ExtractionAnswer``.
     public static let backupRestore = RoutePath("/api/instances/:id/backups/:backup/restore")
+    /// `GET`: the ``BackupProgress`` of the backup being made; 404 when none is.
+    public static let backupProgress = RoutePath("/api/instances/:id/backups/:backup/progress")
     /// `POST` a ``BackupUpload``: sends parts of the backup's archive to object storage with the requests
     /// the panel signed (the node never holds the bucket's key); the answer is a ``BackupUploadAnswer``.
     public static let backupUpload = RoutePath("/api/instances/:id/backups/:backup/upload")

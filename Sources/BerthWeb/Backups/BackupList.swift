@@ -7,7 +7,7 @@ struct BackupList {
     let instanceName: String
     let rows: [Row]
     let isEmpty: Bool
-    /// e.g. "2 of 3 backups kept, 1.2 GiB on the node".
+    /// e.g. "2 of 3 backups kept, 1.2 GiB on the node, 3 GiB in object storage".
     let allowance: String
     let canMakeMore: Bool
 
@@ -17,6 +17,11 @@ struct BackupList {
         let state: String
         let isReady: Bool
         let isFailed: Bool
+        let isCreating: Bool
+        /// Percent, while being made.
+        let progress: Int
+        /// "on the node" or "in object storage".
+        let place: String
         let failure: String?
         let size: String
         let created: String
@@ -29,8 +34,11 @@ struct BackupList {
         self.instanceID = instanceID
         self.instanceName = instanceName
         let kept = backups.filter { $0.state != .failed }.count
-        let stored = backups.compactMap(\.size).reduce(0, +)
-        allowance = "\(kept) of \(limit) backup(s) kept, \(ByteCount.text(stored)) on the node"
+        let onNode = backups.filter { $0.storage == .local }.compactMap(\.size).reduce(0, +)
+        let inBucket = backups.filter { $0.storage == .s3 }.compactMap(\.size).reduce(0, +)
+        allowance =
+            "\(kept) of \(limit) backup(s) kept, \(ByteCount.text(onNode)) on the node"
+            + (inBucket > 0 ? ", \(ByteCount.text(inBucket)) in object storage" : "")
         canMakeMore = kept < limit
         isEmpty = backups.isEmpty
         rows = backups.map { backup in
@@ -41,6 +49,9 @@ struct BackupList {
                 state: backup.state.rawValue,
                 isReady: backup.state == .ready,
                 isFailed: backup.state == .failed,
+                isCreating: backup.state == .creating,
+                progress: backup.progress ?? 0,
+                place: backup.storage == .s3 ? "in object storage" : "on the node",
                 failure: backup.failure,
                 size: backup.size.map(ByteCount.text) ?? "–",
                 created: String(created.prefix(16)).replacingOccurrences(of: "T", with: " "),

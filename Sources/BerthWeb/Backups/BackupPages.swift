@@ -21,7 +21,13 @@ struct BackupPages: Sendable {
                 backups: try await instances.backups.list(id, as: reached.role),
                 limit: reached.instance.backupLimit
             )
-            return pages.render("backups", title: "Backups · \(reached.instance.name)", content: list, context: context)
+            return pages.render(
+                "backups",
+                title: "Backups · \(reached.instance.name)",
+                content: list,
+                context: context,
+                scripts: ["backups.js"]
+            )
         }
         group.get("instances/:id/backups/:backup/download") { request, context in
             let (reached, id) = try await part.reach(context)
@@ -32,9 +38,12 @@ struct BackupPages: Sendable {
         group.post("instances/:id/backups") { _, context in
             try await part.change(context) { reached, id in
                 let name = context.form.optional("name")
-                let made = try await instances.backups.create(id, name: name, as: reached.role)
-                let size = made.size.map(ByteCount.text) ?? ""
-                return ("made backup \(made.name)", "The backup \(made.name) is ready (\(size)).")
+                let stopFirst = context.form.optional("stop-first") == "on"
+                let made = try await instances.backups.start(id, name: name, stopFirst: stopFirst, as: reached.role)
+                return (
+                    "started backup \(made.name)",
+                    "The backup \(made.name) is being made\(stopFirst ? "; the instance is stopped for it and started again after" : ""). Its progress shows below."
+                )
             }
         }
         group.post("instances/:id/backups/:backup/restore") { _, context in

@@ -12,6 +12,8 @@ package struct BackupView: Codable, Sendable, Equatable {
     package let locked: Bool
     /// Where the archive is kept.
     package let storage: BackupStorage
+    /// How far a backup being made has come, in percent, as its node says.
+    package var progress: Int?
     /// ISO 8601, as every time the API shows.
     package let createdAt: String?
     package let completedAt: String?

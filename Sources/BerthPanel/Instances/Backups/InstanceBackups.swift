@@ -12,38 +12,84 @@ package struct InstanceBackups: Sendable {
     /// How many backups a new instance may keep until an admin sets its `backupLimit`.
     package static let defaultLimit = 3
 
+    /// The instance's backups, newest first; one being made says how far it has come (as its node says).
     package func list(_ id: String, as role: InstanceRole) async throws -> [BackupView] {
         let instance = try await instance(id, as: role)
-        return try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instance.requireID())
-            .sort(\.$createdAt, .descending).all().map(BackupView.init)
+        let backups = try await Backup.query(on: store.database.db()).filter(\.$instance.$id == instance.requireID())
+            .sort(\.$createdAt, .descending).all()
+        var views: [BackupView] = []
+        for backup in backups {
+            var view = BackupView(backup)
+            if view.state == .creating { view.progress = await progress(of: view.id, of: instance) }
+            views.append(view)
+        }
+        return views
+    }
+
+    /// Starts a backup of the instance's volume and answers at once, with it `creating`: the node makes it
+    /// meanwhile (``list(_:as:)`` shows how far it has come), and it ends `ready` or `failed`, as with
+    /// ``create(_:name:stopFirst:as:rotating:)``.
+    package func start(_ id: String, name: String?, stopFirst: Bool = false, as role: InstanceRole) async throws -> BackupView {
+        let (instance, backup) = try await begin(id, name: name, as: role, rotating: false)
+        // The view first: the record is the background's to change from here on.
+        let view = BackupView(backup)
+        store.background.submit { [self] in
+            _ = try? await make(backup, of: instance, stopFirst: stopFirst)
+        }
+        return view
     }
 
     /// Makes a backup of the instance's volume, named `name` or after the time; answers once the node has
-    /// written it. Refused past the instance's limit. A node that fails leaves the record `failed`, with why.
-    /// With `rotating` (a schedule's backup), the oldest unlocked backups are deleted first to make room.
-    package func create(_ id: String, name: String?, as role: InstanceRole, rotating: Bool = false) async throws -> BackupView {
+    /// written it (and sent it to the bucket, when the panel keeps backups there). Refused past the
+    /// instance's limit. A node that fails leaves the record `failed`, with why. With `stopFirst`, the node
+    /// stops the instance for the backup and starts it again after. With `rotating` (a schedule's backup),
+    /// the oldest unlocked backups are deleted first to make room.
+    package func create(
+        _ id: String,
+        name: String?,
+        stopFirst: Bool = false,
+        as role: InstanceRole,
+        rotating: Bool = false
+    ) async throws
+        -> BackupView
+    {
+        let (instance, backup) = try await begin(id, name: name, as: role, rotating: rotating)
+        return try await make(backup, of: instance, stopFirst: stopFirst)
+    }
+
+    /// Checks and records a new backup, `creating`.
+    private func begin(_ id: String, name: String?, as role: InstanceRole, rotating: Bool) async throws -> (Instance, Backup) {
         let instance = try await instance(id, as: role)
         let instanceID = try instance.requireID()
         let name = try Self.checkedName(name)
         if rotating { try await rotate(instance) }
         try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: nil)
+        try await checkNoneUnderWay(for: instanceID, besides: nil)
         let backup = Backup(id: UUID(), instanceID: instanceID, name: name)
         try await backup.create(on: store.database.db())
         // Two requests at once may both have found room: counted again with the row in, at most one of
-        // them stays over the limit, and goes.
+        // them stays over the limit, and goes; so do all but the first of backups begun together.
         do {
             try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: backup)
+            try await checkNoneUnderWay(for: instanceID, besides: backup)
         } catch {
             try await backup.delete(on: store.database.db())
             throw error
         }
+        return (instance, backup)
+    }
+
+    /// Has the node write the recorded backup (and send it to the bucket), and records how that ended.
+    private func make(_ backup: Backup, of instance: Instance, stopFirst: Bool) async throws -> BackupView {
+        let id = try instance.requireID().uuidString.lowercased()
         let backupID = try backup.requireID().uuidString.lowercased()
+        let name = backup.name
         do {
             let summary = try await InstanceFiles.asking {
                 try await store.daemons.send(
                     .PUT,
                     Self.route(DaemonRoutes.backup, instance: id, backup: backupID),
-                    body: Optional<String>.none,
+                    body: BackupRequest(stopFirst: stopFirst),
                     to: instance.node,
                     expecting: BackupSummary.self,
                     deadline: DaemonClient.transferDeadline
@@ -163,6 +209,22 @@ package struct InstanceBackups: Sendable {
         let fits = made.map { made in kept.prefix(limit).contains { $0.id == made.id } } ?? (others.count < limit)
         guard fits else {
             throw PanelError.conflict("the instance keeps \(others.count) backup(s) and may keep \(limit); delete one first")
+        }
+    }
+
+    /// How far the node has come with a backup being made; nil when it cannot say (not under way there).
+    private func progress(of backupID: String, of instance: Instance) async -> Int? {
+        let route = Self.route(DaemonRoutes.backupProgress, instance: (try? instance.requireID().uuidString) ?? "", backup: backupID)
+        let progress = try? await store.daemons.send(.GET, route, body: Optional<String>.none, to: instance.node, expecting: BackupProgress.self)
+        return progress?.percent
+    }
+
+    /// A node makes one backup of an instance at a time: another is refused while one is being made. With
+    /// `besides` (just recorded), it must be the first of those being made.
+    private func checkNoneUnderWay(for instanceID: UUID, besides made: Backup?) async throws {
+        let underWay = try await keptBackups(of: instanceID).filter { $0.effectiveState() == .creating }
+        guard underWay.first.map({ $0.id == made?.id }) ?? true else {
+            throw PanelError.conflict("a backup of the instance is being made; wait until it is ready")
         }
     }
 
