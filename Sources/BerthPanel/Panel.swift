@@ -45,6 +45,8 @@ public struct Panel: Sendable {
     let webhookSender: WebhookSender
     /// Runs schedules when they are due (one per panel process; replicas claim each run once).
     package let scheduleRunner: ScheduleRunner
+    /// Tells webhooks of nodes going offline and coming back.
+    let nodeWatcher: NodeWatcher
     /// The panel's own client to its nodes, closed with it.
     let nodeClient: ClientService
     /// What `/metrics` serves: requests as they happen, the database's counts when scraped.
@@ -102,6 +104,7 @@ public struct Panel: Sendable {
             logger: logger
         )
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
+        nodeWatcher = NodeWatcher(database: database, instances: instances, interval: .seconds(5))
         let outbound = OutboundCheck(
             allowsPrivateAddresses: configuration.allowsPrivateWebhooks,
             allowsThisMachine: configuration.allowsPrivateWebhooks,
@@ -174,6 +177,7 @@ public struct Panel: Sendable {
             mailer,
             DeletionRetrier(instances: instances, interval: .seconds(5)),
             scheduleRunner,
+            nodeWatcher,
             webhookSender,
             instances.background
         )
@@ -195,7 +199,8 @@ public struct Panel: Sendable {
             trust: trust,
             nonces: CallbackNonces(database: database),
             box: box,
-            sftp: sftpLogins
+            sftp: sftpLogins,
+            nodeWatcher: nodeWatcher
         )
         .addRoutes(to: router.group("api"))
         let api = router.group("api")

@@ -1,6 +1,7 @@
 import BerthTestSupport
 import Crypto
 import DockerEngine
+import FluentKit
 import Foundation
 import Testing
 
@@ -43,6 +44,9 @@ struct WebhookTests {
                 let owner = try await panel.createUser("owner")
                 let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
                 try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
+                // The server's last words, with a terminal escape a tenant put in them.
+                try await panel.panel.instances.sendCommand("\u{1B}[31mlast words\u{07}", to: id)
+                try await Task.sleep(for: .milliseconds(500))
                 let container = try #require(try await panel.instance(id)["ContainerId"] as? String)
                 try await #require(panel.node).docker.killContainer(container, signal: "SIGKILL")
 
@@ -61,6 +65,9 @@ struct WebhookTests {
                 #expect(payload["event"] as? String == "instance.crashed" && payload["id"] as? String == crash.delivery)
                 #expect((payload["instance"] as? [String: Any])?["id"] as? String == id)
                 #expect((payload["details"] as? [String: Any])?["exitCode"] as? Int == 137, "\(crash.body)")
+                let lastLines = (payload["details"] as? [String: Any])?["lastLines"] as? [String]
+                #expect(lastLines?.contains("ready") == true && lastLines?.contains("echo:last words") == true, "its last lines: \(crash.body)")
+                #expect(lastLines?.joined().unicodeScalars.contains { $0.properties.generalCategory == .control } == false, "without escapes")
                 #expect(received.contains { $0.event == "install.finished" && $0.status == 200 })
 
                 let deliveries = try await panel.request(.GET, "/api/v1/webhooks/\(hook)/deliveries").array
@@ -132,7 +139,7 @@ struct WebhookTests {
                 (#"{"url": "http://192.0.2.1/", "events": []}"#, "events must name at least one event"),
                 (
                     #"{"url": "http://192.0.2.1/", "events": ["instance.exploded"]}"#,
-                    "events: instance.exploded is not an event; one of install.finished, install.failed, instance.started, instance.stopped, instance.crashed, backup.finished, backup.failed, instance.deployed, instance.deleted"
+                    "events: instance.exploded is not an event; one of install.finished, install.failed, instance.started, instance.stopped, instance.crashed, backup.finished, backup.failed, instance.deployed, instance.deleted, node.offline, node.online"
                 ),
                 (#"{"url": "http://192.0.2.1/", "events": ["instance.crashed"], "format": "slack"}"#, "format must be json or discord"),
                 (
@@ -164,6 +171,50 @@ struct WebhookTests {
             #expect(states.filter { $0 == "dropped" }.count == 5)
             #expect(states.filter { $0 != "dropped" }.count == WebhookOutbox.queueLimit)
             #expect(try await panel.request(.GET, "/api/v1/webhooks").array.first { $0["id"] as? String == hook }?["dropped"] as? Int == 5)
+        }
+    }
+
+    @Test("a node that stops answering is told once to admins' webhooks and its instances' owners, and its next heartbeat tells it is back")
+    func nodeOfflineAndOnline() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            try await WebhookReceiver.with { receiver, url in
+                let node = try #require(panel.node)
+                let owner = try await panel.createUser("owner")
+                let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+                let admins = try await panel.request(.POST, "/api/v1/webhooks", json: #"{"url": "\#(url)", "events": ["node.offline", "node.online"]}"#)
+                #expect(admins.status == 201, "\(admins.text)")
+                let ownersKey = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
+                let owners = try await panel.request(
+                    .POST,
+                    "/api/v1/webhooks",
+                    json: #"{"url": "\#(url)", "events": ["node.offline"], "format": "discord", "instance": "\#(id)"}"#,
+                    apiKey: .some(ownersKey)
+                )
+                #expect(owners.status == 201, "\(owners.text)")
+
+                // The node's last heartbeat as if a minute had passed since; twice, as two panels would look.
+                let later = Date().addingTimeInterval(NodeView.onlineWindow + 30)
+                await panel.panel.nodeWatcher.reportSilentNodes(at: later)
+                await panel.panel.nodeWatcher.reportSilentNodes(at: later)
+                let offline = try await receiver.wait(for: "node.offline, to both webhooks") { received in
+                    Set(received.filter { $0.event == "node.offline" && $0.status == 200 }.compactMap(\.delivery)).count == 2
+                }
+                let queued = try await WebhookDelivery.query(on: panel.panel.database.db()).filter(\.$event == "node.offline").count()
+                #expect(queued == 2, "told once per webhook")
+                let bodies = offline.filter { $0.event == "node.offline" && $0.status == 200 }.map(\.body)
+                let json = try #require(bodies.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["event"] != nil })
+                #expect((json["node"] as? [String: Any])?["id"] as? String == node.id && json["instance"] == nil, "\(json)")
+                let discord = try #require(bodies.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["content"] != nil })
+                #expect((discord["content"] as? String)?.hasSuffix("went offline: its node stopped answering") == true, "\(discord)")
+
+                // The node is in fact well: its next heartbeat says it is back, once.
+                _ = try await receiver.wait(for: "node.online") { received in
+                    received.contains { $0.event == "node.online" && $0.status == 200 }
+                }
+                let stored = try #require(try await Node.find(UUID(uuidString: node.id), on: panel.panel.database.db()))
+                #expect(!stored.reportedOffline)
+                #expect(try await WebhookDelivery.query(on: panel.panel.database.db()).filter(\.$event == "node.online").count() == 1)
+            }
         }
     }
 }

@@ -32,15 +32,16 @@ final class PanelReporter: Service, Sendable {
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues the status for the panel. Called in the order changes happen; never suspends.
-    func report(_ status: InstanceStatus) {
+    /// Queues the status for the panel, with the server's last lines of output when it crashed. Called in
+    /// the order changes happen; never suspends.
+    func report(_ status: InstanceStatus, lastLines: [String]? = nil) {
         guard connection != nil else { return }
         queue.withLock { queue in
             let now = Int(Date().timeIntervalSince1970 * 1000)
             // Time-based, so sequences keep growing across daemon restarts and the panel can drop repeats.
             let sequence = max(queue.nextSequence, now)
             queue.nextSequence = sequence + 1
-            queue.pending.append(InstanceEvent(sequence: sequence, status: status, time: Int64(now)))
+            queue.pending.append(InstanceEvent(sequence: sequence, status: status, time: Int64(now), lastLines: lastLines))
             if queue.pending.count > max(Self.queueLimit, 2 * queue.sizeAfterCompaction) { queue.compact() }
         }
         wake.yield()

@@ -131,6 +131,12 @@ final class ConsoleHub: Sendable {
     /// The replay buffer as text.
     var recentOutput: String { state.withLock { $0.recentOutput } }
 
+    /// The server's last `count` lines of output, each cut at 500 characters: what a crash report shows.
+    func lastLines(_ count: Int) -> [String] {
+        let lines = recentOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.dropLast(lines.last?.isEmpty == true ? 1 : 0).suffix(count).map { String($0.prefix(500)) }
+    }
+
     func publishOutput(_ text: String) {
         let lines = max(text.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }, 1)
         state.withLock { state in

@@ -128,6 +128,9 @@ actor InstanceSupervisor {
         }
     }
 
+    /// The lines of output a crash's report carries, for the webhooks that hear of it.
+    static let crashReportLines = 20
+
     private func announce(_ record: InstanceRecord, after before: InstanceRecord) {
         let power = record.lifecycle.power
         if power != before.lifecycle.power {
@@ -136,7 +139,9 @@ actor InstanceSupervisor {
             if power != .crashed { consoles[record.id]?.publishNotice("server marked as \(power.rawValue)") }
         }
         let status = Self.status(of: record)
-        if status != Self.status(of: before) { reporter.report(status) }
+        guard status != Self.status(of: before) else { return }
+        let crashed = power == .crashed && before.lifecycle.power != .crashed
+        reporter.report(status, lastLines: crashed ? consoles[record.id]?.lastLines(Self.crashReportLines) : nil)
     }
 
     /// Writes every record to the state file.

@@ -13,6 +13,7 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
     let nonces: CallbackNonces
     let box: SecretBox
     let sftp: SFTPLogins
+    let nodeWatcher: NodeWatcher
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("remote/events") { request, _ in
@@ -32,6 +33,7 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
             node.sftpFingerprint = info.sftp?.hostKeyFingerprint
             node.cores = Double(info.cpuCores)
             try await node.save(on: database.db())
+            try await nodeWatcher.nodeAnswered(node)
             if wasOffline {
                 // A node that comes back may have deletions waiting for it.
                 await instances.retryPendingDeletions()

@@ -336,14 +336,16 @@ package struct InstanceStore: Sendable {
             instance.reason = event.status.reason
             instance.containerID = event.status.containerID
             try await instance.save(on: database.db())
-            for (change, details) in Self.webhookEvents(from: before, to: event.status) {
+            for (change, details) in Self.webhookEvents(from: before, to: event.status, lastLines: event.lastLines) {
                 await outbox.post(change, about: instance, details: details)
             }
         }
     }
 
     /// What webhooks hear of when an instance's state goes from `before` to `status`.
-    static func webhookEvents(from before: (install: String, power: String), to status: InstanceStatus) -> [(WebhookEvent, WebhookPayload.Details)] {
+    static func webhookEvents(from before: (install: String, power: String), to status: InstanceStatus, lastLines: [String]? = nil)
+        -> [(WebhookEvent, WebhookPayload.Details)]
+    {
         var events: [(WebhookEvent, WebhookPayload.Details)] = []
         if before.install != status.installState.rawValue {
             switch status.installState {
@@ -356,7 +358,8 @@ package struct InstanceStore: Sendable {
             switch status.powerState {
             case .running: events.append((.started, .init()))
             case .offline where before.power != PowerState.crashed.rawValue: events.append((.stopped, .init(exitCode: status.lastExitCode)))
-            case .crashed: events.append((.crashed, .init(exitCode: status.lastExitCode, reason: status.reason)))
+            case .crashed:
+                events.append((.crashed, .init(exitCode: status.lastExitCode, reason: status.reason, lastLines: lastLines.map(WebhookPayload.readable))))
             default: break
             }
         }

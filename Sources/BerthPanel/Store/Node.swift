@@ -41,6 +41,8 @@ package final class Node: Model, @unchecked Sendable {
     /// A different certificate the node has presented since, refused until an admin accepts it.
     @OptionalField(key: "offered_certificate") package var offeredCertificate: String?
     @OptionalField(key: "last_seen_at") var lastSeenAt: Date?
+    /// Whether webhooks were told the node went offline (``NodeWatcher``).
+    @Field(key: "reported_offline") var reportedOffline: Bool
     @OptionalField(key: "daemon_version") var daemonVersion: String?
     /// The node's SFTP port and host key fingerprint, from its heartbeats; nil when it serves none.
     @OptionalField(key: "sftp_port") package var sftpPort: Int?
@@ -72,6 +74,7 @@ package final class Node: Model, @unchecked Sendable {
         self.sealedToken = try box.seal(credentials.toNode, for: Self.tokenColumn)
         self.sealedCallbackKey = try box.seal(credentials.toPanel, for: Self.callbackKeyColumn)
         self.tokenDigest = Secrets.digest(credentials.toPanel)
+        self.reportedOffline = false
     }
 
     /// How the node hands itself out.

@@ -18,30 +18,59 @@ struct WebhookOutbox: Sendable {
             let hooks = try await Webhook.query(on: database.db())
                 .group(.or) { $0.filter(\.$instanceID == nil).filter(\.$instanceID == instanceID) }
                 .all()
-                .filter { $0.events.split(separator: ",").contains(Substring(event.rawValue)) }
-            let now = Date()
-            for hook in hooks {
-                let delivery = WebhookDelivery()
-                delivery.id = UUID()
-                delivery.$webhook.id = try hook.requireID()
-                delivery.event = event.rawValue
-                let payload = WebhookPayload(
-                    id: try delivery.requireID().uuidString.lowercased(),
-                    event: event.rawValue,
-                    at: now.formatted(.iso8601),
-                    instance: .init(id: instanceID.uuidString.lowercased(), name: instance.name, nodeId: instance.$node.id.uuidString.lowercased()),
-                    details: details
-                )
-                delivery.body = try payload.body(as: WebhookFormat(rawValue: hook.format) ?? .json)
-                delivery.state = "pending"
-                delivery.attempts = 0
-                delivery.nextAttempt = Int(now.timeIntervalSince1970)
-                delivery.created = Int(now.timeIntervalSince1970)
-                try await delivery.create(on: database.db())
-                try await trimQueue(of: hook)
+            let about = WebhookPayload.Instance(instance)
+            try await queue(event, for: hooks, details: details) { _ in (about, nil) }
+        } catch {
+            logger.error("webhooks of \(event.rawValue) could not be queued: \(error)")
+        }
+    }
+
+    /// Posts a node's event to admins' webhooks, and to each webhook of an instance on the node (with that
+    /// instance named): its owner hears that their server's node went away.
+    func post(_ event: WebhookEvent, aboutNode node: Node) async {
+        do {
+            let nodeID = try node.requireID()
+            let instances = try await Instance.query(on: database.db()).filter(\.$node.$id == nodeID).all()
+            let onNode = Dictionary(uniqueKeysWithValues: try instances.map { (try $0.requireID(), $0) })
+            let hooks = try await Webhook.query(on: database.db()).all().filter { hook in hook.instanceID.map { onNode[$0] != nil } ?? true }
+            let about = WebhookPayload.Node(id: nodeID.uuidString.lowercased(), name: node.name)
+            try await queue(event, for: hooks, details: .init()) { hook in
+                (hook.instanceID.flatMap { onNode[$0] }.map(WebhookPayload.Instance.init), about)
             }
         } catch {
             logger.error("webhooks of \(event.rawValue) could not be queued: \(error)")
+        }
+    }
+
+    /// Makes a delivery of `event` for each of `hooks` that wants it, about what `subject` says for that hook.
+    private func queue(
+        _ event: WebhookEvent,
+        for hooks: [Webhook],
+        details: WebhookPayload.Details,
+        subject: (Webhook) -> (WebhookPayload.Instance?, WebhookPayload.Node?)
+    ) async throws {
+        let now = Date()
+        for hook in hooks where hook.events.split(separator: ",").contains(Substring(event.rawValue)) {
+            let delivery = WebhookDelivery()
+            delivery.id = UUID()
+            delivery.$webhook.id = try hook.requireID()
+            delivery.event = event.rawValue
+            let (instance, node) = subject(hook)
+            let payload = WebhookPayload(
+                id: try delivery.requireID().uuidString.lowercased(),
+                event: event.rawValue,
+                at: now.formatted(.iso8601),
+                instance: instance,
+                node: node,
+                details: details
+            )
+            delivery.body = try payload.body(as: WebhookFormat(rawValue: hook.format) ?? .json)
+            delivery.state = "pending"
+            delivery.attempts = 0
+            delivery.nextAttempt = Int(now.timeIntervalSince1970)
+            delivery.created = Int(now.timeIntervalSince1970)
+            try await delivery.create(on: database.db())
+            try await trimQueue(of: hook)
         }
     }
 

@@ -8,11 +8,14 @@ public struct InstanceEvent: Codable, Sendable, Equatable {
     public var status: InstanceStatus
     /// Milliseconds since 1970.
     public var time: Int64
+    /// The server's last lines of output, when this event is its crash.
+    public var lastLines: [String]?
 
-    public init(sequence: Int, status: InstanceStatus, time: Int64) {
+    public init(sequence: Int, status: InstanceStatus, time: Int64, lastLines: [String]? = nil) {
         self.sequence = sequence
         self.status = status
         self.time = time
+        self.lastLines = lastLines
     }
 }
 
