@@ -77,6 +77,35 @@ struct DaemonRestartTests {
         }
     }
 
+    @Test("a restore cut short by the daemon's end is finished at the next start: the new files whole, said on the console")
+    func restoreCutShort() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "restart-token-\(UUID().uuidString)"
+        let specification = TestDaemon.echoSpecification()
+        let id = specification.id
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true) { daemon in
+            _ = try await daemon.deployRunning(specification)
+            #expect(try await daemon.power(.stop, id).status == 200)
+            _ = try await daemon.waitFor(id, "offline") { $0.powerState == .offline }
+        }
+        // As the last run left it: every old file aside, one new file in place, the rest still staged.
+        let volume = dataDirectory + "/volumes/" + id
+        let old = try FileManager.default.contentsOfDirectory(atPath: volume)
+        try FileManager.default.createDirectory(atPath: volume + "/.berth-replaced-5", withIntermediateDirectories: true)
+        for name in old { try FileManager.default.moveItem(atPath: volume + "/" + name, toPath: volume + "/.berth-replaced-5/" + name) }
+        try FileManager.default.createDirectory(atPath: volume + "/.berth-restore-5/world", withIntermediateDirectories: true)
+        try Data("restored level".utf8).write(to: URL(fileURLWithPath: volume + "/.berth-restore-5/world/level.dat"))
+        try Data("motd=restored".utf8).write(to: URL(fileURLWithPath: volume + "/server.properties"))
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            _ = try await daemon.waitFor(id, "reconciled") { $0.powerState == .offline }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: volume).sorted() == ["server.properties", "world"])
+            #expect(try String(contentsOfFile: volume + "/world/level.dat", encoding: .utf8) == "restored level")
+            let messages = try await daemon.withConsole(id, send: []) { $0.output.contains("it is finished now") }
+            #expect(messages.output.contains("[Berth] a restore was cut short by the node's restart; it is finished now"))
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
+
     @Test("an install cut short by a restart is marked FAILED with the reason")
     func interruptedInstall() async throws {
         let dataDirectory = TestDaemon.makeDataDirectory()

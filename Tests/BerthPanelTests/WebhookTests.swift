@@ -181,7 +181,11 @@ struct WebhookTests {
                 let node = try #require(panel.node)
                 let owner = try await panel.createUser("owner")
                 let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
-                let admins = try await panel.request(.POST, "/api/v1/webhooks", json: #"{"url": "\#(url)", "events": ["node.offline", "node.online"]}"#)
+                let admins = try await panel.request(
+                    .POST,
+                    "/api/v1/webhooks",
+                    json: #"{"url": "\#(url)", "events": ["node.offline", "node.online"]}"#
+                )
                 #expect(admins.status == 201, "\(admins.text)")
                 let ownersKey = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
                 let owners = try await panel.request(
@@ -202,9 +206,13 @@ struct WebhookTests {
                 let queued = try await WebhookDelivery.query(on: panel.panel.database.db()).filter(\.$event == "node.offline").count()
                 #expect(queued == 2, "told once per webhook")
                 let bodies = offline.filter { $0.event == "node.offline" && $0.status == 200 }.map(\.body)
-                let json = try #require(bodies.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["event"] != nil })
+                let json = try #require(
+                    bodies.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["event"] != nil }
+                )
                 #expect((json["node"] as? [String: Any])?["id"] as? String == node.id && json["instance"] == nil, "\(json)")
-                let discord = try #require(bodies.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["content"] != nil })
+                let discord = try #require(
+                    bodies.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["content"] != nil }
+                )
                 #expect((discord["content"] as? String)?.hasSuffix("went offline: its node stopped answering") == true, "\(discord)")
 
                 // The node is in fact well: its next heartbeat says it is back, once.

@@ -108,6 +108,29 @@ extension InstanceSupervisor {
         }
     }
 
+    /// After a restart: a restore the last run did not finish (it crashed, the machine lost power) is put
+    /// right before anything uses the files, the old files back or the new ones whole, and said on the console.
+    func finishInterruptedRestores() {
+        for (id, record) in records where record.lifecycle.activity != .deleting {
+            let volume = blueprint.volumePath(for: id)
+            guard FileManager.default.fileExists(atPath: volume) else { continue }
+            do {
+                for outcome in try ConfinedDirectory(path: volume, owner: (record.hostID, record.hostID)).finishInterruptedReplacement() {
+                    let said =
+                        switch outcome {
+                        case .rolledBack: "a restore was cut short by the node's restart; the files are as they were before it"
+                        case .completed: "a restore was cut short by the node's restart; it is finished now"
+                        case .stagingRemoved: "files unpacked by a restore cut short by the node's restart were removed"
+                        }
+                    logger.about(instance: id).warning("instance \(id): \(said)")
+                    consoles[id]?.publishNotice(said)
+                }
+            } catch {
+                logger.about(instance: id).error("instance \(id): a restore cut short could not be put right: \(error)")
+            }
+        }
+    }
+
     /// Where the backup's archive is, once its checksum is the one recorded when it was made.
     private func checkedArchive(_ backup: String, of id: String, sha256: String) async throws -> String {
         let archives = backups

@@ -17,6 +17,7 @@ extension InstanceSupervisor {
         removeFilesLeftAside()
         await finishInterruptedDeletions()
         await mountDisks()
+        finishInterruptedRestores()
         let restored = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
         let containers: [ContainerSummary]
         do {

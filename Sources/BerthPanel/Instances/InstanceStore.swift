@@ -343,7 +343,11 @@ package struct InstanceStore: Sendable {
     }
 
     /// What webhooks hear of when an instance's state goes from `before` to `status`.
-    static func webhookEvents(from before: (install: String, power: String), to status: InstanceStatus, lastLines: [String]? = nil)
+    static func webhookEvents(
+        from before: (install: String, power: String),
+        to status: InstanceStatus,
+        lastLines: [String]? = nil
+    )
         -> [(WebhookEvent, WebhookPayload.Details)]
     {
         var events: [(WebhookEvent, WebhookPayload.Details)] = []
@@ -359,7 +363,9 @@ package struct InstanceStore: Sendable {
             case .running: events.append((.started, .init()))
             case .offline where before.power != PowerState.crashed.rawValue: events.append((.stopped, .init(exitCode: status.lastExitCode)))
             case .crashed:
-                events.append((.crashed, .init(exitCode: status.lastExitCode, reason: status.reason, lastLines: lastLines.map(WebhookPayload.readable))))
+                events.append(
+                    (.crashed, .init(exitCode: status.lastExitCode, reason: status.reason, lastLines: lastLines.map(WebhookPayload.readable)))
+                )
             default: break
             }
         }
