@@ -101,6 +101,7 @@ public struct Panel: Sendable {
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             backupBucket: configuration.backupBucket.map { S3Client(bucket: $0) },
             background: BackgroundWork(),
+            backupLinks: BackupLinks(key: key.derived(for: "backup links")),
             logger: logger
         )
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
@@ -203,6 +204,7 @@ public struct Panel: Sendable {
             nodeWatcher: nodeWatcher
         )
         .addRoutes(to: router.group("api"))
+        BackupLinkController<Context>(instances: instances).addRoutes(to: router.group("api"))
         let api = router.group("api")
             .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, throttle: keyThrottle))
             .add(middleware: APIAuditMiddleware<Context>(audit: audit))
@@ -210,7 +212,7 @@ public struct Panel: Sendable {
         InstanceController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
         SubuserController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
         FileController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
-        BackupController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
+        BackupController<Context>(instances: instances, subusers: subusers, publicURL: configuration.publicURL).addRoutes(to: api)
         ScheduleController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
         WebhookController<Context>(webhooks: webhooks, instances: instances, subusers: subusers).addRoutes(to: api)
         NodeController<Context>(nodes: nodes).addRoutes(to: api)

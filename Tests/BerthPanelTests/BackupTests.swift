@@ -121,6 +121,53 @@ struct BackupTests {
         }
     }
 
+    @Test("a download link works without a key for 15 minutes, for that backup alone, and cannot be stretched or forged")
+    func downloadLinks() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let reader = try await panel.panel.createAPIKey(name: "owner's reader", scopes: "instances:read", owner: owner)
+            let backup = try #require(try await Self.make(panel, id)["id"] as? String)
+            let archive = try Data(contentsOf: URL(fileURLWithPath: panel.dataDirectory + "/node/backups/\(id)/\(backup).tar.zst"))
+
+            let made = try await panel.request(.POST, Self.backups(id, "/\(backup)/link"), apiKey: .some(reader))
+            #expect(made.status == 201, "\(made.text)")
+            let url = try #require(made.object["url"] as? String)
+            let expires = try #require((made.object["expiresAt"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(abs(expires.timeIntervalSinceNow - 900) < 60, "good for 15 minutes")
+            let path = try #require(URLComponents(string: url)?.path)
+            #expect(url.hasPrefix("http://127.0.0.1:") && path.hasPrefix("/api/v1/backup-downloads/"))
+
+            let fetched = try await panel.request(.GET, path, apiKey: .some(nil))
+            #expect(fetched.status == 200 && fetched.body == archive, "no key needed")
+            let range = try await panel.request(.GET, path, bytes: nil, headers: [("Range", "bytes=0-9")], apiKey: .some(nil))
+            #expect(range.status == 206 && range.body == archive.prefix(10))
+
+            // A token taken apart: another expiry, another backup, another signature; and one signed to have expired.
+            let token = String(path.dropFirst("/api/v1/backup-downloads/".count))
+            let parts = token.split(separator: ".").map(String.init)
+            let stretched = "\(parts[0]).\(Int(parts[1])! + 86_400).\(parts[2])"
+            let other = "\(UUID().uuidString.lowercased()).\(parts[1]).\(parts[2])"
+            let forged = "\(parts[0]).\(parts[1]).\(String(repeating: "A", count: parts[2].count))"
+            let expired = panel.panel.instances.backupLinks.token(for: backup, expiring: Date().addingTimeInterval(-1))
+            for bad in [stretched, other, forged, expired, "nonsense", ""] {
+                let refused = try await panel.request(.GET, "/api/v1/backup-downloads/" + bad, apiKey: .some(nil))
+                #expect(refused.status == 404 && refused.body != archive, "\(bad): \(refused.status)")
+            }
+            let refused = try await panel.request(.GET, "/api/v1/backup-downloads/" + stretched, apiKey: .some(nil))
+            #expect(refused.error == "this download link does not work: it expired, or its backup is gone")
+
+            let stranger = try await panel.panel.createAPIKey(
+                name: "stranger's",
+                scopes: "instances:write",
+                owner: try await panel.createUser("stranger")
+            )
+            #expect(try await panel.request(.POST, Self.backups(id, "/\(backup)/link"), apiKey: .some(stranger)).status == 404)
+            #expect(try await panel.request(.DELETE, Self.backups(id, "/\(backup)")).status == 204)
+            #expect(try await panel.request(.GET, path, apiKey: .some(nil)).status == 404, "the backup is gone, and so is its link")
+        }
+    }
+
     @Test("what .berthignore leaves out is not in the backup, and a restore leaves the files as the backup has them")
     func ignoredFiles() async throws {
         try await TestPanel.with(withNode: true) { panel in

@@ -27,6 +27,7 @@ struct OpenAPITests {
                 ("/api/v1/instances/{id}/backups", "get"), ("/api/v1/instances/{id}/backups", "post"),
                 ("/api/v1/instances/{id}/backups/{backup}", "patch"), ("/api/v1/instances/{id}/backups/{backup}", "delete"),
                 ("/api/v1/instances/{id}/backups/{backup}/download", "get"), ("/api/v1/instances/{id}/backups/{backup}/restore", "post"),
+                ("/api/v1/instances/{id}/backups/{backup}/link", "post"), ("/api/v1/backup-downloads/{token}", "get"),
                 ("/api/v1/instances/{id}/schedules", "get"), ("/api/v1/instances/{id}/schedules", "post"),
                 ("/api/v1/instances/{id}/schedules/{schedule}", "patch"), ("/api/v1/instances/{id}/schedules/{schedule}", "delete"),
                 ("/api/v1/instances/{id}/schedules/{schedule}/run", "post"),

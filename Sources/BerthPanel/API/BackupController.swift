@@ -8,6 +8,8 @@ import Hummingbird
 struct BackupController<Context: PanelRequestContext>: Sendable {
     let instances: InstanceStore
     let subusers: SubuserStore
+    /// The panel's address, which download links start with.
+    let publicURL: String
 
     func addRoutes(to group: RouterGroup<Context>) {
         let backups = group.group("v1/instances/:id/backups")
@@ -32,6 +34,13 @@ struct BackupController<Context: PanelRequestContext>: Sendable {
                 return DownloadResponse.passing(download, named: "backup-\(backup).tar.zst")
             }
         }
+        backups.post(":backup/link") { _, context in
+            try await routeGuard.answering(context, needs: .read) { id, role in
+                let (path, expires) = try await instances.backups.link(id, backup: try context.parameters.require("backup"), as: role)
+                let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+                return try JSONResponse.make(BackupLinkView(url: base + path, expiresAt: expires.formatted(.iso8601)), status: .created)
+            }
+        }
         backups.post(":backup/restore") { request, context in
             try await routeGuard.answering(context, needs: .write) { id, role in
                 let path = try await RequestFields.read(request, only: ["path"]).optionalExactString("path")
@@ -51,6 +60,30 @@ struct BackupController<Context: PanelRequestContext>: Sendable {
             try await routeGuard.answering(context, needs: .write) { id, role in
                 try await instances.backups.delete(id, backup: try context.parameters.require("backup"), as: role)
                 return Response(status: .noContent)
+            }
+        }
+    }
+}
+
+/// A backup's download link, as `POST …/backups/{backup}/link` answers.
+struct BackupLinkView: Codable, Sendable {
+    let url: String
+    let expiresAt: String
+}
+
+/// `GET /api/v1/backup-downloads/{token}`: a backup's archive for whoever holds a link that still works,
+/// with no key or session; Range as the download it stands for.
+struct BackupLinkController<Context: PanelRequestContext>: Sendable {
+    let instances: InstanceStore
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("v1/backup-downloads/:token") { request, context in
+            try await withBerthStatuses {
+                let (backup, download) = try await instances.backups.download(
+                    link: try context.parameters.require("token"),
+                    range: request.headers[.range]
+                )
+                return DownloadResponse.passing(download, named: "backup-\(backup).tar.zst")
             }
         }
     }

@@ -9,5 +9,7 @@ func withBerthStatuses<Result>(_ body: () async throws -> Result) async throws -
         throw APIError(.notFound, message)
     } catch PanelError.conflict(let message) {
         throw APIError(.conflict, message)
+    } catch PanelError.storageFailed(let message) {
+        throw APIError(.badGateway, message)
     }
 }

@@ -17,6 +17,8 @@ package struct InstanceStore: Sendable {
     let backupBucket: S3Client?
     /// Where backups the API asked for are made, after it answered.
     let background: BackgroundWork
+    /// Signs and checks backups' download links.
+    let backupLinks: BackupLinks
     let logger: Logger
 
     package func all() async throws -> [InstanceView] {

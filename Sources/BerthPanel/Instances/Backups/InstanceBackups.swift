@@ -119,7 +119,35 @@ package struct InstanceBackups: Sendable {
     /// The archive's bytes, streamed from the node or the bucket.
     package func download(_ id: String, backup backupID: String, range: String?, as role: InstanceRole) async throws -> HTTPClientResponse {
         let (instance, backup) = try await find(backupID, of: id, as: role)
+        return try await stream(backup, of: instance, range: range)
+    }
+
+    /// A link that downloads the backup without a key or a session, for ``BackupLinks/lifetime``: the
+    /// link's path (under the panel's address) and when it stops working.
+    package func link(_ id: String, backup backupID: String, as role: InstanceRole) async throws -> (path: String, expires: Date) {
+        let (_, backup) = try await find(backupID, of: id, as: role)
         guard backup.state == BackupState.ready.rawValue else { throw PanelError.conflict("the backup is \(backup.state), not ready") }
+        let expires = Date().addingTimeInterval(BackupLinks.lifetime)
+        return ("/api/v1/backup-downloads/" + store.backupLinks.token(for: try backup.requireID().uuidString, expiring: expires), expires)
+    }
+
+    /// The archive a link names, while the link works: what its backup's download gives. A link that does
+    /// not work, and one whose backup is gone, is not found, and says no more.
+    package func download(link token: String, range: String?) async throws -> (backup: String, download: HTTPClientResponse) {
+        guard let backupID = store.backupLinks.backup(in: token), let uuid = UUID(uuidString: backupID),
+            let backup = try await Backup.query(on: store.database.db()).filter(\.$id == uuid).first(),
+            let instance = try await Instance.query(on: store.database.db()).with(\.$node).filter(\.$id == backup.$instance.id).first(),
+            !instance.deleting
+        else {
+            throw PanelError.notFound("this download link does not work: it expired, or its backup is gone")
+        }
+        return (backupID, try await stream(backup, of: instance, range: range))
+    }
+
+    private func stream(_ backup: Backup, of instance: Instance, range: String?) async throws -> HTTPClientResponse {
+        guard backup.state == BackupState.ready.rawValue else { throw PanelError.conflict("the backup is \(backup.state), not ready") }
+        let id = try instance.requireID().uuidString.lowercased()
+        let backupID = try backup.requireID().uuidString.lowercased()
         if backup.storage == BackupStorage.s3.rawValue {
             let key = Self.objectKey(instance: id, backup: backupID)
             return try await Self.storing { try await bucket(for: backup).get(key: key, range: range) }
