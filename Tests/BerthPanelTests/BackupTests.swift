@@ -168,6 +168,41 @@ struct BackupTests {
         }
     }
 
+    @Test("the backups' total size an operator sets: a backup past it is not kept, a scheduled one makes room; the node counts them")
+    func totalSizeLimit() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let id = try await InstanceTests.deployReadyEcho(panel, owner: owner)
+            let key = try await panel.panel.createAPIKey(name: "owner's", scopes: "instances:write", owner: owner)
+            let noise = Data((0..<(1536 << 10)).map { _ in UInt8.random(in: 0...255) })
+            #expect(try await panel.request(.PUT, FileAPITests.files(id, "/contents", path: "world.bin"), bytes: noise).status == 201)
+            let raise = try await panel.request(.PATCH, "/api/v1/instances/\(id)", json: #"{"backupSizeLimit": 2}"#, apiKey: .some(key))
+            #expect(raise.status == 403, "an owner does not set their own: \(raise.text)")
+            #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", json: #"{"backupSizeLimit": -1}"#).status == 400)
+            #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["backupSizeLimit": 2]).status == 200)
+
+            let first = try await Self.make(panel, id, json: #"{"name": "first"}"#)
+            #expect(first["state"] as? String == "ready" && (first["size"] as? Int ?? 0) > 1_500_000, "\(first)")
+            let second = try await Self.make(panel, id, json: #"{"name": "second"}"#)
+            #expect(second["state"] as? String == "failed", "\(second)")
+            #expect((second["failure"] as? String)?.contains("more than the 2 MiB they may take together") == true, "\(second)")
+            let secondID = try #require(second["id"] as? String)
+            #expect(!FileManager.default.fileExists(atPath: panel.dataDirectory + "/node/backups/\(id)/\(secondID).tar.zst"), "not kept on the node")
+
+            // A schedule's backup deletes the oldest unlocked one to fit.
+            let scheduled = try await panel.panel.instances.backups.create(id, name: "scheduled", as: .administrator, rotating: true)
+            #expect(scheduled.state == .ready)
+            let kept = try await panel.request(.GET, Self.backups(id)).array.filter { $0["state"] as? String == "ready" }
+            #expect(kept.map { $0["name"] as? String } == ["scheduled"])
+
+            // What the node's disk keeps for backups counts against it, and shows.
+            let node = try #require(panel.node)
+            let nodeID = try #require(UUID(uuidString: node.id))
+            let usage = try #require(try await panel.panel.nodes.usage()[nodeID])
+            #expect(usage.backups == Int64(scheduled.size ?? 0) && usage.claimedDisk == usage.disk + 2)
+        }
+    }
+
     @Test("what .berthignore leaves out is not in the backup, and a restore leaves the files as the backup has them")
     func ignoredFiles() async throws {
         try await TestPanel.with(withNode: true) { panel in

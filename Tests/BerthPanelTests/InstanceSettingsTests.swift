@@ -37,7 +37,7 @@ struct InstanceSettingsTests {
             for (body, problem) in [
                 (
                     ["colour": "red"] as [String: Any],
-                    "colour cannot be changed; an instance's changeable fields are backupLimit, cpu, disk, dockerImage, extraPortLimit, memory, name, processes, startup, user, variables"
+                    "colour cannot be changed; an instance's changeable fields are backupLimit, backupSizeLimit, cpu, disk, dockerImage, extraPortLimit, memory, name, processes, startup, user, variables"
                 ),
                 (["name": ""], "name must not be empty"), (["memory": "2"], "memory must be at least 6 MiB"),
                 (["user": "nobody"], "user nobody does not exist"), (["user": ""], "user must not be empty"),

@@ -17,6 +17,8 @@ package struct InstanceChanges: Sendable {
     package var startup: StartupChange?
     package var extraPortLimit: Int?
     package var backupLimit: Int?
+    /// MiB; 0 is no limit.
+    package var backupSizeLimit: Int?
     /// The `userId` of the instance's new owner.
     package var owner: String?
 
@@ -26,7 +28,8 @@ package struct InstanceChanges: Sendable {
     }
 
     package static let fields: Set<String> = [
-        "name", "variables", "dockerImage", "memory", "cpu", "disk", "processes", "startup", "extraPortLimit", "backupLimit", "user",
+        "name", "variables", "dockerImage", "memory", "cpu", "disk", "processes", "startup", "extraPortLimit", "backupLimit", "backupSizeLimit",
+        "user",
     ]
 
     package init(_ fields: RequestFields) throws {
@@ -51,6 +54,7 @@ package struct InstanceChanges: Sendable {
         processes = try Self.whole(fields, "processes", in: 8...1_000_000)
         extraPortLimit = try Self.whole(fields, "extraPortLimit", in: 0...100)
         backupLimit = try Self.whole(fields, "backupLimit", in: 0...1000)
+        backupSizeLimit = try Self.whole(fields, "backupSizeLimit", in: 0...1_000_000_000)
         if fields.has("startup") {
             guard case .string(let line) = fields.value("startup") else { throw PanelError.invalid("startup must be a string") }
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -75,6 +79,6 @@ package struct InstanceChanges: Sendable {
     /// What only an operator may change: limits, the startup line, the port and backup allowances and the owner.
     package var needsOperator: Bool {
         memory != nil || cpu != nil || disk != nil || processes != nil || startup != nil || extraPortLimit != nil || backupLimit != nil
-            || owner != nil
+            || backupSizeLimit != nil || owner != nil
     }
 }

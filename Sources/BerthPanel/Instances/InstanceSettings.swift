@@ -14,6 +14,7 @@ struct InstanceSettings: Equatable, Sendable {
     var startup: String?
     var extraPortLimit: Int
     var backupLimit: Int
+    var backupSizeLimit: Int
     var eulaAccepted: Bool
     var variables: [String: String]
     var ports: [PortMapping]
@@ -29,6 +30,7 @@ struct InstanceSettings: Equatable, Sendable {
         startup = instance.startup
         extraPortLimit = instance.extraPortLimit
         backupLimit = instance.backupLimit
+        backupSizeLimit = instance.backupSizeLimit
         eulaAccepted = instance.eulaAccepted
         // Written by the panel itself as JSON; unreadable only if someone edited the database by hand.
         variables = (try? JSONDecoder().decode([String: String].self, from: Data(instance.variables.utf8))) ?? [:]
@@ -46,6 +48,7 @@ struct InstanceSettings: Equatable, Sendable {
         instance.startup = startup
         instance.extraPortLimit = extraPortLimit
         instance.backupLimit = backupLimit
+        instance.backupSizeLimit = backupSizeLimit
         instance.eulaAccepted = eulaAccepted
         instance.variables = Self.json(variables)
         instance.ports = Self.json(ports)
@@ -64,6 +67,7 @@ struct InstanceSettings: Equatable, Sendable {
         comparable.owner = owner
         comparable.extraPortLimit = extraPortLimit
         comparable.backupLimit = backupLimit
+        comparable.backupSizeLimit = backupSizeLimit
         return comparable != self
     }
 
@@ -78,6 +82,7 @@ struct InstanceSettings: Equatable, Sendable {
         processes = changes.processes ?? processes
         extraPortLimit = changes.extraPortLimit ?? extraPortLimit
         backupLimit = changes.backupLimit ?? backupLimit
+        backupSizeLimit = changes.backupSizeLimit ?? backupSizeLimit
         switch changes.startup {
         case .custom(let line): startup = line
         case .image: startup = nil
@@ -111,6 +116,7 @@ struct InstanceSettings: Equatable, Sendable {
         restore(\.startup)
         restore(\.extraPortLimit)
         restore(\.backupLimit)
+        restore(\.backupSizeLimit)
         restore(\.eulaAccepted)
         for (name, value) in before.variables where after.variables[name] != value { variables[name] = value }
         for name in after.variables.keys where before.variables[name] == nil { variables[name] = nil }

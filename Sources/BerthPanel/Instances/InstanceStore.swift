@@ -112,6 +112,7 @@ package struct InstanceStore: Sendable {
         instance.processes = ResourceLimits.defaultProcesses
         instance.extraPortLimit = 0
         instance.backupLimit = InstanceBackups.defaultLimit
+        instance.backupSizeLimit = 0
         instance.settingsRevision = 0
         instance.eulaAccepted = false
         instance.variables = String(decoding: try JSONEncoder().encode(request.variables), as: UTF8.self)

@@ -4,7 +4,7 @@ package struct NodeRoom: Sendable, Equatable {
     package let memory: Int?
     /// Cores; nil when not limited, or before the node reported its cores.
     package let cpu: Double?
-    /// MiB of the node's disk that no instance's limit claims.
+    /// MiB of the node's disk that no instance's limit and no backup kept on it claims.
     package let disk: Int
     /// The first free ports of the node's ranges, as many as a form offers.
     package let freePorts: [Int]

@@ -19,21 +19,24 @@ package struct NodeStore: Sendable {
         try await Node.query(on: database.db()).sort(\.$createdAt).all()
     }
 
-    /// What each node's instances take of it; summed in the database. The casts give both databases'
-    /// SUM one type (PostgreSQL's SUM of a bigint is a numeric).
+    /// What each node's instances take of it, and the backups kept on its disk; summed in the database.
+    /// The casts give both databases' SUM one type (PostgreSQL's SUM of a bigint is a numeric).
     package func usage() async throws -> [UUID: NodeUsage] {
         let query: SQLQueryString = """
-            SELECT node_id, COUNT(*) AS instances, CAST(COALESCE(SUM(memory), 0) AS BIGINT) AS memory, \
-            CAST(COALESCE(SUM(cpu), 0) AS DOUBLE PRECISION) AS cpu, CAST(COALESCE(SUM(disk), 0) AS BIGINT) AS disk \
-            FROM instances GROUP BY node_id
+            SELECT i.node_id, COUNT(*) AS instances, CAST(COALESCE(SUM(i.memory), 0) AS BIGINT) AS memory, \
+            CAST(COALESCE(SUM(i.cpu), 0) AS DOUBLE PRECISION) AS cpu, CAST(COALESCE(SUM(i.disk), 0) AS BIGINT) AS disk, \
+            CAST(COALESCE(SUM(b.bytes), 0) AS BIGINT) AS backups \
+            FROM instances i LEFT JOIN (\
+            SELECT instance_id, SUM(size) AS bytes FROM backups WHERE storage = 'local' AND state = 'ready' GROUP BY instance_id\
+            ) b ON b.instance_id = i.id GROUP BY i.node_id
             """
         return try await database.sql().raw(query).all(decoding: NodeUsage.self)
             .reduce(into: [:]) { $0[$1.nodeID] = $1 }
     }
 
     /// What a deploy may still take of `node`: memory and CPU within its overallocation (nil is no limit;
-    /// CPU is nil too before the node reported its cores), disk by what instances name, and the first free
-    /// ports of its ranges.
+    /// CPU is nil too before the node reported its cores), disk by what instances name and the backups kept
+    /// on it take, and the first free ports of its ranges.
     package func room(of node: Node, using used: NodeUsage?) async throws -> NodeRoom {
         let policy = node.allocationPolicy
         let memory = NodeAllocationPolicy.promisable(Double(node.ram), overallocation: policy.memoryOverallocation)
@@ -44,7 +47,7 @@ package struct NodeStore: Sendable {
         return NodeRoom(
             memory: memory,
             cpu: cpu,
-            disk: max(0, node.disk - (used?.disk ?? 0)),
+            disk: max(0, node.disk - (used?.claimedDisk ?? 0)),
             freePorts: policy.portRanges.free(upTo: NodeRoom.portsOffered, excluding: taken)
         )
     }

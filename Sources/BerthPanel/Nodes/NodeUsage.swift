@@ -8,9 +8,14 @@ package struct NodeUsage: Decodable, Sendable {
     package let cpu: Double
     /// MiB the node's instances may fill, of those that name a disk limit.
     package let disk: Int
+    /// Bytes of the backups kept on the node's disk (beside the instances' files, outside their limits).
+    package let backups: Int64
+
+    /// MiB of the node's disk claimed: the instances' limits and the backups kept on it.
+    package var claimedDisk: Int { disk + Int((backups + (1 << 20) - 1) >> 20) }
 
     enum CodingKeys: String, CodingKey {
         case nodeID = "node_id"
-        case instances, memory, cpu, disk
+        case instances, memory, cpu, disk, backups
     }
 }

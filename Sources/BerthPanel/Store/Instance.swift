@@ -26,6 +26,8 @@ package final class Instance: Model, @unchecked Sendable {
     @Field(key: "extra_port_limit") package var extraPortLimit: Int
     /// How many backups the instance may keep on its node (failed ones do not count).
     @Field(key: "backup_limit") package var backupLimit: Int
+    /// MiB all of the instance's kept backups may take together; 0 is no limit.
+    @Field(key: "backup_size_limit") package var backupSizeLimit: Int
     /// The owner accepted the game's EULA, which an image with the `eula` feature asks before the first start.
     @Field(key: "eula_accepted") package var eulaAccepted: Bool
     /// One more with each change of the settings: the node keeps the newest (``InstanceSpecification/revision``).

@@ -20,6 +20,10 @@ struct NodesPage: Sendable {
         let memoryPercent: Int
         let cpuUsed: String
         let cpuTotal: String
+        /// MiB claimed by instances' disk limits and the backups kept on the node.
+        let diskClaimed: Int
+        /// e.g. "1.2 GiB of it backups".
+        let backups: String?
         /// The certificate the panel trusts for the node, and one it presents instead, awaiting an admin.
         let pinnedFingerprint: String?
         let offeredFingerprint: String?
@@ -144,6 +148,8 @@ struct NodesPage: Sendable {
                 memoryPercent: node.ram > 0 ? min(100, memory * 100 / node.ram) : 0,
                 cpuUsed: InstanceSummary.cores(used?.cpu ?? 0),
                 cpuTotal: node.cores.map(InstanceSummary.cores) ?? "not reported",
+                diskClaimed: used?.claimedDisk ?? 0,
+                backups: used.flatMap { $0.backups > 0 ? "\(ByteCount.text($0.backups)) of it backups" : nil },
                 pinnedFingerprint: node.certificate.flatMap { try? PinnedCertificate(pem: $0).fingerprint },
                 offeredFingerprint: node.offeredCertificate.flatMap { try? PinnedCertificate(pem: $0).fingerprint }
             )

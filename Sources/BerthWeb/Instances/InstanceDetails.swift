@@ -239,6 +239,7 @@ struct InstanceSettingsForm {
     let processes: String
     let extraPortLimit: String
     let backupLimit: String
+    let backupSizeLimit: String
     let startup: String
 
     init(_ instance: Instance, view: InstanceView) {
@@ -248,13 +249,14 @@ struct InstanceSettingsForm {
         processes = String(instance.processes)
         extraPortLimit = String(instance.extraPortLimit)
         backupLimit = String(instance.backupLimit)
+        backupSizeLimit = String(instance.backupSizeLimit)
         startup = instance.startup ?? ""
     }
 
     var values: [(field: String, value: String)] {
         [
             ("memory", memory), ("cpu", cpu), ("disk", disk), ("processes", processes), ("extraPortLimit", extraPortLimit),
-            ("backupLimit", backupLimit),
+            ("backupLimit", backupLimit), ("backupSizeLimit", backupSizeLimit),
             ("startup", startup),
         ]
     }

@@ -169,6 +169,7 @@ struct InstancePages: Sendable {
         if let processes = changes.processes { parts.append("\(processes) processes") }
         if let limit = changes.extraPortLimit { parts.append("up to \(limit) extra ports") }
         if let limit = changes.backupLimit { parts.append("up to \(limit) backups") }
+        if let limit = changes.backupSizeLimit { parts.append(limit == 0 ? "backups of any total size" : "backups of up to \(limit) MiB in all") }
         switch changes.startup {
         case .custom: parts.append("its own startup line")
         case .image: parts.append("the image's startup line")

@@ -34,7 +34,7 @@ package struct InstanceBackups: Sendable {
         // The view first: the record is the background's to change from here on.
         let view = BackupView(backup)
         store.background.submit { [self] in
-            _ = try? await make(backup, of: instance, stopFirst: stopFirst)
+            _ = try? await make(backup, of: instance, stopFirst: stopFirst, rotating: false)
         }
         return view
     }
@@ -54,7 +54,7 @@ package struct InstanceBackups: Sendable {
         -> BackupView
     {
         let (instance, backup) = try await begin(id, name: name, as: role, rotating: rotating)
-        return try await make(backup, of: instance, stopFirst: stopFirst)
+        return try await make(backup, of: instance, stopFirst: stopFirst, rotating: rotating)
     }
 
     /// Checks and records a new backup, `creating`.
@@ -79,8 +79,10 @@ package struct InstanceBackups: Sendable {
         return (instance, backup)
     }
 
-    /// Has the node write the recorded backup (and send it to the bucket), and records how that ended.
-    private func make(_ backup: Backup, of instance: Instance, stopFirst: Bool) async throws -> BackupView {
+    /// Has the node write the recorded backup (and send it to the bucket), and records how that ended. A
+    /// backup that takes the instance's backups past their total size is not kept, unless `rotating` makes
+    /// room by deleting the oldest unlocked ones.
+    private func make(_ backup: Backup, of instance: Instance, stopFirst: Bool, rotating: Bool) async throws -> BackupView {
         let id = try instance.requireID().uuidString.lowercased()
         let backupID = try backup.requireID().uuidString.lowercased()
         let name = backup.name
@@ -95,6 +97,7 @@ package struct InstanceBackups: Sendable {
                     deadline: DaemonClient.transferDeadline
                 )
             }
+            try await checkTotalSize(with: backup, of: summary.size, of: instance, rotating: rotating)
             if let bucket = store.backupBucket {
                 try await upload(backupID, of: instance, size: summary.size, to: bucket)
                 backup.storage = BackupStorage.s3.rawValue
@@ -103,6 +106,13 @@ package struct InstanceBackups: Sendable {
             backup.size = summary.size
             backup.sha256 = summary.sha256
         } catch {
+            // Whatever the node wrote is no backup now.
+            _ = try? await store.daemons.send(
+                .DELETE,
+                Self.route(DaemonRoutes.backup, instance: id, backup: backupID),
+                body: Optional<String>.none,
+                to: instance.node
+            )
             backup.state = BackupState.failed.rawValue
             backup.failure = (error as? PanelError)?.message ?? "\(error)"
             backup.completedAt = Date()
@@ -245,6 +255,25 @@ package struct InstanceBackups: Sendable {
         let route = Self.route(DaemonRoutes.backupProgress, instance: (try? instance.requireID().uuidString) ?? "", backup: backupID)
         let progress = try? await store.daemons.send(.GET, route, body: Optional<String>.none, to: instance.node, expecting: BackupProgress.self)
         return progress?.percent
+    }
+
+    /// Refuses a backup of `size` bytes that takes the instance's kept backups past its total size limit;
+    /// with `rotating`, the oldest unlocked ones are deleted first, as far as that makes room.
+    private func checkTotalSize(with made: Backup, of size: Int64, of instance: Instance, rotating: Bool) async throws {
+        guard instance.backupSizeLimit > 0 else { return }
+        let limit = Int64(instance.backupSizeLimit) << 20
+        var others = try await keptBackups(of: try instance.requireID()).filter { $0.id != made.id && $0.effectiveState() == .ready }
+        func taken() -> Int64 { others.compactMap(\.size).reduce(0, +) }
+        while rotating, taken() + size > limit, let oldest = others.first(where: { !$0.locked }) {
+            try await remove(oldest, of: instance)
+            others.removeAll { $0.id == oldest.id }
+        }
+        guard taken() + size <= limit else {
+            throw PanelError.conflict(
+                "the backup takes \(ByteCount.text(size)); with the instance's other backups (\(ByteCount.text(taken()))) that is more than "
+                    + "the \(instance.backupSizeLimit) MiB they may take together; delete one first"
+            )
+        }
     }
 
     /// A node makes one backup of an instance at a time: another is refused while one is being made. With
