@@ -1,5 +1,6 @@
 import BerthHTTP
 import BerthTestSupport
+import FluentKit
 import Foundation
 import Testing
 
@@ -47,6 +48,7 @@ struct PanelMetricsTests {
             #expect(after.value("berth_http_requests_total", route.merging(["status": "400"]) { $1 }) == 1)
             #expect(after.value("berth_http_request_duration_seconds_count", route) == timed + 4)
             #expect(after.value("berth_console_sockets") == 0)
+            #expect(after.value("berth_webhook_queue_depth") == 0 && after.value("berth_backups_in_progress") == 0)
             let served = Set(after.samples.map(\.name))
             let charted = try GrafanaDashboard.seriesNames().filter { !$0.hasPrefix("berth_daemon_") }
             #expect(charted.subtracting(served).isEmpty, "the dashboard charts only what the panel serves: \(charted.subtracting(served))")
@@ -55,6 +57,13 @@ struct PanelMetricsTests {
             let suspended = try await Self.samples(panel)
             #expect(suspended.value("berth_instances", ["state": "suspended"]) == 1, "\(suspended.all("berth_instances").map(\.labels))")
             #expect(suspended.all("berth_instances").count == 1, "the state it left goes from the scrape")
+
+            // A webhook whose receiver is not there keeps its delivery waiting: the queue's depth says so.
+            #expect(try await panel.request(.POST, "/api/v1/webhooks", json: #"{"url": "http://127.0.0.1:9/hook", "events": ["instance.stopped"]}"#).status == 201)
+            _ = try await panel.request(.POST, "/api/instances/unsuspend/\(id)", json: "{}")
+            let instance = try #require(try await Instance.find(UUID(uuidString: id), on: panel.panel.database.db()))
+            await panel.panel.instances.outbox.post(.stopped, about: instance)
+            #expect(try await Self.samples(panel).value("berth_webhook_queue_depth") == 1)
         }
     }
 

@@ -5,8 +5,8 @@ import Foundation
 import SQLKit
 
 /// What the panel's `/metrics` reads from its database at each scrape: instances by state, nodes by
-/// status with the age of each one's last heartbeat, and the console sockets open across every panel
-/// process. Requests are counted and timed as they happen (``RequestMetricsMiddleware``).
+/// status with the age of each one's last heartbeat, the console sockets open across every panel process,
+/// the webhook deliveries waiting and the backups being made. Requests are counted and timed as they happen (``RequestMetricsMiddleware``).
 struct PanelGauges: Sendable {
     let database: PanelDatabase
     let instances: GaugeFamily
@@ -55,6 +55,12 @@ struct PanelGauges: Sendable {
                 "SELECT COUNT(*) AS open FROM console_slots WHERE seen_at >= \(bind: now.timeIntervalSince1970 - ConsoleSlots.staleAfter)"
             ).first()
             metrics.gauge("berth_console_sockets").record(try sockets?.decode(column: "open", as: Int.self) ?? 0)
+
+            let waiting = try await WebhookDelivery.query(on: database.db()).filter(\.$state == "pending").count()
+            metrics.gauge("berth_webhook_queue_depth").record(waiting)
+            let underWay = try await Backup.query(on: database.db()).filter(\.$state == BackupState.creating.rawValue).all()
+                .filter { $0.effectiveState(at: now) == .creating }.count
+            metrics.gauge("berth_backups_in_progress").record(underWay)
         } catch {
             metrics.counter("berth_metrics_refresh_failures_total").increment()
         }
