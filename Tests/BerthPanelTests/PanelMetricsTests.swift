@@ -59,7 +59,10 @@ struct PanelMetricsTests {
             #expect(suspended.all("berth_instances").count == 1, "the state it left goes from the scrape")
 
             // A webhook whose receiver is not there keeps its delivery waiting: the queue's depth says so.
-            #expect(try await panel.request(.POST, "/api/v1/webhooks", json: #"{"url": "http://127.0.0.1:9/hook", "events": ["instance.stopped"]}"#).status == 201)
+            #expect(
+                try await panel.request(.POST, "/api/v1/webhooks", json: #"{"url": "http://127.0.0.1:9/hook", "events": ["instance.stopped"]}"#)
+                    .status == 201
+            )
             _ = try await panel.request(.POST, "/api/instances/unsuspend/\(id)", json: "{}")
             let instance = try #require(try await Instance.find(UUID(uuidString: id), on: panel.panel.database.db()))
             await panel.panel.instances.outbox.post(.stopped, about: instance)
