@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Logging
+import SQLKit
 
 /// Where events are posted for the webhooks that want them: each becomes a delivery row, which the
 /// ``WebhookSender`` sends and retries. Posting never fails what caused the event: a database that
@@ -75,19 +76,26 @@ struct WebhookOutbox: Sendable {
     }
 
     /// Drops the oldest waiting deliveries past ``queueLimit``: a receiver that is down for days costs a
-    /// bounded queue, and the count says how many it missed.
+    /// bounded queue, and the count says how many it missed. Each drop is a conditional update, and the
+    /// count grows in the database, so posts at once (or a delivery sent meanwhile) count each drop once.
     private func trimQueue(of hook: Webhook) async throws {
         let hookID = try hook.requireID()
         let waiting = try await WebhookDelivery.query(on: database.db()).filter(\.$webhook.$id == hookID).filter(\.$state == "pending").count()
         guard waiting > Self.queueLimit else { return }
         let oldest = try await WebhookDelivery.query(on: database.db()).filter(\.$webhook.$id == hookID).filter(\.$state == "pending")
             .sort(\.$created).sort(\.$id).limit(waiting - Self.queueLimit).all()
+        let sql = database.sql()
+        var dropped = 0
         for delivery in oldest {
-            delivery.state = "dropped"
-            delivery.nextAttempt = nil
-            try await delivery.save(on: database.db())
+            let changed = try await sql.raw(
+                """
+                UPDATE webhook_deliveries SET state = 'dropped', next_attempt = NULL \
+                WHERE id = \(bind: try delivery.requireID()) AND state = 'pending' RETURNING id
+                """
+            ).all()
+            dropped += changed.count
         }
-        hook.dropped += oldest.count
-        try await hook.save(on: database.db())
+        guard dropped > 0 else { return }
+        try await sql.raw("UPDATE webhooks SET dropped = dropped + \(bind: dropped) WHERE id = \(bind: hookID)").run()
     }
 }
