@@ -92,12 +92,17 @@ package struct WebhookStore: Sendable {
 
     /// The webhooks of these instances, and those for every instance when `everyInstance`.
     package func list(instances: [UUID]?, everyInstance: Bool) async throws -> [View] {
-        try await Webhook.query(on: database.db()).sort(\.$createdAt).sort(\.$id).all()
-            .filter { hook in
-                guard let instance = hook.instanceID else { return everyInstance }
-                return instances?.contains(instance) ?? true
-            }
-            .map { View($0) }
+        let query = Webhook.query(on: database.db()).sort(\.$createdAt).sort(\.$id)
+        switch (instances, everyInstance) {
+        case (nil, true): break
+        case (nil, false): query.filter(\.$instanceID != nil)
+        // No instances: no `IN ()`, which not every database takes.
+        case (let instances?, true) where instances.isEmpty: query.filter(\.$instanceID == nil)
+        case (let instances?, false) where instances.isEmpty: return []
+        case (let instances?, true): query.group(.or) { $0.filter(\.$instanceID == nil).filter(\.$instanceID ~~ instances) }
+        case (let instances?, false): query.filter(\.$instanceID ~~ instances)
+        }
+        return try await query.all().map { View($0) }
     }
 
     /// The webhook, only when it is one of `instance`'s (nil: one for every instance).
