@@ -21,6 +21,12 @@ struct BackupPageTests {
             #expect(instancePage.contains(#"href="/instances/\#(id)/backups" id="open-backups""#))
             #expect(instancePage.contains(#"id="reinstall-backup-first""#), "a reinstall offers a backup first")
             #expect(try await browser.get("/instances/\(id)/backups").text.contains(#"id="no-backups""#))
+            #expect(!instancePage.contains(#"id="backup-under-way""#))
+            // A backup being made shows on the instance page too (a record as one begun looks; its node says nothing of it).
+            let underWay = Backup(id: UUID(), instanceID: try #require(UUID(uuidString: id)), name: "being made")
+            try await underWay.create(on: panel.panel.database.db())
+            #expect(try await browser.get("/instances/\(id)").text.contains(#"<progress max="100" value="0" id="backup-under-way""#))
+            try await underWay.delete(on: panel.panel.database.db())
 
             let made = try await browser.post("/instances/\(id)/backups", ["name": "<b>nightly</b>", "stop-first": "on"])
             #expect(made.location == "/instances/\(id)/backups")

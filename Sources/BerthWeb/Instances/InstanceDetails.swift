@@ -46,6 +46,14 @@ struct InstanceDetails {
     let grantable: [Choice]
     /// How the viewer reaches the files over SFTP, when the node serves it and they may read files.
     let sftp: SFTPAccess?
+    /// The backup being made, for those who manage backups.
+    let backupUnderWay: BackupUnderWay?
+
+    struct BackupUnderWay {
+        let name: String
+        /// Percent, as the node says.
+        let progress: Int
+    }
 
     struct SFTPAccess {
         /// `sftp://alice.1a2b3c4d@node.example.com:2022`, which FileZilla and WinSCP take as it is.
@@ -142,10 +150,12 @@ struct InstanceDetails {
         subusers shares: [SubuserView],
         invitations: [Invitations.Pending],
         activity events: [AuditEvent],
-        extraPorts: Set<Int>
+        extraPorts: Set<Int>,
+        backups: [BackupView]
     ) {
         let instance = reached.instance
         self.invitations = invitations
+        backupUnderWay = backups.first { $0.state == .creating }.map { BackupUnderWay(name: $0.name, progress: $0.progress ?? 0) }
         let node = instance.node
         if reached.role.may(.filesRead), let port = node.sftpPort, let fingerprint = node.sftpFingerprint {
             let login = "\(user.username).\(instance.id?.uuidString.lowercased().prefix(SFTPLogins.shortIDLength) ?? "")"

@@ -39,6 +39,8 @@ struct InstancePages: Sendable {
             let shares = managesSubusers ? try await subusers.list(on: instanceID) : []
             let invited = managesSubusers ? try await invitations.pending(on: instanceID) : []
             let activity = reached.role.may(.settings) ? try await audit.latest(InstanceDetails.activityShown, on: instanceID) : []
+            // Only to show a backup being made: the page of an instance being deleted still shows without them.
+            let backups = reached.role.may(.backups) ? (try? await instances.backups.list(instanceID.uuidString, as: reached.role)) ?? [] : []
             return pages.render(
                 "instance",
                 title: reached.instance.name,
@@ -48,7 +50,8 @@ struct InstancePages: Sendable {
                     subusers: shares,
                     invitations: invited,
                     activity: activity,
-                    extraPorts: try await instances.extraPorts(of: instanceID)
+                    extraPorts: try await instances.extraPorts(of: instanceID),
+                    backups: backups
                 ),
                 context: context,
                 scripts: ["terminal.js", "resource-charts.js", "console.js"]
