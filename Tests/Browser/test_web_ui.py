@@ -568,13 +568,13 @@ class WebUITests(unittest.TestCase):
         self.open("/admin/users")
         self.find("#new-username").send_keys("bob")
         self.find("#new-email").send_keys("bob@example.com")
-        self.find("#new-password").send_keys("bob-password-1")
+        self.find("#new-password").send_keys("tall-cedar-sunrise")
         self.submit("#create-user")
         self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-username=bob]")))
         self.shot("09-users")
         bob = new_browser()
         try:
-            self.sign_in(bob, "bob", "bob-password-1")
+            self.sign_in(bob, "bob", "tall-cedar-sunrise")
             WebDriverWait(bob, 30).until(EC.presence_of_element_located((By.ID, "no-instances")))
             self.assertEqual(len(bob.find_elements(By.CSS_SELECTOR, "nav a[href='/admin/users']")), 0, "a user sees no admin pages")
             bob.get(state["instance_url"])
@@ -596,7 +596,7 @@ class WebUITests(unittest.TestCase):
         self.shot("10a-subusers")
         bob = new_browser()
         try:
-            self.sign_in(bob, "bob", "bob-password-1")
+            self.sign_in(bob, "bob", "tall-cedar-sunrise")
             shared = WebDriverWait(bob, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#shared-instances a")))
             shared.click()
             WebDriverWait(bob, 30).until(EC.presence_of_element_located((By.ID, "instance")))
@@ -783,7 +783,7 @@ class WebUITests(unittest.TestCase):
         page, listing = new_browser(), new_browser()
         try:
             for browser in (page, listing):
-                self.sign_in(browser, "bob", "bob-password-1")
+                self.sign_in(browser, "bob", "tall-cedar-sunrise")
             page.get(state["instance_url"])
             listing.get(BASE + "/")
             WebDriverWait(listing, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#shared-instances tr[data-instance-id]")))

@@ -67,13 +67,21 @@ package struct PasswordResets: Sendable {
     }
 
     /// Sets a new password with a link, once. The link's row is deleted by the same statement that reads
-    /// it, so of two uses at once exactly one finds it. The password is checked first: a password the rule
-    /// refuses leaves the link usable. Other sessions of the account end (``UserStore/setPassword(_:of:)``).
+    /// it, so of two uses at once exactly one finds it. The password is checked first, against the account
+    /// the link is for: a password the rule refuses leaves the link usable. Other sessions of the account
+    /// end (``UserStore/setPassword(_:of:)``).
     package func redeem(_ token: String, newPassword: String) async throws -> User {
-        try UserStore.checkPassword(newPassword)
         struct Row: Decodable {
             let userID: UUID
             enum CodingKeys: String, CodingKey { case userID = "user_id" }
+        }
+        if Secrets.isGenerated(token),
+            let row = try await database.sql().raw(
+                "SELECT user_id FROM \(ident: Self.table) WHERE token_digest = \(bind: Secrets.digest(token))"
+            ).first(decoding: Row.self),
+            let account = try await users.find(id: row.userID)
+        {
+            try UserStore.checkPassword(newPassword, of: account.username)
         }
         guard Secrets.isGenerated(token),
             let row = try await database.sql().raw(

@@ -62,7 +62,7 @@ package struct SFTPCredentials: Sendable {
     /// Sets the user's SFTP password, or with nil removes it; the same rules as every password.
     package func setPassword(_ password: String?, of user: User) async throws {
         if let password {
-            try UserStore.checkPassword(password)
+            try UserStore.checkPassword(password, of: user.username)
             user.sftpPasswordHash = try await Passwords.hash(password)
         } else {
             user.sftpPasswordHash = nil

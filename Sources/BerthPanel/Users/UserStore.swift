@@ -15,9 +15,10 @@ package struct UserStore: Sendable {
 
     /// The one password rule, for the API, the CLI and the web pages: long enough, no longer than the 72
     /// bytes bcrypt reads (more would be silently ignored), no control characters (bcrypt stops at a NUL, so
-    /// ten NULs were an empty password), and not one tried first (``GuessablePasswords``). Passwords are
+    /// ten NULs were an empty password), not one tried first (``GuessablePasswords``), and not one holding
+    /// the account's own username (of three characters or more), which a guesser tries next. Passwords are
     /// taken exactly as typed, never trimmed.
-    package static func checkPassword(_ password: String) throws {
+    package static func checkPassword(_ password: String, of username: String) throws {
         if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw PanelError.invalid("password must not contain control characters")
         }
@@ -25,6 +26,9 @@ package struct UserStore: Sendable {
             throw PanelError.invalid("password must be at least \(minimumPasswordLength) characters and at most 72 bytes (UTF-8) long")
         }
         if let problem = GuessablePasswords.problem(with: password) { throw PanelError.invalid(problem) }
+        if username.count >= 3, password.lowercased().contains(username.lowercased()) {
+            throw PanelError.invalid("password must not contain the username")
+        }
     }
 
     /// One address with a name and a dotted domain, no spaces or control characters: the same check
@@ -51,7 +55,7 @@ package struct UserStore: Sendable {
     /// Gives the user a new password (checked against the rule) and ends their other sessions: every
     /// session signed in before carries an older epoch.
     package func setPassword(_ password: String, of user: User) async throws {
-        try Self.checkPassword(password)
+        try Self.checkPassword(password, of: user.username)
         user.passwordHash = try await Passwords.hash(password)
         user.sessionEpoch = (user.sessionEpoch ?? 0) + 1
         try await save(user)
@@ -169,7 +173,7 @@ package struct UserStore: Sendable {
         guard Self.isEmailAddress(email) else {
             throw PanelError.invalid("email must be an email address")
         }
-        try Self.checkPassword(password)
+        try Self.checkPassword(password, of: username)
         if let userID, !(1...128).contains(userID.count) || !userID.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) {
             throw PanelError.invalid("userId must be 1 to 128 letters, digits, '.', '_' or '-'")
         }

@@ -70,7 +70,7 @@ struct UsersPage: Sendable {
         } else if try await users.find(.email(email)) != nil {
             checks.note("another user has the email address \(email)", about: "email")
         }
-        _ = try checks.check("password") { try UserStore.checkPassword(password) }
+        _ = try checks.check("password") { try UserStore.checkPassword(password, of: username) }
         try checks.finish()
     }
 
@@ -145,7 +145,7 @@ struct UsersPage: Sendable {
         let password = form.raw("password")
         do {
             // Checked before anything is saved, so a refused password changes nothing.
-            if !password.isEmpty { try UserStore.checkPassword(password) }
+            if !password.isEmpty { try UserStore.checkPassword(password, of: user.username) }
             user.email = email
             user.emailKey = email.lowercased()
             user.admin = admin
