@@ -91,6 +91,7 @@ let package = Package(
                 "DockerEngine",
                 "ConfinedFiles",
                 "SFTP",
+                "ObjectStorage",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOSSH", package: "swift-nio-ssh"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -15,7 +15,7 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
     }
 
     /// The error an answer's body describes (S3's `<Error><Code>…</Code><Message>…</Message></Error>`).
-    init(status: Int, body: Data) {
+    public init(status: Int, body: Data) {
         let answer = S3Answer(body)
         self.init(
             status: status,

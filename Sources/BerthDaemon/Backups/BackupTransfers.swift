@@ -3,6 +3,7 @@ import BerthProtocol
 import ConfinedFiles
 import Foundation
 import NIOCore
+import ObjectStorage
 
 /// Moves backup archives between this node and object storage, with requests the panel signed: the node
 /// sends exactly those requests and never holds the bucket's key. Bytes are streamed a piece at a time,
@@ -33,7 +34,7 @@ struct BackupTransfers: Sendable {
 
     /// Streams the object `request` fetches into `writer`, refusing more than `limit` bytes.
     func fetch(_ request: ObjectRequest, into writer: FileWriter, limit: Int64) async throws {
-        let response = try await send(try Self.request(request), what: "the archive", readingBody: false)
+        let response = try await send(try Self.request(request), what: "the archive")
         do {
             for try await buffer in response.body {
                 guard writer.written + Int64(buffer.readableBytes) <= limit else {
@@ -51,7 +52,7 @@ struct BackupTransfers: Sendable {
     }
 
     /// Sends a request; an answer other than 2xx is thrown with what object storage said of it.
-    private func send(_ request: HTTPClientRequest, what: String, readingBody: Bool = true) async throws -> HTTPClientResponse {
+    private func send(_ request: HTTPClientRequest, what: String) async throws -> HTTPClientResponse {
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: .hours(6))
@@ -59,8 +60,8 @@ struct BackupTransfers: Sendable {
             throw BackupError.storage("object storage could not be reached for \(what): \(error)")
         }
         guard (200..<300).contains(response.status.code) else {
-            let body = (try? await response.body.collect(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""
-            throw BackupError.storage("object storage refused \(what): \(response.status.code) \(Self.code(in: body))")
+            let body = (try? await response.body.collect(upTo: 64 << 10)).map { Data($0.readableBytesView) } ?? Data()
+            throw BackupError.storage("\(what) was refused: \(S3Error(status: Int(response.status.code), body: body))")
         }
         return response
     }
@@ -75,16 +76,6 @@ struct BackupTransfers: Sendable {
         return request
     }
 
-    /// S3's error code and message from its XML answer, without parsing more than needed to say why.
-    static func code(in body: String) -> String {
-        func element(_ name: String) -> String? {
-            guard let start = body.range(of: "<\(name)>"), let end = body.range(of: "</\(name)>", range: start.upperBound..<body.endIndex) else {
-                return nil
-            }
-            return String(body[start.upperBound..<end.lowerBound])
-        }
-        return [element("Code"), element("Message")].compactMap { $0 }.joined(separator: ": ")
-    }
 }
 
 /// A range of an open file as pieces to send, read as they are asked for.

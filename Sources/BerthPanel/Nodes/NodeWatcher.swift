@@ -41,8 +41,7 @@ struct NodeWatcher: Service {
 
     /// Changes the node's flag, and says whether this process changed it (another may have first).
     private func claim(_ node: Node, reportedOffline: Bool) async throws -> Bool {
-        guard let sql = database.db() as? any SQLDatabase else { return false }
-        let rows = try await sql.raw(
+        let rows = try await database.sql().raw(
             """
             UPDATE nodes SET reported_offline = \(bind: reportedOffline) \
             WHERE id = \(bind: try node.requireID()) AND reported_offline = \(bind: !reportedOffline) RETURNING id

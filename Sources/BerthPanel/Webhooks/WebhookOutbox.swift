@@ -33,7 +33,9 @@ struct WebhookOutbox: Sendable {
             let nodeID = try node.requireID()
             let instances = try await Instance.query(on: database.db()).filter(\.$node.$id == nodeID).all()
             let onNode = Dictionary(uniqueKeysWithValues: try instances.map { (try $0.requireID(), $0) })
-            let hooks = try await Webhook.query(on: database.db()).all().filter { hook in hook.instanceID.map { onNode[$0] != nil } ?? true }
+            let hooks = try await Webhook.query(on: database.db())
+                .group(.or) { $0.filter(\.$instanceID == nil).filter(\.$instanceID ~~ Array(onNode.keys)) }
+                .all()
             let about = WebhookPayload.Node(id: nodeID.uuidString.lowercased(), name: node.name)
             try await queue(event, for: hooks, details: .init()) { hook in
                 (hook.instanceID.flatMap { onNode[$0] }.map(WebhookPayload.Instance.init), about)

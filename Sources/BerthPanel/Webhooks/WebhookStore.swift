@@ -96,9 +96,6 @@ package struct WebhookStore: Sendable {
         switch (instances, everyInstance) {
         case (nil, true): break
         case (nil, false): query.filter(\.$instanceID != nil)
-        // No instances: no `IN ()`, which not every database takes.
-        case (let instances?, true) where instances.isEmpty: query.filter(\.$instanceID == nil)
-        case (let instances?, false) where instances.isEmpty: return []
         case (let instances?, true): query.group(.or) { $0.filter(\.$instanceID == nil).filter(\.$instanceID ~~ instances) }
         case (let instances?, false): query.filter(\.$instanceID ~~ instances)
         }

@@ -18,50 +18,44 @@ extension InstanceBackups {
     static let partsPerBatch = 8
 
     /// Sends the node's archive of `backupID` to the bucket, then removes the node's copy. An upload that
-    /// fails is aborted (the bucket keeps no parts of it), and the node's copy goes too: the backup failed.
+    /// fails is aborted (the bucket keeps no parts of it); the node's copy then goes with the failed backup.
     func upload(_ backupID: String, of instance: Instance, size: Int64, to bucket: S3Client) async throws {
         let id = try instance.requireID().uuidString.lowercased()
         let key = Self.objectKey(instance: id, backup: backupID)
-        let nodeCopy = Self.route(DaemonRoutes.backup, instance: id, backup: backupID)
+        let uploadID = try await Self.storing { try await bucket.startMultipartUpload(key: key) }
         do {
-            let uploadID = try await Self.storing { try await bucket.startMultipartUpload(key: key) }
-            do {
-                let partSize = max(Self.partSize, (size + 9_999) / 10_000)
-                let count = max(1, Int((size + partSize - 1) / partSize))
-                var etags: [String] = []
-                for first in stride(from: 1, through: count, by: Self.partsPerBatch) {
-                    let parts = (first...min(count, first + Self.partsPerBatch - 1)).map { number in
-                        let offset = Int64(number - 1) * partSize
-                        return BackupUpload.Part(
-                            number: number,
-                            offset: offset,
-                            length: min(partSize, size - offset),
-                            request: ObjectRequest(bucket.partUpload(key: key, uploadID: uploadID, number: number))
-                        )
-                    }
-                    let answer = try await InstanceFiles.asking {
-                        try await store.daemons.send(
-                            .POST,
-                            Self.route(DaemonRoutes.backupUpload, instance: id, backup: backupID),
-                            body: BackupUpload(parts: parts),
-                            to: instance.node,
-                            expecting: BackupUploadAnswer.self,
-                            deadline: DaemonClient.transferDeadline
-                        )
-                    }
-                    etags += answer.etags
+            let partSize = max(Self.partSize, (size + 9_999) / 10_000)
+            let count = max(1, Int((size + partSize - 1) / partSize))
+            var etags: [String] = []
+            for first in stride(from: 1, through: count, by: Self.partsPerBatch) {
+                let parts = (first...min(count, first + Self.partsPerBatch - 1)).map { number in
+                    let offset = Int64(number - 1) * partSize
+                    return BackupUpload.Part(
+                        number: number,
+                        offset: offset,
+                        length: min(partSize, size - offset),
+                        request: ObjectRequest(bucket.partUpload(key: key, uploadID: uploadID, number: number))
+                    )
                 }
-                try await Self.storing { try await bucket.completeMultipartUpload(key: key, uploadID: uploadID, etags: etags) }
-            } catch {
-                try? await bucket.abortMultipartUpload(key: key, uploadID: uploadID)
-                throw error
+                let answer = try await InstanceFiles.asking {
+                    try await store.daemons.send(
+                        .POST,
+                        Self.route(DaemonRoutes.backupUpload, instance: id, backup: backupID),
+                        body: BackupUpload(parts: parts),
+                        to: instance.node,
+                        expecting: BackupUploadAnswer.self,
+                        deadline: DaemonClient.transferDeadline
+                    )
+                }
+                etags += answer.etags
             }
+            try await Self.storing { try await bucket.completeMultipartUpload(key: key, uploadID: uploadID, etags: etags) }
         } catch {
-            _ = try? await store.daemons.send(.DELETE, nodeCopy, body: Optional<String>.none, to: instance.node)
+            try? await bucket.abortMultipartUpload(key: key, uploadID: uploadID)
             throw error
         }
         do {
-            _ = try await store.daemons.send(.DELETE, nodeCopy, body: Optional<String>.none, to: instance.node)
+            try await deleteNodeCopy(of: backupID, of: instance)
         } catch {
             // The backup is safe in the bucket; a copy left on the node only takes room, and is said.
             store.logger.warning("backup \(backupID) is in the bucket, but its copy on the node was not removed: \(error)")

@@ -63,15 +63,13 @@ package struct InstanceBackups: Sendable {
         let instanceID = try instance.requireID()
         let name = try Self.checkedName(name)
         if rotating { try await rotate(instance) }
-        try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: nil)
-        try await checkNoneUnderWay(for: instanceID, besides: nil)
+        try await checkAdmission(for: instanceID, limit: instance.backupLimit, counting: nil)
         let backup = Backup(id: UUID(), instanceID: instanceID, name: name)
         try await backup.create(on: store.database.db())
-        // Two requests at once may both have found room: counted again with the row in, at most one of
+        // Two requests at once may both have been admitted: checked again with the row in, at most one of
         // them stays over the limit, and goes; so do all but the first of backups begun together.
         do {
-            try await checkRoom(for: instanceID, limit: instance.backupLimit, counting: backup)
-            try await checkNoneUnderWay(for: instanceID, besides: backup)
+            try await checkAdmission(for: instanceID, limit: instance.backupLimit, counting: backup)
         } catch {
             try await backup.delete(on: store.database.db())
             throw error
@@ -107,12 +105,7 @@ package struct InstanceBackups: Sendable {
             backup.sha256 = summary.sha256
         } catch {
             // Whatever the node wrote is no backup now.
-            _ = try? await store.daemons.send(
-                .DELETE,
-                Self.route(DaemonRoutes.backup, instance: id, backup: backupID),
-                body: Optional<String>.none,
-                to: instance.node
-            )
+            try? await deleteNodeCopy(of: backupID, of: instance)
             backup.state = BackupState.failed.rawValue
             backup.failure = (error as? PanelError)?.message ?? "\(error)"
             backup.completedAt = Date()
@@ -211,11 +204,8 @@ package struct InstanceBackups: Sendable {
             try await backup.delete(on: store.database.db())
             return
         }
-        let route = Self.route(DaemonRoutes.backup, instance: id, backup: backupID)
         do {
-            _ = try await InstanceFiles.asking {
-                try await store.daemons.send(.DELETE, route, body: Optional<String>.none, to: instance.node)
-            }
+            try await InstanceFiles.asking { try await deleteNodeCopy(of: backupID, of: instance) }
         } catch PanelError.notFound {
             // Never written (a failed backup), or removed on the node by hand.
         }
@@ -239,15 +229,26 @@ package struct InstanceBackups: Sendable {
         }
     }
 
-    /// Refuses another backup when the instance keeps as many as it may. With `counting`, that backup
-    /// (just made) is among those counted, and must be one of the `limit` oldest.
-    private func checkRoom(for instanceID: UUID, limit: Int, counting made: Backup?) async throws {
+    /// Refuses another backup when the instance keeps as many as it may, or while one of it is being made
+    /// (a node makes one backup of an instance at a time). With `counting`, that backup (just recorded) is
+    /// among those counted: it must be one of the `limit` oldest, and the first of those being made.
+    private func checkAdmission(for instanceID: UUID, limit: Int, counting made: Backup?) async throws {
         let kept = try await keptBackups(of: instanceID)
         let others = kept.filter { $0.id != made?.id }
         let fits = made.map { made in kept.prefix(limit).contains { $0.id == made.id } } ?? (others.count < limit)
         guard fits else {
             throw PanelError.conflict("the instance keeps \(others.count) backup(s) and may keep \(limit); delete one first")
         }
+        let underWay = kept.filter { $0.effectiveState() == .creating }
+        guard underWay.first.map({ $0.id == made?.id }) ?? true else {
+            throw PanelError.conflict("a backup of the instance is being made; wait until it is ready")
+        }
+    }
+
+    /// Asks the instance's node to delete its archive of the backup.
+    func deleteNodeCopy(of backupID: String, of instance: Instance) async throws {
+        let route = Self.route(DaemonRoutes.backup, instance: try instance.requireID().uuidString, backup: backupID)
+        _ = try await store.daemons.send(.DELETE, route, body: Optional<String>.none, to: instance.node)
     }
 
     /// How far the node has come with a backup being made; nil when it cannot say (not under way there).
@@ -273,15 +274,6 @@ package struct InstanceBackups: Sendable {
                 "the backup takes \(ByteCount.text(size)); with the instance's other backups (\(ByteCount.text(taken()))) that is more than "
                     + "the \(instance.backupSizeLimit) MiB they may take together; delete one first"
             )
-        }
-    }
-
-    /// A node makes one backup of an instance at a time: another is refused while one is being made. With
-    /// `besides` (just recorded), it must be the first of those being made.
-    private func checkNoneUnderWay(for instanceID: UUID, besides made: Backup?) async throws {
-        let underWay = try await keptBackups(of: instanceID).filter { $0.effectiveState() == .creating }
-        guard underWay.first.map({ $0.id == made?.id }) ?? true else {
-            throw PanelError.conflict("a backup of the instance is being made; wait until it is ready")
         }
     }
 
