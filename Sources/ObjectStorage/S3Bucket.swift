@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 
 /// A bucket of an S3-compatible service, addressed path-style (`endpoint/bucket/key`), as AWS, MinIO,
 /// Ceph, R2, B2 and Wasabi all answer it.
@@ -80,6 +82,17 @@ public struct SignedRequest: Sendable {
         self.method = method
         self.url = url
         self.headers = headers
+    }
+}
+
+extension SignedRequest {
+    /// The request as AsyncHTTPClient sends it, with `body`.
+    public func clientRequest(body: Data? = nil) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        for header in headers { request.headers.add(name: header.name, value: header.value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        return request
     }
 }
 

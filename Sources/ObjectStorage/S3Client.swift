@@ -92,12 +92,8 @@ public struct S3Client: Sendable {
     }
 
     private func send(_ signed: SignedRequest, body: Data?, timeout: TimeAmount) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: signed.url)
-        request.method = .init(rawValue: signed.method)
-        for header in signed.headers { request.headers.add(name: header.name, value: header.value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            return try await http.execute(request, timeout: timeout)
+            return try await http.execute(signed.clientRequest(body: body), timeout: timeout)
         } catch {
             throw S3Error(status: nil, code: "Unreachable", message: "\(error)")
         }
