@@ -14,7 +14,7 @@ public struct S3Credentials: Sendable, Equatable {
 
 /// A request as AWS Signature Version 4 sees it: the path and query unencoded (the signer encodes them
 /// once, for the signature and the URL alike, so the two cannot differ).
-public struct SignableRequest: Sendable, Equatable {
+public struct SignableRequest: Sendable {
     public var method: String
     /// `host` or `host:port`, as the `Host` header carries it.
     public var host: String
@@ -40,12 +40,6 @@ public struct SignableRequest: Sendable, Equatable {
         self.query = query
         self.headers = headers
         self.payloadHash = payloadHash
-    }
-
-    public static func == (left: SignableRequest, right: SignableRequest) -> Bool {
-        left.method == right.method && left.host == right.host && left.path == right.path
-            && left.query.elementsEqual(right.query, by: ==) && left.headers.elementsEqual(right.headers, by: ==)
-            && left.payloadHash == right.payloadHash
     }
 }
 
