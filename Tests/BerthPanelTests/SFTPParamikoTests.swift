@@ -15,12 +15,8 @@ struct SFTPParamikoTests {
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/lib/sftp-probe.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "127.0.0.1", "\(port)", login, secret] + arguments
-        let outcome = try await RunningProcess(process).finish()
-        let lastLine = outcome.output.split(separator: "\n").last.map(String.init) ?? ""
-        guard outcome.status == 0, let object = try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any] else {
+        let outcome = try await ChildProcess.run(python, [script, "127.0.0.1", "\(port)", login, secret] + arguments)
+        guard outcome.succeeded, let object = try JSONSerialization.jsonObject(with: Data(outcome.lastLine.utf8)) as? [String: Any] else {
             throw TestFailure("the probe \(arguments) exited with \(outcome.status): \(outcome.output)")
         }
         return object

@@ -128,7 +128,7 @@ struct SFTPTests {
             _ = try await panel.createUser("mallory")
             let reader = try await panel.createUser("reader")
             let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"))
-            func attempt(_ login: String, _ password: String = Self.password, _ commands: [String] = ["ls"]) async throws -> SFTPClient.Outcome {
+            func attempt(_ login: String, _ password: String = Self.password, _ commands: [String] = ["ls"]) async throws -> ChildProcess.Outcome {
                 let client = try SFTPClient(port: port, login: login, password: password)
                 defer { client.remove() }
                 return try await client.run(commands)

@@ -199,14 +199,13 @@ struct ScheduleTests {
         try await TestPanel.with(withNode: true) { panel in
             let id = try await InstanceTests.deployReadyEcho(panel, owner: try await panel.createUser("owner"))
             try await panel.waitFor(id, "running") { $0["PowerState"] as? String == "running" }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: BerthExecutable.path)
-            process.arguments = ["panel", "--data", panel.dataDirectory, "--port", "\(TestPorts.next())"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_DATABASE_URL": panel.databaseURL ?? ""]) { _, new in new }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            defer { if process.isRunning { process.terminate() } }
+            let process = try ChildProcess(
+                BerthExecutable.path,
+                ["panel", "--data", panel.dataDirectory, "--port", "\(TestPorts.next())"],
+                environment: ["BERTH_DATABASE_URL": panel.databaseURL ?? ""],
+                output: .discarded
+            )
+            defer { process.terminate() }
 
             // One minute of the year, soon, on the real clock: both processes look every 10 s, so both see it due.
             var utc = Calendar(identifier: .gregorian)

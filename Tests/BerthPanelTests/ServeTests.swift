@@ -21,19 +21,16 @@ struct ServeTests {
         try TestNode.prepareDataDirectory(data)
         let panelPort = TestPorts.next()
         let daemonPort = TestPorts.next()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BerthExecutable.path)
         // At the most talkative level, as JSON: whatever it writes, no secret may be in it.
-        process.arguments = [
-            "serve", "--data", data, "--port", "\(panelPort)", "--daemon-port", "\(daemonPort)", "--images", images,
-            "--log-level", "trace", "--log-format", "json",
-        ]
-        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_DATABASE_URL": ""]) { _, new in new }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let process = try ChildProcess(
+            BerthExecutable.path,
+            [
+                "serve", "--data", data, "--port", "\(panelPort)", "--daemon-port", "\(daemonPort)", "--images", images,
+                "--log-level", "trace", "--log-format", "json",
+            ],
+            environment: ["BERTH_DATABASE_URL": ""]
+        )
+        defer { process.terminate() }
 
         let api = "http://127.0.0.1:\(panelPort)/api"
         func call(_ method: HTTPMethod, _ path: String, key: String, json: String? = nil) async throws -> (Int, Any?) {
@@ -116,10 +113,9 @@ struct ServeTests {
         }
 
         process.terminate()
-        // Off the concurrency pool: a blocking wait there holds one of its few threads.
-        try await onOwnThread { process.waitUntilExit() }
-        #expect(process.terminationStatus == 0, "berth serve stops cleanly on SIGTERM")
-        let printed = String(decoding: (try? output.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+        let ended = await process.finish()
+        #expect(ended.status == 0, "berth serve stops cleanly on SIGTERM")
+        let printed = ended.output
         #expect(printed.contains("Sign in as admin with this password"))
         #expect(!printed.contains(key), "the API key never reaches serve's output")
         #expect(printed.components(separatedBy: password).count == 2, "the password is printed exactly once")
@@ -152,15 +148,14 @@ struct ServeTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["berth"], "nothing beside it")
         try TestNode.prepareDataDirectory(folder + "/data")
         let port = TestPorts.next()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: folder + "/berth")
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.arguments = ["serve", "--data", "data", "--port", "\(port)", "--daemon-port", "\(TestPorts.next())", "--no-sftp"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_DATABASE_URL": ""]) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let process = try ChildProcess(
+            folder + "/berth",
+            ["serve", "--data", "data", "--port", "\(port)", "--daemon-port", "\(TestPorts.next())", "--no-sftp"],
+            environment: ["BERTH_DATABASE_URL": ""],
+            directory: folder,
+            output: .discarded
+        )
+        defer { process.terminate() }
 
         let base = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(60)
@@ -187,6 +182,6 @@ struct ServeTests {
         let document = try await HTTPAnswer.request(.GET, base + "/api/openapi.json", headers: [("x-api-key", key)])
         #expect(document.status == 200 && (document.object["openapi"] as? String)?.hasPrefix("3.") == true, "\(document.status)")
         process.terminate()
-        try await onOwnThread { process.waitUntilExit() }
+        _ = await process.finish()
     }
 }

@@ -12,28 +12,8 @@ public enum BerthExecutable {
         return directory.appendingPathComponent("berth").path
     }
 
-    public struct Outcome {
-        public let status: Int32
-        public let output: String
-        public var lastLine: String { output.split(separator: "\n").last.map(String.init) ?? "" }
-    }
-
     /// Runs `berth` with `arguments` (and `input` on its standard input) and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let standardInput = Pipe()
-        process.standardInput = standardInput
-        try process.run()
-        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
-        try standardInput.fileHandleForWriting.close()
-        let data = try await Task.detached { try pipe.fileHandleForReading.readToEnd() ?? Data() }.value
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> ChildProcess.Outcome {
+        try await ChildProcess.run(path, arguments, environment: environment, input: input.map { .bytes(Data($0.utf8)) } ?? .nothing)
     }
 }

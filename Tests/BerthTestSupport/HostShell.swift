@@ -9,20 +9,9 @@ public enum HostShell {
     /// Runs `command` through `/bin/sh -c` and returns what it printed; throws when it exits non-zero.
     @discardableResult
     public static func run(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("`\(command)` exited with \(process.terminationStatus): \(printed)")
-        }
-        return printed
+        let outcome = try ChildProcess.runHere("/bin/sh", ["-c", command])
+        guard outcome.succeeded else { throw TestFailure("`\(command)` exited with \(outcome.status): \(outcome.output)") }
+        return outcome.output
     }
 
     /// Unmounts every file system mounted under `directory` (instances' disk images), lazily, so a test's
@@ -47,12 +36,6 @@ public enum HostShell {
 
     /// Starts `command` in the background and returns at once; it is stopped with whatever it runs in.
     public static func start(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        _ = try ChildProcess("/bin/sh", ["-c", command], output: .discarded)
     }
 }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// OpenSSH's own `sftp` client against a node's SFTP server on loopback, signing in with a password
 /// (handed over through `SSH_ASKPASS`, so it never shows in `ps`). The first connection records the
 /// server's key in this client's own known-hosts file; later ones insist on the same key.
@@ -29,44 +25,32 @@ public struct SFTPClient: Sendable {
 
     public var knownHostsFile: String { directory + "/known_hosts" }
 
-    /// What one run of `sftp` did: its exit status, and what it printed (both streams).
-    public struct Outcome: Sendable {
-        public let status: Int32
-        public let output: String
-        public var succeeded: Bool { status == 0 }
-    }
-
     /// Runs `commands` as a batch: it stops at the first that fails, unless that one starts with `-`.
-    public func run(_ commands: [String]) async throws -> Outcome {
+    public func run(_ commands: [String]) async throws -> ChildProcess.Outcome {
         let batch = directory + "/batch-\(UUID().uuidString.prefix(8))"
         try Data((commands.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: batch))
         defer { try? FileManager.default.removeItem(atPath: batch) }
-        let process = try start(["-b", batch], input: FileHandle.nullDevice)
-        return await process.finish()
+        return try await start(["-b", batch], input: .nothing).finish()
     }
 
     /// Starts `sftp` reading commands from a pipe, for a session held open while the test changes things.
     public func open() throws -> OpenSession {
-        let input = Pipe()
-        let process = try start(["-b", "-"], input: input)
-        return OpenSession(process: process, input: input.fileHandleForWriting)
+        OpenSession(process: try start(["-b", "-"], input: .pipe))
     }
 
     /// Runs OpenSSH's `ssh` with `options` (forwarding flags) and `command`, signed in as this client is:
     /// what the server must refuse.
-    public func ssh(_ options: [String], command: [String] = []) async throws -> Outcome {
-        try await start("ssh", ["-o", "BatchMode=no", "-p", "\(port)"] + options, after: command, input: FileHandle.nullDevice).finish()
+    public func ssh(_ options: [String], command: [String] = []) async throws -> ChildProcess.Outcome {
+        try await start("ssh", ["-o", "BatchMode=no", "-p", "\(port)"] + options, after: command, input: .nothing).finish()
     }
 
-    private func start(_ arguments: [String], input: Any) throws -> RunningProcess {
+    private func start(_ arguments: [String], input: ChildProcess.Input) throws -> ChildProcess {
         // BatchMode=no first: `-b` asks for batch mode, which forbids passwords, and ssh keeps the first value it reads.
         try start("sftp", ["-o", "BatchMode=no"] + arguments + ["-P", "\(port)"], after: [], input: input)
     }
 
-    private func start(_ program: String, _ options: [String], after trailing: [String], input: Any) throws -> RunningProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/" + program)
-        process.arguments =
+    private func start(_ program: String, _ options: [String], after trailing: [String], input: ChildProcess.Input) throws -> ChildProcess {
+        let arguments =
             options + [
                 "-o", "StrictHostKeyChecking=accept-new",
                 "-o", "UserKnownHostsFile=\(knownHostsFile)",
@@ -75,13 +59,8 @@ public struct SFTPClient: Sendable {
                 "-o", "NumberOfPasswordPrompts=1",
                 "-o", "ConnectTimeout=20",
             ] + authentication + ["\(login)@127.0.0.1"] + trailing
-        var environment = ProcessInfo.processInfo.environment
-        environment["SSH_ASKPASS"] = directory + "/askpass"
-        environment["SSH_ASKPASS_REQUIRE"] = "force"
-        environment["BERTH_SFTP_PASSWORD"] = password
-        process.environment = environment
-        process.standardInput = input
-        return try RunningProcess(process)
+        let environment = ["SSH_ASKPASS": directory + "/askpass", "SSH_ASKPASS_REQUIRE": "force", "BERTH_SFTP_PASSWORD": password]
+        return try ChildProcess("/usr/bin/" + program, arguments, environment: environment, input: input)
     }
 
     /// The key given, and only it; or the password alone.
@@ -108,54 +87,27 @@ public struct SFTPClient: Sendable {
 
 /// A session of `sftp` held open: commands are written to it one at a time.
 public struct OpenSession: Sendable {
-    let process: RunningProcess
-    let input: FileHandle
+    let process: ChildProcess
 
     public func send(_ command: String) throws {
-        try input.write(contentsOf: Data((command + "\n").utf8))
+        try process.write(command + "\n")
     }
 
     /// Ends the input and waits for the client to exit.
-    public func finish() async -> SFTPClient.Outcome {
-        try? input.close()
+    public func finish() async -> ChildProcess.Outcome {
+        process.closeInput()
         return await process.finish()
     }
 
     /// Sends `ls` (which asks the server; `pwd` does not) every half second, up to `timeout`, until the client exits because the server cut it
     /// off (a client waiting for its next command notices only when it sends one); nil if it did not.
-    public func exit(within timeout: Duration) async -> SFTPClient.Outcome? {
-        // A write to a client that has gone must fail, not end the test process.
-        signal(SIGPIPE, SIG_IGN)
+    public func exit(within timeout: Duration) async -> ChildProcess.Outcome? {
         let deadline = ContinuousClock.now + timeout
-        while process.process.isRunning {
+        while process.isRunning {
             guard ContinuousClock.now < deadline else { return nil }
             try? send("ls")
             try? await Task.sleep(for: .milliseconds(500))
         }
         return await process.finish()
-    }
-}
-
-/// A child process whose output goes to a file, waited for without blocking a thread.
-public final class RunningProcess: @unchecked Sendable {
-    let process: Process
-    private let outputFile: String
-
-    public init(_ process: Process) throws {
-        self.process = process
-        outputFile = NSTemporaryDirectory() + "berth-process-\(UUID().uuidString.prefix(8)).out"
-        FileManager.default.createFile(atPath: outputFile, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        try output.close()
-    }
-
-    public func finish() async -> SFTPClient.Outcome {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: outputFile)
-        return SFTPClient.Outcome(status: process.terminationStatus, output: output)
     }
 }

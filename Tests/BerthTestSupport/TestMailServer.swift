@@ -17,20 +17,18 @@ public final class TestMailServer: Sendable {
     public let port: Int
     /// The server's self-signed certificate (for IP 127.0.0.1 and DNS localhost) as PEM, to trust; nil without TLS.
     public let certificatePEM: String?
-    private let process: Process
-    /// Its standard input: the server serves until this closes, so it also ends with a test process that crashed.
-    private let input: Pipe
+    /// Serves until its input closes, so it also ends with a test process that crashed.
+    private let process: ChildProcess
     private let directory: URL
     private let stopped = Mutex(false)
 
     private var maildir: URL { directory.appendingPathComponent("mail") }
     private var log: URL { directory.appendingPathComponent("server.log") }
 
-    private init(port: Int, certificatePEM: String?, process: Process, input: Pipe, directory: URL) {
+    private init(port: Int, certificatePEM: String?, process: ChildProcess, directory: URL) {
         self.port = port
         self.certificatePEM = certificatePEM
         self.process = process
-        self.input = input
         self.directory = directory
     }
 
@@ -68,35 +66,22 @@ public final class TestMailServer: Sendable {
             if tls == .implicit { arguments.append("--implicit-tls") }
         }
 
-        let process = Process()
         let python = try await interpreter
-        process.executableURL = URL(fileURLWithPath: python[0])
-        process.arguments = Array(python.dropFirst()) + arguments
-        let input = Pipe()
-        let output = Pipe()
         let logPath = directory.appendingPathComponent("server.log").path
-        guard FileManager.default.createFile(atPath: logPath, contents: nil), let log = FileHandle(forWritingAtPath: logPath) else {
-            throw TestFailure("cannot create \(logPath)")
-        }
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = log
-        try process.run()
-        // The server has its own copy now.
-        try log.close()
+        let process = try ChildProcess(python[0], Array(python.dropFirst()) + arguments, input: .pipe, errors: .file(logPath))
         let ready: String
         do {
-            ready = try await readyLine(from: output, process: process)
+            ready = try await readyLine(of: process)
         } catch {
-            end(process: process, input: input, directory: directory)
+            await end(process, directory: directory)
             throw error
         }
         guard ready.hasPrefix("READY "), let port = Int(ready.dropFirst("READY ".count)) else {
             let printed = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            end(process: process, input: input, directory: directory)
+            await end(process, directory: directory)
             throw TestFailure("the test mail server did not start: \(ready.isEmpty ? "no output" : ready); its log: \(printed)")
         }
-        return TestMailServer(port: port, certificatePEM: certificatePEM, process: process, input: input, directory: directory)
+        return TestMailServer(port: port, certificatePEM: certificatePEM, process: process, directory: directory)
     }
 
     /// Every message received so far, in order of arrival.
@@ -135,16 +120,19 @@ public final class TestMailServer: Sendable {
             return !stopped
         }
         guard first else { return }
-        Self.end(process: process, input: input, directory: directory)
+        // Closing its input ends it; terminate is for one that hangs. Nothing waits for it: its reaper does.
+        process.closeInput()
+        process.terminate()
+        try? FileManager.default.removeItem(at: directory)
     }
 
     deinit { stop() }
 
-    /// Ends the server (closing its input ends it; terminate is for one that hangs) and removes its files.
-    private static func end(process: Process, input: Pipe, directory: URL) {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+    /// Ends a server that never became ready and removes its files.
+    private static func end(_ process: ChildProcess, directory: URL) async {
+        process.closeInput()
+        process.terminate()
+        _ = await process.finish()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -159,7 +147,9 @@ public final class TestMailServer: Sendable {
     private static var interpreter: [String] {
         get async throws {
             for candidate in [["/usr/bin/python3"], ["/usr/bin/env", "python3"]] {
-                if (try? await run(candidate + ["-c", "import aiosmtpd"]))?.status == 0 { return candidate }
+                if (try? await ChildProcess.run(candidate[0], Array(candidate.dropFirst()) + ["-c", "import aiosmtpd"]))?.succeeded == true {
+                    return candidate
+                }
             }
             throw TestFailure("no python3 here can import aiosmtpd: run scripts/test as root once, or `pip install aiosmtpd`")
         }
@@ -167,53 +157,29 @@ public final class TestMailServer: Sendable {
 
     /// A self-signed certificate for IP 127.0.0.1 and DNS localhost, as the client verifies both.
     private static func makeCertificate(certificate: URL, key: URL) async throws {
-        let outcome = try await run([
-            "/usr/bin/env", "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key.path, "-out", certificate.path, "-days", "2", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ])
+        let outcome = try await ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key.path, "-out", certificate.path, "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            ]
+        )
         guard outcome.status == 0 else { throw TestFailure("openssl could not make a test certificate: \(outcome.output)") }
     }
 
-    /// Runs a program to its end on a thread of its own; returns its exit status and what it printed.
-    private static func run(_ command: [String]) async throws -> (status: Int32, output: String) {
-        try await onOwnThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: command[0])
-            process.arguments = Array(command.dropFirst())
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, printed)
-        }
-    }
-
-    /// The first line the server prints; ends the server when none comes within 30 seconds, which ends the read.
-    private static func readyLine(from output: Pipe, process: Process) async throws -> String {
-        try await withThrowingTaskGroup(of: String?.self) { group in
-            group.addTask {
-                try await onOwnThread {
-                    var line = Data()
-                    while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != UInt8(ascii: "\n") {
-                        line.append(first)
-                    }
-                    return String(decoding: line, as: UTF8.self)
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(30))
+    /// The first line the server prints; ends the server when none comes within 30 seconds.
+    private static func readyLine(of process: ChildProcess) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let printed = process.outputSoFar
+            if let line = printed.split(separator: "\n", omittingEmptySubsequences: false).dropLast().first { return String(line) }
+            guard process.isRunning else { return printed }
+            guard ContinuousClock.now < deadline else {
                 process.terminate()
-                return nil
+                return ""
             }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let line = result { return line }
-            }
-            return ""
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }

@@ -28,24 +28,15 @@ public struct TestS3Server: Sendable {
 
     /// Runs `script` (a path from the repository's root) with the server's Python, `input` on its
     /// standard input; what it printed.
-    public func runPython(_ script: String, input: Data) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.repository.appendingPathComponent(script).path]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let printed = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaints = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("\(script) exited with \(process.terminationStatus): \(complaints)") }
-        return printed
+    public func runPython(_ script: String, input: Data) async throws -> String {
+        let outcome = try await ChildProcess.run(
+            python,
+            [Self.repository.appendingPathComponent(script).path],
+            input: .bytes(input),
+            errors: .captured
+        )
+        guard outcome.succeeded else { throw TestFailure("\(script) exited with \(outcome.status): \(outcome.errors)") }
+        return outcome.output
     }
 
     private static var repository: URL {

@@ -58,7 +58,7 @@ struct SigV4SignerTests {
     /// The requests Berth makes, and keys and queries with every kind of character, signed by botocore
     /// (scripts/lib/sigv4-reference.py) and by us at the same time: the same Authorization header each.
     @Test("signatures match botocore's for the requests backups make and for awkward keys and queries")
-    func matchesBotocore() throws {
+    func matchesBotocore() async throws {
         let server = try TestS3Server.fromEnvironment()
         let signer = SigV4Signer(
             credentials: S3Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
@@ -105,7 +105,7 @@ struct SigV4SignerTests {
                 "accessKeyId": signer.credentials.accessKeyID, "secret": signer.credentials.secretAccessKey, "region": signer.region,
             ]
         }
-        let expected = try server.runPython("scripts/lib/sigv4-reference.py", input: try JSONSerialization.data(withJSONObject: input))
+        let expected = try await server.runPython("scripts/lib/sigv4-reference.py", input: try JSONSerialization.data(withJSONObject: input))
             .split(separator: "\n").map(String.init)
         #expect(expected.count == requests.count)
         for (request, botocore) in zip(requests, expected) {

@@ -32,11 +32,13 @@ enum HostCommand {
     private static func runBlocking(_ executable: String, _ arguments: [String]) throws -> String {
         let command = ([executable] + arguments).joined(separator: " ")
         func failure(_ what: String) -> Failure { Failure(command: command, status: -1, output: "\(what): \(String(cString: strerror(errno)))") }
+        // Close-on-exec from the first instant (a socket pair: Swift sees no pipe2): made with pipe and marked
+        // after, both ends could slip into a program another thread spawned in between, and this read would
+        // then wait for that program to end too.
         var outputPipe: [Int32] = [0, 0]
-        guard pipe(&outputPipe) == 0 else { throw failure("pipe") }
-        // Only the program's standard streams should reach it; its output's read end stays here.
-        _ = fcntl(outputPipe[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(outputPipe[1], F_SETFD, FD_CLOEXEC)
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &outputPipe) == 0 else {
+            throw failure("socketpair")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
