@@ -58,7 +58,12 @@ public struct Daemon: Sendable {
         let metrics = MetricsRegistry()
         self.metrics = metrics
         let blueprint = ContainerBlueprint(configuration: configuration)
-        let network = TenantNetwork(docker: docker, isolates: configuration.isolatesNetwork, logger: logger)
+        let network = TenantNetwork(
+            docker: docker,
+            isolates: configuration.isolatesNetwork,
+            fencesPrivateNetworks: !configuration.allowsPrivateNetwork,
+            logger: logger
+        )
         self.network = network
         self.tasks = tasks
         self.reporter = PanelReporter(connection: connection)

@@ -28,6 +28,9 @@ public struct DaemonConfiguration: Sendable {
     public var instanceIDs: Range<UInt32>
     /// Whether instances run fenced in (``TenantNetwork``): on unless the operator runs only trusted code.
     public var isolatesNetwork: Bool
+    /// Whether fenced instances and installers may reach private network addresses; off unless the
+    /// operator's tenants need a service of the node's own network (a database, say).
+    public var allowsPrivateNetwork: Bool
     /// Whether installs may download from private networks (``DownloadCheck``); off unless the operator
     /// keeps game files on a server of the node's own network.
     public var allowsPrivateDownloads: Bool
@@ -59,6 +62,7 @@ public struct DaemonConfiguration: Sendable {
         publishAddress: String = "0.0.0.0",
         instanceIDs: Range<UInt32> = 200_000..<300_000,
         isolatesNetwork: Bool = true,
+        allowsPrivateNetwork: Bool = false,
         allowsPrivateDownloads: Bool = false,
         consoleCommandsPerSecond: Int = 20,
         consoleSocketsPerInstance: Int = 20,
@@ -79,6 +83,7 @@ public struct DaemonConfiguration: Sendable {
         self.publishAddress = publishAddress
         self.instanceIDs = instanceIDs
         self.isolatesNetwork = isolatesNetwork
+        self.allowsPrivateNetwork = allowsPrivateNetwork
         self.allowsPrivateDownloads = allowsPrivateDownloads
         self.consoleCommandsPerSecond = consoleCommandsPerSecond
         self.consoleSocketsPerInstance = consoleSocketsPerInstance

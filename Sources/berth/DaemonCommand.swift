@@ -19,11 +19,7 @@ struct DaemonCommand: AsyncParsableCommand {
 
         @OptionGroup var location: DataOptions
 
-        @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
-        var noNetworkIsolation = false
-
-        @Flag(help: "Let install scripts download from private network addresses (10/8, 172.16/12, 192.168/16, fc00::/7).")
-        var allowPrivateDownloads = false
+        @OptionGroup var network: TenantNetworkOptions
 
         @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
         var consoleCommandsPerSecond = 20
@@ -59,8 +55,9 @@ struct DaemonCommand: AsyncParsableCommand {
                 certificate: certificate,
                 nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
                 publishAddress: settings.publishAddress,
-                isolatesNetwork: !noNetworkIsolation,
-                allowsPrivateDownloads: allowPrivateDownloads,
+                isolatesNetwork: network.isolates,
+                allowsPrivateNetwork: network.allowPrivateNetwork,
+                allowsPrivateDownloads: network.allowsPrivateDownloads,
                 consoleCommandsPerSecond: consoleCommandsPerSecond,
                 sftpPort: sftp.port,
                 metricsToken: try metrics.token()

@@ -43,11 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
-    @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
-    var noNetworkIsolation = false
-
-    @Flag(help: "Let install scripts download from private network addresses (10/8, 172.16/12, 192.168/16, fc00::/7).")
-    var allowPrivateDownloads = false
+    @OptionGroup var network: TenantNetworkOptions
 
     @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
     var consoleCommandsPerSecond = 20
@@ -120,8 +116,9 @@ struct ServeCommand: AsyncParsableCommand {
             credentials: credentials,
             certificate: certificate,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
-            isolatesNetwork: !noNetworkIsolation,
-            allowsPrivateDownloads: allowPrivateDownloads,
+            isolatesNetwork: network.isolates,
+            allowsPrivateNetwork: network.allowPrivateNetwork,
+            allowsPrivateDownloads: network.allowsPrivateDownloads,
             consoleCommandsPerSecond: consoleCommandsPerSecond,
             sftpPort: sftp.port,
             sftpHost: host,

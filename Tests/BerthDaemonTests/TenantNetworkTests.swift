@@ -7,7 +7,7 @@ import Testing
 @testable import BerthDaemon
 
 /// What an instance can reach, tried from inside a real container with busybox `nc`: not the node's own
-/// ports, not another tenant's container, not link-local addresses; but the internet (a stand-in at a
+/// ports, not another tenant's container, not link-local or private addresses; but the internet (a stand-in at a
 /// TEST-NET address in a namespace of the test's own) and every instance's published ports.
 @Suite("Tenant network", .serialized, .timeLimit(.minutes(4)))
 struct TenantNetworkTests {
@@ -31,7 +31,7 @@ struct TenantNetworkTests {
         )
     }
 
-    @Test("a tenant reaches the internet and published ports, but not the node, other tenants or the metadata address")
+    @Test("a tenant reaches the internet and published ports, but not the node, other tenants, the metadata address or private networks")
     func fence() async throws {
         try await MetadataStandIn.with { standIn in
             let host = try TCPResponder(reply: "host-secret")
@@ -56,6 +56,7 @@ struct TenantNetworkTests {
                     ("the daemon's API port", node, daemon.port, false),
                     ("another tenant's container directly", serverEndpoint.ipAddress, serverPort, false),
                     ("the cloud metadata address", MetadataStandIn.metadataAddress, MetadataStandIn.port, false),
+                    ("a private network address", MetadataStandIn.privateAddress, MetadataStandIn.port, false),
                 ]
                 let replies = try await daemon.withConsole(
                     probe.id,
@@ -71,7 +72,9 @@ struct TenantNetworkTests {
                 #expect(try await onOwnThread { try HostShell.run(direct) }.contains("served"))
                 let local = "echo x | busybox nc -w 3 127.0.0.1 \(host.port)"
                 #expect(try await onOwnThread { try HostShell.run(local) }.contains("host-secret"))
-                #expect(try await Self.fromDefaultBridge(daemon.docker, MetadataStandIn.metadataAddress, MetadataStandIn.port) == "metadata-secret")
+                for address in [MetadataStandIn.metadataAddress, MetadataStandIn.privateAddress] {
+                    #expect(try await Self.fromDefaultBridge(daemon.docker, address, MetadataStandIn.port) == "metadata-secret", "\(address)")
+                }
                 let daemonAnswer = try await Self.fromDefaultBridge(daemon.docker, node, daemon.port)
                 #expect(daemonAnswer.hasPrefix("HTTP/1.1 "), "the daemon's port answers: \(daemonAnswer)")
 
@@ -167,12 +170,14 @@ struct TenantNetworkTests {
     }
 }
 
-/// A network namespace of the test's own holding two addresses, routed from the node: the cloud metadata
-/// address 169.254.169.254 and a stand-in internet host at a TEST-NET address, both answering on one port.
-/// Nothing leaves the machine: the node's routes to both lead into the namespace.
+/// A network namespace of the test's own holding three addresses, routed from the node: the cloud metadata
+/// address 169.254.169.254, a stand-in internet host at a TEST-NET address and a stand-in for a server on the
+/// node's private network, all answering on one port. Nothing leaves the machine: the node's routes to them
+/// lead into the namespace (a /32 each, so a real network of the node's in 10/8 keeps its own route).
 enum MetadataStandIn {
     static let metadataAddress = "169.254.169.254"
     static let internetAddress = "198.51.100.10"
+    static let privateAddress = "10.254.213.10"
     static let port = 8080
 
     static func with(_ body: (String) async throws -> Void) async throws {
@@ -196,10 +201,12 @@ enum MetadataStandIn {
             ip -n \(namespace) link set lo up
             ip -n \(namespace) addr add \(metadataAddress)/32 dev \(inside)
             ip -n \(namespace) addr add \(internetAddress)/32 dev \(inside)
+            ip -n \(namespace) addr add \(privateAddress)/32 dev \(inside)
             ip -n \(namespace) link set \(inside) up
             ip -n \(namespace) route add default dev \(inside)
             ip route add \(metadataAddress)/32 dev \(outside)
             ip route add \(internetAddress)/32 dev \(outside)
+            ip route add \(privateAddress)/32 dev \(outside)
             """
         )
         try HostShell.start(

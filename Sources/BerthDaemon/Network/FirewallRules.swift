@@ -5,8 +5,10 @@
 /// every address, the bridge's gateway) meets ``inputChain``: only answers to connections the tenant
 /// did not start, DNS, and the ports instances publish get through, so a proxy such as Velocity still
 /// reaches the game servers behind it at the node's address. Traffic the node forwards meets
-/// ``forwardChain``: nothing to link-local addresses (the cloud metadata service). Traffic between two
-/// containers on the bridge never gets that far: the bridge has inter-container traffic off.
+/// ``forwardChain``: nothing to link-local addresses (the cloud metadata service), nor, unless the operator
+/// allows it, to private networks (the node's LAN or VPC, other Docker networks on the node, a carrier's
+/// shared range); answers to connections from there, a LAN player's say, still get out. Traffic between
+/// two containers on the bridge never gets that far: the bridge has inter-container traffic off.
 struct FirewallRules: Sendable, Equatable {
     static let inputChain = "BERTH-INPUT"
     static let forwardChain = "BERTH-FORWARD"
@@ -21,6 +23,10 @@ struct FirewallRules: Sendable, Equatable {
     }
 
     let publishedPorts: Set<HostPort>
+    let fencesPrivateNetworks: Bool
+
+    /// RFC 1918's ranges and the carrier-grade NAT range (RFC 6598), where VPN overlays live too.
+    static let privateNetworks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
 
     /// `iptables -m multiport` takes at most 15 ports per rule.
     private static let portsPerRule = 15
@@ -43,9 +49,16 @@ struct FirewallRules: Sendable, Equatable {
         }
         lines += [
             "-A \(Self.inputChain) -j REJECT --reject-with icmp-port-unreachable",
+            "-A \(Self.forwardChain) -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN",
             "-A \(Self.forwardChain) -d 169.254.0.0/16 -j REJECT --reject-with icmp-port-unreachable",
-            "COMMIT",
         ]
+        if fencesPrivateNetworks {
+            // A published port reached through an address of the node's is rewritten to its container's
+            // private address before it gets here; that connection stays open to every tenant.
+            lines.append("-A \(Self.forwardChain) -m conntrack --ctstate DNAT -j RETURN")
+            lines += Self.privateNetworks.map { "-A \(Self.forwardChain) -d \($0) -j REJECT --reject-with icmp-port-unreachable" }
+        }
+        lines.append("COMMIT")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -5,8 +5,9 @@ import Logging
 /// The Docker network every instance and installer joins, and the host firewall around it.
 ///
 /// One bridge network (``name``) with inter-container traffic off, so one tenant cannot reach another's
-/// container directly, and ``FirewallRules`` that keep tenants off the node's own ports and off link-local
-/// addresses while leaving them outbound access and every instance's published ports. Daemons sharing
+/// container directly, and ``FirewallRules`` that keep tenants off the node's own ports, link-local addresses
+/// and (unless the operator allows them) private networks, while leaving them outbound access to the internet
+/// and every instance's published ports. Daemons sharing
 /// an engine share the network; each rebuilds the rules from the engine's running containers, so none of
 /// them drops another's published ports.
 actor TenantNetwork {
@@ -22,14 +23,17 @@ actor TenantNetwork {
     /// Off only when the operator says so (`--no-network-isolation`): then instances join Docker's default
     /// bridge as they would without Berth.
     let isolates: Bool
+    /// On unless the operator runs with `--allow-private-network`.
+    private let fencesPrivateNetworks: Bool
     private let logger: Logger
     private var bridge: String?
     /// The setup under way, which every caller meanwhile waits for instead of repeating it.
     private var preparing: Task<String, any Error>?
 
-    init(docker: DockerEngine, isolates: Bool, logger: Logger) {
+    init(docker: DockerEngine, isolates: Bool, fencesPrivateNetworks: Bool, logger: Logger) {
         self.docker = docker
         self.isolates = isolates
+        self.fencesPrivateNetworks = fencesPrivateNetworks
         self.logger = logger
     }
 
@@ -46,7 +50,7 @@ actor TenantNetwork {
                         "the Docker network \(Self.name) lets containers reach each other (enable_icc is not false); remove it and the daemon makes it anew"
                     )
                 }
-                try await apply(FirewallRules(publishedPorts: try await publishedPorts()), bridge: network.bridgeName)
+                try await apply(try await currentRules(), bridge: network.bridgeName)
                 return network.bridgeName
             }
         preparing = setup
@@ -61,7 +65,7 @@ actor TenantNetwork {
         do {
             // Until the network is prepared, preparing it applies the rules: nothing more to do now.
             guard let bridge else { return try await prepare() }
-            let rules = FirewallRules(publishedPorts: try await publishedPorts())
+            let rules = try await currentRules()
             // Applied every time, not only when the ports changed: a firewall reload or another program
             // may have removed the chains or their jumps, and the next refresh puts them back.
             try await apply(rules, bridge: bridge)
@@ -85,14 +89,15 @@ actor TenantNetwork {
         return network
     }
 
-    /// Host ports published by the running containers of every Berth node on this engine.
-    private func publishedPorts() async throws -> Set<FirewallRules.HostPort> {
+    /// The rules for the host ports published by the running containers of every Berth node on this engine.
+    private func currentRules() async throws -> FirewallRules {
         let containers = try await docker.listContainers(all: false, labels: [ContainerBlueprint.instanceLabel])
-        return Set(
+        let ports = Set(
             containers.flatMap { container in
                 container.ports.compactMap { port in port.hostPort.map { FirewallRules.HostPort(port: $0, transport: port.transport) } }
             }
         )
+        return FirewallRules(publishedPorts: ports, fencesPrivateNetworks: fencesPrivateNetworks)
     }
 
     private func apply(_ rules: FirewallRules, bridge: String) async throws {
