@@ -104,4 +104,42 @@ struct DaemonDurabilityTests {
             try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
         }
     }
+
+    @Test("a daemon that starts while Docker is away matches its instances once Docker answers: a running one gets its console back")
+    func reconciledWhenDockerReturns() async throws {
+        guard case .unixSocket(let path) = DockerHost.fromEnvironment(ProcessInfo.processInfo.environment) else {
+            throw TestFailure("the tests' Docker engine is not on a unix socket")
+        }
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "return-token-\(UUID().uuidString)"
+        let specification = TestDaemon.echoSpecification()
+        let id = specification.id
+        let containerID = try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true) { daemon in
+            try #require(try await daemon.deployRunning(specification).containerID)
+        }
+        // A relay with nowhere to go yet: the engine is away when the daemon starts.
+        let relay = try TCPRecorder()
+        defer { relay.stop() }
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token, dockerHost: .tcp(host: "127.0.0.1", port: relay.port)) { daemon in
+            let info = try await daemon.request(.GET, "/api/system").decode(NodeInfo.self)
+            #expect(info.docker.reachable == false)
+            // Refused as unavailable only until the daemon finds that Docker does not answer.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var leftAsSaved = try? await daemon.status(of: id)
+            while leftAsSaved == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                leftAsSaved = try? await daemon.status(of: id)
+            }
+            #expect(try #require(leftAsSaved).powerState != .running, "without Docker nothing says it runs")
+
+            relay.forward(toUnixSocket: path)
+            let status = try await daemon.waitFor(id, "running again") { $0.powerState == .running }
+            #expect(status.containerID == containerID, "the container that ran all along, not a new one")
+            let messages = try await daemon.withConsole(id, send: [ConsoleRequest(event: .command, data: "back again")]) {
+                $0.output.contains("echo:back again")
+            }
+            #expect(messages.output.contains("echo:back again"))
+            try await daemon.request(.DELETE, "/api/instances/\(id)")
+        }
+    }
 }

@@ -369,12 +369,22 @@ struct InstanceLifecycleStateTests {
         #expect(unrecoverable.reason == "its container was missing and could not be recreated: image gone")
     }
 
-    @Test("without Docker, reconciliation leaves the instances as saved and lets requests through")
+    @Test("without Docker, reconciliation leaves the instances as saved and lets requests through; it resumes when Docker answers")
     func reconciliationSkipped() throws {
         var lifecycle = restored(.ready, shouldRun: true)
         lifecycle.reconciliationSkipped()
         #expect(lifecycle.activity == .none && lifecycle.shouldRun)
+        var resumed = lifecycle
         _ = try lifecycle.requestStart(session: UUID())
+
+        // Docker answers again: one left alone is reconciled then; one a request has set going is not.
+        #expect(resumed.resumeReconciliation() && resumed.activity == .reconciling)
+        #expect(resumed.reconcile(with: .stopped, session: UUID()) != .keep, "it should run, so it starts")
+        #expect(!lifecycle.resumeReconciliation() && lifecycle.activity == .none)
+        var deleting = restored(.ready, shouldRun: false)
+        deleting.reconciliationSkipped()
+        deleting.activity = .deleting
+        #expect(!deleting.resumeReconciliation() && deleting.activity == .deleting)
     }
 
     // MARK: - Saved state

@@ -13,23 +13,37 @@ extension InstanceSupervisor {
 
     /// Matches the records with the containers Docker has: reattaches to running ones, recreates
     /// missing ones, fails installs that were cut short, and reports containers nobody owns.
-    func reconcileWithDocker() async {
+    ///
+    /// When Docker does not answer, the instances are left as saved (and take requests again), and Docker is
+    /// asked again every `retryInterval` until it answers; then those not busy meanwhile are reconciled as at
+    /// a start, so a server that should run runs and a running one gets its console back.
+    func reconcileWithDocker(retryInterval: Duration = .seconds(5)) async {
         removeFilesLeftAside()
         await finishInterruptedDeletions()
         await mountDisks()
         finishInterruptedRestores()
-        let restored = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
-        let containers: [ContainerSummary]
+        var waiting = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
         do {
-            containers = try await docker.listContainers(labels: [containerLabel])
+            try await reconcile(waiting, with: try await docker.listContainers(labels: [containerLabel]))
+            return
         } catch {
-            logger.warning("cannot reconcile with Docker: \(error)")
-            for id in restored {
+            logger.warning("cannot reconcile with Docker yet (asking again every \(retryInterval)): \(error)")
+            for id in waiting {
                 note(id) { $0.lifecycle.reconciliationSkipped() }
                 if let record = records[id] { reporter.report(Self.status(of: record)) }
             }
+        }
+        while (try? await Task.sleep(for: retryInterval)) != nil {
+            guard let containers = try? await docker.listContainers(labels: [containerLabel]) else { continue }
+            // Deleted meanwhile, or in the middle of something a request began: not reconciled after all.
+            waiting = waiting.filter { id in note(id) { $0.lifecycle.resumeReconciliation() } ?? false }
+            logger.info("Docker answers again; reconciling \(waiting.count) instance(s) left as saved")
+            try? await reconcile(waiting, with: containers)
             return
         }
+    }
+
+    private func reconcile(_ restored: [String], with containers: [ContainerSummary]) async throws {
         for container in containers {
             let id = container.labels[ContainerBlueprint.instanceLabel] ?? ""
             if records[id] == nil {

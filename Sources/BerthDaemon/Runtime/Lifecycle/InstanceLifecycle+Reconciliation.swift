@@ -64,4 +64,12 @@ extension InstanceLifecycle {
         guard activity == .reconciling else { return }
         activity = .none
     }
+
+    /// Docker answers again: an instance left as saved is reconciled now, unless a request has it busy
+    /// (an install, a deletion) or has already made it run. Returns whether it is.
+    mutating func resumeReconciliation() -> Bool {
+        guard activity == .none, session == nil else { return false }
+        activity = .reconciling
+        return true
+    }
 }
