@@ -37,4 +37,39 @@ struct DatabaseBusyTests {
             #expect(try await panel.request(.GET, "/api/users").array.count == 1)
         }
     }
+
+    @Test("a write that finds the panel's disk full answers what happened, writes nothing, and works once there is room")
+    func fullDisk() async throws {
+        // The data directory on a small file system of its own, which the test fills (T55).
+        let mountPoint = NSTemporaryDirectory() + "berth-full-panel-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        try HostShell.run("mount -t tmpfs -o size=16m berth-test-full-panel \(mountPoint)")
+        defer {
+            _ = try? HostShell.run("umount \(mountPoint)")
+            try? FileManager.default.removeItem(atPath: mountPoint)
+        }
+        try await InProcessPanel.with(onSQLite: true, dataDirectory: mountPoint + "/data") { panel in
+            guard case .sqlite(let path) = panel.panel.configuration.databaseLocation else { throw TestFailure("not on SQLite") }
+            #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user("before")).status == 201)
+            // An empty write-ahead log, so the next write needs new room, and then no room at all.
+            let connection = try await SQLiteConnection.open(storage: .file(path: path))
+            _ = try await connection.query("PRAGMA wal_checkpoint(TRUNCATE)")
+            try await connection.close()
+            _ = try? HostShell.run("dd if=/dev/zero of=\(mountPoint)/filler bs=4k 2>/dev/null")
+
+            let refused = try await panel.request(.POST, "/api/auth/create-user", json: Self.user("during"))
+            #expect(refused.status == 500)
+            #expect(refused.error == APIError.databaseDiskFull.message, "\(refused.text)")
+            let names = try await panel.request(.GET, "/api/users").array.compactMap { $0["username"] as? String }
+            #expect(names == ["before"], "nothing half-written, nothing lost")
+
+            try FileManager.default.removeItem(atPath: mountPoint + "/filler")
+            #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user("during")).status == 201)
+            #expect(try await panel.request(.GET, "/api/users").array.count == 2)
+        }
+    }
+
+    static func user(_ name: String) -> String {
+        #"{"username": "\#(name)", "email": "\#(name)@example.com", "password": "a good long password"}"#
+    }
 }

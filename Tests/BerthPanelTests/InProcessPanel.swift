@@ -21,11 +21,11 @@ struct InProcessPanel: Sendable {
     static func with(
         failedAuthenticationLimit: Int = 10,
         onSQLite: Bool = false,
+        dataDirectory: String = NSTemporaryDirectory() + "berth-router-test-\(UUID().uuidString.prefix(8))",
         _ body: @Sendable (InProcessPanel) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test.panel")
         logger.logLevel = .warning
-        let dataDirectory = NSTemporaryDirectory() + "berth-router-test-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let panel = try await Panel.open(
             PanelConfiguration(
