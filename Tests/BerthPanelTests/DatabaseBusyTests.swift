@@ -1,3 +1,4 @@
+import BerthHTTP
 import BerthTestSupport
 import FluentSQLiteDriver
 import Foundation
