@@ -16,8 +16,11 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
         group.get("instances") { _, context in
             let grant = try context.grant
             try grant.require(.read, on: .instances)
-            if let userID = grant.onlyUserID { return try JSONResponse.make(try await instances.reachable(by: userID)) }
-            return try JSONResponse.make(try await instances.all())
+            // Streamed: a dashboard listing ten thousand instances must not make the panel hold them all at once.
+            let pages =
+                if let userID = grant.onlyUserID { try await instances.reachablePaged(by: userID) } else { try await instances.allPaged() }
+            let (first, rest) = try await pages.splittingFirst()
+            return try JSONResponse.streamedArray(first, then: rest)
         }
         group.post("instances/deploy") { request, context in
             try context.grant.require(.write, on: .instances)

@@ -8,7 +8,8 @@ struct UserController<Context: PanelRequestContext>: Sendable {
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("users") { _, context in
             try context.grant.require(.read, on: .users)
-            return try JSONResponse.make(try await users.all().map(UserView.init))
+            let (first, rest) = try await users.allPaged().splittingFirst()
+            return try JSONResponse.streamedArray(first.map(UserView.init), then: rest.map { $0.map(UserView.init) })
         }
         group.post("getUser") { request, context in
             try context.grant.require(.read, on: .users)

@@ -25,13 +25,27 @@ package struct InstanceStore: Sendable {
         try await views("")
     }
 
+    /// Every instance, oldest first, a page at a time (`GET /api/instances`).
+    package func allPaged(pageSize: Int = listPageSize) async throws -> ListPages<InstanceView> {
+        try await paged("", pageSize: pageSize)
+    }
+
+    /// The instances the user owns or is a subuser of, a page at a time.
+    package func reachablePaged(by userID: String, pageSize: Int = listPageSize) async throws -> ListPages<InstanceView> {
+        try await paged(Self.reachable(by: userID), pageSize: pageSize)
+    }
+
     package func owned(by userID: String) async throws -> [InstanceView] {
         try await views("WHERE i.owner_user_id = \(bind: userID)")
     }
 
     /// The instances the user owns or is a subuser of.
     package func reachable(by userID: String) async throws -> [InstanceView] {
-        try await views("WHERE i.owner_user_id = \(bind: userID) OR i.id IN (SELECT instance_id FROM subusers WHERE user_id = \(bind: userID))")
+        try await views(Self.reachable(by: userID))
+    }
+
+    private static func reachable(by userID: String) -> SQLQueryString {
+        "WHERE i.owner_user_id = \(bind: userID) OR i.id IN (SELECT instance_id FROM subusers WHERE user_id = \(bind: userID))"
     }
 
     /// The instances other users let this one into as a subuser.
@@ -48,8 +62,22 @@ package struct InstanceStore: Sendable {
     private func views(_ condition: SQLQueryString) async throws -> [InstanceView] {
         let query: SQLQueryString =
             "SELECT \(unsafeRaw: InstanceRow.columns) FROM instances i JOIN nodes n ON n.id = i.node_id "
-            + condition + " ORDER BY i.created_at"
+            + condition + " ORDER BY \(unsafeRaw: Self.listOrder)"
         return try await database.sql().raw(query).all(decoding: InstanceRow.self).map(InstanceView.init)
+    }
+
+    /// Oldest first; the id orders instances made in the same instant the same way every time.
+    private static let listOrder = "i.created_at, i.id"
+
+    /// The ids `condition` picks, in list order, then their views a page at a time.
+    private func paged(_ condition: SQLQueryString, pageSize: Int) async throws -> ListPages<InstanceView> {
+        struct Row: Decodable { let id: UUID }
+        let query: SQLQueryString = "SELECT i.id FROM instances i " + condition + " ORDER BY \(unsafeRaw: Self.listOrder)"
+        let ids = try await database.sql().raw(query).all(decoding: Row.self).map(\.id)
+        let store = self
+        return ListPages(ids: ids[...], pageSize: pageSize) { page in
+            try await store.views("WHERE i.id IN (\(binds: page))")
+        }
     }
 
     /// The instance with its node and image and what `user` may do with it, when they reach it: as its

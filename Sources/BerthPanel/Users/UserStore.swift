@@ -130,7 +130,16 @@ package struct UserStore: Sendable {
     }
 
     package func all() async throws -> [User] {
-        try await User.query(on: database.db()).sort(\.$createdAt).all()
+        try await User.query(on: database.db()).sort(\.$createdAt).sort(\.$id).all()
+    }
+
+    /// Every user, oldest first, a page at a time (`GET /api/users`).
+    package func allPaged(pageSize: Int = listPageSize) async throws -> ListPages<User> {
+        let ids = try await User.query(on: database.db()).sort(\.$createdAt).sort(\.$id).all(\.$id)
+        let database = database
+        return ListPages(ids: ids[...], pageSize: pageSize) { page in
+            try await User.query(on: database.db()).filter(\.$id ~~ page).sort(\.$createdAt).sort(\.$id).all()
+        }
     }
 
     package func find(id: UUID) async throws -> User? {
