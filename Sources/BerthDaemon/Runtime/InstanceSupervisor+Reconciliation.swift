@@ -24,7 +24,7 @@ extension InstanceSupervisor {
         finishInterruptedRestores()
         var waiting = records.values.filter { $0.lifecycle.activity == .reconciling }.map(\.id).sorted()
         do {
-            try await reconcile(waiting, with: try await docker.listContainers(labels: [containerLabel]))
+            await reconcile(waiting, with: try await docker.listContainers(labels: [containerLabel]))
             return
         } catch {
             logger.warning("cannot reconcile with Docker yet (asking again every \(retryInterval)): \(error)")
@@ -38,12 +38,12 @@ extension InstanceSupervisor {
             // Deleted meanwhile, or in the middle of something a request began: not reconciled after all.
             waiting = waiting.filter { id in note(id) { $0.lifecycle.resumeReconciliation() } ?? false }
             logger.info("Docker answers again; reconciling \(waiting.count) instance(s) left as saved")
-            try? await reconcile(waiting, with: containers)
+            await reconcile(waiting, with: containers)
             return
         }
     }
 
-    private func reconcile(_ restored: [String], with containers: [ContainerSummary]) async throws {
+    private func reconcile(_ restored: [String], with containers: [ContainerSummary]) async {
         for container in containers {
             let id = container.labels[ContainerBlueprint.instanceLabel] ?? ""
             if records[id] == nil {
