@@ -1,5 +1,4 @@
 import ArgumentParser
-import BerthNodeCommand
 import BerthPanel
 import Foundation
 

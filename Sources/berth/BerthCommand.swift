@@ -1,5 +1,4 @@
 import ArgumentParser
-import BerthNodeCommand
 import BerthProtocol
 
 /// `berth`: the panel, the node daemon, and the tools to manage them.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BerthNodeCommand
 import BerthPanel
 import BerthWeb
 import Foundation
@@ -50,7 +49,7 @@ struct PanelCommand: AsyncParsableCommand {
             PanelConfiguration(
                 host: host,
                 port: port,
-                dataDirectory: location.directory(in: environment.node),
+                dataDirectory: location.directory(in: environment),
                 databaseURL: environment.databaseURL,
                 publicURL: publicURL,
                 failedAuthenticationLimit: failedAuthenticationLimit,

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BerthDaemon
 import BerthHTTP
-import BerthNodeCommand
 import BerthPanel
 import BerthWeb
 import Foundation
@@ -58,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         logging.bootstrap()
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
-        let dataDirectory = location.directory(in: environment.node)
+        let dataDirectory = location.directory(in: environment)
         // One token for both: read once, since standard input (`-`) can be read only once.
         let metricsToken = try metrics.token()
         let credentials = try LocalNodeCredentials.loadOrCreate(in: dataDirectory)
@@ -112,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: "127.0.0.1",
             port: daemonPort,
             dataDirectory: dataDirectory,
-            dockerHost: environment.node.dockerHost,
+            dockerHost: environment.dockerHost,
             panelURL: "http://127.0.0.1:\(port)",
             credentials: credentials,
             certificate: certificate,

@@ -2,14 +2,12 @@ import ArgumentParser
 import Foundation
 
 /// `--data DIR`, else `BERTH_DATA`, else `./berth-data`.
-package struct DataOptions: ParsableArguments {
-    package init() {}
-
+struct DataOptions: ParsableArguments {
     @Option(help: "Where Berth keeps its data (default: $BERTH_DATA or ./berth-data).")
-    package var data: String?
+    var data: String?
 
     /// The data directory, made absolute.
-    package func directory(in environment: NodeEnvironment) -> String {
+    func directory(in environment: BerthEnvironment) -> String {
         URL(fileURLWithPath: data ?? environment.dataDirectory ?? "berth-data").standardizedFileURL.path
     }
 }

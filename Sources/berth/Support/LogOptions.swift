@@ -2,10 +2,8 @@ import ArgumentParser
 import Logging
 
 /// `--log-format` and `--log-level` for the commands that keep running (`serve`, `panel`, `daemon`).
-package struct LogOptions: ParsableArguments {
-    package init() {}
-
-    package enum Format: String, ExpressibleByArgument, CaseIterable {
+struct LogOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
         /// swift-log's lines, for a person at a terminal.
         case text
         /// One JSON object per line (``JSONLogHandler``), for a log collector.
@@ -13,7 +11,7 @@ package struct LogOptions: ParsableArguments {
     }
 
     @Option(help: "How log lines are written: text, or json (one object per line).")
-    package var logFormat: Format = .text
+    var logFormat: Format = .text
 
     @Option(
         help: "The least severe lines written: trace, debug, info, notice, warning, error or critical.",
@@ -24,11 +22,11 @@ package struct LogOptions: ParsableArguments {
             return level
         }
     )
-    package var logLevel: Logger.Level = .info
+    var logLevel: Logger.Level = .info
 
     /// Sets up the process's logging, once, before the first logger is made: the one process-wide
     /// setting swift-log has.
-    package func bootstrap() {
+    func bootstrap() {
         let level = logLevel
         switch logFormat {
         case .text:
