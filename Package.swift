@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "berth", targets: ["berth"]),
+        .executable(name: "berth-node", targets: ["berth-node"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -159,6 +160,27 @@ let package = Package(
             exclude: ["Resources"],
             plugins: ["EmbedResources"]
         ),
+        // The node's command line (`berth daemon`), shared by `berth` and `berth-node`.
+        .target(
+            name: "BerthNodeCommand",
+            dependencies: [
+                "BerthHTTP",
+                "DockerEngine",
+                "BerthDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The node daemon alone, linking none of the panel: a node's own memory stays small.
+        .executableTarget(
+            name: "berth-node",
+            dependencies: [
+                "BerthNodeCommand",
+                "BerthProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "berth",
             dependencies: [
@@ -167,6 +189,7 @@ let package = Package(
                 "BerthHTTP",
                 "DockerEngine",
                 "BerthDaemon",
+                "BerthNodeCommand",
                 "BerthPanel",
                 "BerthWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

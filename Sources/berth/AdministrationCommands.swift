@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthNodeCommand
 import BerthPanel
 import Foundation
 

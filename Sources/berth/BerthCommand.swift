@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthNodeCommand
 import BerthProtocol
 
 /// `berth`: the panel, the node daemon, and the tools to manage them.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthNodeCommand
 import BerthPanel
 import BerthWeb
 import Foundation
@@ -49,7 +50,7 @@ struct PanelCommand: AsyncParsableCommand {
             PanelConfiguration(
                 host: host,
                 port: port,
-                dataDirectory: location.directory(in: environment),
+                dataDirectory: location.directory(in: environment.node),
                 databaseURL: environment.databaseURL,
                 publicURL: publicURL,
                 failedAuthenticationLimit: failedAuthenticationLimit,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BerthDaemon
 import BerthHTTP
+import BerthNodeCommand
 import BerthPanel
 import BerthWeb
 import Foundation
@@ -57,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         logging.bootstrap()
         let logger = Logger(label: "berth")
         let environment = BerthEnvironment.read()
-        let dataDirectory = location.directory(in: environment)
+        let dataDirectory = location.directory(in: environment.node)
         // One token for both: read once, since standard input (`-`) can be read only once.
         let metricsToken = try metrics.token()
         let credentials = try LocalNodeCredentials.loadOrCreate(in: dataDirectory)
@@ -111,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: "127.0.0.1",
             port: daemonPort,
             dataDirectory: dataDirectory,
-            dockerHost: environment.dockerHost,
+            dockerHost: environment.node.dockerHost,
             panelURL: "http://127.0.0.1:\(port)",
             credentials: credentials,
             certificate: certificate,

@@ -1,16 +1,14 @@
+import BerthNodeCommand
 import BerthPanel
-import DockerEngine
 import Foundation
 
 /// The environment variables Berth reads, read once when a command starts and passed down as values:
 /// no library below the command line looks at the environment.
 struct BerthEnvironment: Sendable {
-    /// `BERTH_DATA`: the data directory when `--data` is not given.
-    var dataDirectory: String?
+    /// `BERTH_DATA` and `DOCKER_HOST`, which the node's own commands read too.
+    var node: NodeEnvironment
     /// `BERTH_DATABASE_URL`: `postgres://...` for PostgreSQL.
     var databaseURL: String?
-    /// `DOCKER_HOST`, as Docker's own tools read it.
-    var dockerHost: DockerHost
     /// `BERTH_BENCH_CEILING=1`: the benchmarks' reference route.
     var benchCeiling: Bool
     /// `BERTH_SMTP_PASSWORD`: the password for `--smtp-username`.
@@ -20,9 +18,8 @@ struct BerthEnvironment: Sendable {
 
     static func read(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> BerthEnvironment {
         BerthEnvironment(
-            dataDirectory: environment["BERTH_DATA"].flatMap { $0.isEmpty ? nil : $0 },
+            node: .read(environment),
             databaseURL: environment[PanelConfiguration.databaseURLVariable].flatMap { $0.isEmpty ? nil : $0 },
-            dockerHost: .fromEnvironment(environment),
             benchCeiling: environment[PanelConfiguration.benchCeilingVariable] == "1",
             smtpPassword: environment[MailOptions.passwordVariable].flatMap { $0.isEmpty ? nil : $0 },
             s3SecretAccessKey: environment[BackupStorageOptions.secretVariable].flatMap { $0.isEmpty ? nil : $0 }

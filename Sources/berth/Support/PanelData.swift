@@ -1,3 +1,4 @@
+import BerthNodeCommand
 import BerthPanel
 import Logging
 
@@ -7,7 +8,7 @@ func withPanelData<Result>(_ options: DataOptions, _ body: (Panel) async throws 
     logger.logLevel = .warning
     let environment = BerthEnvironment.read()
     let panel = try await Panel.open(
-        PanelConfiguration(dataDirectory: options.directory(in: environment), databaseURL: environment.databaseURL),
+        PanelConfiguration(dataDirectory: options.directory(in: environment.node), databaseURL: environment.databaseURL),
         logger: logger
     )
     do {

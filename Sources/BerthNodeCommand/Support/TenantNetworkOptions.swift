@@ -1,20 +1,22 @@
 import ArgumentParser
 
 /// How far a node lets its tenants reach.
-struct TenantNetworkOptions: ParsableArguments {
+package struct TenantNetworkOptions: ParsableArguments {
+    package init() {}
+
     @Flag(help: "Run instances without the tenant network fence (only for code you trust; see docs/security.md).")
-    var noNetworkIsolation = false
+    package var noNetworkIsolation = false
 
     @Flag(
         help:
             "Let instances and their installers reach private network addresses (10/8, 172.16/12, 192.168/16, 100.64/10): a database on the node's network, say. Implies --allow-private-downloads."
     )
-    var allowPrivateNetwork = false
+    package var allowPrivateNetwork = false
 
     @Flag(help: "Let install scripts and file fetches download from private network addresses (10/8, 172.16/12, 192.168/16, fc00::/7).")
-    var allowPrivateDownloads = false
+    package var allowPrivateDownloads = false
 
-    var isolates: Bool { !noNetworkIsolation }
+    package var isolates: Bool { !noNetworkIsolation }
     /// What an installer could reach anyway is no reason to refuse its download.
-    var allowsPrivateDownloads: Bool { allowPrivateDownloads || allowPrivateNetwork }
+    package var allowsPrivateDownloads: Bool { allowPrivateDownloads || allowPrivateNetwork }
 }

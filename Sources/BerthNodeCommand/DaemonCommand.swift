@@ -5,17 +5,21 @@ import DockerEngine
 import Foundation
 import Logging
 
-/// `berth daemon`: the node agent alone, for a machine that hosts instances for a remote panel.
-struct DaemonCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `berth daemon` (and `berth-node`): the node agent alone, for a machine that hosts instances for a remote panel.
+package struct DaemonCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "daemon",
         abstract: "Run the node daemon alone, or configure it.",
         subcommands: [Run.self, Configure.self],
         defaultSubcommand: Run.self
     )
 
-    struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the node daemon (the default).")
+    package struct Run: AsyncParsableCommand {
+        package init() {}
+
+        package static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the node daemon (the default).")
 
         @OptionGroup var location: DataOptions
 
@@ -30,9 +34,9 @@ struct DaemonCommand: AsyncParsableCommand {
 
         @OptionGroup var logging: LogOptions
 
-        func run() async throws {
+        package func run() async throws {
             logging.bootstrap()
-            let environment = BerthEnvironment.read()
+            let environment = NodeEnvironment.read()
             let dataDirectory = location.directory(in: environment)
             guard let settings = try DaemonSettings.load(from: dataDirectory) else {
                 throw ValidationError(
@@ -72,8 +76,10 @@ struct DaemonCommand: AsyncParsableCommand {
         }
     }
 
-    struct Configure: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    package struct Configure: AsyncParsableCommand {
+        package init() {}
+
+        package static let configuration = CommandConfiguration(
             commandName: "configure",
             abstract: "Write this node's configuration (the panel it reports to and its token) and make its TLS certificate."
         )
@@ -98,19 +104,19 @@ struct DaemonCommand: AsyncParsableCommand {
         @Option(help: "The host address instance ports are published on.")
         var publishAddress = "0.0.0.0"
 
-        func validate() throws {
+        package func validate() throws {
             guard let url = URL(string: panel), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ValidationError("--panel must be an http or https URL")
             }
             guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535") }
         }
 
-        func run() throws {
+        package func run() throws {
             let token = try SecretInput.read(value: token, file: tokenFile, option: "token")
             guard NodeCredentials(token: token) != nil else {
                 throw ValidationError("the token does not look like a node token")
             }
-            let dataDirectory = location.directory(in: BerthEnvironment.read())
+            let dataDirectory = location.directory(in: NodeEnvironment.read())
             let settings = DaemonSettings(panelURL: panel, token: token, host: host, port: port, publishAddress: publishAddress)
             let path = try settings.save(in: dataDirectory)
             let certificate = try NodeCertificate.loadOrCreate(in: dataDirectory)

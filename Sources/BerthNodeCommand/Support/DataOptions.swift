@@ -2,12 +2,14 @@ import ArgumentParser
 import Foundation
 
 /// `--data DIR`, else `BERTH_DATA`, else `./berth-data`.
-struct DataOptions: ParsableArguments {
+package struct DataOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: "Where Berth keeps its data (default: $BERTH_DATA or ./berth-data).")
-    var data: String?
+    package var data: String?
 
     /// The data directory, made absolute.
-    func directory(in environment: BerthEnvironment) -> String {
+    package func directory(in environment: NodeEnvironment) -> String {
         URL(fileURLWithPath: data ?? environment.dataDirectory ?? "berth-data").standardizedFileURL.path
     }
 }

@@ -1,17 +1,19 @@
 import ArgumentParser
 
 /// Where a node serves SFTP.
-struct SFTPOptions: ParsableArguments {
+package struct SFTPOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: "The port the node's SFTP server listens on.")
-    var sftpPort = 2022
+    package var sftpPort = 2022
 
     @Flag(help: "Serve no SFTP.")
-    var noSFTP = false
+    package var noSFTP = false
 
     /// The port to serve SFTP on, or nil for none.
-    var port: Int? { noSFTP ? nil : sftpPort }
+    package var port: Int? { noSFTP ? nil : sftpPort }
 
-    func validate() throws {
+    package func validate() throws {
         guard (1...65535).contains(sftpPort) else { throw ValidationError("--sftp-port must be a port, 1 to 65535") }
     }
 }

@@ -3,10 +3,10 @@ import Foundation
 
 /// A secret given on the command line, or, so it stays out of `ps` and shell history, in a file or on
 /// standard input (`-`).
-enum SecretInput {
+package enum SecretInput {
     /// The secret from `value` or from `file` (exactly one of them); one trailing newline of a file or of
     /// standard input is not part of it.
-    static func read(value: String?, file: String?, option: String) throws -> String {
+    package static func read(value: String?, file: String?, option: String) throws -> String {
         switch (value, file) {
         case (let value?, nil):
             return value

@@ -2,8 +2,10 @@ import ArgumentParser
 import Logging
 
 /// `--log-format` and `--log-level` for the commands that keep running (`serve`, `panel`, `daemon`).
-struct LogOptions: ParsableArguments {
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+package struct LogOptions: ParsableArguments {
+    package init() {}
+
+    package enum Format: String, ExpressibleByArgument, CaseIterable {
         /// swift-log's lines, for a person at a terminal.
         case text
         /// One JSON object per line (``JSONLogHandler``), for a log collector.
@@ -11,7 +13,7 @@ struct LogOptions: ParsableArguments {
     }
 
     @Option(help: "How log lines are written: text, or json (one object per line).")
-    var logFormat: Format = .text
+    package var logFormat: Format = .text
 
     @Option(
         help: "The least severe lines written: trace, debug, info, notice, warning, error or critical.",
@@ -22,11 +24,11 @@ struct LogOptions: ParsableArguments {
             return level
         }
     )
-    var logLevel: Logger.Level = .info
+    package var logLevel: Logger.Level = .info
 
     /// Sets up the process's logging, once, before the first logger is made: the one process-wide
     /// setting swift-log has.
-    func bootstrap() {
+    package func bootstrap() {
         let level = logLevel
         switch logFormat {
         case .text:
