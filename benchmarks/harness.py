@@ -267,13 +267,19 @@ class Berth:
         return self.start("panel", ["panel", "--data", data, "--port", str(port), "--allow-loopback-nodes"], port,
                           {"BERTH_BENCH_CEILING": "1"})
 
-    def start_daemon(self, data, port=DAEMON_PORT, sftp_port=SFTP_PORT):
-        # A node runs berth-node, the daemon without the panel linked in, built beside berth (`berth daemon run`
-        # where it is missing). The console benchmark sends commands back to back, far faster than a person would.
+    @property
+    def node_binary(self):
+        """berth-node, the daemon without the panel linked in, when it was built beside berth."""
         node = os.path.join(os.path.dirname(self.binary), "berth-node")
-        command = ["run"] if os.path.exists(node) else ["daemon", "run"]
-        return self.start("daemon", [*command, "--data", data, "--console-commands-per-second", "1000000",
-                                     "--sftp-port", str(sftp_port)], port, binary=node if os.path.exists(node) else None)
+        return node if os.path.exists(node) else None
+
+    def start_daemon(self, data, port=DAEMON_PORT, sftp_port=SFTP_PORT, one_binary=False, name="daemon"):
+        # A node runs berth-node (`berth daemon run` where it is missing, or when asked for the one binary).
+        # The console benchmark sends commands back to back, far faster than a person would.
+        node = None if one_binary else self.node_binary
+        command = ["run"] if node else ["daemon", "run"]
+        return self.start(name, [*command, "--data", data, "--console-commands-per-second", "1000000",
+                                 "--sftp-port", str(sftp_port)], port, binary=node)
 
 
 def stop_process(process):

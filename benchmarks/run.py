@@ -10,6 +10,7 @@ import argparse
 import concurrent.futures
 import os
 import random
+import secrets
 import shutil
 import sys
 import tempfile
@@ -348,6 +349,22 @@ def timed_ceiling(panel, size, count=5):
     return harness.median(times)
 
 
+def one_binary_daemon_idle(berth, workdir):
+    """The idle memory of `berth daemon run`, the node daemon in the one binary that also holds the panel: a
+    node of its own (a panel address nothing answers at), on spare ports, stopped again once measured."""
+    data = os.path.join(workdir, "one-binary-daemon")
+    port = harness.DAEMON_PORT + 10
+    token = f"{secrets.token_hex(32)}.{secrets.token_hex(32)}"
+    berth.run("daemon", "configure", "--panel", "http://127.0.0.1:9", "--token-file", "-", "--data", data,
+              "--host", "127.0.0.1", "--port", str(port), "--publish-address", "127.0.0.1", input=token)
+    process = berth.start_daemon(data, port=port, sftp_port=harness.SFTP_PORT + 10, one_binary=True,
+                                 name="daemon-one-binary")
+    time.sleep(3)
+    figures = harness.memory_kib(process.pid)
+    harness.stop_process(process)
+    return figures
+
+
 def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url, console_headers=None):
     say("node benchmarks: a panel and a daemon as separate processes, on SQLite")
     node = Node(binary, workdir, cleanup)
@@ -359,6 +376,10 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url, console
     daemon_idle = harness.memory_kib(node.daemon_process.pid)
     table.memory("panel idle, RSS", panel_idle, budget_kib=50 * 1024)
     table.memory("daemon idle, RSS", daemon_idle, budget_kib=25 * 1024)
+    if node.berth.node_binary:
+        one_binary = one_binary_daemon_idle(node.berth, workdir)
+        table.ratio("daemon idle, RSS: berth-node against berth daemon", daemon_idle["VmRSS"] / 1024,
+                    one_binary["VmRSS"] / 1024, "MiB", "berth daemon, idle")
 
     # 2 and 5. Deploys at each database size; the first level gives the deploy latency figure.
     first_median = None
