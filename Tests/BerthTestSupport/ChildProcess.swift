@@ -113,7 +113,8 @@ public final class ChildProcess: Sendable {
 
     /// Sends `signal` unless the program has ended.
     public func terminate(_ signal: Int32 = SIGTERM) {
-        // The reaper has not collected it while the lock is held, so the pid is still this program's.
+        // The reaper records the exit as soon as it has reaped it, so until then the pid is this program's
+        // (short of the kernel reusing it in that instant).
         exit.withLock { exit in if exit.status == nil { _ = kill(pid, signal) } }
     }
 
