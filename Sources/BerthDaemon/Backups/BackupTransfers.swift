@@ -75,7 +75,6 @@ struct BackupTransfers: Sendable {
         for (name, value) in object.headers { request.headers.add(name: name, value: value) }
         return request
     }
-
 }
 
 /// A range of an open file as pieces to send, read as they are asked for.

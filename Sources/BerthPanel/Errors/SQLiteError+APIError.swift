@@ -5,7 +5,6 @@ import FluentSQLiteDriver
 /// a backup tool) is a 503 the client may retry; a full disk says so; any other SQLite failure stays an
 /// internal error.
 extension SQLiteError: APIErrorConvertible {
-
     public var apiError: APIError {
         switch reason {
         case .busy, .busyTimeout, .locked:

@@ -32,7 +32,7 @@ package struct InstanceStore: Sendable {
 
     /// The instances the user owns or is a subuser of, a page at a time.
     package func reachablePaged(by userID: String, pageSize: Int = listPageSize) async throws -> ListPages<InstanceView> {
-        try await paged(Self.reachable(by: userID), pageSize: pageSize)
+        try await paged(Self.whereReachable(by: userID), pageSize: pageSize)
     }
 
     package func owned(by userID: String) async throws -> [InstanceView] {
@@ -41,10 +41,10 @@ package struct InstanceStore: Sendable {
 
     /// The instances the user owns or is a subuser of.
     package func reachable(by userID: String) async throws -> [InstanceView] {
-        try await views(Self.reachable(by: userID))
+        try await views(Self.whereReachable(by: userID))
     }
 
-    private static func reachable(by userID: String) -> SQLQueryString {
+    private static func whereReachable(by userID: String) -> SQLQueryString {
         "WHERE i.owner_user_id = \(bind: userID) OR i.id IN (SELECT instance_id FROM subusers WHERE user_id = \(bind: userID))"
     }
 

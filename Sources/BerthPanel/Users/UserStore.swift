@@ -130,16 +130,22 @@ package struct UserStore: Sendable {
     }
 
     package func all() async throws -> [User] {
-        try await User.query(on: database.db()).sort(\.$createdAt).sort(\.$id).all()
+        try await Self.oldestFirst(on: database).all()
     }
 
     /// Every user, oldest first, a page at a time (`GET /api/users`).
     package func allPaged(pageSize: Int = listPageSize) async throws -> ListPages<User> {
-        let ids = try await User.query(on: database.db()).sort(\.$createdAt).sort(\.$id).all(\.$id)
+        let ids = try await Self.oldestFirst(on: database).all(\.$id)
         let database = database
         return ListPages(ids: ids[...], pageSize: pageSize) { page in
-            try await User.query(on: database.db()).filter(\.$id ~~ page).sort(\.$createdAt).sort(\.$id).all()
+            try await Self.oldestFirst(on: database).filter(\.$id ~~ page).all()
         }
+    }
+
+    /// Users in list order; the id orders users made in the same instant the same way every time, so the
+    /// ids of a paged list and its pages agree.
+    private static func oldestFirst(on database: PanelDatabase) -> QueryBuilder<User> {
+        User.query(on: database.db()).sort(\.$createdAt).sort(\.$id)
     }
 
     package func find(id: UUID) async throws -> User? {
