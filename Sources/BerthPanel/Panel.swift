@@ -26,6 +26,8 @@ public struct Panel: Sendable {
     package let passwordResets: PasswordResets
     package let invitations: Invitations
     package let apiKeys: APIKeyStore
+    /// Keeps the API-key cache fresh and acknowledges changes to grants for this process.
+    let grantEpochWatcher: GrantEpochWatcher
     package let images: ImageStore
     package let imageImporter: ImageImporter
     /// What front ends persist (web sessions), in the database.
@@ -113,7 +115,9 @@ public struct Panel: Sendable {
         )
         webhooks = WebhookStore(database: database, box: box, check: outbound)
         webhookSender = WebhookSender(database: database, box: box, check: outbound, interval: .seconds(1), logger: logger)
-        apiKeys = APIKeyStore(database: database)
+        let verifiedKeys = VerifiedKeys()
+        apiKeys = APIKeyStore(database: database, verified: verifiedKeys)
+        grantEpochWatcher = GrantEpochWatcher(epoch: GrantEpoch(database: database), keys: verifiedKeys, logger: logger)
         images = ImageStore(database: database)
         imageImporter = ImageImporter(database: database)
         persistence = DatabasePersistDriver(database: database, logger: logger)
@@ -180,7 +184,8 @@ public struct Panel: Sendable {
             scheduleRunner,
             nodeWatcher,
             webhookSender,
-            instances.background
+            instances.background,
+            grantEpochWatcher
         )
         application.addServices(frontEnd.services)
         return application

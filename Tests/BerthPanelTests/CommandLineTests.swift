@@ -23,7 +23,7 @@ struct CommandLineTests {
     @Test("apikey create prints the key alone on its last line; list and revoke act on the running panel")
     func apiKeys() async throws {
         try await TestPanel.with { panel in
-            let environment = panel.databaseURL.map { ["BERTH_DATABASE_URL": $0] } ?? ["BERTH_DATABASE_URL": ""]
+            let environment = panel.commandEnvironment
             let created = try await BerthExecutable.run(
                 ["apikey", "create", "--name", "from-cli", "--data", panel.dataDirectory],
                 environment: environment
@@ -68,7 +68,7 @@ struct CommandLineTests {
     @Test("user create and image import change what the running panel serves")
     func usersAndImages() async throws {
         try await TestPanel.with { panel in
-            let environment = panel.databaseURL.map { ["BERTH_DATABASE_URL": $0] } ?? ["BERTH_DATABASE_URL": ""]
+            let environment = panel.commandEnvironment
             let user = try await BerthExecutable.run(
                 [
                     "user", "create", "--username", "ops", "--email", "ops@example.com", "--password", "long enough", "--admin", "--data",

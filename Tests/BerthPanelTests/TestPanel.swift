@@ -194,6 +194,12 @@ struct TestPanel: PanelAPIClient {
         )
     }
 
+    /// The environment a `berth` command needs to act on this panel's database (its SQLite file, or its
+    /// PostgreSQL database).
+    var commandEnvironment: [String: String] {
+        ["BERTH_DATABASE_URL": databaseURL ?? ""]
+    }
+
     /// A browser of its own, talking to this live panel.
     func browser(forwardedFor: String? = nil) -> WebClient {
         WebClient(port: port, forwardedFor: forwardedFor)

@@ -6,6 +6,8 @@ import SQLKit
 /// Makes, checks, lists and revokes API keys.
 package struct APIKeyStore: Sendable {
     let database: PanelDatabase
+    /// Keys checked before, served without a database round trip while the grant epoch says they hold.
+    let verified: VerifiedKeys
 
     static let prefix = "berth_"
 
@@ -28,20 +30,28 @@ package struct APIKeyStore: Sendable {
     static let lastUseResolution: Double = 60
 
     /// What the key may do, when `presented` is a valid, unrevoked key (of a user who still exists, if it
-    /// has an owner).
+    /// has an owner). As strict as asking the database each time: a key revoked by any process, through
+    /// any replica, is refused by every request that starts after the revocation returned (``GrantEpoch``).
     func authenticate(_ presented: String) async throws -> APIKeyGrant? {
         guard presented.hasPrefix(Self.prefix) else { return nil }
         let parts = presented.dropFirst(Self.prefix.count).split(separator: "_", maxSplits: 1)
         guard parts.count == 2 else { return nil }
-        // Every /api request passes here, so it is one indexed lookup in plain SQL, without the model layer.
-        // It still asks the database each time: a key revoked by any process stops working at once.
         let lookup = String(parts[0])
+        let presentedDigest = Secrets.digest(String(parts[1]))
+        let now = Date().timeIntervalSince1970
+        if let hit = verified.grant(lookup: lookup, secretDigest: presentedDigest, now: now) {
+            if hit.writesLastUse { try await writeLastUse(of: lookup, at: now) }
+            return hit.grant
+        }
+        // Taken before the read: a grant changed between it and the read's answer is not kept.
+        let ticket = verified.ticket()
+        // One indexed lookup in plain SQL, without the model layer: every request a cache miss sends here.
         let query: SQLQueryString = """
             SELECT k.name, k.secret_digest, k.scopes, k.user_id, k.last_used_at, u.admin AS owner_admin \
             FROM api_keys k LEFT JOIN users u ON u.user_id = k.user_id WHERE k.lookup = \(bind: lookup) AND k.revoked_at IS NULL
             """
         guard let key = try await database.sql().raw(query).first(decoding: ActiveKey.self) else { return nil }
-        guard Secrets.constantTimeEquals(Secrets.digest(String(parts[1])), key.secretDigest) else { return nil }
+        guard Secrets.constantTimeEquals(presentedDigest, key.secretDigest) else { return nil }
         let owner: APIKeyGrant.Owner?
         if let userID = key.userID {
             // The owner was deleted: the key acts as no one.
@@ -50,11 +60,20 @@ package struct APIKeyStore: Sendable {
         } else {
             owner = nil
         }
-        let now = Date().timeIntervalSince1970
-        if now - (key.lastUsedAt ?? 0) >= Self.lastUseResolution {
-            try await database.sql().raw("UPDATE api_keys SET last_used_at = \(bind: now) WHERE lookup = \(bind: lookup)").run()
+        var lastUseWritten = key.lastUsedAt ?? 0
+        if now - lastUseWritten >= Self.lastUseResolution {
+            try await writeLastUse(of: lookup, at: now)
+            lastUseWritten = now
         }
-        return APIKeyGrant(name: key.name, scopes: APIKeyScopes(stored: key.scopes), owner: owner)
+        let grant = APIKeyGrant(name: key.name, scopes: APIKeyScopes(stored: key.scopes), owner: owner)
+        if let ticket {
+            verified.remember(.init(secretDigest: key.secretDigest, grant: grant, lastUseWritten: lastUseWritten), lookup: lookup, ticket: ticket)
+        }
+        return grant
+    }
+
+    private func writeLastUse(of lookup: String, at now: Double) async throws {
+        try await database.sql().raw("UPDATE api_keys SET last_used_at = \(bind: now) WHERE lookup = \(bind: lookup)").run()
     }
 
     /// What a check reads of an unrevoked key.
@@ -92,6 +111,7 @@ package struct APIKeyStore: Sendable {
         }
         key.revokedAt = Date()
         try await key.save(on: database.db())
+        try await GrantEpoch(database: database).awaitAcknowledgement()
         return true
     }
 }

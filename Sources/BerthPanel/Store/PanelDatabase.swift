@@ -73,6 +73,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(CreateWebhooks())
             migrations.add(AddBackupStorage())
             migrations.add(AddNodeOfflineReport())
+            migrations.add(CreateGrantEpoch())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -153,8 +153,11 @@ package struct UserStore: Sendable {
     }
 
     /// Saves changes made to a user's fields (email, password hash, two-factor state).
+    /// A change to the admin flag holds for every request that starts after this returns, in every panel
+    /// process (``GrantEpoch``).
     package func save(_ user: User) async throws {
         try await user.save(on: database.db())
+        try await GrantEpoch(database: database).awaitAcknowledgement()
     }
 
     /// Deletes a user who owns no instances.
@@ -164,6 +167,8 @@ package struct UserStore: Sendable {
             throw PanelError.conflict("\(user.username) still owns \(owned) instance(s); delete them first")
         }
         try await user.delete(on: database.db())
+        // The user's API keys act as no one from the next request on, in every panel process.
+        try await GrantEpoch(database: database).awaitAcknowledgement()
     }
 
     /// How many instances each user owns, by `userId`; counted in the database.
