@@ -75,18 +75,22 @@ struct KeyRevocationTests {
     func answeredFromMemory() async throws {
         try await TestPanel.with { panel in
             let key = try await panel.panel.createAPIKey(name: "cached")
-            let deadline = ContinuousClock.now + .seconds(10)
-            while !panel.panel.apiKeys.verified.isFresh {
-                guard ContinuousClock.now < deadline else { throw TestFailure("the panel never read the grant epoch") }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            let keys = panel.panel.apiKeys.verified
+            try await waitUntilFresh(keys)
             for _ in 0..<3 { #expect(try await panel.request(.GET, "/api/users", apiKey: .some(key)).status == 200) }
             // What no code path of Berth does: change a key behind the triggers' back. It shows the cache
             // really answers, and that the triggers are what keep it strict.
             let sql = panel.panel.database.sql()
             try await sql.raw("DROP TRIGGER grant_epoch_api_key_changed\(unsafeRaw: panel.databaseURL == nil ? "" : " ON api_keys")").run()
             try await sql.raw("UPDATE api_keys SET revoked_at = \(bind: Date()) WHERE name = 'cached'").run()
-            #expect(try await panel.request(.GET, "/api/users", apiKey: .some(key)).status == 200, "served from the cache")
+            // A cached key is served only while the epoch's last reading is fresh, which a machine loaded
+            // enough can delay past its 2 s; the panel then asks the database, as it must. So: some tries.
+            var answers: [Int] = []
+            while answers.count < 4, answers.last != 200 {
+                try await waitUntilFresh(keys)
+                answers.append(try await panel.request(.GET, "/api/users", apiKey: .some(key)).status)
+            }
+            #expect(answers.last == 200, "served from the cache: \(answers)")
             try await SecondPanel.with(beside: panel) { replica in
                 let answer = try await replica.request(.GET, "/api/users", key: key)
                 #expect(answer.status == 401, "a process that never cached it asks the database")
@@ -127,6 +131,14 @@ struct KeyRevocationTests {
                 try await panel.panel.users.save(user)
             }
             try await moves("a user deleted", true) { try await panel.panel.users.delete(user) }
+        }
+    }
+
+    private func waitUntilFresh(_ keys: VerifiedKeys) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !keys.isFresh {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the panel never read the grant epoch") }
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 

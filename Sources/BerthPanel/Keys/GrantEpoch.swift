@@ -16,8 +16,9 @@ struct GrantEpoch: Sendable {
     static let table = "grant_epoch"
     static let processTable = "panel_processes"
 
-    /// How old a reading of the epoch may be for a cached key to be served.
-    static let freshness: Duration = .seconds(1)
+    /// How old a reading of the epoch may be for a cached key to be served: many readings' worth, so a
+    /// busy machine's slow reading does not send every key to the database.
+    static let freshness: Duration = .seconds(2)
     /// A process serves cached keys only if its register row was written this recently before its reading:
     /// so one that a waiter passes over as gone (``liveWindow``) cannot be serving from its cache.
     static let livenessProof: Duration = .seconds(20)
@@ -27,13 +28,13 @@ struct GrantEpoch: Sendable {
 
     /// The current epoch.
     func current() async throws -> Int64 {
-        let row = try await database.sql().raw("SELECT value FROM \(unsafeRaw: Self.table) WHERE id = 1").first(decoding: Value.self)
+        let row = try await database.sqlWhileOpen().raw("SELECT value FROM \(unsafeRaw: Self.table) WHERE id = 1").first(decoding: Value.self)
         return row?.value ?? 0
     }
 
     /// Writes that `process` has read `epoch` and is alive, registering it if it is not yet.
     func acknowledge(_ epoch: Int64, by process: String) async throws {
-        try await database.sql().raw(
+        try await database.sqlWhileOpen().raw(
             """
             INSERT INTO \(unsafeRaw: Self.processTable) (id, acknowledged_epoch, seen_at) VALUES (\(bind: process), \(bind: epoch), \(unsafeRaw: now)) \
             ON CONFLICT (id) DO UPDATE SET acknowledged_epoch = excluded.acknowledged_epoch, seen_at = excluded.seen_at
@@ -43,7 +44,7 @@ struct GrantEpoch: Sendable {
 
     /// Takes a stopping process off the register, so that no change waits for it.
     func forget(_ process: String) async throws {
-        try await database.sql().raw("DELETE FROM \(unsafeRaw: Self.processTable) WHERE id = \(bind: process)").run()
+        try await database.sqlWhileOpen().raw("DELETE FROM \(unsafeRaw: Self.processTable) WHERE id = \(bind: process)").run()
     }
 
     /// Returns once every live panel process has read the epoch as it is now (so has dropped the keys it

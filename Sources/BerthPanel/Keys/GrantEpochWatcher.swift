@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Reads ``GrantEpoch`` for this panel process every few milliseconds, so its ``VerifiedKeys`` stay fresh
+/// Reads ``GrantEpoch`` for this panel process ten times a second, so its ``VerifiedKeys`` stay fresh
 /// and drop what a change to a grant made stale, and acknowledges each new epoch (and its being alive) in
 /// the register, which is what a change waits for. Runs only inside a running panel: a CLI command never
 /// serves from the cache.
@@ -13,7 +13,9 @@ struct GrantEpochWatcher: Service {
     /// This process in the register, fresh at each start.
     let process = UUID().uuidString.lowercased()
 
-    static let interval: Duration = .milliseconds(25)
+    /// How long a change to a grant waits for this process at most, in the usual case; ten small reads a
+    /// second per panel process cost next to nothing, and a test suite runs dozens of panels at once.
+    static let interval: Duration = .milliseconds(100)
     /// An unchanged epoch is acknowledged this often, to show the process is alive.
     static let keepAlive: Duration = .seconds(5)
 
@@ -46,6 +48,7 @@ struct GrantEpochWatcher: Service {
                 }
             } while (try? await Task.sleep(for: Self.interval)) != nil
         }
-        try? await epoch.forget(process)
+        // Not when cancelled: the database may be closing beside this service.
+        if !Task.isCancelled { try? await epoch.forget(process) }
     }
 }

@@ -105,6 +105,20 @@ final class PanelDatabase: Service, Sendable {
         return database
     }
 
+    /// A handle for hand-written SQL that throws once the database is closed, for a service that may still
+    /// be running when it is: services are cancelled all at once when a panel stops without a graceful
+    /// shutdown, and ``db()`` would then stop the process.
+    func sqlWhileOpen() throws -> any SQLDatabase {
+        guard let sql = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase else {
+            throw Closed()
+        }
+        return sql
+    }
+
+    struct Closed: Error, CustomStringConvertible {
+        var description: String { "the panel's database is closed" }
+    }
+
     /// A handle for hand-written SQL, where the model layer costs too much (see docs/performance.md).
     func sql() -> any SQLDatabase {
         guard let sql = db() as? any SQLDatabase else {
