@@ -13,4 +13,15 @@ public enum JSONResponse {
             body: .init(byteBuffer: ByteBuffer(bytes: data))
         )
     }
+
+    /// The same bytes as ``make(_:status:)`` for a value that writes itself (``JSONWriter``), without `Codable`.
+    public static func make(writing value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
+        var writer = JSONWriter()
+        value.write(to: &writer)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: writer.buffer)
+        )
+    }
 }

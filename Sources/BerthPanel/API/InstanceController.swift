@@ -20,7 +20,7 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             let pages =
                 if let userID = grant.onlyUserID { try await instances.reachablePaged(by: userID) } else { try await instances.allPaged() }
             let (first, rest) = try await pages.splittingFirst()
-            return try JSONResponse.streamedArray(first, then: rest)
+            return JSONResponse.streamedArray(first, then: rest)
         }
         group.post("instances/deploy") { request, context in
             try context.grant.require(.write, on: .instances)
@@ -53,13 +53,13 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             if let only = grant.onlyUserID, only != userID {
                 throw APIError(.forbidden, "the API key \(grant.name) acts as a user and sees only that user's instances")
             }
-            guard try await users.find(.userID(userID)) != nil else { throw PanelError.notFound("no user with that userId") }
-            return try JSONResponse.make(try await instances.owned(by: userID))
+            guard try await users.exists(userID: userID) else { throw PanelError.notFound("no user with that userId") }
+            return JSONResponse.make(writing: try await instances.owned(by: userID))
         }
         group.post("getInstance") { request, context in
             try context.grant.require(.read, on: .instances)
             let id = try await RequestFields.read(request).string("id")
-            return try JSONResponse.make(try await context.grant.reach(id, in: instances, subusers: subusers).view)
+            return JSONResponse.make(writing: try await context.grant.reach(id, in: instances, subusers: subusers).view)
         }
         group.post("instances/suspend/:id") { _, context in
             try context.grant.require(.write, on: .instances)

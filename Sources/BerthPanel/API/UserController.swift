@@ -9,7 +9,7 @@ struct UserController<Context: PanelRequestContext>: Sendable {
         group.get("users") { _, context in
             try context.grant.require(.read, on: .users)
             let (first, rest) = try await users.allPaged().splittingFirst()
-            return try JSONResponse.streamedArray(first.map(UserView.init), then: rest.map { $0.map(UserView.init) })
+            return JSONResponse.streamedArray(first.map(UserView.init), then: rest.map { $0.map(UserView.init) })
         }
         group.post("getUser") { request, context in
             try context.grant.require(.read, on: .users)

@@ -178,6 +178,11 @@ package struct UserStore: Sendable {
             .reduce(into: [:]) { $0[$1.key] = $1.count }
     }
 
+    /// Whether a user has this `userId`: one indexed read in plain SQL, for the API's hot reads.
+    package func exists(userID: String) async throws -> Bool {
+        try await database.sql().raw("SELECT 1 AS found FROM users WHERE user_id = \(bind: userID)").first() != nil
+    }
+
     package func find(_ lookup: Lookup) async throws -> User? {
         let query = User.query(on: database.db())
         switch lookup {

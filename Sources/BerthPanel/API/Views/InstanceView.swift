@@ -1,3 +1,4 @@
+import BerthHTTP
 import BerthProtocol
 import Foundation
 
@@ -87,4 +88,35 @@ package struct InstanceView: Codable, Sendable, Equatable {
     /// One decoder for every view: decoding is reentrant, and making one per field showed in profiles.
     private static let decoder = JSONDecoder()
     private static let dateStyle = Date.ISO8601FormatStyle()
+}
+
+extension InstanceView: JSONWritable {
+    /// The fields in the order `.sortedKeys` puts their coding keys.
+    package func write(to writer: inout JSONWriter) {
+        writer.object { json in
+            json.field("ContainerId", containerID)
+            json.field("Cpu", cpu)
+            json.field("CreatedAt", createdAt)
+            json.field("Disk", disk)
+            json.field("Id", id)
+            json.field("Image", image)
+            json.field("InternalState", internalState)
+            json.field("Memory", memory)
+            json.field("Name", name)
+            json.field("Node") { node in
+                node.field("address", self.node.address)
+                node.field("id", self.node.id)
+                node.field("name", self.node.name)
+                node.field("port", self.node.port)
+            }
+            json.field("Ports", ports)
+            json.field("PowerState", powerState)
+            json.field("Primary", primary)
+            json.field("Reason", reason)
+            json.field("Suspended", suspended)
+            json.field("User", user)
+            json.field("Variables", variables)
+            json.field("VolumeId", volumeID)
+        }
+    }
 }
