@@ -170,6 +170,13 @@ def api_benchmarks(table, binary, workdir, cleanup, sizes, database_url):
         target = "≥ 0.6× ceiling, p99 < 10 ms" if path == "/api/getInstance" else ""
         table.api(f"{label} ({database}, {size:,} B)", measured, reference, target,
                   met=(measured["rps"] >= 0.6 * reference["rps"] and measured["p99_ms"] < 10) if target else None)
+        if path == "/api/getInstance":
+            # The same body after one trivial database query: what the driver costs any read, beside Berth's work.
+            floor = f"/bench/floor?bytes={size}"
+            loadgen.run_wrk(base, "GET", floor, seconds=sizes.warmup_seconds)
+            floor_measured = loadgen.run_wrk(base, "GET", floor, seconds=seconds)
+            table.ratio(f"{label} ({database}) against one query: requests/s", measured["rps"], floor_measured["rps"], "req/s",
+                        "one `SELECT 1`, same body")
     table.memory_note(f"panel after the {database} API runs", harness.rss_kib(process.pid))
     panel.close()
     harness.stop_process(process)

@@ -198,7 +198,7 @@ public struct Panel: Sendable {
     /// The panel's own routes: `/api` behind the API key, the nodes' callbacks behind their signatures, and the
     /// benchmarks' reference route when configured.
     func addRoutes<Context: PanelRequestContext>(to router: Router<Context>) {
-        if configuration.benchCeiling { CeilingController<Context>().addRoutes(to: router) }
+        if configuration.benchCeiling { CeilingController<Context>(database: database).addRoutes(to: router) }
         RemoteController<Context>(
             database: database,
             instances: instances,

@@ -8,10 +8,17 @@ import Synchronization
 /// the error middleware, writing the body) and nothing of Berth's own work, so its throughput is the
 /// ceiling the API routes are measured against (see `docs/performance.md`).
 ///
-/// It sits outside `/api` and the API-key check on purpose: the key check is Berth's work and belongs in
-/// the figure measured, not in the reference. It exists only when ``PanelConfiguration/benchCeiling`` is on
+/// Beside it, `GET /bench/floor?bytes=N` asks the panel's database one trivial question (`SELECT 1`) before
+/// answering the same body: the framework plus one round trip through the database driver, the least any
+/// route that reads the database once can cost, so the benchmarks can say how much of a read route's gap
+/// to the ceiling is the driver's and how much Berth's own.
+///
+/// They sit outside `/api` and the API-key check on purpose: the key check is Berth's work and belongs in
+/// the figure measured, not in the reference. They exist only when ``PanelConfiguration/benchCeiling`` is on
 /// (`scripts/bench` sets `BERTH_BENCH_CEILING=1`); a panel started otherwise answers it with 404.
 struct CeilingController<Context: PanelRequestContext>: Sendable {
+    let database: PanelDatabase
+
     /// The largest body it makes; larger sizes are a 400.
     static var maximumBytes: Int { 64 << 20 }
 
@@ -19,15 +26,23 @@ struct CeilingController<Context: PanelRequestContext>: Sendable {
 
     func addRoutes(to router: Router<Context>) {
         router.get("bench/ceiling") { request, _ in
-            guard let size = request.uri.queryParameters.get("bytes").flatMap(Int.init), (2...Self.maximumBytes).contains(size) else {
-                throw APIError.badRequest("bytes must be a size from 2 to \(Self.maximumBytes)")
-            }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: bodies.body(of: size))
-            )
+            try answer(request)
         }
+        router.get("bench/floor") { request, _ in
+            _ = try await database.sql().raw("SELECT 1 AS one").first()
+            return try answer(request)
+        }
+    }
+
+    private func answer(_ request: Request) throws -> Response {
+        guard let size = request.uri.queryParameters.get("bytes").flatMap(Int.init), (2...Self.maximumBytes).contains(size) else {
+            throw APIError.badRequest("bytes must be a size from 2 to \(Self.maximumBytes)")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: bodies.body(of: size))
+        )
     }
 
     /// The bodies made so far, one per size asked for; the benchmarks ask for a handful.
