@@ -39,6 +39,33 @@ struct DatabaseBusyTests {
         }
     }
 
+    @Test("expired web sessions are swept and live ones kept; a sweep that finds the file locked removes nothing")
+    func sessionSweep() async throws {
+        try await InProcessPanel.with(onSQLite: true) { panel in
+            guard case .sqlite(let path) = panel.panel.configuration.databaseLocation else { throw TestFailure("not on SQLite") }
+            let sessions = panel.panel.persistence
+            try await sessions.create(key: "expired", value: "gone", expires: .seconds(-60))
+            try await sessions.create(key: "live", value: "kept", expires: .seconds(3600))
+            let holder = try await SQLiteConnection.open(storage: .file(path: path))
+            try await holder.query("BEGIN EXCLUSIVE")
+            await #expect(throws: SQLiteError.self) { try await sessions.removeExpired() }
+            try await holder.query("COMMIT")
+            try await holder.close()
+            #expect(try await Self.sessionCount(path) == 2, "the locked sweep removed nothing")
+
+            try await sessions.removeExpired()
+            #expect(try await Self.sessionCount(path) == 1)
+            #expect(try await sessions.get(key: "live", as: String.self) == "kept")
+        }
+    }
+
+    static func sessionCount(_ path: String) async throws -> Int {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        let rows = try await connection.query("SELECT COUNT(*) AS count FROM web_sessions")
+        try await connection.close()
+        return rows.first?.column("count")?.integer ?? -1
+    }
+
     @Test("a write that finds the panel's disk full answers what happened, writes nothing, and works once there is room")
     func fullDisk() async throws {
         // The data directory on a small file system of its own, which the test fills (T55).

@@ -32,14 +32,18 @@ struct GrantEpoch: Sendable {
         return row?.value ?? 0
     }
 
-    /// Writes that `process` has read `epoch` and is alive, registering it if it is not yet.
+    /// Writes that `process` has read `epoch` and is alive, registering it if it is not yet. A file locked by
+    /// another writer fails it at once: the watcher tries again a moment later.
     func acknowledge(_ epoch: Int64, by process: String) async throws {
-        try await database.sqlWhileOpen().raw(
-            """
-            INSERT INTO \(unsafeRaw: Self.processTable) (id, acknowledged_epoch, seen_at) VALUES (\(bind: process), \(bind: epoch), \(unsafeRaw: now)) \
-            ON CONFLICT (id) DO UPDATE SET acknowledged_epoch = excluded.acknowledged_epoch, seen_at = excluded.seen_at
-            """
-        ).run()
+        let now = now
+        try await database.withBriefWaitForTheLock { sql in
+            try await sql.raw(
+                """
+                INSERT INTO \(unsafeRaw: Self.processTable) (id, acknowledged_epoch, seen_at) VALUES (\(bind: process), \(bind: epoch), \(unsafeRaw: now)) \
+                ON CONFLICT (id) DO UPDATE SET acknowledged_epoch = excluded.acknowledged_epoch, seen_at = excluded.seen_at
+                """
+            ).run()
+        }
     }
 
     /// Takes a stopping process off the register, so that no change waits for it.

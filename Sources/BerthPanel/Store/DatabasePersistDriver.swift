@@ -3,6 +3,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 import Logging
+import SQLKit
 import ServiceLifecycle
 
 /// Keeps what the web UI persists (its sessions) in the panel's database, so it survives restarts and is
@@ -46,16 +47,27 @@ package struct DatabasePersistDriver: PersistDriver {
         try await SessionRecord.query(on: database.db()).filter(\.$id == Secrets.digest(key)).delete()
     }
 
-    /// Removes expired entries every quarter of an hour, until the panel shuts down.
+    /// Removes expired entries every quarter of an hour, until the panel shuts down; a minute after a sweep
+    /// that found the database busy.
     package func run() async throws {
         await cancelWhenGracefulShutdown {
+            var pause: Duration
             repeat {
                 do {
-                    try await SessionRecord.query(on: database.db()).filter(\.$expiresAt < Date()).delete()
+                    try await removeExpired()
+                    pause = .seconds(15 * 60)
                 } catch {
-                    logger.error("expired sessions could not be removed: \(error)")
+                    logger.warning("expired sessions could not be removed, and are tried again in a minute: \(error)")
+                    pause = .seconds(60)
                 }
-            } while (try? await Task.sleep(for: .seconds(15 * 60))) != nil
+            } while (try? await Task.sleep(for: pause)) != nil
+        }
+    }
+
+    /// Removes the entries that have expired; a file another writer holds fails it at once.
+    package func removeExpired() async throws {
+        try await database.withBriefWaitForTheLock { sql in
+            try await sql.raw("DELETE FROM \(ident: SessionRecord.schema) WHERE expires_at < \(bind: Date())").run()
         }
     }
 

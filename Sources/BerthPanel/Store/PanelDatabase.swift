@@ -115,6 +115,28 @@ final class PanelDatabase: Service, Sendable {
         return sql
     }
 
+    /// Runs `body` on one connection that waits for a locked SQLite file only briefly, for a periodic write
+    /// that can as well be tried again later: with the usual busy timeout it would hold one of the pool's few
+    /// connections for seconds, and requests queued behind it for that connection would time out (a 500
+    /// where the locked file is a 503). PostgreSQL locks rows, not the file, so there it is a plain write.
+    func withBriefWaitForTheLock(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        guard case .sqlite = location else { return try await body(sqlWhileOpen()) }
+        try await sqlWhileOpen().withSession { connection in
+            try await connection.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.briefBusyTimeoutMilliseconds))").run()
+            let restore: SQLQueryString = "PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMilliseconds))"
+            do {
+                try await body(connection)
+            } catch {
+                try await connection.raw(restore).run()
+                throw error
+            }
+            try await connection.raw(restore).run()
+        }
+    }
+
+    /// How long ``withBriefWaitForTheLock(_:)`` waits for the file.
+    static let briefBusyTimeoutMilliseconds = 50
+
     struct Closed: Error, CustomStringConvertible {
         var description: String { "the panel's database is closed" }
     }
