@@ -11,30 +11,51 @@ extension JSONResponse {
         _ first: [Element],
         then rest: Rest
     ) -> Response where Rest.Element == [Element] {
-        // Each element as the whole array's encoder writes it, with a comma before all but the first.
-        @Sendable func encoded(_ page: [Element], first isFirst: Bool, after head: ByteBuffer = ByteBuffer()) -> ByteBuffer {
-            var writer = JSONWriter(into: head)
-            for (index, element) in page.enumerated() {
-                if !(isFirst && index == 0) { writer.comma() }
-                element.write(to: &writer)
-            }
-            return writer.buffer
-        }
-        let head = encoded(first, first: true, after: ByteBuffer(string: "["))
-        let startsEmpty = first.isEmpty
+        let array = JSONArrayWriting(first: first, rest: rest)
         return Response(
             status: .ok,
             headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody { writer in
-                try await writer.write(head)
-                var isFirst = startsEmpty
-                for try await page in rest where !page.isEmpty {
-                    try await writer.write(encoded(page, first: isFirst))
-                    isFirst = false
-                }
-                try await writer.write(ByteBuffer(string: "]"))
+                try await array.write { try await writer.write($0) }
                 try await writer.finish(nil)
             }
         )
+    }
+}
+
+/// The bytes of a JSON array of `first` and then the pages of `rest`, a page at a time: the opening
+/// bracket with the first page, each later page, the closing bracket.
+public struct JSONArrayWriting<Element: JSONWritable & Sendable, Rest: AsyncSequence & Sendable>: Sendable
+where Rest.Element == [Element] {
+    let head: ByteBuffer
+    let startsEmpty: Bool
+    let rest: Rest
+
+    /// Encodes the first page now, so the caller holds its bytes before answering.
+    public init(first: [Element], rest: Rest) {
+        head = Self.encoded(first, first: true, after: ByteBuffer(string: "["))
+        startsEmpty = first.isEmpty
+        self.rest = rest
+    }
+
+    /// Hands each chunk to `sink` as its page comes.
+    public func write(to sink: (ByteBuffer) async throws -> Void) async throws {
+        try await sink(head)
+        var isFirst = startsEmpty
+        for try await page in rest where !page.isEmpty {
+            try await sink(Self.encoded(page, first: isFirst))
+            isFirst = false
+        }
+        try await sink(ByteBuffer(string: "]"))
+    }
+
+    /// Each element as the whole array's encoder writes it, with a comma before all but the first.
+    private static func encoded(_ page: [Element], first isFirst: Bool, after head: ByteBuffer = ByteBuffer()) -> ByteBuffer {
+        var writer = JSONWriter(into: head)
+        for (index, element) in page.enumerated() {
+            if !(isFirst && index == 0) { writer.comma() }
+            element.write(to: &writer)
+        }
+        return writer.buffer
     }
 }

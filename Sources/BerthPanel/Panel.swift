@@ -18,6 +18,8 @@ public struct Panel: Sendable {
     /// The certificate pinned for each node.
     package let trust: NodeTrust
     package let instances: InstanceStore
+    /// The whole lists of instances and users as last written (`GET /api/instances`, `GET /api/users`).
+    let lists: ListCache
     /// Who besides their owners reaches instances.
     package let subusers: SubuserStore
     /// The panel's e-mail: its settings, the queue that sends it, and what it carries.
@@ -106,6 +108,7 @@ public struct Panel: Sendable {
             backupLinks: BackupLinks(key: key.derived(for: "backup links")),
             logger: logger
         )
+        lists = ListCache(database: database)
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
         nodeWatcher = NodeWatcher(database: database, instances: instances, interval: .seconds(5))
         let outbound = OutboundCheck(
@@ -213,8 +216,8 @@ public struct Panel: Sendable {
         let api = router.group("api")
             .add(middleware: APIKeyMiddleware<Context>(keys: apiKeys, throttle: keyThrottle))
             .add(middleware: APIAuditMiddleware<Context>(audit: audit))
-        UserController<Context>(users: users).addRoutes(to: api)
-        InstanceController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
+        UserController<Context>(users: users, lists: lists).addRoutes(to: api)
+        InstanceController<Context>(instances: instances, subusers: subusers, users: users, lists: lists).addRoutes(to: api)
         SubuserController<Context>(instances: instances, subusers: subusers, users: users).addRoutes(to: api)
         FileController<Context>(instances: instances, subusers: subusers).addRoutes(to: api)
         BackupController<Context>(instances: instances, subusers: subusers, publicURL: configuration.publicURL).addRoutes(to: api)

@@ -11,15 +11,21 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
     let instances: InstanceStore
     let subusers: SubuserStore
     let users: UserStore
+    /// The whole list, written once for as long as it does not change.
+    let lists: ListCache
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("instances") { _, context in
             let grant = try context.grant
             try grant.require(.read, on: .instances)
             // Streamed: a dashboard listing ten thousand instances must not make the panel hold them all at once.
-            let pages =
-                if let userID = grant.onlyUserID { try await instances.reachablePaged(by: userID) } else { try await instances.allPaged() }
-            let (first, rest) = try await pages.splittingFirst()
+            guard let userID = grant.onlyUserID else {
+                return try await lists.response(for: .instances) { sink in
+                    let (first, rest) = try await instances.allPaged().splittingFirst()
+                    try await JSONArrayWriting(first: first, rest: rest).write(to: sink)
+                }
+            }
+            let (first, rest) = try await instances.reachablePaged(by: userID).splittingFirst()
             return JSONResponse.streamedArray(first, then: rest)
         }
         group.post("instances/deploy") { request, context in

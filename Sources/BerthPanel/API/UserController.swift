@@ -4,12 +4,16 @@ import Hummingbird
 /// `GET /api/users`, `POST /api/getUser`, `POST /api/auth/create-user`.
 struct UserController<Context: PanelRequestContext>: Sendable {
     let users: UserStore
+    /// The whole list, written once for as long as it does not change.
+    let lists: ListCache
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("users") { _, context in
             try context.grant.require(.read, on: .users)
-            let (first, rest) = try await users.allPaged().splittingFirst()
-            return JSONResponse.streamedArray(first.map(UserView.init), then: rest.map { $0.map(UserView.init) })
+            return try await lists.response(for: .users) { sink in
+                let (first, rest) = try await users.allPaged().splittingFirst()
+                try await JSONArrayWriting(first: first.map(UserView.init), rest: rest.map { $0.map(UserView.init) }).write(to: sink)
+            }
         }
         group.post("getUser") { request, context in
             try context.grant.require(.read, on: .users)

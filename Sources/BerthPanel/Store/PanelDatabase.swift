@@ -74,6 +74,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(AddBackupStorage())
             migrations.add(AddNodeOfflineReport())
             migrations.add(CreateGrantEpoch())
+            migrations.add(CreateListEpochs())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -1,0 +1,101 @@
+import BerthTestSupport
+import Foundation
+import SQLKit
+import Testing
+
+@testable import BerthPanel
+
+/// The whole lists (`GET /api/instances`, `GET /api/users`) are answered from a copy while nothing they
+/// show has changed (``ListCache``). Held against the promise it must keep: a change committed by anyone
+/// (a store, a hand-written statement, another panel process) shows in every list asked for after it.
+@Suite("Whole lists answered from a copy", .timeLimit(.minutes(3)))
+struct ListCacheTests {
+    @Test("after any change the list shows, from this process, another one or a bare statement, both panels list it; other columns move nothing")
+    func changesShowEverywhere() async throws {
+        try await TestPanel.with(withNode: true) { panel in
+            let owner = try await panel.createUser("owner")
+            let ids = [try await InstanceTests.deployReadyEcho(panel, owner: owner), try await InstanceTests.deployReadyEcho(panel, owner: owner)]
+            try await SecondPanel.with(beside: panel) { replica in
+                let sql = panel.panel.database.sql()
+                @Sendable func expectBothList(_ what: String) async throws {
+                    let expected = try Self.encoded(try await panel.panel.instances.all())
+                    // Twice each: the second answer comes from the copy the first one made.
+                    for _ in 0..<2 {
+                        #expect(try await panel.request(.GET, "/api/instances").body == expected, "this panel, \(what)")
+                        #expect(try await replica.request(.GET, "/api/instances", key: panel.apiKey).body == expected, "the replica, \(what)")
+                    }
+                }
+                try await expectBothList("at first")
+
+                try await sql.raw("UPDATE instances SET name = 'renamed by hand' WHERE id = \(bind: UUID(uuidString: ids[0]))").run()
+                try await expectBothList("after a statement renamed an instance")
+                #expect(try await panel.request(.GET, "/api/instances").array.contains { $0["name"] as? String == "renamed by hand" })
+
+                try await sql.raw("UPDATE nodes SET name = 'moved-node'").run()
+                try await expectBothList("after the node was renamed")
+
+                let before = try await Self.epoch(.instances, sql)
+                try await sql.raw("UPDATE instances SET event_sequence = event_sequence + 1").run()
+                #expect(try await Self.epoch(.instances, sql) == before, "a column the list does not show moves nothing")
+                try await sql.raw("UPDATE instances SET power_state = power_state").run()
+                #expect(try await Self.epoch(.instances, sql) > before, "one it shows does")
+
+                try await panel.deleteInstance(ids[1])
+                try await expectBothList("after a delete through the API")
+                #expect(try await panel.request(.GET, "/api/instances").array.count == 1)
+            }
+        }
+    }
+
+    @Test("the copy is what answers: a change hidden from the triggers is not seen until the next one that is not")
+    func answeredFromTheCopy() async throws {
+        try await InProcessPanel.with { panel in
+            for name in ["ada", "brook"] {
+                #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user(name)).status == 201)
+            }
+            let listed = try await panel.request(.GET, "/api/users").body
+            #expect(listed == (try Self.encoded(try await panel.panel.users.all().map(UserView.init))))
+
+            let sql = panel.panel.database.sql()
+            let postgres = sql.dialect.name != "sqlite"
+            try await sql.raw("DROP TRIGGER list_epoch_user_changed\(unsafeRaw: postgres ? " ON users" : "")").run()
+            try await sql.raw("UPDATE users SET email = 'hidden@example.com' WHERE username = 'ada'").run()
+            #expect(try await panel.request(.GET, "/api/users").body == listed, "the copy, as the counter did not move")
+
+            #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user("cato")).status == 201)
+            let after = try await panel.request(.GET, "/api/users")
+            #expect(after.body == (try Self.encoded(try await panel.panel.users.all().map(UserView.init))))
+            #expect(after.text.contains("hidden@example.com") && after.array.count == 3)
+        }
+    }
+
+    @Test("requests that ask at once after a change all get the whole new list, byte for byte")
+    func concurrentAsks() async throws {
+        try await InProcessPanel.with { panel in
+            for index in 0..<20 {
+                #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user("user\(index)")).status == 201)
+            }
+            let expected = try Self.encoded(try await panel.panel.users.all().map(UserView.init))
+            let bodies = try await withThrowingTaskGroup(of: Data.self) { group in
+                for _ in 0..<16 { group.addTask { try await panel.request(.GET, "/api/users").body } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(bodies.count == 16 && bodies.allSatisfy { $0 == expected })
+        }
+    }
+
+    static func encoded(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    static func epoch(_ list: ListCache.List, _ sql: any SQLDatabase) async throws -> Int64 {
+        struct Row: Decodable { let value: Int64 }
+        return try await sql.raw("SELECT value FROM list_epochs WHERE id = \(bind: list.rawValue)").first(decoding: Row.self)?.value ?? -1
+    }
+
+    static func user(_ name: String) -> String {
+        #"{"username": "\#(name)", "email": "\#(name)@example.com", "password": "a good long password"}"#
+    }
+}
