@@ -145,6 +145,7 @@ def api_benchmarks(table, binary, workdir, cleanup, sizes, database_url):
     node_id, _ = create_node(panel, 9, name="bench-reads")
     seeder = seed.seeder(data, database_url)
     seeder.seed(sizes.users, sizes.instances, node_id, image_id(panel))
+    seeded_kib = harness.rss_kib(process.pid)
     _, instances = panel.request("GET", "/api/instances", expect=200)
     assert len(instances) == sizes.instances, f"{len(instances)} instances listed"
     ids = [instance["Id"] for instance in random.Random(6).sample(instances, min(1000, len(instances)))]
@@ -167,9 +168,13 @@ def api_benchmarks(table, binary, workdir, cleanup, sizes, database_url):
         loadgen.run_wrk(base, "GET", ceiling, seconds=sizes.warmup_seconds)
         reference = loadgen.run_wrk(base, "GET", ceiling, seconds=seconds)
         say(f"{database} {label}: {measured['rps']:.0f} req/s, ceiling {reference['rps']:.0f} req/s ({size} bytes)")
-        target = "≥ 0.6× ceiling, p99 < 10 ms" if path == "/api/getInstance" else ""
-        table.api(f"{label} ({database}, {size:,} B)", measured, reference, target,
-                  met=(measured["rps"] >= 0.6 * reference["rps"] and measured["p99_ms"] < 10) if target else None)
+        if path == "/api/getInstance":
+            target, met = "≥ 0.6× ceiling, p99 < 10 ms", measured["rps"] >= 0.6 * reference["rps"] and measured["p99_ms"] < 10
+        elif heavy:
+            target, met = "≥ 0.2× ceiling", measured["rps"] >= 0.2 * reference["rps"]
+        else:
+            target, met = "", None
+        table.api(f"{label} ({database}, {size:,} B)", measured, reference, target, met=met)
         if path == "/api/getInstance":
             # The same body after one trivial database query: what the driver costs any read, beside Berth's work.
             floor = f"/bench/floor?bytes={size}"
@@ -177,7 +182,28 @@ def api_benchmarks(table, binary, workdir, cleanup, sizes, database_url):
             floor_measured = loadgen.run_wrk(base, "GET", floor, seconds=seconds)
             table.ratio(f"{label} ({database}) against one query: requests/s", measured["rps"], floor_measured["rps"], "req/s",
                         "one `SELECT 1`, same body")
-    table.memory_note(f"panel after the {database} API runs", harness.rss_kib(process.pid))
+        if heavy:
+            # The same lists while an instance changes four times a second: each change makes the panel's
+            # copy of the list useless, and the lists asked meanwhile share its next writing.
+            changing = threading.Event()
+
+            def keep_changing():
+                while not changing.wait(0.25):
+                    seeder.one("UPDATE instances SET power_state = power_state WHERE id = (SELECT MIN(id) FROM instances)")
+
+            changer = threading.Thread(target=keep_changing)
+            changer.start()
+            try:
+                moving = loadgen.run_wrk(base, method, path, headers, bodies, seconds=seconds, timeout_seconds=120)
+            finally:
+                changing.set()
+                changer.join()
+            table.api(f"{label} ({database}) while an instance changes 4×/s", moving, reference, "", None)
+    loaded_kib = harness.rss_kib(process.pid)
+    table.memory_note(f"panel after the {database} API runs", loaded_kib)
+    table.ratio(f"panel resident after the {database} API runs (32 lists at once among them)", loaded_kib / 1024,
+                seeded_kib / 1024, "MiB", "the same panel before them",
+                "≤ idle + 64 MiB", met=loaded_kib - seeded_kib <= 64 * 1024)
     panel.close()
     harness.stop_process(process)
 
@@ -338,9 +364,12 @@ def direct_docker_deploy(docker, index, volume):
     return elapsed
 
 
-def timed_list(panel, count=5):
+def timed_list(panel, count=5, change=None):
+    """The median time of one whole list; with `change`, made (untimed) before each, so that each is written anew."""
     times = []
     for _ in range(count):
+        if change:
+            change()
         start = time.perf_counter()
         panel.request("GET", "/api/instances", expect=200)
         times.append(time.perf_counter() - start)
@@ -419,6 +448,9 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url, console
         else:
             deploy_median = harness.median([node.deploy()[1] for _ in range(count)])
         listing = timed_list(node.panel)
+        # A change to one instance before each: the panel's copy of the list is of no use, it is written anew.
+        rewritten = timed_list(node.panel, change=lambda: node.seeder.one(
+            "UPDATE instances SET power_state = power_state WHERE id = (SELECT MIN(id) FROM instances)"))
         _, listed = node.panel.request("GET", "/api/instances", expect=200)
         size = len(node.panel.raw("GET", "/api/instances", expect=200)[1])
         ceiling = timed_ceiling(node.panel, size)
@@ -426,6 +458,8 @@ def node_benchmarks(table, binary, workdir, cleanup, sizes, console_url, console
                     f"deploy at {sizes.scaling_levels[0]}", "flat (≤ 1.15×)", met=deploy_median <= 1.15 * first_median)
         table.ratio(f"GET /api/instances at {len(listed):,} instances", listing * 1000, ceiling * 1000, "ms",
                     f"ceiling, {size:,} B", "")
+        table.ratio(f"GET /api/instances at {len(listed):,} instances, after a change", rewritten * 1000, ceiling * 1000,
+                    "ms", f"ceiling, {size:,} B", "")
 
     # 3. Console round trip on a running instance, through the WebSocket and straight through Docker.
     instance_id = node.deployed[0]

@@ -41,9 +41,13 @@ struct DatabaseBusyTests {
 
     @Test("expired web sessions are swept and live ones kept; a sweep that finds the file locked removes nothing")
     func sessionSweep() async throws {
-        try await InProcessPanel.with(onSQLite: true) { panel in
-            guard case .sqlite(let path) = panel.panel.configuration.databaseLocation else { throw TestFailure("not on SQLite") }
-            let sessions = panel.panel.persistence
+        // A panel whose services do not run, so its own sweep at start cannot race the test's.
+        let dataDirectory = NSTemporaryDirectory() + "berth-sweep-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let panel = try await Panel.open(PanelConfiguration(dataDirectory: dataDirectory))
+        do {
+            guard case .sqlite(let path) = panel.configuration.databaseLocation else { throw TestFailure("not on SQLite") }
+            let sessions = panel.persistence
             try await sessions.create(key: "expired", value: "gone", expires: .seconds(-60))
             try await sessions.create(key: "live", value: "kept", expires: .seconds(3600))
             let holder = try await SQLiteConnection.open(storage: .file(path: path))
@@ -56,7 +60,11 @@ struct DatabaseBusyTests {
             try await sessions.removeExpired()
             #expect(try await Self.sessionCount(path) == 1)
             #expect(try await sessions.get(key: "live", as: String.self) == "kept")
+        } catch {
+            await panel.close()
+            throw error
         }
+        await panel.close()
     }
 
     static func sessionCount(_ path: String) async throws -> Int {

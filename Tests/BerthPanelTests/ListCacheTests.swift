@@ -10,39 +10,33 @@ import Testing
 /// (a store, a hand-written statement, another panel process) shows in every list asked for after it.
 @Suite("Whole lists answered from a copy", .timeLimit(.minutes(3)))
 struct ListCacheTests {
-    @Test("after any change the list shows, from this process, another one or a bare statement, both panels list it; other columns move nothing")
+    @Test("after a change the list shows, from this process, another one or a bare statement, both panels list it")
     func changesShowEverywhere() async throws {
         try await TestPanel.with(withNode: true) { panel in
             let owner = try await panel.createUser("owner")
             let ids = [try await InstanceTests.deployReadyEcho(panel, owner: owner), try await InstanceTests.deployReadyEcho(panel, owner: owner)]
             try await SecondPanel.with(beside: panel) { replica in
                 let sql = panel.panel.database.sql()
-                @Sendable func expectBothList(_ what: String) async throws {
-                    let expected = try Self.encoded(try await panel.panel.instances.all())
-                    // Twice each: the second answer comes from the copy the first one made.
+                // Twice each: the second answer comes from the copy the first one made. (The node's reports
+                // may still move the instances' states meanwhile, so what is compared is what the test changed.)
+                @Sendable func expectBothList(_ what: String, _ check: @Sendable ([[String: Any]]) -> Bool) async throws {
                     for _ in 0..<2 {
-                        #expect(try await panel.request(.GET, "/api/instances").body == expected, "this panel, \(what)")
-                        #expect(try await replica.request(.GET, "/api/instances", key: panel.apiKey).body == expected, "the replica, \(what)")
+                        let mine = try await panel.request(.GET, "/api/instances")
+                        #expect(check(mine.array), "this panel, \(what): \(mine.text)")
+                        let theirs = try await replica.request(.GET, "/api/instances", key: panel.apiKey)
+                        #expect(check(theirs.array), "the replica, \(what): \(theirs.text)")
                     }
                 }
-                try await expectBothList("at first")
+                try await expectBothList("at first") { $0.compactMap { $0["Id"] as? String } == ids }
 
                 try await sql.raw("UPDATE instances SET name = 'renamed by hand' WHERE id = \(bind: UUID(uuidString: ids[0]))").run()
-                try await expectBothList("after a statement renamed an instance")
-                #expect(try await panel.request(.GET, "/api/instances").array.contains { $0["name"] as? String == "renamed by hand" })
+                try await expectBothList("after a statement renamed an instance") { $0.first?["Name"] as? String == "renamed by hand" }
 
                 try await sql.raw("UPDATE nodes SET name = 'moved-node'").run()
-                try await expectBothList("after the node was renamed")
-
-                let before = try await Self.epoch(.instances, sql)
-                try await sql.raw("UPDATE instances SET event_sequence = event_sequence + 1").run()
-                #expect(try await Self.epoch(.instances, sql) == before, "a column the list does not show moves nothing")
-                try await sql.raw("UPDATE instances SET power_state = power_state").run()
-                #expect(try await Self.epoch(.instances, sql) > before, "one it shows does")
+                try await expectBothList("after the node was renamed") { $0.allSatisfy { "\($0)".contains("moved-node") } }
 
                 try await panel.deleteInstance(ids[1])
-                try await expectBothList("after a delete through the API")
-                #expect(try await panel.request(.GET, "/api/instances").array.count == 1)
+                try await expectBothList("after a delete through this panel's API") { $0.compactMap { $0["Id"] as? String } == [ids[0]] }
             }
         }
     }
@@ -57,6 +51,13 @@ struct ListCacheTests {
             #expect(listed == (try Self.encoded(try await panel.panel.users.all().map(UserView.init))))
 
             let sql = panel.panel.database.sql()
+            let before = try await Self.epoch(.users, sql)
+            try await sql.raw("UPDATE users SET session_epoch = 7").run()
+            #expect(try await Self.epoch(.users, sql) == before, "a column the list does not show moves nothing")
+            try await sql.raw("UPDATE users SET admin = admin").run()
+            #expect(try await Self.epoch(.users, sql) > before, "one it shows does")
+            #expect(try await panel.request(.GET, "/api/users").body == listed, "rewritten the same")
+
             let postgres = sql.dialect.name != "sqlite"
             try await sql.raw("DROP TRIGGER list_epoch_user_changed\(unsafeRaw: postgres ? " ON users" : "")").run()
             try await sql.raw("UPDATE users SET email = 'hidden@example.com' WHERE username = 'ada'").run()
