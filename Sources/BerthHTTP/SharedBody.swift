@@ -7,6 +7,8 @@ import Synchronization
 public final class SharedBody: Sendable {
     private struct State {
         var chunks: [ByteBuffer] = []
+        /// The chunks joined, once the body is complete: a request that comes then writes it in one go.
+        var whole: ByteBuffer?
         var end: Result<Void, any Error>?
         var waiting: [(index: Int, continuation: CheckedContinuation<ByteBuffer?, any Error>)] = []
     }
@@ -29,7 +31,9 @@ public final class SharedBody: Sendable {
 
     /// Ends the body: completely, or cut short by `error`, which every reader past the last chunk gets.
     public func finish(throwing error: (any Error)? = nil) {
+        let whole = error == nil ? Self.joined(state.withLock { $0.chunks }) : nil
         let waiting = state.withLock { state in
+            state.whole = whole
             state.end = error.map { .failure($0) } ?? .success(())
             defer { state.waiting = [] }
             return state.waiting.map(\.continuation)
@@ -37,6 +41,13 @@ public final class SharedBody: Sendable {
         for continuation in waiting {
             if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: nil) }
         }
+    }
+
+    private static func joined(_ chunks: [ByteBuffer]) -> ByteBuffer {
+        var whole = ByteBuffer()
+        whole.reserveCapacity(chunks.reduce(0) { $0 + $1.readableBytes })
+        for var chunk in chunks { whole.writeBuffer(&chunk) }
+        return whole
     }
 
     /// The chunk at `index`, once it is written; nil past the end of a finished body.
@@ -57,10 +68,14 @@ public final class SharedBody: Sendable {
     /// A JSON answer of this body. It waits for the first chunk, so a body that fails before it is an error
     /// status; a failure later ends the connection, and the client sees the answer cut short.
     public func jsonResponse() async throws -> Response {
+        let headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let whole = state.withLock({ $0.whole }) {
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: whole))
+        }
         let first = try await chunk(0)
         return Response(
             status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8"],
+            headers: headers,
             body: ResponseBody { writer in
                 var index = 0
                 var next = first

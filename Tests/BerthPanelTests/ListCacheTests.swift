@@ -1,5 +1,7 @@
 import BerthTestSupport
+import FluentPostgresDriver
 import Foundation
+import Logging
 import SQLKit
 import Testing
 
@@ -83,6 +85,66 @@ struct ListCacheTests {
             }
             #expect(bodies.count == 16 && bodies.allSatisfy { $0 == expected })
         }
+    }
+
+    /// Why the counter moves at the commit on PostgreSQL: moved in the middle of a transaction, its row would
+    /// be a lock every transaction that changes a listed row takes, in whatever order with its other locks.
+    /// Here the first transaction changes a listed user and then waits for a row the second holds, while
+    /// the second, holding that row, changes another listed user: moved at once, each would wait for the
+    /// other (a deadlock, which PostgreSQL ends by failing one). SQLite has one writer at a time; there the
+    /// counter's row is never a lock anyone waits on, and the test has nothing to ask.
+    @Test("on PostgreSQL two transactions that change listed rows and wait for each other's rows both commit")
+    func noDeadlockOnTheCounter() async throws {
+        try await InProcessPanel.with { panel in
+            guard case .postgres(let url) = panel.panel.configuration.databaseLocation else { return }
+            let sql = panel.panel.database.sql()
+            for name in ["ada", "brook", "cato"] {
+                #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user(name)).status == 201)
+            }
+            let before = try await Self.epoch(.users, sql)
+            let secondHoldsBrook = AsyncStream<Void>.makeStream()
+            let secondMayCommit = AsyncStream<Void>.makeStream()
+            // Two connections of the test's own: the panel's pool may hold one per event loop.
+            let (firstConnection, secondConnection) = (try await Self.connect(url, id: 1), try await Self.connect(url, id: 2))
+            defer {
+                Task {
+                    try? await firstConnection.close()
+                    try? await secondConnection.close()
+                }
+            }
+            async let first: Void = {
+                let connection = firstConnection.sql()
+                try await connection.raw("BEGIN").run()
+                try await connection.raw("UPDATE users SET email = 'ada@example.org' WHERE username = 'ada'").run()
+                for await _ in secondHoldsBrook.stream { break }
+                secondMayCommit.continuation.yield()
+                // Waits for the second transaction's lock on brook's row.
+                try await connection.raw("UPDATE users SET session_epoch = 1 WHERE username = 'brook'").run()
+                try await connection.raw("COMMIT").run()
+            }()
+            async let second: Void = {
+                let connection = secondConnection.sql()
+                try await connection.raw("BEGIN").run()
+                try await connection.raw("UPDATE users SET session_epoch = 2 WHERE username = 'brook'").run()
+                secondHoldsBrook.continuation.yield()
+                for await _ in secondMayCommit.stream { break }
+                try await connection.raw("UPDATE users SET email = 'cato@example.org' WHERE username = 'cato'").run()
+                try await connection.raw("COMMIT").run()
+            }()
+            try await first
+            try await second
+            #expect(try await Self.epoch(.users, sql) == before + 2, "each transaction moved the counter once")
+            let listed = try await panel.request(.GET, "/api/users").text
+            #expect(listed.contains("ada@example.org") && listed.contains("cato@example.org"))
+        }
+    }
+
+    static func connect(_ url: String, id: Int) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(
+            configuration: try SQLPostgresConfiguration(url: url).coreConfiguration,
+            id: id,
+            logger: Logger(label: "test.postgres")
+        )
     }
 
     static func encoded(_ value: some Encodable) throws -> Data {
