@@ -18,7 +18,8 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
         group.get("instances") { _, context in
             let grant = try context.grant
             try grant.require(.read, on: .instances)
-            // Streamed: a dashboard listing ten thousand instances must not make the panel hold them all at once.
+            // The whole list from its copy while it has not changed; a user's own, streamed. Either way a
+            // dashboard listing ten thousand instances does not make the panel hold them once per request.
             guard let userID = grant.onlyUserID else {
                 return try await lists.response(for: .instances) { sink in
                     let (first, rest) = try await instances.allPaged().splittingFirst()
