@@ -31,9 +31,14 @@ public final class SharedBody: Sendable {
 
     /// Ends the body: completely, or cut short by `error`, which every reader past the last chunk gets.
     public func finish(throwing error: (any Error)? = nil) {
-        let whole = error == nil ? Self.joined(state.withLock { $0.chunks }) : nil
+        // Nothing is appended after the end, so the chunks read here are all of them.
+        let joined = error == nil ? Self.joined(state.withLock { $0.chunks }) : nil
         let waiting = state.withLock { state in
-            state.whole = whole
+            if let joined {
+                // The chunks become views of the joined bytes, so the body is held once.
+                state.whole = joined.whole
+                state.chunks = joined.chunks
+            }
             state.end = error.map { .failure($0) } ?? .success(())
             defer { state.waiting = [] }
             return state.waiting.map(\.continuation)
@@ -43,11 +48,18 @@ public final class SharedBody: Sendable {
         }
     }
 
-    private static func joined(_ chunks: [ByteBuffer]) -> ByteBuffer {
+    /// The chunks in one buffer, and each chunk again as a view of it.
+    private static func joined(_ chunks: [ByteBuffer]) -> (whole: ByteBuffer, chunks: [ByteBuffer]) {
         var whole = ByteBuffer()
         whole.reserveCapacity(chunks.reduce(0) { $0 + $1.readableBytes })
         for var chunk in chunks { whole.writeBuffer(&chunk) }
-        return whole
+        // Sliced once all is written: a view taken earlier would make the next write copy the bytes.
+        var start = whole.readerIndex
+        let views = chunks.map { chunk in
+            defer { start += chunk.readableBytes }
+            return whole.getSlice(at: start, length: chunk.readableBytes) ?? ByteBuffer()
+        }
+        return (whole, views)
     }
 
     /// The chunk at `index`, once it is written; nil past the end of a finished body.
