@@ -361,12 +361,22 @@ package struct InstanceStore: Sendable {
                 event.sequence > instance.eventSequence
             else { continue }
             let before = (install: instance.installState, power: instance.powerState)
+            // Written only over an older event: two requests carrying this node's events at once (a retry
+            // beside a new batch, or replicas behind one address) never leave an older state over a newer.
+            let written = try await database.sql().raw(
+                """
+                UPDATE instances SET event_sequence = \(bind: event.sequence), install_state = \(bind: event.status.installState.rawValue), \
+                power_state = \(bind: event.status.powerState.rawValue), reason = \(bind: event.status.reason), \
+                container_id = \(bind: event.status.containerID) \
+                WHERE id = \(bind: uuid) AND event_sequence < \(bind: event.sequence) RETURNING id
+                """
+            ).all()
+            guard !written.isEmpty else { continue }
             instance.eventSequence = event.sequence
             instance.installState = event.status.installState.rawValue
             instance.powerState = event.status.powerState.rawValue
             instance.reason = event.status.reason
             instance.containerID = event.status.containerID
-            try await instance.save(on: database.db())
             for (change, details) in Self.webhookEvents(from: before, to: event.status, lastLines: event.lastLines) {
                 await outbox.post(change, about: instance, details: details)
             }
