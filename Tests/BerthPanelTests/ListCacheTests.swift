@@ -47,17 +47,17 @@ struct ListCacheTests {
     func answeredFromTheCopy() async throws {
         try await InProcessPanel.with { panel in
             for name in ["ada", "brook"] {
-                #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user(name)).status == 201)
+                #expect(try await panel.request(.POST, "/api/auth/create-user", json: DatabaseBusyTests.user(name)).status == 201)
             }
             let listed = try await panel.request(.GET, "/api/users").body
             #expect(listed == (try Self.encoded(try await panel.panel.users.all().map(UserView.init))))
 
             let sql = panel.panel.database.sql()
-            let before = try await Self.epoch(.users, sql)
+            let before = try await panel.panel.lists.epoch(of: .users)
             try await sql.raw("UPDATE users SET session_epoch = 7").run()
-            #expect(try await Self.epoch(.users, sql) == before, "a column the list does not show moves nothing")
+            #expect(try await panel.panel.lists.epoch(of: .users) == before, "a column the list does not show moves nothing")
             try await sql.raw("UPDATE users SET admin = admin").run()
-            #expect(try await Self.epoch(.users, sql) > before, "one it shows does")
+            #expect(try await panel.panel.lists.epoch(of: .users) > before, "one it shows does")
             #expect(try await panel.request(.GET, "/api/users").body == listed, "rewritten the same")
 
             let postgres = sql.dialect.name != "sqlite"
@@ -65,7 +65,7 @@ struct ListCacheTests {
             try await sql.raw("UPDATE users SET email = 'hidden@example.com' WHERE username = 'ada'").run()
             #expect(try await panel.request(.GET, "/api/users").body == listed, "the copy, as the counter did not move")
 
-            #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user("cato")).status == 201)
+            #expect(try await panel.request(.POST, "/api/auth/create-user", json: DatabaseBusyTests.user("cato")).status == 201)
             let after = try await panel.request(.GET, "/api/users")
             #expect(after.body == (try Self.encoded(try await panel.panel.users.all().map(UserView.init))))
             #expect(after.text.contains("hidden@example.com") && after.array.count == 3)
@@ -76,7 +76,7 @@ struct ListCacheTests {
     func concurrentAsks() async throws {
         try await InProcessPanel.with { panel in
             for index in 0..<20 {
-                #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user("user\(index)")).status == 201)
+                #expect(try await panel.request(.POST, "/api/auth/create-user", json: DatabaseBusyTests.user("user\(index)")).status == 201)
             }
             let expected = try Self.encoded(try await panel.panel.users.all().map(UserView.init))
             let bodies = try await withThrowingTaskGroup(of: Data.self) { group in
@@ -99,9 +99,9 @@ struct ListCacheTests {
             guard case .postgres(let url) = panel.panel.configuration.databaseLocation else { return }
             let sql = panel.panel.database.sql()
             for name in ["ada", "brook", "cato"] {
-                #expect(try await panel.request(.POST, "/api/auth/create-user", json: Self.user(name)).status == 201)
+                #expect(try await panel.request(.POST, "/api/auth/create-user", json: DatabaseBusyTests.user(name)).status == 201)
             }
-            let before = try await Self.epoch(.users, sql)
+            let before = try await panel.panel.lists.epoch(of: .users)
             let secondHoldsBrook = AsyncStream<Void>.makeStream()
             let secondMayCommit = AsyncStream<Void>.makeStream()
             // Two connections of the test's own: the panel's pool may hold one per event loop.
@@ -133,7 +133,7 @@ struct ListCacheTests {
             }()
             try await first
             try await second
-            #expect(try await Self.epoch(.users, sql) == before + 2, "each transaction moved the counter once")
+            #expect(try await panel.panel.lists.epoch(of: .users) == before + 2, "each transaction moved the counter once")
             let listed = try await panel.request(.GET, "/api/users").text
             #expect(listed.contains("ada@example.org") && listed.contains("cato@example.org"))
         }
@@ -153,12 +153,4 @@ struct ListCacheTests {
         return try encoder.encode(value)
     }
 
-    static func epoch(_ list: ListCache.List, _ sql: any SQLDatabase) async throws -> Int64 {
-        struct Row: Decodable { let value: Int64 }
-        return try await sql.raw("SELECT value FROM list_epochs WHERE id = \(bind: list.rawValue)").first(decoding: Row.self)?.value ?? -1
-    }
-
-    static func user(_ name: String) -> String {
-        #"{"username": "\#(name)", "email": "\#(name)@example.com", "password": "a good long password"}"#
-    }
 }

@@ -33,7 +33,7 @@ final class ListCache: Sendable {
         for list: List,
         writtenBy write: @escaping @Sendable (_ sink: (ByteBuffer) -> Void) async throws -> Void
     ) async throws -> Response {
-        let epoch = try await currentEpoch(of: list)
+        let epoch = try await epoch(of: list)
         let (body, isNew) = copies.withLock { copies in
             if let copy = copies[list], copy.epoch >= epoch { return (copy.body, false) }
             let body = SharedBody()
@@ -57,7 +57,8 @@ final class ListCache: Sendable {
         return try await body.jsonResponse()
     }
 
-    private func currentEpoch(of list: List) async throws -> Int64 {
+    /// The list's counter as the database has it now.
+    func epoch(of list: List) async throws -> Int64 {
         struct Row: Decodable { let value: Int64 }
         let row = try await database.sql().raw("SELECT value FROM \(unsafeRaw: Self.table) WHERE id = \(bind: list.rawValue)")
             .first(decoding: Row.self)
