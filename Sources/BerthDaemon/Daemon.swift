@@ -51,9 +51,15 @@ public struct Daemon: Sendable {
         self.logger = logger
         let panelClient = ClientService()
         self.panelClient = panelClient
-        let connection = configuration.panelURL.map {
-            PanelConnection(panelURL: $0, signingKey: configuration.credentials.toPanel, httpClient: panelClient.client, logger: logger)
-        }
+        let connection =
+            configuration.panelURLs.isEmpty
+            ? nil
+            : PanelConnection(
+                panelURLs: configuration.panelURLs,
+                signingKey: configuration.credentials.toPanel,
+                httpClient: panelClient.client,
+                logger: logger
+            )
         let tasks = BackgroundTasks()
         let metrics = MetricsRegistry()
         self.metrics = metrics
@@ -66,7 +72,7 @@ public struct Daemon: Sendable {
         )
         self.network = network
         self.tasks = tasks
-        self.reporter = PanelReporter(connection: connection)
+        self.reporter = PanelReporter(connection: connection, longestWait: configuration.heartbeatInterval)
         self.tokens = await ConsoleTokens(nodeToken: configuration.credentials.toNode)
         let disks = InstanceDisks(
             support: await InstanceDisks.detectSupport(dataDirectory: configuration.dataDirectory),
@@ -117,7 +123,7 @@ public struct Daemon: Sendable {
             sftp: sftp,
             supervisor: supervisor
         )
-        self.heartbeats = HeartbeatSender(connection: connection, source: nodeInfo)
+        self.heartbeats = HeartbeatSender(connection: connection, source: nodeInfo, interval: configuration.heartbeatInterval)
     }
 
     /// The daemon as one application: the HTTP server (API and console sockets) with the background work,

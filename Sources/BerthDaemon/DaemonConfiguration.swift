@@ -11,8 +11,11 @@ public struct DaemonConfiguration: Sendable {
     /// Where volumes and the daemon's own state live.
     public var dataDirectory: String
     public var dockerHost: DockerHost
-    /// The panel this node reports to, when it has one.
-    public var panelURL: String?
+    /// The panel this node reports to, when it has one: its URL, or each replica's. Callbacks go to the
+    /// one that answered last, and on to the next when it does not.
+    public var panelURLs: [String]
+    /// How often the node tells the panel it is alive; the panel counts it offline after its node timeout.
+    public var heartbeatInterval: Duration
     /// The secrets shared with the panel: one it presents to us, one we sign our callbacks with.
     public var credentials: NodeCredentials
     /// The TLS identity the API and console sockets are served with. Every daemon the command line runs
@@ -55,7 +58,8 @@ public struct DaemonConfiguration: Sendable {
         port: Int = 3002,
         dataDirectory: String,
         dockerHost: DockerHost,
-        panelURL: String? = nil,
+        panelURLs: [String] = [],
+        heartbeatInterval: Duration = .seconds(10),
         credentials: NodeCredentials,
         certificate: NodeCertificate? = nil,
         nodeID: String,
@@ -76,7 +80,8 @@ public struct DaemonConfiguration: Sendable {
         self.port = port
         self.dataDirectory = dataDirectory
         self.dockerHost = dockerHost
-        self.panelURL = panelURL
+        self.panelURLs = panelURLs
+        self.heartbeatInterval = heartbeatInterval
         self.credentials = credentials
         self.certificate = certificate
         self.nodeID = nodeID

@@ -28,11 +28,18 @@ package struct DaemonCommand: AsyncParsableCommand {
         @Option(help: "Messages one console socket may send a second (twice as many in a burst).")
         var consoleCommandsPerSecond = 20
 
+        @Option(help: "Seconds between heartbeats to the panel; keep it well under the panel's --node-timeout.")
+        var heartbeatInterval = 10.0
+
         @OptionGroup var sftp: SFTPOptions
 
         @OptionGroup var metrics: MetricsOptions
 
         @OptionGroup var logging: LogOptions
+
+        package func validate() throws {
+            guard (0.1...3600).contains(heartbeatInterval) else { throw ValidationError("--heartbeat-interval must be 0.1-3600 seconds") }
+        }
 
         package func run() async throws {
             logging.bootstrap()
@@ -54,7 +61,8 @@ package struct DaemonCommand: AsyncParsableCommand {
                 port: settings.port,
                 dataDirectory: dataDirectory,
                 dockerHost: environment.dockerHost,
-                panelURL: settings.panelURL,
+                panelURLs: settings.panelURLs,
+                heartbeatInterval: .milliseconds(Int64(heartbeatInterval * 1000)),
                 credentials: credentials,
                 certificate: certificate,
                 nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
@@ -84,7 +92,7 @@ package struct DaemonCommand: AsyncParsableCommand {
             abstract: "Write this node's configuration (the panel it reports to and its token) and make its TLS certificate."
         )
 
-        @Option(help: "The panel's URL, e.g. https://panel.example.com.")
+        @Option(help: "The panel's URL, e.g. https://panel.example.com; with replicas, each one's, separated by commas.")
         var panel: String
 
         @Option(help: "The node token the panel showed when the node was created (prefer --token-file: ps shows arguments).")
@@ -105,8 +113,10 @@ package struct DaemonCommand: AsyncParsableCommand {
         var publishAddress = "0.0.0.0"
 
         package func validate() throws {
-            guard let url = URL(string: panel), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ValidationError("--panel must be an http or https URL")
+            for panel in DaemonSettings.urls(in: panel) {
+                guard let url = URL(string: panel), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw ValidationError("--panel must be an http or https URL, or several separated by commas")
+                }
             }
             guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535") }
         }
@@ -134,11 +144,18 @@ package struct DaemonCommand: AsyncParsableCommand {
 
 /// The daemon's settings file, `daemon.json` in the data directory, readable only by its owner.
 struct DaemonSettings: Codable {
+    /// The panel's URL, or its replicas' separated by commas.
     var panelURL: String
     var token: String
     var host: String
     var port: Int
     var publishAddress: String
+
+    var panelURLs: [String] { Self.urls(in: panelURL) }
+
+    static func urls(in list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     static func path(in dataDirectory: String) -> String {
         (dataDirectory as NSString).appendingPathComponent("daemon.json")

@@ -81,8 +81,10 @@ public struct Panel: Sendable {
         self.database = database
         self.logger = logger
         users = UserStore(database: database, box: box, initialPasswordFile: configuration.initialPasswordFile)
+        let liveness = NodeLiveness(timeout: configuration.nodeTimeout)
         nodes = NodeStore(
             database: database,
+            liveness: liveness,
             panelURL: configuration.publicURL,
             allowsLoopback: configuration.allowsLoopbackNodes,
             box: box,
@@ -92,7 +94,7 @@ public struct Panel: Sendable {
         nodeClient = ClientService()
         let metrics = MetricsRegistry()
         self.metrics = metrics
-        gauges = PanelGauges(database: database, metrics: metrics)
+        gauges = PanelGauges(database: database, liveness: liveness, metrics: metrics)
         mailSettings = MailSettingsStore(database: database, box: box, configured: configuration.mail)
         mailer = Mailer(settings: mailSettings, logger: logger)
         passwordResets = PasswordResets(database: database, users: users, mailer: mailer, publicURL: configuration.publicURL)
@@ -102,6 +104,7 @@ public struct Panel: Sendable {
             database: database,
             subusers: subusers,
             daemons: DaemonClient(httpClient: nodeClient.client, box: box),
+            liveness: liveness,
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             backupBucket: configuration.backupBucket.map { S3Client(bucket: $0) },
             background: BackgroundWork(),
@@ -110,7 +113,7 @@ public struct Panel: Sendable {
         )
         lists = ListCache(database: database)
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
-        nodeWatcher = NodeWatcher(database: database, instances: instances, interval: .seconds(5))
+        nodeWatcher = NodeWatcher(database: database, instances: instances, liveness: liveness)
         let outbound = OutboundCheck(
             allowsPrivateAddresses: configuration.allowsPrivateWebhooks,
             allowsThisMachine: configuration.allowsPrivateWebhooks,

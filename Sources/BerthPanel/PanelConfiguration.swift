@@ -36,6 +36,8 @@ public struct PanelConfiguration: Sendable {
     /// What clients not on this machine show (`Authorization: Bearer`) to read `/metrics`; without it,
     /// only this machine may.
     public var metricsToken: String?
+    /// Seconds without a heartbeat after which a node counts as offline.
+    public var nodeTimeout: TimeInterval
 
     /// The environment variable the command line reads for ``databaseURL``.
     public static let databaseURLVariable = "BERTH_DATABASE_URL"
@@ -57,7 +59,8 @@ public struct PanelConfiguration: Sendable {
         backupBucket: S3Bucket? = nil,
         mail: MailSettings? = nil,
         benchCeiling: Bool = false,
-        metricsToken: String? = nil
+        metricsToken: String? = nil,
+        nodeTimeout: TimeInterval = 30
     ) {
         self.mail = mail
         self.backupBucket = backupBucket
@@ -74,6 +77,7 @@ public struct PanelConfiguration: Sendable {
         self.allowsPrivateWebhooks = allowsPrivateWebhooks
         self.benchCeiling = benchCeiling
         self.metricsToken = metricsToken
+        self.nodeTimeout = nodeTimeout
     }
 
     /// Where the first start writes the admin's password, until the admin changes it.

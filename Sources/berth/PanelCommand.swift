@@ -42,6 +42,13 @@ struct PanelCommand: AsyncParsableCommand {
     @Option(help: "Failed sign-ins or API keys one client address may send before it must wait.")
     var failedAuthenticationLimit = 10
 
+    @Option(help: "Seconds without a heartbeat after which a node counts as offline (its daemons' --heartbeat-interval is 10).")
+    var nodeTimeout = 30.0
+
+    func validate() throws {
+        guard (1...86400).contains(nodeTimeout) else { throw ValidationError("--node-timeout must be 1-86400 seconds") }
+    }
+
     func run() async throws {
         logging.bootstrap()
         let logger = Logger(label: "berth")
@@ -61,7 +68,8 @@ struct PanelCommand: AsyncParsableCommand {
                 backupBucket: try backupStorage.bucket(secret: environment.s3SecretAccessKey),
                 mail: try mail.settings(password: environment.smtpPassword),
                 benchCeiling: environment.benchCeiling,
-                metricsToken: try metrics.token()
+                metricsToken: try metrics.token(),
+                nodeTimeout: nodeTimeout
             )
         )
         if let admin = try await panel.prepareFirstStart() {

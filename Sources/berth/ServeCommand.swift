@@ -113,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
             port: daemonPort,
             dataDirectory: dataDirectory,
             dockerHost: environment.node.dockerHost,
-            panelURL: "http://127.0.0.1:\(port)",
+            panelURLs: ["http://127.0.0.1:\(port)"],
             credentials: credentials,
             certificate: certificate,
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),

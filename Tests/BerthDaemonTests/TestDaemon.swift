@@ -53,7 +53,7 @@ struct TestDaemon: Sendable {
             port: 0,
             dataDirectory: dataDirectory,
             dockerHost: dockerHost,
-            panelURL: panelURL,
+            panelURLs: panelURL.map { [$0] } ?? [],
             credentials: NodeCredentials(toNode: token, toPanel: callbackKey),
             nodeID: try NodeIdentity.loadOrCreate(in: dataDirectory),
             publishAddress: publishAddress,

@@ -50,7 +50,8 @@ struct JSONWriterTests {
                 nodeID: UUID(),
                 nodeName: pick(Self.awkwardStrings),
                 nodeAddress: pick(["127.0.0.1", "node-1.example.com", "[::1]"]),
-                nodePort: 8080 + index
+                nodePort: 8080 + index,
+                nodeReportedOffline: index % 5 == 0
             )
             views.append(InstanceView(row))
         }

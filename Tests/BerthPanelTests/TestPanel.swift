@@ -142,7 +142,7 @@ struct TestPanel: PanelAPIClient {
                 port: 0,
                 dataDirectory: dataDirectory + "/node",
                 dockerHost: .fromEnvironment(ProcessInfo.processInfo.environment),
-                panelURL: "http://127.0.0.1:\(recorders.first?.port ?? panelPort)",
+                panelURLs: ["http://127.0.0.1:\(recorders.first?.port ?? panelPort)"],
                 credentials: credentials,
                 certificate: certificate,
                 nodeID: TestNode.newID(),

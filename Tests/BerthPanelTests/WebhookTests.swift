@@ -197,7 +197,7 @@ struct WebhookTests {
                 #expect(owners.status == 201, "\(owners.text)")
 
                 // The node's last heartbeat as if a minute had passed since; twice, as two panels would look.
-                let later = Date().addingTimeInterval(NodeView.onlineWindow + 30)
+                let later = Date().addingTimeInterval(panel.panel.nodes.liveness.timeout + 30)
                 await panel.panel.nodeWatcher.reportSilentNodes(at: later)
                 await panel.panel.nodeWatcher.reportSilentNodes(at: later)
                 let offline = try await receiver.wait(for: "node.offline, to both webhooks") { received in

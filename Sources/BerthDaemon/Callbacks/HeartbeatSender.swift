@@ -5,9 +5,8 @@ import ServiceLifecycle
 struct HeartbeatSender: Service {
     let connection: PanelConnection?
     let source: NodeInfoSource
-
     /// How often the node says it is alive; the panel counts a node offline after a few missed beats.
-    static let interval = Duration.seconds(10)
+    let interval: Duration
 
     func run() async throws {
         guard let connection else {
@@ -20,7 +19,7 @@ struct HeartbeatSender: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 _ = await connection.post(await source.nodeInfo(), to: PanelRemoteRoutes.heartbeat, what: "a heartbeat")
-                try? await Task.sleep(for: Self.interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

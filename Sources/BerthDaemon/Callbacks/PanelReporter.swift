@@ -26,9 +26,14 @@ final class PanelReporter: Service, Sendable {
         }
     }
 
+    /// The longest wait between tries while the panel cannot be reached: the heartbeat's interval, so a
+    /// node whose panel (or link) returns reports what it missed no later than its next heartbeat.
+    let longestWait: Duration
+
     /// Without a connection (a node with no panel) nothing is queued.
-    init(connection: PanelConnection?) {
+    init(connection: PanelConnection?, longestWait: Duration = .seconds(10)) {
         self.connection = connection
+        self.longestWait = longestWait
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -83,7 +88,7 @@ final class PanelReporter: Service, Sendable {
                     queue.withLock { $0.pending.removeFirst(batch.count) }
                 case .failed:
                     try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .seconds(30))
+                    backoff = min(backoff * 2, longestWait)
                 }
             }
         }

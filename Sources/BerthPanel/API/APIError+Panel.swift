@@ -7,7 +7,8 @@ extension PanelError: APIErrorConvertible {
     /// written for it tells them apart by the message.
     public var apiError: APIError {
         switch self {
-        case .invalid, .invalidFields, .notFound, .conflict, .insufficientCapacity, .nodeUnavailable: APIError(.badRequest, message)
+        case .invalid, .invalidFields, .notFound, .conflict, .insufficientCapacity: APIError(.badRequest, message)
+        case .nodeUnavailable: APIError(.serviceUnavailable, message)
         case .duplicate: APIError(.conflict, message)
         case .forbidden: APIError(.forbidden, message)
         case .tooLarge: APIError(.contentTooLarge, message)

@@ -8,13 +8,13 @@ struct NodeController<Context: PanelRequestContext>: Sendable {
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("nodes") { _, context in
             try context.grant.require(.read, on: .nodes)
-            return try JSONResponse.make(try await nodes.all().map { NodeView($0) })
+            return try JSONResponse.make(try await nodes.all().map { NodeView($0, liveness: nodes.liveness) })
         }
         group.post("nodes/create") { request, context in
             try context.grant.require(.write, on: .nodes)
             let (node, credentials) = try await nodes.create(try nodes.newNode(from: try await RequestFields.read(request)))
             return try JSONResponse.make(
-                CreatedNodeView(node: NodeView(node), configureCommand: nodes.configureCommand(credentials)),
+                CreatedNodeView(node: NodeView(node, liveness: nodes.liveness), configureCommand: nodes.configureCommand(credentials)),
                 status: .created
             )
         }
@@ -22,7 +22,7 @@ struct NodeController<Context: PanelRequestContext>: Sendable {
             try context.grant.require(.write, on: .nodes)
             return try await withBerthStatuses {
                 let node = try await nodes.update(try context.parameters.require("id"), with: try await RequestFields.read(request))
-                return try JSONResponse.make(NodeView(node))
+                return try JSONResponse.make(NodeView(node, liveness: nodes.liveness))
             }
         }
         group.delete("nodes/delete") { request, context in

@@ -26,7 +26,7 @@ struct RemoteController<Context: PanelRequestContext>: Sendable {
             let (node, body) = try await authenticate(request, route: PanelRemoteRoutes.heartbeat, maxBytes: 1 << 20)
             let info = try Request.decodeJSON(as: NodeInfo.self, from: body)
             try await trust.check(presented: info.certificate, by: node)
-            let wasOffline = NodeView(node).status == "offline"
+            let wasOffline = !instances.liveness.isOnline(node)
             node.lastSeenAt = Date()
             node.daemonVersion = info.version
             node.sftpPort = info.sftp?.port

@@ -25,12 +25,14 @@ struct InstanceRow: Decodable, Sendable {
     let nodeName: String
     let nodeAddress: String
     let nodePort: Int
+    /// Whether the node was found silent for the node timeout (``NodeWatcher``), until its next heartbeat.
+    let nodeReportedOffline: Bool
 
     /// The select list, aliased to the coding keys; `i` is the instance, `n` its node.
     static let columns = """
         i.id, i.name, i.owner_user_id, i.docker_image, i.memory, i.cpu, i.disk, i.ports, i.primary_port, i.variables, \
         i.install_state, i.power_state, i.reason, i.container_id, i.suspended, i.deleting, i.created_at, \
-        n.id AS node_id, n.name AS node_name, n.address AS node_address, n.port AS node_port
+        n.id AS node_id, n.name AS node_name, n.address AS node_address, n.port AS node_port, n.reported_offline AS node_reported_offline
         """
 
     enum CodingKeys: String, CodingKey {
@@ -46,6 +48,7 @@ struct InstanceRow: Decodable, Sendable {
         case nodeName = "node_name"
         case nodeAddress = "node_address"
         case nodePort = "node_port"
+        case nodeReportedOffline = "node_reported_offline"
     }
 }
 
@@ -73,5 +76,6 @@ extension InstanceRow {
         nodeName = node.name
         nodeAddress = node.address
         nodePort = node.port
+        nodeReportedOffline = node.reportedOffline
     }
 }

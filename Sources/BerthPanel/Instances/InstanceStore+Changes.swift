@@ -92,7 +92,7 @@ extension InstanceStore {
         } catch DaemonClientError.refused(let status, let message) where status == 409 || status == 400 {
             throw PanelError.conflict(message)
         } catch let error as DaemonClientError {
-            throw PanelError.nodeFailed("the instance was not reinstalled: \(error.message)")
+            throw error.failing("the instance was not reinstalled")
         }
     }
 
@@ -112,7 +112,7 @@ extension InstanceStore {
         } catch DaemonClientError.refused(let status, let message) where status == 409 || status == 400 {
             throw PanelError.conflict(message)
         } catch let error as DaemonClientError {
-            throw PanelError.nodeFailed("the command was not sent: \(error.message)")
+            throw error.failing("the command was not sent")
         }
     }
 
@@ -123,13 +123,15 @@ extension InstanceStore {
         guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
         guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
         try await checkEULA(before: action, of: instance)
+        // Said at once, not after a connection attempt into a silent network.
+        try liveness.requireOnline(instance.node)
         do {
             return try await daemons.power(action, instance: id.lowercased(), on: instance.node)
         } catch DaemonClientError.refused(let status, let message) where status == 409 || status == 400 {
             // Not installed, suspended, already in that state: the node says why.
             throw PanelError.conflict(message)
         } catch let error as DaemonClientError {
-            throw PanelError.nodeFailed("the instance was not sent \(action.rawValue): \(error.message)")
+            throw error.failing("the instance was not sent \(action.rawValue)")
         }
     }
 }

@@ -100,7 +100,7 @@ extension InstanceStore {
         } catch DaemonClientError.refused(let status, let message) where status == 400 || status == 409 {
             throw status == 400 ? PanelError.invalid(message) : PanelError.conflict(message)
         } catch let error as DaemonClientError {
-            throw PanelError.nodeFailed("the new settings were not applied, and the old ones stay: \(error.message)")
+            throw error.failing("the new settings were not applied, and the old ones stay")
         }
     }
 }

@@ -11,6 +11,8 @@ package struct InstanceStore: Sendable {
     let database: PanelDatabase
     let subusers: SubuserStore
     let daemons: DaemonClient
+    /// When a node counts as online: deploys and power actions go to online nodes only.
+    let liveness: NodeLiveness
     /// Whether instances may publish host ports below 1024, where the node's own services live.
     let allowsLowHostPorts: Bool
     /// The bucket backups go to, when the panel keeps them in object storage.
@@ -114,10 +116,8 @@ package struct InstanceStore: Sendable {
         guard let nodeUUID = UUID(uuidString: request.nodeID), let node = try await Node.find(nodeUUID, on: db) else {
             throw PanelError.notFound("node \(request.nodeID) does not exist")
         }
-        guard NodeView(node).status == "online" else {
-            throw PanelError.nodeUnavailable("node \(node.name) is offline; it has not sent a heartbeat for \(Int(NodeView.onlineWindow)) seconds")
-        }
-        guard !node.maintenance else { throw PanelError.nodeUnavailable("node \(node.name) is in maintenance; it takes no new instances") }
+        try liveness.requireOnline(node)
+        guard !node.maintenance else { throw PanelError.conflict("node \(node.name) is in maintenance; it takes no new instances") }
         let image = try await findImage(request)
         guard let definition = image.decodedDefinition else {
             throw PanelError.corrupt("the image \(image.name) is stored in a shape this panel cannot read")
@@ -343,7 +343,7 @@ package struct InstanceStore: Sendable {
         do {
             try await daemons.setSuspended(suspended, instance: id.lowercased(), on: instance.node)
         } catch let error as DaemonClientError {
-            throw PanelError.nodeFailed("the instance was not \(suspended ? "suspended" : "unsuspended"): \(error.message)")
+            throw error.failing("the instance was not \(suspended ? "suspended" : "unsuspended")")
         }
         instance.suspended = suspended
         try await instance.save(on: database.db())

@@ -9,13 +9,15 @@ import SQLKit
 /// the webhook deliveries waiting and the backups being made. Requests are counted and timed as they happen (``RequestMetricsMiddleware``).
 struct PanelGauges: Sendable {
     let database: PanelDatabase
+    let liveness: NodeLiveness
     let instances: GaugeFamily
     let nodes: GaugeFamily
     let heartbeatAges: GaugeFamily
     let metrics: MetricsRegistry
 
-    init(database: PanelDatabase, metrics: MetricsRegistry) {
+    init(database: PanelDatabase, liveness: NodeLiveness, metrics: MetricsRegistry) {
         self.database = database
+        self.liveness = liveness
         self.metrics = metrics
         instances = GaugeFamily("berth_instances", by: "state", in: metrics)
         nodes = GaugeFamily("berth_nodes", by: "status", in: metrics)
@@ -45,7 +47,7 @@ struct PanelGauges: Sendable {
             instances.set(byState)
 
             let all = try await Node.query(on: database.db()).all()
-            let online = all.filter { $0.lastSeenAt.map { now.timeIntervalSince($0) < NodeView.onlineWindow } == true }.count
+            let online = all.filter { liveness.isOnline($0, at: now) }.count
             nodes.set(["online": Double(online), "offline": Double(all.count - online)])
             heartbeatAges.set(
                 Dictionary(all.compactMap { node in node.lastSeenAt.map { (node.name, now.timeIntervalSince($0)) } }, uniquingKeysWith: max)

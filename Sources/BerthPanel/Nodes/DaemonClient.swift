@@ -187,4 +187,11 @@ package enum DaemonClientError: Error, Equatable {
         case .untrusted(let reason): "the node is not trusted: \(reason)"
         }
     }
+
+    /// What the panel answers when `what` failed so: a node that did not answer is unavailable (503, try
+    /// again), one that refused or is not trusted failed (502).
+    func failing(_ what: String) -> PanelError {
+        if case .unreachable = self { return .nodeUnavailable("\(what): \(message)") }
+        return .nodeFailed("\(what): \(message)")
+    }
 }

@@ -6,6 +6,8 @@ import SQLKit
 /// Nodes in the database.
 package struct NodeStore: Sendable {
     let database: PanelDatabase
+    /// When a node counts as online.
+    package let liveness: NodeLiveness
     /// The panel's URL as daemons reach it, for the configuration command.
     let panelURL: String
     /// Whether nodes may be created at loopback addresses (a node on the panel's own machine).

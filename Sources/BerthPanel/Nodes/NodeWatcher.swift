@@ -10,21 +10,21 @@ import ServiceLifecycle
 struct NodeWatcher: Service {
     let database: PanelDatabase
     let instances: InstanceStore
-    let interval: Duration
+    let liveness: NodeLiveness
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while (try? await Task.sleep(for: interval)) != nil {
+            while (try? await Task.sleep(for: liveness.watchInterval)) != nil {
                 await reportSilentNodes()
             }
         }
     }
 
-    /// Posts `node.offline` for each node heard from once and not within ``NodeView/onlineWindow`` since.
+    /// Posts `node.offline` for each node heard from once and not within the node timeout since.
     func reportSilentNodes(at now: Date = Date()) async {
         do {
             let silent = try await Node.query(on: database.db()).filter(\.$reportedOffline == false).all()
-                .filter { $0.lastSeenAt.map { now.timeIntervalSince($0) >= NodeView.onlineWindow } == true }
+                .filter { $0.lastSeenAt != nil && !liveness.isOnline($0, at: now) }
             for node in silent where try await claim(node, reportedOffline: true) {
                 await instances.outbox.post(.nodeOffline, aboutNode: node)
             }

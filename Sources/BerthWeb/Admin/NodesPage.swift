@@ -142,7 +142,7 @@ struct NodesPage: Sendable {
             let used = node.id.flatMap { usage[$0] }
             let memory = used?.memory ?? 0
             return Row(
-                node: NodeView(node),
+                node: NodeView(node, liveness: nodes.liveness),
                 instances: used?.instances ?? 0,
                 memoryUsed: memory,
                 memoryPercent: node.ram > 0 ? min(100, memory * 100 / node.ram) : 0,

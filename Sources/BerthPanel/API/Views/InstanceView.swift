@@ -56,6 +56,9 @@ package struct InstanceView: Codable, Sendable, Equatable {
         package let name: String
         package let address: String
         let port: Int
+        /// `offline` once the node has been silent for the panel's node timeout: the instance's states
+        /// are then the last its node reported, and nothing can be asked of it until it is back.
+        package let status: String
     }
 
     package init(_ instance: Instance, node: Node) {
@@ -65,7 +68,13 @@ package struct InstanceView: Codable, Sendable, Equatable {
     init(_ row: InstanceRow) {
         id = row.id.uuidString.lowercased()
         name = row.name
-        node = NodeSummary(id: row.nodeID.uuidString.lowercased(), name: row.nodeName, address: row.nodeAddress, port: row.nodePort)
+        node = NodeSummary(
+            id: row.nodeID.uuidString.lowercased(),
+            name: row.nodeName,
+            address: row.nodeAddress,
+            port: row.nodePort,
+            status: row.nodeReportedOffline ? "offline" : "online"
+        )
         user = row.ownerUserID
         image = row.dockerImage
         memory = row.memory
@@ -108,6 +117,7 @@ extension InstanceView: JSONWritable {
                 node.field("id", self.node.id)
                 node.field("name", self.node.name)
                 node.field("port", self.node.port)
+                node.field("status", self.node.status)
             }
             json.field("Ports", ports)
             json.field("PowerState", powerState)

@@ -26,10 +26,7 @@ package struct NodeView: Codable, Sendable, Equatable {
     let lastSeen: String?
     let version: String?
 
-    /// A node counts as online for this long after its last heartbeat.
-    static let onlineWindow: TimeInterval = 30
-
-    package init(_ node: Node, now: Date = Date()) {
+    package init(_ node: Node, liveness: NodeLiveness, now: Date = Date()) {
         id = node.id?.uuidString.lowercased() ?? ""
         name = node.name
         tags = node.tags
@@ -46,7 +43,7 @@ package struct NodeView: Codable, Sendable, Equatable {
         maintenance = policy.maintenance
         defaultDisk = policy.defaultDiskMiB
         let seen = node.lastSeenAt
-        status = seen.map { now.timeIntervalSince($0) < Self.onlineWindow } == true ? "online" : "offline"
+        status = liveness.isOnline(node, at: now) ? "online" : "offline"
         lastSeen = seen.map { ISO8601DateFormatter().string(from: $0) }
         version = node.daemonVersion
     }

@@ -32,10 +32,8 @@ struct CreateListEpochs: AsyncMigration {
             try await sql.raw("INSERT INTO \(unsafeRaw: ListCache.table) (id, value) VALUES (\(bind: list.rawValue), 0)").run()
         }
         if sql.dialect.name == "sqlite" {
-            // SQLite has one writer at a time, so the counter's row is never a lock anyone waits on.
             for (name, list, event) in Self.changes {
-                let bump = "UPDATE \(ListCache.table) SET value = value + 1 WHERE id = '\(list.rawValue)'"
-                try await sql.raw("CREATE TRIGGER list_epoch_\(unsafeRaw: name) AFTER \(unsafeRaw: event) BEGIN \(unsafeRaw: bump); END").run()
+                try await Self.createTrigger(name, moving: list, after: event, on: sql)
             }
         } else {
             // On PostgreSQL the counter's row is locked by the transaction that moves it until it commits. The
@@ -51,24 +49,38 @@ struct CreateListEpochs: AsyncMigration {
             ).run()
             try await sql.raw("ALTER TABLE \(unsafeRaw: ListCache.table) ADD COLUMN moved_by BIGINT").run()
             for (name, list, event) in Self.changes {
-                try await sql.raw(
-                    """
-                    CREATE CONSTRAINT TRIGGER list_epoch_\(unsafeRaw: name) AFTER \(unsafeRaw: event) \
-                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION next_list_epoch('\(unsafeRaw: list.rawValue)')
-                    """
-                ).run()
+                try await Self.createTrigger(name, moving: list, after: event, on: sql)
             }
         }
     }
 
+    /// The trigger `list_epoch_<name>` that moves `list`'s counter after `event` (`UPDATE OF … ON table`).
+    static func createTrigger(_ name: String, moving list: ListCache.List, after event: String, on sql: any SQLDatabase) async throws {
+        if sql.dialect.name == "sqlite" {
+            // SQLite has one writer at a time, so the counter's row is never a lock anyone waits on.
+            let bump = "UPDATE \(ListCache.table) SET value = value + 1 WHERE id = '\(list.rawValue)'"
+            try await sql.raw("CREATE TRIGGER list_epoch_\(unsafeRaw: name) AFTER \(unsafeRaw: event) BEGIN \(unsafeRaw: bump); END").run()
+        } else {
+            try await sql.raw(
+                """
+                CREATE CONSTRAINT TRIGGER list_epoch_\(unsafeRaw: name) AFTER \(unsafeRaw: event) \
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION next_list_epoch('\(unsafeRaw: list.rawValue)')
+                """
+            ).run()
+        }
+    }
+
+    static func dropTrigger(_ name: String, after event: String, on sql: any SQLDatabase) async throws {
+        let table = event.split(separator: " ").last ?? ""
+        try await sql.raw("DROP TRIGGER list_epoch_\(unsafeRaw: name)\(unsafeRaw: sql.dialect.name == "sqlite" ? "" : " ON \(table)")").run()
+    }
+
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        let postgres = sql.dialect.name != "sqlite"
         for (name, _, event) in Self.changes {
-            let table = event.split(separator: " ").last ?? ""
-            try await sql.raw("DROP TRIGGER list_epoch_\(unsafeRaw: name)\(unsafeRaw: postgres ? " ON \(table)" : "")").run()
+            try await Self.dropTrigger(name, after: event, on: sql)
         }
-        if postgres { try await sql.raw("DROP FUNCTION next_list_epoch()").run() }
+        if sql.dialect.name != "sqlite" { try await sql.raw("DROP FUNCTION next_list_epoch()").run() }
         try await sql.raw("DROP TABLE \(unsafeRaw: ListCache.table)").run()
     }
 }
