@@ -248,6 +248,10 @@ let package = Package(
             dependencies: ["SMTP", "BerthTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
+            name: "BerthClusterTests",
+            dependencies: ["BerthTestSupport", .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "BerthDaemonTests",
             dependencies: [
                 "BerthDaemon", "DockerEngine", "BerthProtocol", "BerthHTTP", "BerthTestSupport",

@@ -1,4 +1,5 @@
 import BerthProtocol
+import NIOCore
 import ServiceLifecycle
 
 /// Tells the panel every ``interval`` that this node is alive, with what it is (``NodeInfo``).
@@ -7,6 +8,13 @@ struct HeartbeatSender: Service {
     let source: NodeInfoSource
     /// How often the node says it is alive; the panel counts a node offline after a few missed beats.
     let interval: Duration
+
+    /// A heartbeat older than the next is no news: one that cannot be delivered within an interval (2 s at
+    /// least) gives way to the next, so a node whose link returns is seen at its next beat, not after a
+    /// connection attempt into the silence has timed out.
+    private var deadline: TimeAmount {
+        .nanoseconds(max(Int64(interval.components.seconds) * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000, 2_000_000_000))
+    }
 
     func run() async throws {
         guard let connection else {
@@ -18,7 +26,7 @@ struct HeartbeatSender: Service {
         // that would make the service group cancel everything else.
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                _ = await connection.post(await source.nodeInfo(), to: PanelRemoteRoutes.heartbeat, what: "a heartbeat")
+                _ = await connection.post(await source.nodeInfo(), to: PanelRemoteRoutes.heartbeat, what: "a heartbeat", deadline: deadline)
                 try? await Task.sleep(for: interval)
             }
         }

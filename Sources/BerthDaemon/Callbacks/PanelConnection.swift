@@ -44,9 +44,9 @@ final class PanelConnection: Sendable {
     }
 
     /// Posts `body`; failures are logged with `what` was waiting.
-    func post(_ body: some Encodable, to route: RoutePath, what: String) async -> Delivery {
+    func post(_ body: some Encodable, to route: RoutePath, what: String, deadline: TimeAmount = .seconds(10)) async -> Delivery {
         do {
-            let (status, _) = try await ask(body, at: route)
+            let (status, _) = try await ask(body, at: route, deadline: deadline)
             if (200..<300).contains(status) { return .delivered }
             if (400..<500).contains(status) && ![401, 408, 429].contains(status) {
                 logger.error("the panel refused \(what) for good with status \(status)")
@@ -62,14 +62,14 @@ final class PanelConnection: Sendable {
 
     /// Posts `body` and returns the panel's status and answer: from the panel that answered last, or else
     /// from the first of the others that answers. Throws when none can be reached.
-    func ask(_ body: some Encodable, at route: RoutePath) async throws -> (status: Int, body: ByteBuffer) {
+    func ask(_ body: some Encodable, at route: RoutePath, deadline: TimeAmount = .seconds(10)) async throws -> (status: Int, body: ByteBuffer) {
         let bytes = try JSONEncoder().encode(body)
         let first = answering.load(ordering: .relaxed)
         var lastError: (any Error)?
         for offset in panelURLs.indices {
             let index = (first + offset) % panelURLs.count
             do {
-                let answer = try await ask(bytes, at: route, of: panelURLs[index])
+                let answer = try await ask(bytes, at: route, of: panelURLs[index], deadline: deadline)
                 // A proxy in front of a replica that went away answers for it; the next URL may do better.
                 if [502, 503, 504].contains(answer.status), offset < panelURLs.count - 1 { continue }
                 answering.store(index, ordering: .relaxed)
@@ -82,7 +82,7 @@ final class PanelConnection: Sendable {
         throw lastError ?? PanelConnectionError.noPanel
     }
 
-    private func ask(_ bytes: Data, at route: RoutePath, of panelURL: String) async throws -> (status: Int, body: ByteBuffer) {
+    private func ask(_ bytes: Data, at route: RoutePath, of panelURL: String, deadline: TimeAmount) async throws -> (status: Int, body: ByteBuffer) {
         var request = HTTPClientRequest(url: panelURL + route.pattern)
         request.method = .POST
         // Signed anew for each panel tried: a panel refuses a nonce it has seen, and replicas share one table of them.
@@ -92,7 +92,7 @@ final class PanelConnection: Sendable {
         }
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: bytes))
-        let response = try await httpClient.execute(request, timeout: .seconds(10))
+        let response = try await httpClient.execute(request, timeout: deadline)
         return (Int(response.status.code), try await response.body.collect(upTo: 1024 * 1024))
     }
 }

@@ -75,6 +75,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(AddNodeOfflineReport())
             migrations.add(CreateGrantEpoch())
             migrations.add(CreateListEpochs())
+            migrations.add(ListsShowNodeStatus())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

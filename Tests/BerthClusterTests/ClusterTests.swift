@@ -1,0 +1,133 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// Three nodes and two panel replicas on one PostgreSQL, each node in a network namespace with its own
+/// address and Docker engine (``TestCluster``). One test, in stages, because building the cluster is
+/// most of its cost. Every wait is generous: what is judged is what happens, never how fast.
+@Suite(
+    "A cluster: three nodes, two panels",
+    .serialized,
+    .enabled(if: TestCluster.databaseServerURL != nil, "the cluster's panels share a PostgreSQL database (scripts/test starts one)"),
+    .timeLimit(.minutes(10))
+)
+struct ClusterTests {
+    @Test(
+        "either replica serves every node; a node cut off shows offline on both and refuses work with 503 while the others serve; back, it reports what changed meanwhile"
+    )
+    func twoPanelsThreeNodes() async throws {
+        try await TestCluster.with { cluster in
+            let (user, instances) = try await deployOnEveryNode(cluster)
+            try await loseAndRecoverANode(cluster, instances: instances, user: user)
+        }
+    }
+
+    /// One instance per node, each deployed through one replica and followed on the other, all on the same
+    /// port (each node publishes at its own address). Returns their owner's userId and their ids by node number.
+    private func deployOnEveryNode(_ cluster: TestCluster) async throws -> (user: String, instances: [Int: String]) {
+        let (a, b) = (cluster.panels[0], cluster.panels[1])
+        let owner = try await a.request(
+            .POST,
+            "/api/auth/create-user",
+            ["username": "owner", "email": "owner@example.com", "password": "correct horse battery"]
+        )
+        let user = try #require(owner.object["userId"] as? String, "\(owner.status) \(owner.text)")
+        var ids: [Int: String] = [:]
+        for node in cluster.nodes {
+            let through = cluster.panels[node.number % 2]
+            let deployed = try await through.request(
+                .POST,
+                "/api/instances/deploy",
+                Self.deployFields(node: node.id, user: user, name: "game-\(node.number)")
+            )
+            ids[node.number] = try #require(deployed.object["Id"] as? String, "deploy through \(through.name): \(deployed.status) \(deployed.text)")
+        }
+        for node in cluster.nodes {
+            let id = try #require(ids[node.number])
+            let other = cluster.panels[(node.number + 1) % 2]
+            let running = try await other.waitForInstance(id, "READY and running on replica \(other.name)") {
+                $0?["InternalState"] as? String == "READY" && $0?["PowerState"] as? String == "running"
+            }
+            let shownNode = running?["Node"] as? [String: Any]
+            #expect(shownNode?["id"] as? String == node.id && shownNode?["status"] as? String == "online")
+            // The container is on this node's engine alone, its port published at this node's address.
+            for other in cluster.nodes {
+                #expect(
+                    try other.containerNames().contains("berth-\(id)") == (other.number == node.number),
+                    "instance \(id) on node \(other.number)'s engine"
+                )
+            }
+            let bindings = try node.docker("inspect -f '{{json .HostConfig.PortBindings}}' berth-\(id)")
+            #expect(bindings.contains("\"HostIp\":\"\(node.address)\"") && bindings.contains("\"HostPort\":\"\(Self.port)\""), "\(bindings)")
+        }
+        // A power action through one replica shows on the other.
+        let first = try #require(ids[1])
+        let stopped = try await b.request(.POST, "/api/v1/instances/\(first)/power", ["action": "stop"])
+        #expect(stopped.status == 202, "\(stopped.text)")
+        try await a.waitForInstance(first, "offline after a stop through replica B") { $0?["PowerState"] as? String == "offline" }
+        let started = try await a.request(.POST, "/api/v1/instances/\(first)/power", ["action": "start"])
+        #expect(started.status == 202, "\(started.text)")
+        try await b.waitForInstance(first, "running again after a start through replica A") { $0?["PowerState"] as? String == "running" }
+        return (user, ids)
+    }
+
+    /// Node 2's link is cut: both replicas show it offline, its instance read as on an offline node (listed,
+    /// with its last state), deploys and power actions for it answer 503, and the other nodes go on. While
+    /// cut, its instance is stopped through the node's own API from inside its namespace (as an operator at
+    /// the machine could); once the link is back, the node is online again and the panels learn the new state.
+    private func loseAndRecoverANode(_ cluster: TestCluster, instances: [Int: String], user: String) async throws {
+        let lost = cluster.nodes[1]
+        let lostInstance = try #require(instances[lost.number])
+        let (a, b) = (cluster.panels[0], cluster.panels[1])
+        try lost.cut()
+        var restored = false
+        defer { if !restored { try? lost.restore() } }
+        for panel in cluster.panels {
+            try await panel.waitForNode(lost.id, "offline")
+            let shown = try await panel.waitForInstance(lostInstance, "shown on an offline node by replica \(panel.name)") {
+                ($0?["Node"] as? [String: Any])?["status"] as? String == "offline"
+            }
+            #expect(shown?["PowerState"] as? String == "running", "the last state the node reported, not a made-up one")
+            #expect(try await panel.instances().count == instances.count, "replica \(panel.name) still lists every instance")
+            for other in cluster.nodes where other.number != lost.number {
+                #expect(try await panel.nodeStatuses()[other.id] == "online", "node \(other.number) stays online on replica \(panel.name)")
+            }
+        }
+        let deploy = try await a.request(.POST, "/api/instances/deploy", Self.deployFields(node: lost.id, user: user, name: "refused"))
+        #expect(deploy.status == 503 && deploy.error?.contains("offline") == true, "deploy to an offline node: \(deploy.status) \(deploy.text)")
+        let power = try await b.request(.POST, "/api/v1/instances/\(lostInstance)/power", ["action": "restart"])
+        #expect(power.status == 503 && power.error?.contains("offline") == true, "power on an offline node: \(power.status) \(power.text)")
+        // The others serve as before.
+        let elsewhere = try #require(instances[3])
+        let stop = try await b.request(.POST, "/api/v1/instances/\(elsewhere)/power", ["action": "stop"])
+        #expect(stop.status == 202, "\(stop.text)")
+        try await a.waitForInstance(elsewhere, "offline on a node that stayed") { $0?["PowerState"] as? String == "offline" }
+
+        // Meanwhile on the lost node: its server is stopped there, which no panel hears of while the link is down.
+        let stoppedThere = try lost.askDaemon(.POST, "/api/instances/\(lostInstance)/power", json: #"{"action": "stop"}"#)
+        #expect(stoppedThere.contains("\"powerState\""), "the node's own answer: \(stoppedThere)")
+        try await Task.sleep(for: .seconds(2 * TestCluster.heartbeatInterval))
+        #expect(try await a.instances()[lostInstance]?["PowerState"] as? String == "running", "no panel heard of it yet")
+        try lost.restore()
+        restored = true
+        for panel in cluster.panels {
+            try await panel.waitForNode(lost.id, "online")
+            try await panel.waitForInstance(lostInstance, "back online and no longer running on replica \(panel.name)") {
+                ($0?["Node"] as? [String: Any])?["status"] as? String == "online" && $0?["PowerState"] as? String == "offline"
+            }
+        }
+        let again = try await a.request(.POST, "/api/v1/instances/\(lostInstance)/power", ["action": "start"])
+        #expect(again.status == 202, "power once the node is back: \(again.status) \(again.text)")
+        try await b.waitForInstance(lostInstance, "running again on its returned node") { $0?["PowerState"] as? String == "running" }
+    }
+
+    /// The same port on every node: each publishes it at its own address.
+    static let port = 25565
+
+    static func deployFields(node: String, user: String, name: String) -> [String: Any] {
+        [
+            "image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "128MB", "cpu": "50%", "ports": "\(port):\(port)",
+            "nodeId": node, "name": name, "user": user, "primary": "\(port)",
+        ]
+    }
+}
