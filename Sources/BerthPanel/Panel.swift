@@ -61,6 +61,8 @@ public struct Panel: Sendable {
     /// Seals the secrets the database keeps whole (nodes' channel secrets, TOTP secrets).
     package let box: SecretBox
     let logger: Logger
+    /// This panel process in the database's register of live processes (``GrantEpoch``), fresh at each start.
+    let process: String
 
     /// Opens the database and applies its migrations.
     public static func open(_ configuration: PanelConfiguration, logger: Logger = Logger(label: "berth.panel")) async throws -> Panel {
@@ -81,6 +83,7 @@ public struct Panel: Sendable {
         self.database = database
         self.logger = logger
         users = UserStore(database: database, box: box, initialPasswordFile: configuration.initialPasswordFile)
+        process = UUID().uuidString.lowercased()
         let liveness = NodeLiveness(timeout: configuration.nodeTimeout)
         nodes = NodeStore(
             database: database,
@@ -105,6 +108,7 @@ public struct Panel: Sendable {
             subusers: subusers,
             daemons: DaemonClient(httpClient: nodeClient.client, box: box),
             liveness: liveness,
+            process: process,
             allowsLowHostPorts: configuration.allowsLowHostPorts,
             backupBucket: configuration.backupBucket.map { S3Client(bucket: $0) },
             background: BackgroundWork(),
@@ -123,7 +127,7 @@ public struct Panel: Sendable {
         webhookSender = WebhookSender(database: database, box: box, check: outbound, interval: .seconds(1), logger: logger)
         let verifiedKeys = VerifiedKeys()
         apiKeys = APIKeyStore(database: database, verified: verifiedKeys)
-        grantEpochWatcher = GrantEpochWatcher(epoch: GrantEpoch(database: database), keys: verifiedKeys, logger: logger)
+        grantEpochWatcher = GrantEpochWatcher(epoch: GrantEpoch(database: database), keys: verifiedKeys, logger: logger, process: process)
         images = ImageStore(database: database)
         imageImporter = ImageImporter(database: database)
         persistence = DatabasePersistDriver(database: database, logger: logger)
@@ -186,7 +190,11 @@ public struct Panel: Sendable {
             database,
             nodeClient,
             mailer,
-            DeletionRetrier(instances: instances, interval: .seconds(5)),
+            UnfinishedWork(
+                instances: instances,
+                lease: WorkLease(database: database, name: "unfinished-work", holder: process),
+                interval: .seconds(5)
+            ),
             scheduleRunner,
             nodeWatcher,
             webhookSender,

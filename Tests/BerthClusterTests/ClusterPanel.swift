@@ -6,6 +6,7 @@ import NIOHTTP1
 /// on this machine's address on the cluster's bridge, where the nodes' daemons reach it.
 struct ClusterPanel: Sendable {
     let name: String
+    let port: Int
     let url: String
     let apiKey: String
     let process: ChildProcess
@@ -20,7 +21,7 @@ struct ClusterPanel: Sendable {
             ],
             environment: ["BERTH_DATABASE_URL": databaseURL]
         )
-        let panel = ClusterPanel(name: name, url: "http://\(TestCluster.hostAddress):\(port)", apiKey: apiKey, process: process)
+        let panel = ClusterPanel(name: name, port: port, url: "http://\(TestCluster.hostAddress):\(port)", apiKey: apiKey, process: process)
         let deadline = ContinuousClock.now + .seconds(60)
         // The sign-in page: asking /api with a wrong key would count against the tests' address.
         while (try? await HTTPAnswer.request(.GET, panel.url + "/login"))?.status != 200 {

@@ -19,6 +19,7 @@ struct ClusterTests {
         try await TestCluster.with { cluster in
             let (user, instances) = try await deployOnEveryNode(cluster)
             try await loseAndRecoverANode(cluster, instances: instances, user: user)
+            try await killAReplicaMidDeploy(cluster, instances: instances, user: user)
         }
     }
 
@@ -121,10 +122,71 @@ struct ClusterTests {
         try await b.waitForInstance(lostInstance, "running again on its returned node") { $0?["PowerState"] as? String == "running" }
     }
 
+    /// Replica A is killed while its deploy waits for node 1 (the panel's packets to the node's daemon are
+    /// dropped, so the deploy is held after its row is written): the deploy ends rolled back, never half,
+    /// by replica B once A has been gone long enough; the nodes report to B meanwhile, and A, started again,
+    /// sees what B sees.
+    private func killAReplicaMidDeploy(_ cluster: TestCluster, instances: [Int: String], user: String) async throws {
+        let (a, b) = (cluster.panels[0], cluster.panels[1])
+        let node = cluster.nodes[0]
+        let drop = "OUTPUT -d \(node.address) -p tcp --dport \(ClusterNode.daemonPort) -j DROP"
+        try HostShell.run("iptables -I \(drop)")
+        var dropping = true
+        defer { if dropping { _ = try? HostShell.run("iptables -D \(drop)") } }
+        let deploy = Task {
+            try? await a.request(
+                .POST,
+                "/api/instances/deploy",
+                Self.deployFields(node: node.id, user: user, name: "interrupted", port: Self.port + 1)
+            )
+        }
+        let before = Set(try await b.instances().keys)
+        var interrupted: String?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while interrupted == nil {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the interrupted deploy's row never showed on replica B") }
+            interrupted = try await b.instances().keys.first { !before.contains($0) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        a.process.terminate(SIGKILL)
+        _ = await a.process.finish()
+        let answer = await deploy.value
+        #expect(
+            answer == nil || answer?.status != 201,
+            "the client of a killed replica learns nothing went through: \(String(describing: answer?.status))"
+        )
+        // The kernel would go on resending the dead replica's request, and the node take it once the way is
+        // open (then B finds it deployed, the other whole outcome, which the panel's own tests pin): its
+        // connection is destroyed first, so what is tested here is the rollback.
+        try HostShell.run("ss -K dst \(node.address) dport = \(ClusterNode.daemonPort)")
+        try HostShell.run("iptables -D \(drop)")
+        dropping = false
+        let id = try #require(interrupted)
+
+        // B rolls it back once A has been silent long enough; the nodes meanwhile report to B alone.
+        try await b.waitForInstance(id, "rolled back by replica B", seconds: 180) { $0 == nil }
+        #expect(try !node.containerNames().contains("berth-\(id)"), "node 1 has nothing of the rolled-back deploy")
+        for other in cluster.nodes {
+            #expect(try await b.nodeStatuses()[other.id] == "online", "node \(other.number) reports to replica B")
+        }
+        #expect(Set(try await b.instances().keys) == Set(instances.values), "replica B lists exactly the instances that were deployed")
+
+        let restarted = try await cluster.restart(a)
+        defer { restarted.process.terminate() }
+        #expect(Set(try await restarted.instances().keys) == Set(instances.values), "replica A, started again, lists what B lists")
+        let again = try await restarted.request(
+            .POST,
+            "/api/instances/deploy",
+            Self.deployFields(node: node.id, user: user, name: "after", port: Self.port + 2)
+        )
+        let after = try #require(again.object["Id"] as? String, "a deploy through the restarted replica: \(again.status) \(again.text)")
+        try await b.waitForInstance(after, "READY, deployed through the restarted replica A") { $0?["InternalState"] as? String == "READY" }
+    }
+
     /// The same port on every node: each publishes it at its own address.
     static let port = 25565
 
-    static func deployFields(node: String, user: String, name: String) -> [String: Any] {
+    static func deployFields(node: String, user: String, name: String, port: Int = port) -> [String: Any] {
         [
             "image": "berth-test/busybox:latest", "imagename": "Echo", "memory": "128MB", "cpu": "50%", "ports": "\(port):\(port)",
             "nodeId": node, "name": name, "user": user, "primary": "\(port)",

@@ -8,6 +8,9 @@ struct TestCluster: Sendable {
     let directory: String
     let panels: [ClusterPanel]
     let nodes: [ClusterNode]
+    let databaseURL: String
+    /// The replicas' shared data directory.
+    let panelData: String
 
     /// This machine's address on the cluster's bridge, where the replicas listen.
     static let hostAddress = "10.231.0.1"
@@ -74,7 +77,7 @@ struct TestCluster: Sendable {
             let token = String(command.split(separator: " ")[1])
             nodes.append(try await ClusterNode.start(number, id: id, token: token, panels: panels, clusterDirectory: directory))
         }
-        let cluster = TestCluster(directory: directory, panels: panels, nodes: nodes)
+        let cluster = TestCluster(directory: directory, panels: panels, nodes: nodes, databaseURL: databaseURL, panelData: panelData)
         for panel in panels {
             for node in nodes { try await panel.waitForNode(node.id, "online") }
         }
@@ -90,6 +93,11 @@ struct TestCluster: Sendable {
             node.daemon.terminate()
             _ = await node.daemon.finish()
         }
+    }
+
+    /// Starts `panel` again where it was (after it was killed); the caller stops it.
+    func restart(_ panel: ClusterPanel) async throws -> ClusterPanel {
+        try await ClusterPanel.start(panel.name, port: panel.port, dataDirectory: panelData, databaseURL: databaseURL, apiKey: panel.apiKey)
     }
 
     /// A database of its own on the test server.

@@ -13,6 +13,8 @@ package struct InstanceStore: Sendable {
     let daemons: DaemonClient
     /// When a node counts as online: deploys and power actions go to online nodes only.
     let liveness: NodeLiveness
+    /// This panel process, as the database's register of live processes knows it.
+    let process: String
     /// Whether instances may publish host ports below 1024, where the node's own services live.
     let allowsLowHostPorts: Bool
     /// The bucket backups go to, when the panel keeps them in object storage.
@@ -149,6 +151,7 @@ package struct InstanceStore: Sendable {
         instance.suspended = false
         instance.deleting = false
         instance.eventSequence = 0
+        instance.deployingProcess = process
         let instanceID = try instance.requireID()
         do {
             try await database.inTurn {
@@ -193,6 +196,10 @@ package struct InstanceStore: Sendable {
             instance.deleting = true
             try await instance.save(on: db)
             throw PanelError.nodeFailed("the instance could not be deployed: \(error.message); it is being removed again")
+        }
+        // Taken by its node. Another replica that found this process gone may have rolled it back meanwhile.
+        guard try await confirmDeploy(instanceID, by: process) else {
+            throw PanelError.nodeUnavailable("the instance was rolled back while its node took long to answer; deploy again")
         }
         await outbox.post(.deployed, about: instance)
         return instanceID.uuidString.lowercased()

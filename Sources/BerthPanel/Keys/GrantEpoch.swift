@@ -70,13 +70,18 @@ struct GrantEpoch: Sendable {
         }
     }
 
-    /// The database's clock in seconds since 1970, so that processes on different machines compare times
-    /// on one clock.
-    private var now: String {
-        switch database.location {
-        case .sqlite: "((julianday('now') - 2440587.5) * 86400.0)"
-        case .postgres: "EXTRACT(EPOCH FROM clock_timestamp())"
-        }
+    private var now: String { database.clock }
+
+    /// The panel processes that wrote to the register within the last `seconds`: those alive.
+    func liveProcesses(seenWithin seconds: Double) async throws -> Set<String> {
+        let rows = try await database.sql().raw(
+            "SELECT id FROM \(unsafeRaw: Self.processTable) WHERE seen_at > \(unsafeRaw: now) - \(bind: seconds)"
+        ).all(decoding: Process.self)
+        return Set(rows.map(\.id))
+    }
+
+    private struct Process: Decodable {
+        let id: String
     }
 
     private struct Value: Decodable {

@@ -10,8 +10,8 @@ struct GrantEpochWatcher: Service {
     let epoch: GrantEpoch
     let keys: VerifiedKeys
     let logger: Logger
-    /// This process in the register, fresh at each start.
-    let process = UUID().uuidString.lowercased()
+    /// This process in the register (``Panel/process``).
+    let process: String
 
     /// How long a change to a grant waits for this process at most, in the usual case; ten small reads a
     /// second per panel process cost next to nothing, and a test suite runs dozens of panels at once.

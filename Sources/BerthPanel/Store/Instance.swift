@@ -46,6 +46,8 @@ package final class Instance: Model, @unchecked Sendable {
     @Field(key: "deleting") package var deleting: Bool
     /// The last event sequence taken from the node, so a repeated delivery is not applied twice.
     @Field(key: "event_sequence") var eventSequence: Int
+    /// The panel process (``GrantEpochWatcher/process``) deploying it, until its node has taken it.
+    @OptionalField(key: "deploying_process") var deployingProcess: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     package init() {}

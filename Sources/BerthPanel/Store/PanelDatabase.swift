@@ -18,6 +18,15 @@ final class PanelDatabase: Service, Sendable {
 
     let databases: Databases
     let location: Location
+
+    /// The database's clock in seconds since 1970, as SQL: processes on different machines that compare
+    /// times the database keeps compare them on one clock.
+    var clock: String {
+        switch location {
+        case .sqlite: "((julianday('now') - 2440587.5) * 86400.0)"
+        case .postgres: "EXTRACT(EPOCH FROM clock_timestamp())"
+        }
+    }
     let logger: Logger
     private let writeTurns = WriteTurns()
     /// The threads SQLite's calls run on, this database's own. A writer that finds the file locked spins
@@ -76,6 +85,8 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(CreateGrantEpoch())
             migrations.add(CreateListEpochs())
             migrations.add(ListsShowNodeStatus())
+            migrations.add(AddDeployingProcess())
+            migrations.add(CreateWorkLeases())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

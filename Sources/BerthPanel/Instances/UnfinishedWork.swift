@@ -1,0 +1,28 @@
+import ServiceLifecycle
+
+/// Finishes, every few seconds, what was left half-done: deletions that nodes have not confirmed (so a node
+/// that was down never keeps a container the panel has forgotten, nor the panel a row for a container long
+/// gone), and deploys whose panel process went away before their node answered. Of the panel processes on
+/// one database, the one holding the lease does it.
+struct UnfinishedWork: Service {
+    let instances: InstanceStore
+    let lease: WorkLease
+    let interval: Duration
+
+    func run() async throws {
+        // A shutdown cancels the wait; that is the normal end, not an error.
+        await cancelWhenGracefulShutdown {
+            while (try? await Task.sleep(for: interval)) != nil {
+                // Held for three rounds: a holder that stops is replaced after them.
+                guard (try? await lease.take(for: 3 * Double(interval.components.seconds))) == true else { continue }
+                await instances.recoverAbandonedDeploys()
+                await instances.retryPendingDeletions()
+            }
+        }
+    }
+}
+
+extension UnfinishedWork: CustomStringConvertible {
+    /// Only the name: ServiceLifecycle logs its services at debug level, and the stores it holds reach the nodes' secrets.
+    var description: String { "UnfinishedWork" }
+}
