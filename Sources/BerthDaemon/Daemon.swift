@@ -196,6 +196,9 @@ public struct Daemon: Sendable {
         FileController(supervisor: supervisor, pull: FilePull(check: DownloadCheck(allowsPrivateAddresses: configuration.allowsPrivateDownloads)))
             .addRoutes(to: api)
         BackupController(supervisor: supervisor).addRoutes(to: api)
+        let transfers = TransferController<DaemonRequestContext>(supervisor: supervisor)
+        transfers.addRoutes(to: api)
+        transfers.addFileRoute(to: router)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }

@@ -39,6 +39,28 @@ struct ClusterPanel: Sendable {
         return try await HTTPAnswer.request(method, url + path, headers: [("x-api-key", apiKey)], json: json)
     }
 
+    /// Writes `bytes` to the file at `path` of instance `id`, through the panel's file manager.
+    func upload(_ bytes: Data, to path: String, of id: String) async throws -> HTTPAnswer {
+        try await HTTPAnswer.request(
+            .PUT,
+            url + "/api/v1/instances/\(id)/files/contents?path=\(path)",
+            headers: [("x-api-key", apiKey)],
+            bytes: bytes
+        )
+    }
+
+    /// Waits until the instance's latest transfer is in `state`; returns it.
+    func waitForTransfer(of id: String, _ state: String, seconds: Int = 180) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var latest: [String: Any]?
+        while ContinuousClock.now < deadline {
+            latest = try await request(.GET, "/api/v1/instances/\(id)/transfers").array.first
+            if latest?["state"] as? String == state { return latest ?? [:] }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw TestFailure("panel \(name): the transfer of \(id) never became \(state); last: \(latest.map { "\($0)" } ?? "none")")
+    }
+
     /// The instances `GET /api/instances` lists, by id.
     func instances() async throws -> [String: [String: Any]] {
         let answer = try await request(.GET, "/api/instances")

@@ -19,7 +19,8 @@ struct ClusterTests {
         try await TestCluster.with { cluster in
             let (user, instances) = try await deployOnEveryNode(cluster)
             try await loseAndRecoverANode(cluster, instances: instances, user: user)
-            try await killAReplicaMidDeploy(cluster, instances: instances, user: user)
+            let moving = try await killAReplicaMidDeploy(cluster, instances: instances, user: user)
+            try await moveAnInstance(cluster, moving, instances: instances)
         }
     }
 
@@ -126,7 +127,8 @@ struct ClusterTests {
     /// dropped, so the deploy is held after its row is written): the deploy ends rolled back, never half,
     /// by replica B once A has been gone long enough; the nodes report to B meanwhile, and A, started again,
     /// sees what B sees.
-    private func killAReplicaMidDeploy(_ cluster: TestCluster, instances: [Int: String], user: String) async throws {
+    /// Returns the id of the instance deployed through the restarted replica, on node 1.
+    private func killAReplicaMidDeploy(_ cluster: TestCluster, instances: [Int: String], user: String) async throws -> String {
         let (a, b) = (cluster.panels[0], cluster.panels[1])
         let node = cluster.nodes[0]
         let drop = "OUTPUT -d \(node.address) -p tcp --dport \(ClusterNode.daemonPort) -j DROP"
@@ -180,7 +182,56 @@ struct ClusterTests {
             Self.deployFields(node: node.id, user: user, name: "after", port: Self.port + 2)
         )
         let after = try #require(again.object["Id"] as? String, "a deploy through the restarted replica: \(again.status) \(again.text)")
-        try await b.waitForInstance(after, "READY, deployed through the restarted replica A") { $0?["InternalState"] as? String == "READY" }
+        try await b.waitForInstance(after, "READY and running, deployed through the restarted replica A") {
+            $0?["InternalState"] as? String == "READY" && $0?["PowerState"] as? String == "running"
+        }
+        return after
+    }
+
+    /// An instance moves from node 1 to node 3 with its files, ports and running state; its copy on node 1
+    /// goes. Before that: a move to a node where its port is taken is refused, and a move the network
+    /// breaks (node 1 cannot reach node 3) fails and leaves it running on node 1, node 3 with nothing.
+    private func moveAnInstance(_ cluster: TestCluster, _ id: String, instances: [Int: String]) async throws {
+        let b = cluster.panels[1]
+        let (source, target) = (cluster.nodes[0], cluster.nodes[2])
+        let marker = Data("files travel with their instance \(UUID())".utf8)
+        let written = try await b.upload(marker, to: "/marker.txt", of: id)
+        #expect(written.status == 201, "\(written.status) \(written.text)")
+
+        let taken = try await b.request(.POST, "/api/v1/instances/\(try #require(instances[1]))/transfer", ["node": target.id])
+        #expect(taken.status == 409 && taken.error?.contains("port \(Self.port) is taken") == true, "\(taken.status) \(taken.text)")
+
+        // Node 1 cannot reach node 3: the move fails, and rolls back.
+        let block = "OUTPUT -d \(target.address) -p tcp --dport \(ClusterNode.daemonPort) -j REJECT"
+        try HostShell.run("ip netns exec \(source.namespace) iptables -I \(block)")
+        let failing = try await b.request(.POST, "/api/v1/instances/\(id)/transfer", ["node": target.id])
+        #expect(failing.status == 202, "\(failing.status) \(failing.text)")
+        let failed = try await b.waitForTransfer(of: id, "failed")
+        try HostShell.run("ip netns exec \(source.namespace) iptables -D \(block)")
+        #expect((failed["error"] as? String)?.isEmpty == false, "a failed transfer says why: \(failed)")
+        let stayed = try await b.waitForInstance(id, "running on node 1 again after the failed move") { $0?["PowerState"] as? String == "running" }
+        #expect((stayed?["Node"] as? [String: Any])?["id"] as? String == source.id)
+        #expect(try !target.containerNames().contains("berth-\(id)"), "node 3 keeps nothing of a failed move")
+
+        // And now it goes.
+        let moving = try await b.request(.POST, "/api/v1/instances/\(id)/transfer", ["node": target.id])
+        #expect(moving.status == 202, "\(moving.status) \(moving.text)")
+        let done = try await b.waitForTransfer(of: id, "done")
+        #expect((done["bytes"] as? Int ?? 0) > 0 && done["downtimeMilliseconds"] != nil, "\(done)")
+        let moved = try await b.waitForInstance(id, "running on node 3") {
+            ($0?["Node"] as? [String: Any])?["id"] as? String == target.id && $0?["PowerState"] as? String == "running"
+        }
+        #expect(moved?["InternalState"] as? String == "READY")
+        let bindings = try target.docker("inspect -f '{{json .HostConfig.PortBindings}}' berth-\(id)")
+        #expect(bindings.contains("\"HostIp\":\"\(target.address)\""), "published at node 3's address: \(bindings)")
+        let read = try await b.request(.GET, "/api/v1/instances/\(id)/files/contents?path=/marker.txt")
+        #expect(read.status == 200 && read.body == marker, "the file written on node 1, read on node 3: \(read.status) \(read.text)")
+        let deadline = ContinuousClock.now + .seconds(120)
+        while try source.containerNames().contains("berth-\(id)") {
+            guard ContinuousClock.now < deadline else { throw TestFailure("node 1 kept its copy of the moved instance") }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(try await b.waitForTransfer(of: id, "done")["sourceRemoved"] as? Bool == true)
     }
 
     /// The same port on every node: each publishes it at its own address.

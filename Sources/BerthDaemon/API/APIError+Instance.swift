@@ -8,6 +8,7 @@ extension InstanceError: APIErrorConvertible {
         case .notFound: APIError(.notFound, message)
         case .alreadyExists, .conflict: APIError(.conflict, message)
         case .invalid: APIError(.badRequest, message)
+        case .forbidden: APIError(.forbidden, message)
         case .unavailable, .engine: APIError(.serviceUnavailable, message)
         case .failed: APIError(.internalServerError, message)
         }

@@ -78,7 +78,7 @@ struct BackupTransfers: Sendable {
 }
 
 /// A range of an open file as pieces to send, read as they are asked for.
-private struct FilePieces: AsyncSequence, Sendable {
+struct FilePieces: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let file: OpenFile
     let offset: Int64

@@ -20,17 +20,9 @@ struct Installer: Sendable {
 
     /// Installs, as `hostID` owns the volume and runs the instance, and returns the runtime container's id.
     func install(_ specification: InstanceSpecification, as hostID: UInt32, console: ConsoleHub) async throws -> String {
-        let id = specification.id
-        try await network.prepare()
-        try await ensureImage(specification.image.dockerImage, console: console)
+        let volume = try await prepare(specification, console: console)
         if let script = specification.image.install, let installImage = script.dockerImage {
             try await ensureImage(installImage, console: console)
-        }
-        let volume = blueprint.volumePath(for: id)
-        do {
-            try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw InstanceError.failed("the volume \(volume) could not be made: \(error.localizedDescription)")
         }
         guard let script = specification.image.install else {
             try VolumeOwnership.give(volume, to: hostID, group: hostID)
@@ -51,6 +43,20 @@ struct Installer: Sendable {
             }
             throw error
         }
+    }
+
+    /// What an instance needs before its files: the tenant network, its image, and its volume's folder
+    /// (whose path it returns).
+    func prepare(_ specification: InstanceSpecification, console: ConsoleHub) async throws -> String {
+        try await network.prepare()
+        try await ensureImage(specification.image.dockerImage, console: console)
+        let volume = blueprint.volumePath(for: specification.id)
+        do {
+            try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw InstanceError.failed("the volume \(volume) could not be made: \(error.localizedDescription)")
+        }
+        return volume
     }
 
     /// Removes an old runtime container, checks the ports, and creates a new one.

@@ -5,6 +5,8 @@ enum InstanceError: Error, Equatable {
     /// The request does not fit the instance's state, e.g. starting a suspended one.
     case conflict(String)
     case invalid(String)
+    /// The request's credentials do not allow it (a transfer's token that is wrong or used).
+    case forbidden(String)
     /// The instance cannot be acted on yet (its state is being established); the same request works later.
     case unavailable(String)
     /// Docker failed to do what was asked; the message says what it reported.
@@ -25,7 +27,7 @@ enum InstanceError: Error, Equatable {
         switch self {
         case .notFound(let id): "no instance \(id) on this node"
         case .alreadyExists(let id): "instance \(id) already exists on this node"
-        case .conflict(let message), .invalid(let message), .unavailable(let message), .engine(let message),
+        case .conflict(let message), .invalid(let message), .forbidden(let message), .unavailable(let message), .engine(let message),
             .failed(let message):
             message
         }

@@ -139,11 +139,11 @@ extension InstanceSupervisor {
 
     /// Far more entries than a game's files have (a backup is the node's own archive, not a tenant's
     /// upload), and no more bytes than the instance's files have room for.
-    private func restoreLimits(of id: String) throws -> ExtractionLimits {
+    func restoreLimits(of id: String) throws -> ExtractionLimits {
         ExtractionLimits(maximumEntries: 2_000_000, maximumBytes: try roomForFiles(of: id))
     }
 
-    private func startAgain(_ id: String, if wasRunning: Bool) async {
+    func startAgain(_ id: String, if wasRunning: Bool) async {
         guard wasRunning else { return }
         do {
             try await start(id)
@@ -155,7 +155,7 @@ extension InstanceSupervisor {
 
     /// Waits for a stop that was sent: its own kill comes after `grace`, so past that and a margin the
     /// container is taken to be stuck.
-    private func waitUntilStopped(_ id: String, grace: Duration, for outcome: String) async throws {
+    func waitUntilStopped(_ id: String, grace: Duration, for outcome: String) async throws {
         let deadline = ContinuousClock.now + grace + .seconds(30)
         while records[id]?.lifecycle.isStopped == false {
             guard ContinuousClock.now < deadline else {

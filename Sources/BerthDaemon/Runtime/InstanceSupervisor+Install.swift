@@ -3,8 +3,9 @@ import DockerEngine
 import Foundation
 
 extension InstanceSupervisor {
-    /// Accepts a new instance and installs it in the background.
-    func create(_ specification: InstanceSpecification) throws -> InstanceStatus {
+    /// Accepts a new instance and installs it in the background; or, without `installing`, records it as
+    /// installing while its files come from elsewhere (a transfer).
+    func create(_ specification: InstanceSpecification, installing: Bool = true) throws -> InstanceStatus {
         if let problem = specification.problem { throw InstanceError.invalid(problem) }
         try checkDiskLimit(specification.limits)
         guard records[specification.id] == nil else { throw InstanceError.alreadyExists(id: specification.id) }
@@ -20,7 +21,7 @@ extension InstanceSupervisor {
             throw error
         }
         reporter.report(Self.status(of: record))
-        beginInstall(record.id)
+        if installing { beginInstall(record.id) }
         return Self.status(of: record)
     }
 

@@ -41,6 +41,9 @@ actor InstanceSupervisor {
     var startMoments: [String: (session: UUID, at: Double)] = [:]
     /// The backup being made of each instance, one at a time.
     var backupsUnderWay: [String: BackupMeter] = [:]
+    /// Instances on their way here from another node, by transfer: each waits for its files, which come
+    /// once, with the transfer's token. Not saved: a restart ends them, and the panel rolls them back.
+    var incomingTransfers: [String: IncomingTransfer] = [:]
 
     init(
         docker: DockerEngine,

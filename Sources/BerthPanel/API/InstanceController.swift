@@ -129,6 +129,25 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
                 return try JSONResponse.make(try await instances.removePort(port, from: id))
             }
         }
+        group.post("v1/instances/:id/transfer") { request, context in
+            try context.grant.require(.write, on: .instances)
+            try context.grant.requireOperator("move instances between nodes")
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                _ = try await context.grant.reach(id, in: instances, subusers: subusers)
+                let node = try await RequestFields.read(request).string("node")
+                return try JSONResponse.make(try await instances.transfer(id, to: node), status: .accepted)
+            }
+        }
+        group.get("v1/instances/:id/transfers") { _, context in
+            try context.grant.require(.read, on: .instances)
+            try context.grant.requireOperator("see instances' moves between nodes")
+            return try await withBerthStatuses {
+                let id = try context.parameters.require("id")
+                _ = try await context.grant.reach(id, in: instances, subusers: subusers)
+                return try JSONResponse.make(try await instances.transfers(of: id))
+            }
+        }
         group.post("v1/instances/:id/power") { request, context in
             try context.grant.require(.write, on: .instances)
             return try await withBerthStatuses {

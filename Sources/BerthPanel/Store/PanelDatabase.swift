@@ -87,6 +87,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(ListsShowNodeStatus())
             migrations.add(AddDeployingProcess())
             migrations.add(CreateWorkLeases())
+            migrations.add(CreateTransfers())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

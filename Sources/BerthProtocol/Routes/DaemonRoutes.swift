@@ -62,6 +62,17 @@ public enum DaemonRoutes {
     /// `POST` a ``BackupUpload``: sends parts of the backup's archive to object storage with the requests
     /// the panel signed (the node never holds the bucket's key); the answer is a ``BackupUploadAnswer``.
     public static let backupUpload = RoutePath("/api/instances/:id/backups/:backup/upload")
+
+    // Moving an instance between nodes, node to node: the panel prepares the receiving node, then asks the
+    // sending one, which streams the files to the receiving one directly (never through the panel).
+    /// `POST` an ``IncomingTransfer`` to the receiving node: it records the instance, waiting for its files.
+    public static let incomingTransfers = RoutePath("/api/transfers")
+    /// `PUT` the instance's files (a `.tar.zst`, its SHA-256 in `Berth-SHA256`) to the receiving node, with
+    /// `Authorization: Bearer <the transfer's token>` instead of the node's: the answer is the instance's
+    /// ``InstanceStatus`` there, installed (and started when the transfer said so).
+    public static let transferFiles = RoutePath("/api/transfers/:transfer/files")
+    /// `POST` an ``OutgoingTransfer`` to the sending node; the answer is a ``TransferAnswer``.
+    public static let instanceTransfer = RoutePath("/api/instances/:id/transfer")
 }
 
 /// The panel's routes that daemons call with the node's token (`/api/remote/...`).
