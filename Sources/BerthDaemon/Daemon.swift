@@ -49,7 +49,8 @@ public struct Daemon: Sendable {
         self.configuration = configuration
         self.docker = docker
         self.logger = logger
-        let panelClient = ClientService()
+        // Posts to the panel have their own retries, and a replica that refuses hands them to the next.
+        let panelClient = ClientService(retryingConnections: false)
         self.panelClient = panelClient
         let connection =
             configuration.panelURLs.isEmpty

@@ -6,8 +6,13 @@ import ServiceLifecycle
 public final class ClientService: Service, Sendable {
     public let client: HTTPClient
 
-    public init() {
-        client = HTTPClient(eventLoopGroupProvider: .singleton)
+    /// With `retryingConnections` off, a connection that cannot be made fails the request at once, where
+    /// by default the client tries again until the request's deadline: for callers that have somewhere
+    /// else to turn (another panel replica) or a retry of their own.
+    public init(retryingConnections: Bool = true) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = retryingConnections
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     public func run() async throws {

@@ -17,11 +17,19 @@ struct ClusterTests {
     )
     func twoPanelsThreeNodes() async throws {
         try await TestCluster.with { cluster in
-            let (user, instances) = try await deployOnEveryNode(cluster)
-            try await loseAndRecoverANode(cluster, instances: instances, user: user)
-            let moving = try await killAReplicaMidDeploy(cluster, instances: instances, user: user)
-            try await moveAnInstance(cluster, moving, instances: instances)
+            let (user, instances) = try await stage("deploys on every node") { try await deployOnEveryNode(cluster) }
+            try await stage("a node lost and back") { try await loseAndRecoverANode(cluster, instances: instances, user: user) }
+            let moving = try await stage("a replica killed mid-deploy") { try await killAReplicaMidDeploy(cluster, instances: instances, user: user) }
+            try await stage("transfers") { try await moveAnInstance(cluster, moving, instances: instances) }
         }
+    }
+
+    /// Runs one stage and says how long it took: what a reader of a slow run looks for first.
+    private func stage<Result>(_ name: String, _ body: () async throws -> Result) async throws -> Result {
+        let started = ContinuousClock.now
+        let result = try await body()
+        print("cluster stage \"\(name)\" took \(ContinuousClock.now - started)")
+        return result
     }
 
     /// One instance per node, each deployed through one replica and followed on the other, all on the same
@@ -217,6 +225,7 @@ struct ClusterTests {
         let moving = try await b.request(.POST, "/api/v1/instances/\(id)/transfer", ["node": target.id])
         #expect(moving.status == 202, "\(moving.status) \(moving.text)")
         let done = try await b.waitForTransfer(of: id, "done")
+        print("transfer: \(done)")
         #expect((done["bytes"] as? Int ?? 0) > 0 && done["downtimeMilliseconds"] != nil, "\(done)")
         let moved = try await b.waitForInstance(id, "running on node 3") {
             ($0?["Node"] as? [String: Any])?["id"] as? String == target.id && $0?["PowerState"] as? String == "running"

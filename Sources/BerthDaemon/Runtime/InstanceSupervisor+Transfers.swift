@@ -69,6 +69,7 @@ extension InstanceSupervisor {
         }
         consoles[id]?.publishNotice("arrived from another node")
         if incoming.starts { try await start(id) }
+        logger.about(instance: id).info("transfer \(name): arrived\(incoming.starts ? " and started" : "")")
         return try status(of: id)
     }
 
@@ -103,8 +104,10 @@ extension InstanceSupervisor {
         do {
             let summary = try await NIOThreadPool.singleton.runIfActive { try archives.write(name, of: id, from: files) }
             let status = try await deliver(try archives.open(name, of: id), summary: summary, to: outgoing, trusting: pin)
+            let downtime = Self.milliseconds(since: stopped)
             consoles[id]?.publishNotice("moved to another node")
-            return TransferAnswer(status: status, bytesSent: summary.size, downtimeMilliseconds: Self.milliseconds(since: stopped))
+            logger.about(instance: id).info("transfer \(name): \(summary.size) bytes sent, stopped for \(downtime) ms")
+            return TransferAnswer(status: status, bytesSent: summary.size, downtimeMilliseconds: downtime)
         } catch {
             consoles[id]?.publishNotice("not moved: \(InstanceError.describe(error))")
             await startAgain(id, if: wasRunning)
@@ -128,9 +131,15 @@ extension InstanceSupervisor {
         request.headers.add(name: "Authorization", value: "Bearer \(outgoing.token)")
         request.headers.add(name: TransferHeaders.sha256, value: summary.sha256)
         request.body = .stream(FilePieces(file: archive, offset: 0, end: archive.size), length: .known(archive.size))
+        // A client of its own that gives up on a refused connection at once, rather than trying again until
+        // the request's hours-long deadline.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { client.shutdown { _ in } }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .hours(6))
+            response = try await client.execute(request, timeout: .hours(6))
         } catch {
             throw InstanceError.unavailable("the receiving node could not be reached: \(error)")
         }

@@ -147,7 +147,7 @@ extension InstanceStore {
                     """
                     UPDATE instances SET node_id = \(bind: try target.requireID()), install_state = \(bind: answer.status.installState.rawValue), \
                     power_state = \(bind: answer.status.powerState.rawValue), reason = \(bind: answer.status.reason), \
-                    container_id = \(bind: answer.status.containerID) WHERE id = \(bind: instanceID)
+                    container_id = \(bind: answer.status.containerID), event_sequence = 0 WHERE id = \(bind: instanceID)
                     """
                 ).run()
                 try await Allocation.query(on: transaction).filter(\.$instance.$id == instanceID).filter(\.$node.$id == sourceID).delete()
@@ -159,6 +159,25 @@ extension InstanceStore {
             }
         }
         logger.notice("instance \(instanceID) moved to node \(target.name) (\(answer.bytesSent) bytes, stopped \(answer.downtimeMilliseconds) ms)")
+        // The target's events until now went unheard: the instance was not its node's yet. Its sequences
+        // start over above 0 (another machine's clock), and its state as it is now fills the gap, unless
+        // an event arrived meanwhile, which is as new (a node delivers in order).
+        guard
+            let now = try? await daemons.send(
+                .GET,
+                DaemonRoutes.instance.path(id: instanceID.uuidString.lowercased()),
+                body: String?.none,
+                to: target,
+                expecting: InstanceStatus.self
+            )
+        else { return }
+        try await database.sql().raw(
+            """
+            UPDATE instances SET install_state = \(bind: now.installState.rawValue), power_state = \(bind: now.powerState.rawValue), \
+            reason = \(bind: now.reason), container_id = \(bind: now.containerID) \
+            WHERE id = \(bind: instanceID) AND node_id = \(bind: try target.requireID()) AND event_sequence = 0
+            """
+        ).run()
     }
 
     /// The target forgets the instance and its ports there are freed; the source runs it as before (it
