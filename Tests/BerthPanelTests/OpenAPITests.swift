@@ -20,6 +20,7 @@ struct OpenAPITests {
                 // Berth's own.
                 ("/api/v1/nodes/{id}", "patch"), ("/api/v1/instances/{id}", "patch"), ("/api/v1/instances/{id}/power", "post"),
                 ("/api/v1/instances/{id}/reinstall", "post"), ("/api/v1/instances/{id}/ports", "post"),
+                ("/api/v1/instances/{id}/transfer", "post"), ("/api/v1/instances/{id}/transfers", "get"),
                 ("/api/v1/instances/{id}/ports/{port}", "delete"), ("/api/v1/instances/{id}/eula", "post"),
                 ("/api/v1/images", "post"), ("/api/v1/images/{id}", "delete"),
                 ("/api/v1/instances/{id}/subusers", "get"), ("/api/v1/instances/{id}/subusers", "post"),

@@ -3,7 +3,7 @@ import BerthPanel
 import Foundation
 import Hummingbird
 
-/// `/admin/instances`: every instance, the deploy form, and suspend, unsuspend and delete.
+/// `/admin/instances`: every instance, the deploy form, and suspend, unsuspend, move and delete.
 struct InstancesPage: Sendable {
     let pages: WebPages
     let instances: InstanceStore
@@ -15,6 +15,13 @@ struct InstancesPage: Sendable {
     struct Row {
         let instance: InstanceSummary
         let ownerName: String
+        /// The nodes it can be moved to: every other one.
+        let moveTargets: [Choice]
+        /// Stored, not computed: templates read fields by reflection.
+        let canMove: Bool
+        /// A move under way or that failed, in words.
+        let move: String?
+        let moveFailed: Bool
     }
 
     struct ImageChoice {
@@ -58,6 +65,20 @@ struct InstancesPage: Sendable {
                 }
                 return WebResponse.redirect("/admin/instances")
             }
+        }
+        group.post("instances/:id/transfer") { _, context in
+            let id = try context.parameters.require("id")
+            let name = try await instances.view(id)?.name ?? id
+            let node = context.form.raw("node")
+            do {
+                _ = try await instances.transfer(id, to: node)
+                let target = try await nodes.all().first { $0.id?.uuidString.lowercased() == node.lowercased() }?.name ?? node
+                await audit.record("moved instance to node \(target)", target: name, instance: UUID(uuidString: id), context: context)
+                context.flash("\(name) is moving to \(target); this list shows it there once it runs.")
+            } catch let error as PanelError {
+                context.flash(error)
+            }
+            return WebResponse.redirect("/admin/instances")
         }
         group.post("instances/:id/delete") { _, context in
             let id = try context.parameters.require("id")
@@ -176,8 +197,23 @@ struct InstancesPage: Sendable {
     ) async throws -> Response {
         let users = try await self.users.all().sorted { $0.usernameKey < $1.usernameKey }
         let names = Dictionary(users.map { ($0.userID, $0.username) }, uniquingKeysWith: { first, _ in first })
-        let rows = try await instances.all().map { Row(instance: InstanceSummary($0), ownerName: names[$0.user] ?? $0.user) }
         let nodes = try await self.nodes.all().sorted { $0.name < $1.name }
+        let moves = try await instances.unfinishedTransfers()
+        let nodeNames = Dictionary(nodes.map { ($0.id?.uuidString.lowercased() ?? "", $0.name) }, uniquingKeysWith: { first, _ in first })
+        let rows = try await instances.all().map { view in
+            let move = moves[view.id]
+            let target = move.map { nodeNames[$0.to] ?? $0.to } ?? ""
+            let targets = nodes.filter { $0.id?.uuidString.lowercased() != view.node.id }
+                .map { Choice(value: $0.id?.uuidString.lowercased() ?? "", label: $0.name, selected: false) }
+            return Row(
+                instance: InstanceSummary(view),
+                ownerName: names[view.user] ?? view.user,
+                moveTargets: targets,
+                canMove: !targets.isEmpty,
+                move: move.map { $0.state == "failed" ? "moving to \(target) failed: \($0.error ?? "no reason")" : "moving to \(target)…" },
+                moveFailed: move?.state == "failed"
+            )
+        }
         let usage = try await self.nodes.usage()
         var rooms: [String: NodeRoom] = [:]
         for node in nodes {

@@ -22,6 +22,8 @@ struct InstanceSummary {
     let name: String
     let state: String
     let nodeName: String
+    /// Whether its node has been silent past the panel's node timeout: its state is the last reported.
+    let nodeOffline: Bool
     let address: String
     let memory: String
     let cpu: String
@@ -36,6 +38,7 @@ struct InstanceSummary {
         name = view.name
         state = Self.state(of: view)
         nodeName = view.node.name
+        nodeOffline = view.node.status == "offline"
         address = "\(view.node.address):\(view.primary)"
         memory = "\(view.memory) MiB"
         cpu = Self.cores(view.cpu)

@@ -70,6 +70,13 @@ extension InstanceStore {
         )
     }
 
+    /// The latest transfer of each instance that is under way, or failed within the last day, by instance id.
+    package func unfinishedTransfers() async throws -> [String: TransferView] {
+        let recent = try await Transfer.query(on: database.db()).filter(\.$state != "done")
+            .filter(\.$createdAt > Date().addingTimeInterval(-86_400)).sort(\.$createdAt).all()
+        return Dictionary(recent.map { ($0.$instance.id.uuidString.lowercased(), TransferView($0)) }, uniquingKeysWith: { _, later in later })
+    }
+
     /// Sends the instance from its node to the target, then moves its row, or rolls back.
     func carryOut(_ transferID: UUID) async {
         let db = database.db()

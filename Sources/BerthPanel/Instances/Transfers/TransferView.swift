@@ -5,11 +5,11 @@ package struct TransferView: Codable, Sendable, Equatable {
     package let id: String
     let instance: String
     /// The node the instance leaves, and the one it moves to.
-    let from: String
-    let to: String
+    package let from: String
+    package let to: String
     /// `sending`, `done` or `failed`.
     package let state: String
-    let error: String?
+    package let error: String?
     /// The bytes that went node to node, once done.
     let bytes: Int64?
     /// How long the instance was stopped for the move, once done.
