@@ -49,8 +49,10 @@ def lua_headers(headers):
     return "{" + ", ".join(f"[{lua_string(name)}] = {lua_string(value)}" for name, value in headers.items()) + "}"
 
 
-def run_wrk(url, method="GET", path="/", headers=None, bodies=None, connections=32, seconds=10, threads=1, timeout_seconds=30):
-    """One wrk run; returns requests/s, p50 and p99 in milliseconds, and the requests made."""
+def run_wrk(url, method="GET", path="/", headers=None, bodies=None, connections=32, seconds=10, threads=1, timeout_seconds=30,
+            raw_requests=None):
+    """One wrk run; returns requests/s, p50 and p99 in milliseconds, and the requests made. `raw_requests`, whole
+    HTTP requests as text, are sent as they are, in turn (for requests that each carry their own signature)."""
     headers = dict(headers or {})
     if bodies:
         headers.setdefault("Content-Type", "application/json")
@@ -58,11 +60,13 @@ def run_wrk(url, method="GET", path="/", headers=None, bodies=None, connections=
         "method": lua_string(method),
         "path": lua_string(path),
         "headers": lua_headers(headers),
-        "bodies": lua_table(bodies or [None]) if bodies else "{''}",
+        "bodies": lua_table(raw_requests or bodies) if raw_requests or bodies else "{''}",
     }
-    if not bodies:
-        script = script.replace("requests[count] = wrk.format(method, path, headers, body)",
-                                "requests[count] = wrk.format(method, path, headers, nil)")
+    formatted = "wrk.format(method, path, headers, body)"
+    if raw_requests:
+        script = script.replace(formatted, "body")
+    elif not bodies:
+        script = script.replace(formatted, "wrk.format(method, path, headers, nil)")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
         script_path = file.name

@@ -20,6 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import backups  # noqa: E402
+import callbacks  # noqa: E402
 import console  # noqa: E402
 import files  # noqa: E402
 import harness  # noqa: E402
@@ -40,8 +41,8 @@ def main():
     parser.add_argument("--berth", required=True, help="the release-built berth binary")
     parser.add_argument("--database-url", help="a PostgreSQL server for the second API run (a database berth_bench is made on it)")
     parser.add_argument("--quick", action="store_true", help="small numbers, to try the harness out; not for the record")
-    parser.add_argument("--only", default="api,node,files,backups,sftp",
-                        help="api, node, files, backups, sftp, or several (comma-separated)")
+    parser.add_argument("--only", default="api,callbacks,node,files,backups,sftp",
+                        help="api, callbacks, node, files, backups, sftp, or several (comma-separated)")
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
                         "(default: the daemon's own, wss://127.0.0.1:DAEMON_PORT/api/instances/{id}/console, token in a header)")
     parser.add_argument("--console-header", action="append", default=[], metavar="NAME: VALUE",
@@ -65,6 +66,12 @@ def main():
                     api_benchmarks(table, arguments.berth, workdir, cleanup, sizes, database_url=fresh_postgres_database(arguments.database_url))
                 else:
                     say("no --database-url: the PostgreSQL API run is skipped")
+        if "callbacks" in parts:
+            with harness.Cleanup() as cleanup:
+                callback_benchmarks(table, arguments.berth, workdir, cleanup, sizes, database_url=None)
+                if arguments.database_url:
+                    callback_benchmarks(table, arguments.berth, workdir, cleanup, sizes,
+                                        database_url=fresh_postgres_database(arguments.database_url))
         if "node" in parts:
             with harness.Cleanup() as cleanup:
                 headers = dict(header.split(": ", 1) for header in arguments.console_header)
@@ -209,6 +216,23 @@ def api_benchmarks(table, binary, workdir, cleanup, sizes, database_url):
     table.ratio(f"panel resident after the {database} API runs (32 lists at once among them)", loaded_kib / 1024,
                 seeded_kib / 1024, "MiB", "the same panel before them",
                 "≤ idle + 64 MiB", met=loaded_kib - seeded_kib <= 64 * 1024)
+    panel.close()
+    harness.stop_process(process)
+
+
+def callback_benchmarks(table, binary, workdir, cleanup, sizes, database_url):
+    """What one panel process takes of a node's signed callbacks (benchmarks/callbacks.py)."""
+    database = "PostgreSQL" if database_url else "SQLite"
+    say(f"callback benchmarks on {database}")
+    data = os.path.join(workdir, f"callbacks-{database.lower()}")
+    berth = harness.Berth(binary, workdir, cleanup, database_url)
+    key = prepare_panel(berth, data, database_url)
+    process = berth.start_panel(data)
+    panel = harness.panel_client(key)
+    # Nothing answers at the node's address: the panel asks the node nothing while it takes callbacks.
+    node_id, token = create_node(panel, 9, name="bench-callbacks")
+    seed.seeder(data, database_url).seed(100, sizes.instances, node_id, image_id(panel))
+    callbacks.measure(table, panel, node_id, token, sizes, database)
     panel.close()
     harness.stop_process(process)
 

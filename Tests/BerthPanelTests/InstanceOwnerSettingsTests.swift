@@ -279,18 +279,19 @@ struct InstanceOwnerSettingsTests {
             #expect(try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["extraPortLimit": 1]).status == 200)
             let portsBefore = try await panel.instance(id)["Ports"] as? String
 
-            // Point the panel at a port where no daemon listens: the node is "down".
+            // Point the panel at a port where no daemon listens: the node is "down" (503: it could not be reached,
+            // as opposed to a node that answered and failed, 500).
             let db = panel.panel.database.db()
             let nodeRow = try #require(try await Node.find(UUID(uuidString: node.id), on: db))
             nodeRow.port = TestPorts.next()
             try await nodeRow.save(on: db)
             let variables = try await panel.request(.PATCH, "/api/v1/instances/\(id)", ["variables": ["MOTD": "lost"], "name": "renamed"])
-            #expect(variables.status == 500, "\(variables.text)")
+            #expect(variables.status == 503, "\(variables.text)")
             #expect(variables.error?.hasPrefix("the new settings were not applied, and the old ones stay") == true)
             let kept = try await panel.instance(id)
             #expect((kept["Variables"] as? [String: String])?["MOTD"] == "first" && kept["Name"] as? String == "game")
             let port = try await panel.request(.POST, "/api/v1/instances/\(id)/ports", [:])
-            #expect(port.status == 500, "\(port.text)")
+            #expect(port.status == 503, "\(port.text)")
             #expect(try await panel.instance(id)["Ports"] as? String == portsBefore)
             let instanceID = try #require(UUID(uuidString: id))
             #expect(try await panel.panel.instances.extraPorts(of: instanceID).isEmpty)

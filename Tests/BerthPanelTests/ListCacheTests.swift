@@ -97,7 +97,6 @@ struct ListCacheTests {
     func noDeadlockOnTheCounter() async throws {
         try await InProcessPanel.with { panel in
             guard case .postgres(let url) = panel.panel.configuration.databaseLocation else { return }
-            let sql = panel.panel.database.sql()
             for name in ["ada", "brook", "cato"] {
                 #expect(try await panel.request(.POST, "/api/auth/create-user", json: DatabaseBusyTests.user(name)).status == 201)
             }

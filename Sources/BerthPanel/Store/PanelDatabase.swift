@@ -88,6 +88,7 @@ final class PanelDatabase: Service, Sendable {
             migrations.add(AddDeployingProcess())
             migrations.add(CreateWorkLeases())
             migrations.add(CreateTransfers())
+            migrations.add(IndexForManyNodes())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
