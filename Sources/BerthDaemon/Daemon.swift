@@ -199,7 +199,7 @@ public struct Daemon: Sendable {
         BackupController(supervisor: supervisor).addRoutes(to: api)
         let transfers = TransferController<DaemonRequestContext>(supervisor: supervisor)
         transfers.addRoutes(to: api)
-        transfers.addFileRoute(to: router)
+        transfers.addFileRoutes(to: router)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }

@@ -199,6 +199,7 @@ struct ClusterTests {
     /// An instance moves from node 1 to node 3 with its files, ports and running state; its copy on node 1
     /// goes. Before that: a move to a node where its port is taken is refused, and a move the network
     /// breaks (node 1 cannot reach node 3) fails and leaves it running on node 1, node 3 with nothing.
+    /// Then it moves back live.
     private func moveAnInstance(_ cluster: TestCluster, _ id: String, instances: [Int: String]) async throws {
         let b = cluster.panels[1]
         let (source, target) = (cluster.nodes[0], cluster.nodes[2])
@@ -241,6 +242,23 @@ struct ClusterTests {
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(try await b.waitForTransfer(of: id, "done")["sourceRemoved"] as? Bool == true)
+
+        // And back, live: copied while it runs on node 3, stopped only for what changed since.
+        let live = try await b.request(.POST, "/api/v1/instances/\(id)/transfer", ["node": source.id, "mode": "live"])
+        #expect(live.status == 202 && live.object["mode"] as? String == "live", "\(live.status) \(live.text)")
+        let back = try await b.waitForTransfer(of: id, "done")
+        print("live transfer: \(back)")
+        #expect(back["mode"] as? String == "live" && back["changedBytes"] != nil, "\(back)")
+        try await b.waitForInstance(id, "running on node 1 again") {
+            ($0?["Node"] as? [String: Any])?["id"] as? String == source.id && $0?["PowerState"] as? String == "running"
+        }
+        let again = try await b.request(.GET, "/api/v1/instances/\(id)/files/contents?path=/marker.txt")
+        #expect(again.status == 200 && again.body == marker, "the file, moved twice: \(again.status) \(again.text)")
+        let liveDeadline = ContinuousClock.now + .seconds(120)
+        while try target.containerNames().contains("berth-\(id)") {
+            guard ContinuousClock.now < liveDeadline else { throw TestFailure("node 3 kept its copy after the live move") }
+            try await Task.sleep(for: .milliseconds(250))
+        }
     }
 
     /// The same port on every node: each publishes it at its own address.

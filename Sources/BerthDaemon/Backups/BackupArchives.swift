@@ -16,8 +16,14 @@ struct BackupArchives: Sendable {
     static let suffix = ".tar.zst"
 
     /// Packs everything in `files` into the new backup `backup` of `instance`, but for what the volume's
-    /// ignore file leaves out; links are stored as links.
-    func write(_ backup: String, of instance: String, from files: ConfinedDirectory, progress: BackupMeter? = nil) throws -> BackupSummary {
+    /// ignore file leaves out (unless told not to honour it); links are stored as links.
+    func write(
+        _ backup: String,
+        of instance: String,
+        from files: ConfinedDirectory,
+        honouringIgnoreFile: Bool = true,
+        progress: BackupMeter? = nil
+    ) throws -> BackupSummary {
         let folder = try self.folder(of: instance, creating: true)
         let name = try Self.fileName(of: backup)
         if (try? folder.entry(at: name)) != nil { throw BackupError.exists(backup) }
@@ -26,7 +32,7 @@ struct BackupArchives: Sendable {
             into: writer.descriptor,
             format: .tarZst,
             shown: "backup \(backup)",
-            ignoring: try Self.ignored(in: files),
+            ignoring: honouringIgnoreFile ? try Self.ignored(in: files) : IgnorePatterns(""),
             progress: progress.map { meter in { meter.packed.store($0, ordering: .relaxed) } }
         )
         try writer.commit()

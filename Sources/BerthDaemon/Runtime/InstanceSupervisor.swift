@@ -43,7 +43,7 @@ actor InstanceSupervisor {
     var backupsUnderWay: [String: BackupMeter] = [:]
     /// Instances on their way here from another node, by transfer: each waits for its files, which come
     /// once, with the transfer's token. Not saved: a restart ends them, and the panel rolls them back.
-    var incomingTransfers: [String: IncomingTransfer] = [:]
+    var incomingTransfers: [String: IncomingTransferState] = [:]
 
     init(
         docker: DockerEngine,

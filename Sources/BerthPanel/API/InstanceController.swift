@@ -135,8 +135,11 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             return try await withBerthStatuses {
                 let id = try context.parameters.require("id")
                 _ = try await context.grant.reach(id, in: instances, subusers: subusers)
-                let node = try await RequestFields.read(request).string("node")
-                return try JSONResponse.make(try await instances.transfer(id, to: node), status: .accepted)
+                let fields = try await RequestFields.read(request)
+                let node = try fields.string("node")
+                let mode = try fields.optionalString("mode") ?? "offline"
+                guard ["offline", "live"].contains(mode) else { throw PanelError.invalid("mode must be offline or live") }
+                return try JSONResponse.make(try await instances.transfer(id, to: node, live: mode == "live"), status: .accepted)
             }
         }
         group.get("v1/instances/:id/transfers") { _, context in

@@ -9,6 +9,8 @@ final class Transfer: Model, @unchecked Sendable {
     @Parent(key: "instance_id") var instance: Instance
     @Field(key: "source_node_id") var sourceNodeID: UUID
     @Field(key: "target_node_id") var targetNodeID: UUID
+    /// Copied while running, then only what changed sent after the stop; else stopped for the whole copy.
+    @Field(key: "live") var live: Bool
     /// `sending`, then `done` or `failed`.
     @Field(key: "state") var state: String
     /// Why it failed, when it did.
@@ -17,6 +19,8 @@ final class Transfer: Model, @unchecked Sendable {
     @OptionalField(key: "bytes") var bytes: Int64?
     /// How long the instance was stopped for it.
     @OptionalField(key: "downtime_ms") var downtimeMilliseconds: Int?
+    /// For a live transfer, the bytes of changed blocks sent after the stop.
+    @OptionalField(key: "changed_bytes") var changedBytes: Int64?
     /// Whether the node it left has deleted its copy (retried until it has).
     @Field(key: "source_removed") var sourceRemoved: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?

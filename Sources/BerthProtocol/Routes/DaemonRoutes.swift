@@ -71,6 +71,9 @@ public enum DaemonRoutes {
     /// `Authorization: Bearer <the transfer's token>` instead of the node's: the answer is the instance's
     /// ``InstanceStatus`` there, installed (and started when the transfer said so).
     public static let transferFiles = RoutePath("/api/transfers/:transfer/files")
+    /// `PUT` what changed since the copy of a live transfer (the sending node's `VolumeChanges`), with the
+    /// same token and header, once the copy's files arrived: the answer is the instance's ``InstanceStatus``.
+    public static let transferChanges = RoutePath("/api/transfers/:transfer/changes")
     /// `POST` an ``OutgoingTransfer`` to the sending node; the answer is a ``TransferAnswer``.
     public static let instanceTransfer = RoutePath("/api/instances/:id/transfer")
 }

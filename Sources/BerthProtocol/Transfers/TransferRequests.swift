@@ -8,12 +8,16 @@ public struct IncomingTransfer: Codable, Sendable, Equatable {
     public var tokenDigest: String
     /// Whether the instance starts once its files are in place (it ran on the node it leaves).
     public var starts: Bool
+    /// A live transfer: the files come twice, a copy made while the instance runs (answered with the
+    /// copy's manifest: sizes and block digests), then what changed since, once it is stopped.
+    public var live: Bool?
 
-    public init(transfer: String, specification: InstanceSpecification, tokenDigest: String, starts: Bool) {
+    public init(transfer: String, specification: InstanceSpecification, tokenDigest: String, starts: Bool, live: Bool = false) {
         self.transfer = transfer
         self.specification = specification
         self.tokenDigest = tokenDigest
         self.starts = starts
+        self.live = live
     }
 }
 
@@ -24,12 +28,15 @@ public struct OutgoingTransfer: Codable, Sendable, Equatable {
     public var target: String
     public var targetCertificate: String
     public var token: String
+    /// Copy while it runs, stop, then send only what changed (see ``IncomingTransfer/live``).
+    public var live: Bool?
 
-    public init(transfer: String, target: String, targetCertificate: String, token: String) {
+    public init(transfer: String, target: String, targetCertificate: String, token: String, live: Bool = false) {
         self.transfer = transfer
         self.target = target
         self.targetCertificate = targetCertificate
         self.token = token
+        self.live = live
     }
 }
 
@@ -39,10 +46,13 @@ public struct TransferAnswer: Codable, Sendable, Equatable {
     public var status: InstanceStatus
     public var bytesSent: Int64
     public var downtimeMilliseconds: Int
+    /// For a live transfer, the bytes of changed blocks sent after the stop.
+    public var changedBytes: Int64?
 
-    public init(status: InstanceStatus, bytesSent: Int64, downtimeMilliseconds: Int) {
+    public init(status: InstanceStatus, bytesSent: Int64, downtimeMilliseconds: Int, changedBytes: Int64? = nil) {
         self.status = status
         self.bytesSent = bytesSent
         self.downtimeMilliseconds = downtimeMilliseconds
+        self.changedBytes = changedBytes
     }
 }

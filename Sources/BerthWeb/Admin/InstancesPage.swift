@@ -71,7 +71,7 @@ struct InstancesPage: Sendable {
             let name = try await instances.view(id)?.name ?? id
             let node = context.form.raw("node")
             do {
-                _ = try await instances.transfer(id, to: node)
+                _ = try await instances.transfer(id, to: node, live: context.form.isChecked("live"))
                 let target = try await nodes.all().first { $0.id?.uuidString.lowercased() == node.lowercased() }?.name ?? node
                 await audit.record("moved instance to node \(target)", target: name, instance: UUID(uuidString: id), context: context)
                 context.flash("\(name) is moving to \(target); this list shows it there once it runs.")

@@ -11,8 +11,9 @@ import SQLKit
 /// target runs the instance does the row move to it; then the source deletes its copy. A failure before
 /// that rolls back: the target forgets it, its ports there are freed, and the source runs it as before.
 extension InstanceStore {
-    /// Starts moving instance `id` to node `targetID`, and answers at once; the move goes on in the background.
-    package func transfer(_ id: String, to targetID: String) async throws -> TransferView {
+    /// Starts moving instance `id` to node `targetID`, and answers at once; the move goes on in the
+    /// background. Live, the instance runs on while its files are copied, and stops only for what changed.
+    package func transfer(_ id: String, to targetID: String, live: Bool = false) async throws -> TransferView {
         let db = database.db()
         guard let instance = try await find(id) else { throw PanelError.notFound("no instance with that id") }
         guard !instance.deleting else { throw PanelError.conflict("the instance is being deleted") }
@@ -35,6 +36,7 @@ extension InstanceStore {
         transfer.$instance.id = instanceID
         transfer.sourceNodeID = instance.$node.id
         transfer.targetNodeID = targetUUID
+        transfer.live = live
         transfer.state = "sending"
         transfer.sourceRemoved = false
         do {
@@ -90,7 +92,7 @@ extension InstanceStore {
         let source = instance.node
         let id = transfer.$instance.id.uuidString.lowercased()
         do {
-            let answer = try await send(instance, from: source, to: target, as: transferID)
+            let answer = try await send(instance, from: source, to: target, as: transferID, live: transfer.live)
             try await arrive(instance, on: target, with: answer, transfer: transfer)
         } catch {
             await rollBack(transfer, instance: id, target: target, because: error)
@@ -101,7 +103,7 @@ extension InstanceStore {
 
     /// Tells the target to expect the instance and the source to send it; the source's answer, or, when the
     /// source could not be heard (it may have finished), the target's word that it has the instance.
-    private func send(_ instance: Instance, from source: Node, to target: Node, as transferID: UUID) async throws -> TransferAnswer {
+    private func send(_ instance: Instance, from source: Node, to target: Node, as transferID: UUID, live: Bool) async throws -> TransferAnswer {
         let id = try instance.requireID().uuidString.lowercased()
         let token = Secrets.generate()
         let specification = try specification(of: instance, definition: try await imageDefinition(of: instance))
@@ -110,7 +112,7 @@ extension InstanceStore {
         _ = try await daemons.send(
             .POST,
             DaemonRoutes.incomingTransfers.pattern,
-            body: IncomingTransfer(transfer: name, specification: specification, tokenDigest: Secrets.digest(token), starts: starts),
+            body: IncomingTransfer(transfer: name, specification: specification, tokenDigest: Secrets.digest(token), starts: starts, live: live),
             to: target,
             expecting: InstanceStatus.self,
             deadline: DaemonClient.engineDeadline
@@ -119,7 +121,7 @@ extension InstanceStore {
         guard let certificate = target.pinnedCertificate?.pem else {
             throw DaemonClientError.untrusted("node \(target.name) has no pinned certificate")
         }
-        let outgoing = OutgoingTransfer(transfer: name, target: channel.baseURL, targetCertificate: certificate, token: token)
+        let outgoing = OutgoingTransfer(transfer: name, target: channel.baseURL, targetCertificate: certificate, token: token, live: live)
         do {
             return try await daemons.send(
                 .POST,
@@ -161,6 +163,7 @@ extension InstanceStore {
                 transfer.state = "done"
                 transfer.bytes = answer.bytesSent
                 transfer.downtimeMilliseconds = answer.downtimeMilliseconds
+                transfer.changedBytes = answer.changedBytes
                 transfer.finishedAt = Date()
                 try await transfer.save(on: transaction)
             }
