@@ -33,7 +33,7 @@ def signed_request(method, path, body, key, port):
 
 def heartbeat_body():
     return json.dumps({
-        "version": "bench", "docker": {"available": True, "version": "bench"}, "cpuCores": 64,
+        "version": "bench", "docker": {"reachable": True, "host": "unix:///run/docker.sock", "version": "bench"}, "cpuCores": 64,
         "memoryTotalBytes": 1 << 40, "memoryAvailableBytes": 1 << 39, "diskTotalBytes": 1 << 42,
         "diskAvailableBytes": 1 << 41, "instances": 0,
     }, separators=(",", ":"))

@@ -28,6 +28,7 @@ import loadgen  # noqa: E402
 import report  # noqa: E402
 import seed  # noqa: E402
 import sftp  # noqa: E402
+import transfers  # noqa: E402
 from harness import say  # noqa: E402
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,8 +42,8 @@ def main():
     parser.add_argument("--berth", required=True, help="the release-built berth binary")
     parser.add_argument("--database-url", help="a PostgreSQL server for the second API run (a database berth_bench is made on it)")
     parser.add_argument("--quick", action="store_true", help="small numbers, to try the harness out; not for the record")
-    parser.add_argument("--only", default="api,callbacks,node,files,backups,sftp",
-                        help="api, callbacks, node, files, backups, sftp, or several (comma-separated)")
+    parser.add_argument("--only", default="api,callbacks,node,transfers,files,backups,sftp",
+                        help="api, callbacks, node, transfers, files, backups, sftp, or several (comma-separated)")
     parser.add_argument("--console-url", help="the console WebSocket to measure, with {id} and {token} in it "
                         "(default: the daemon's own, wss://127.0.0.1:DAEMON_PORT/api/instances/{id}/console, token in a header)")
     parser.add_argument("--console-header", action="append", default=[], metavar="NAME: VALUE",
@@ -76,6 +77,9 @@ def main():
             with harness.Cleanup() as cleanup:
                 headers = dict(header.split(": ", 1) for header in arguments.console_header)
                 node_benchmarks(table, arguments.berth, workdir, cleanup, sizes, arguments.console_url, headers)
+        if "transfers" in parts:
+            with harness.Cleanup() as cleanup:
+                transfers.transfer_benchmarks(table, arguments.berth, workdir, cleanup, prepare_panel, sizes.quick)
         if "files" in parts:
             with harness.Cleanup() as cleanup:
                 files.file_benchmarks(table, Node(arguments.berth, workdir, cleanup, name="files"), sizes, workdir)

@@ -3,7 +3,8 @@
 # berth-test-cluster-1…N joined by the bridge berthcl0, node N at 10.231.0.(10+N), this machine at
 # 10.231.0.1, and in each namespace a Docker engine of its own (its own data root, exec root, socket and
 # bridge), so an instance's published ports land on its node's address and no two nodes share containers.
-# The test images are copied into each engine from the engine at $DOCKER_HOST. Nothing is routed off the
+# The test images ($BERTH_CLUSTER_IMAGES, berth-test/busybox:latest unless set) are copied into each engine
+# from the engine at $DOCKER_HOST. Nothing is routed off the
 # machine: the subnet is reached only through the bridge.
 #
 #   test-cluster.sh up DIRECTORY COUNT   # prints nothing; engine N answers at unix://DIRECTORY/engine-N/docker.sock
@@ -76,7 +77,9 @@ up() {
       tail -n 30 "$engine/log" >&2
       exit 1
     }
-    docker save berth-test/busybox:latest | DOCKER_HOST="unix://$engine/docker.sock" docker load >/dev/null
+    for image in ${BERTH_CLUSTER_IMAGES:-berth-test/busybox:latest}; do
+      docker save "$image" | DOCKER_HOST="unix://$engine/docker.sock" docker load >/dev/null
+    done
   done
 }
 
