@@ -13,7 +13,7 @@ import Testing
 )
 struct ClusterTests {
     @Test(
-        "either replica serves every node; a node cut off shows offline on both and refuses work with 503 while the others serve; back, it reports what changed meanwhile"
+        "either replica serves the API and the web UI for every node; a node cut off is offline on both, refuses work with 503 and reports what changed once back; a replica killed mid-deploy loses nothing; instances move between nodes, offline and live"
     )
     func twoPanelsThreeNodes() async throws {
         try await TestCluster.with { cluster in
@@ -70,6 +70,16 @@ struct ClusterTests {
             let bindings = try node.docker("inspect -f '{{json .HostConfig.PortBindings}}' berth-\(id)")
             #expect(bindings.contains("\"HostIp\":\"\(node.address)\"") && bindings.contains("\"HostPort\":\"\(Self.port)\""), "\(bindings)")
         }
+        // The web UI: signed in on replica A, the same session is served by replica B.
+        let password = try String(contentsOfFile: cluster.panelData + "/admin-password.txt", encoding: .utf8)
+            .split(separator: "\n")[1]
+        let browser = ClusterBrowser()
+        let signedIn = await Result(asyncCatching: { try await browser.signIn(at: a, "admin", String(password)) })
+        let served = await Result(asyncCatching: { try await browser.get(b, "/admin/instances") })
+        try await browser.close()
+        #expect(try signedIn.get() == 303, "the admin signs in on replica A")
+        let page = try served.get()
+        #expect(page.status == 200 && ids.values.allSatisfy { page.text.contains($0) }, "replica B serves A's session every instance")
         // A power action through one replica shows on the other.
         let first = try #require(ids[1])
         let stopped = try await b.request(.POST, "/api/v1/instances/\(first)/power", ["action": "stop"])
