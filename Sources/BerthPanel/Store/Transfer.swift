@@ -11,6 +11,8 @@ final class Transfer: Model, @unchecked Sendable {
     @Field(key: "target_node_id") var targetNodeID: UUID
     /// Copied while running, then only what changed sent after the stop; else stopped for the whole copy.
     @Field(key: "live") var live: Bool
+    /// The panel process carrying it out; another finishes or rolls it back should it stop.
+    @Field(key: "process") var process: String
     /// `sending`, then `done` or `failed`.
     @Field(key: "state") var state: String
     /// Why it failed, when it did.

@@ -37,6 +37,7 @@ extension InstanceStore {
         transfer.sourceNodeID = instance.$node.id
         transfer.targetNodeID = targetUUID
         transfer.live = live
+        transfer.process = process
         transfer.state = "sending"
         transfer.sourceRemoved = false
         do {
@@ -223,6 +224,44 @@ extension InstanceStore {
             try await transfer.save(on: database.db())
         } catch {
             logger.warning("the copy instance \(id) left on node \(source.name) waits to be deleted: \(error)")
+        }
+    }
+
+    /// Finishes the transfers whose panel process stopped mid-way (its register row silent for
+    /// ``InstanceStore/abandonedAfter``): the target has the instance ready, so the row moves there and the
+    /// source's copy goes; it has not, so the transfer rolls back (the target's copy and its ports go; a
+    /// source that was still sending then fails, and starts the instance again itself). A target that
+    /// cannot be reached waits for the next round.
+    func recoverAbandonedTransfers(at now: Date = Date()) async {
+        do {
+            let live = try await GrantEpoch(database: database).liveProcesses(seenWithin: Self.abandonedAfter)
+            let sending = try await Transfer.query(on: database.db()).filter(\.$state == "sending").all()
+            for transfer in sending {
+                guard transfer.process != process, !live.contains(transfer.process),
+                    let created = transfer.createdAt, now.timeIntervalSince(created) > Self.abandonedAfter,
+                    let instance = try await Instance.query(on: database.db()).with(\.$node).filter(\.$id == transfer.$instance.id).first(),
+                    let target = try await Node.find(transfer.targetNodeID, on: database.db())
+                else { continue }
+                let id = transfer.$instance.id.uuidString.lowercased()
+                let there: InstanceStatus
+                do {
+                    there = try await daemons.send(.GET, DaemonRoutes.instance.path(id: id), body: String?.none, to: target, expecting: InstanceStatus.self)
+                } catch DaemonClientError.refused(404, _) {
+                    await rollBack(transfer, instance: id, target: target, because: PanelError.nodeUnavailable("the panel process carrying it out stopped"))
+                    continue
+                } catch {
+                    continue
+                }
+                guard there.installState == .ready else {
+                    await rollBack(transfer, instance: id, target: target, because: PanelError.nodeUnavailable("the panel process carrying it out stopped"))
+                    continue
+                }
+                let source = instance.node
+                try await arrive(instance, on: target, with: TransferAnswer(status: there, bytesSent: 0, downtimeMilliseconds: 0), transfer: transfer)
+                await removeCopy(transfer, of: id, from: source)
+            }
+        } catch {
+            logger.error("transfers left by a stopped panel process could not be looked for: \(error)")
         }
     }
 

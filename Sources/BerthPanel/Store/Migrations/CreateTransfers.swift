@@ -12,6 +12,7 @@ struct CreateTransfers: AsyncMigration {
             .field("source_node_id", .uuid, .required)
             .field("target_node_id", .uuid, .required)
             .field("live", .bool, .required)
+            .field("process", .string, .required)
             .field("state", .string, .required)
             .field("error", .string)
             .field("bytes", .int64)
