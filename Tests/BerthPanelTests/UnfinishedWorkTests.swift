@@ -47,7 +47,9 @@ struct UnfinishedWorkTests {
         }
     }
 
-    @Test("a transfer whose panel process stopped: kept when the target has the instance ready, rolled back when not, left alone while its process lives")
+    @Test(
+        "a transfer whose panel process stopped: kept when the target has the instance ready, rolled back when not, left alone while its process lives"
+    )
     func abandonedTransfers() async throws {
         try await TestPanel.with(withNode: true) { panel in
             let store = panel.panel.instances
@@ -112,7 +114,10 @@ struct UnfinishedWorkTests {
             let abandoned = try await transfer(rolledBack, by: "vanished")
             await store.recoverAbandonedTransfers(at: later)
             let failed = try #require(try await Transfer.find(abandoned.id, on: db))
-            #expect(failed.state == "failed" && failed.error?.contains("the panel process carrying it out stopped") == true, "\(failed.state) \(failed.error ?? "")")
+            #expect(
+                failed.state == "failed" && failed.error?.contains("the panel process carrying it out stopped") == true,
+                "\(failed.state) \(failed.error ?? "")"
+            )
             #expect(try await Allocation.query(on: db).filter(\.$node.$id == twinID).count() == 0, "no port is held on the target")
             let stayed = try await panel.request(.POST, "/api/getInstance", ["id": rolledBack])
             #expect((stayed.object["Node"] as? [String: Any])?["id"] as? String == sourceID.uuidString.lowercased())

@@ -245,15 +245,31 @@ extension InstanceStore {
                 let id = transfer.$instance.id.uuidString.lowercased()
                 let there: InstanceStatus
                 do {
-                    there = try await daemons.send(.GET, DaemonRoutes.instance.path(id: id), body: String?.none, to: target, expecting: InstanceStatus.self)
+                    there = try await daemons.send(
+                        .GET,
+                        DaemonRoutes.instance.path(id: id),
+                        body: String?.none,
+                        to: target,
+                        expecting: InstanceStatus.self
+                    )
                 } catch DaemonClientError.refused(404, _) {
-                    await rollBack(transfer, instance: id, target: target, because: PanelError.nodeUnavailable("the panel process carrying it out stopped"))
+                    await rollBack(
+                        transfer,
+                        instance: id,
+                        target: target,
+                        because: PanelError.nodeUnavailable("the panel process carrying it out stopped")
+                    )
                     continue
                 } catch {
                     continue
                 }
                 guard there.installState == .ready else {
-                    await rollBack(transfer, instance: id, target: target, because: PanelError.nodeUnavailable("the panel process carrying it out stopped"))
+                    await rollBack(
+                        transfer,
+                        instance: id,
+                        target: target,
+                        because: PanelError.nodeUnavailable("the panel process carrying it out stopped")
+                    )
                     continue
                 }
                 let source = instance.node
