@@ -26,6 +26,9 @@ final class ClusterBrowser: @unchecked Sendable {
         return try await send(.POST, panel, "/login", body: form).status
     }
 
+    /// The value of the cookie `name`, once a panel has set it.
+    func cookie(_ name: String) -> String? { cookies[name] }
+
     /// A page of `panel`, with the session's cookies.
     func get(_ panel: ClusterPanel, _ path: String) async throws -> HTTPAnswer {
         try await send(.GET, panel, path, body: nil)

@@ -80,6 +80,25 @@ struct ClusterTests {
         #expect(try signedIn.get() == 303, "the admin signs in on replica A")
         let page = try served.get()
         #expect(page.status == 200 && ids.values.allSatisfy { page.text.contains($0) }, "replica B serves A's session every instance")
+        // And B relays that session's console of an instance on node 1.
+        let session = try #require(browser.cookie("berth_session"), "the session's cookie")
+        let instance = try #require(ids[1])
+        let (status, firstFrame) = try await onOwnThread {
+            let socket = try RawHTTP(
+                port: b.port,
+                head: RawHTTP.webSocketHandshake(
+                    "/instances/\(instance)/socket",
+                    port: b.port,
+                    headers: ["Origin: \(b.url)", "Cookie: berth_session=\(session)"],
+                    host: TestCluster.hostAddress
+                ),
+                address: TestCluster.hostAddress
+            )
+            defer { socket.shutDown() }
+            return (try socket.statusLine(), try socket.nextFrame().opcode)
+        }
+        #expect(status.contains(" 101 "), "the console socket through replica B: \(status)")
+        #expect(firstFrame == 1, "the node's first message is relayed by replica B")
         // A power action through one replica shows on the other.
         let first = try #require(ids[1])
         let stopped = try await b.request(.POST, "/api/v1/instances/\(first)/power", ["action": "stop"])

@@ -14,17 +14,18 @@ public final class RawHTTP: Sendable {
     /// What was received and not read yet; one reader at a time.
     private let buffer = Mutex<[UInt8]>([])
 
-    /// Connects to `port` on loopback and sends `head` (request line and headers, without the blank line).
-    public init(port: Int, head: String, timeoutSeconds: Int = 30) throws {
+    /// Connects to `port` on loopback (or `address`) and sends `head` (request line and headers, without the blank line).
+    public init(port: Int, head: String, timeoutSeconds: Int = 30, address: String = "127.0.0.1") throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestFailure("no socket: \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let host = address
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -45,10 +46,10 @@ public final class RawHTTP: Sendable {
 
     /// The head of a WebSocket handshake for `path` on loopback `port`, as a browser sends it, with
     /// `headers` (`Origin`, `Cookie`, ...) added.
-    public static func webSocketHandshake(_ path: String, port: Int, headers: [String] = []) -> String {
+    public static func webSocketHandshake(_ path: String, port: Int, headers: [String] = [], host: String = "127.0.0.1") -> String {
         ([
             "GET \(path) HTTP/1.1",
-            "Host: 127.0.0.1:\(port)",
+            "Host: \(host):\(port)",
             "Upgrade: websocket",
             "Connection: Upgrade",
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
