@@ -58,6 +58,9 @@ struct PanelMetricsTests {
             #expect(suspended.value("berth_instances", ["state": "suspended"]) == 1, "\(suspended.all("berth_instances").map(\.labels))")
             #expect(suspended.all("berth_instances").count == 1, "the state it left goes from the scrape")
 
+            // The node's report of the suspension's stop comes in before the webhook is made, or it would queue
+            // a delivery of its own beside the one below.
+            _ = try await panel.waitFor(id, "offline, as the node reports the suspension") { $0["PowerState"] as? String == "offline" }
             // A webhook whose receiver is not there keeps its delivery waiting: the queue's depth says so.
             #expect(
                 try await panel.request(.POST, "/api/v1/webhooks", json: #"{"url": "http://127.0.0.1:9/hook", "events": ["instance.stopped"]}"#)
