@@ -13,7 +13,7 @@ struct HeartbeatSender: Service {
     /// least) gives way to the next, so a node whose link returns is seen at its next beat, not after a
     /// connection attempt into the silence has timed out.
     private var deadline: TimeAmount {
-        .nanoseconds(max(Int64(interval.components.seconds) * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000, 2_000_000_000))
+        max(TimeAmount(interval), .seconds(2))
     }
 
     func run() async throws {

@@ -77,11 +77,11 @@ extension InstanceSupervisor {
         guard let record = records[id] else { throw InstanceError.notFound(id: id) }
         // The changes' own name beside the node's backups: another UUID, so the copy's archive is never overwritten.
         let changesName = UUID().uuidString.lowercased()
-        let path = try await store(files, as: changesName, of: id, sha256: sha256)
+        _ = try await store(files, as: changesName, of: id, sha256: sha256)
         defer { try? backups.remove(changesName, of: id) }
         let volumeFiles = try ConfinedDirectory(path: blueprint.volumePath(for: id), owner: (record.hostID, record.hostID))
         let room = try roomForFiles(of: id)
-        let changes = try ConfinedDirectory(path: (path as NSString).deletingLastPathComponent).openFile((path as NSString).lastPathComponent)
+        let changes = try backups.open(changesName, of: id)
         let summary = try await NIOThreadPool.singleton.runIfActive { try VolumeChanges.apply(changes, to: volumeFiles, room: room) }
         logger.about(instance: id).info("transfer \(name): \(summary.records) changes applied, \(summary.blockBytes) bytes of blocks")
         return try await arrive(incoming, as: name)
@@ -169,20 +169,14 @@ extension InstanceSupervisor {
             }
             let manifest = try Self.decode(VolumeManifest.self, answer)
             stopped = try await stopForTransfer(id, if: wasRunning)
-            let (changes, summary) = try await NIOThreadPool.singleton.runIfActive { () throws -> (BackupSummary, VolumeChanges.Summary) in
+            let (changes, summary) = try await NIOThreadPool.singleton.runIfActive { () throws -> (OpenFile, VolumeChanges.Summary) in
                 let writer = try archives.beginFetch(changesName, of: id)
                 let summary = try VolumeChanges.write(from: files, against: manifest, to: writer)
                 try writer.commit()
-                let file = try archives.open(changesName, of: id)
-                return (
-                    BackupSummary(size: file.size, sha256: try BackupArchives.sha256(of: file), entries: summary.records, bytes: summary.blockBytes),
-                    summary
-                )
+                return (try archives.open(changesName, of: id), summary)
             }
-            let status = try Self.decode(
-                InstanceStatus.self,
-                try await target.put(try archives.open(changesName, of: id), sha256: changes.sha256, to: DaemonRoutes.transferChanges)
-            )
+            let sha256 = try await NIOThreadPool.singleton.runIfActive { try BackupArchives.sha256(of: changes) }
+            let status = try Self.decode(InstanceStatus.self, try await target.put(changes, sha256: sha256, to: DaemonRoutes.transferChanges))
             return try finished(
                 id,
                 TransferAnswer(status: status, bytesSent: copy.size + changes.size, downtimeMilliseconds: 0, changedBytes: summary.blockBytes),

@@ -31,8 +31,7 @@ extension InstanceStore {
             let unconfirmed = try await Instance.query(on: database.db()).with(\.$node)
                 .filter(\.$deployingProcess != nil).filter(\.$deleting == false).all()
             for instance in unconfirmed {
-                guard let deployer = instance.deployingProcess, deployer != process, !live.contains(deployer),
-                    let created = instance.createdAt, now.timeIntervalSince(created) > Self.abandonedAfter
+                guard let deployer = instance.deployingProcess, isAbandoned(by: deployer, begun: instance.createdAt, live: live, at: now)
                 else { continue }
                 try await recover(instance, abandonedBy: deployer)
             }
@@ -41,17 +40,17 @@ extension InstanceStore {
         }
     }
 
+    /// Whether work `worker` began at `begun` is abandoned at `now`: another process's, that process not among
+    /// the `live` ones in the register, and the work older than the silence that takes.
+    func isAbandoned(by worker: String, begun: Date?, live: Set<String>, at now: Date) -> Bool {
+        worker != process && !live.contains(worker) && begun.map { now.timeIntervalSince($0) > Self.abandonedAfter } == true
+    }
+
     private func recover(_ instance: Instance, abandonedBy deployer: String) async throws {
         let id = try instance.requireID()
         let name = id.uuidString.lowercased()
         do {
-            _ = try await daemons.send(
-                .GET,
-                DaemonRoutes.instance.path(id: name),
-                body: String?.none,
-                to: instance.node,
-                expecting: InstanceStatus.self
-            )
+            _ = try await daemons.status(of: name, on: instance.node)
             guard try await confirmDeploy(id, by: deployer) else { return }
             logger.notice("instance \(name): its deploy's panel process went away after node \(instance.node.name) took it; it is deployed")
             await outbox.post(.deployed, about: instance)

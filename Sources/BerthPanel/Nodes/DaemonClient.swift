@@ -73,6 +73,11 @@ package struct DaemonClient: Sendable {
         )
     }
 
+    /// The instance's status as its node has it; ``DaemonClientError/refused(_:_:)`` 404 when the node has no such instance.
+    func status(of id: String, on node: Node) async throws -> InstanceStatus {
+        try await send(.GET, DaemonRoutes.instance.path(id: id), body: Optional<String>.none, to: node, expecting: InstanceStatus.self)
+    }
+
     /// The latest resource use of each running instance on the node, by id.
     func usage(on node: Node) async throws -> [String: ResourceSample] {
         try await send(.GET, DaemonRoutes.usage.pattern, body: Optional<String>.none, to: node, expecting: [String: ResourceSample].self)

@@ -134,13 +134,7 @@ extension InstanceStore {
             )
         } catch DaemonClientError.unreachable(let reason) {
             // The source went silent mid-way. The target knows whether the files arrived whole.
-            let there = try await daemons.send(
-                .GET,
-                DaemonRoutes.instance.path(id: id),
-                body: String?.none,
-                to: target,
-                expecting: InstanceStatus.self
-            )
+            let there = try await daemons.status(of: id, on: target)
             guard there.installState == .ready else { throw DaemonClientError.unreachable(reason) }
             return TransferAnswer(status: there, bytesSent: 0, downtimeMilliseconds: 0)
         }
@@ -173,15 +167,7 @@ extension InstanceStore {
         // The target's events until now went unheard: the instance was not its node's yet. Its sequences
         // start over above 0 (another machine's clock), and its state as it is now fills the gap, unless
         // an event arrived meanwhile, which is as new (a node delivers in order).
-        guard
-            let now = try? await daemons.send(
-                .GET,
-                DaemonRoutes.instance.path(id: instanceID.uuidString.lowercased()),
-                body: String?.none,
-                to: target,
-                expecting: InstanceStatus.self
-            )
-        else { return }
+        guard let now = try? await daemons.status(of: instanceID.uuidString.lowercased(), on: target) else { return }
         try await database.sql().raw(
             """
             UPDATE instances SET install_state = \(bind: now.installState.rawValue), power_state = \(bind: now.powerState.rawValue), \
@@ -236,34 +222,20 @@ extension InstanceStore {
         do {
             let live = try await GrantEpoch(database: database).liveProcesses(seenWithin: Self.abandonedAfter)
             let sending = try await Transfer.query(on: database.db()).filter(\.$state == "sending").all()
-            for transfer in sending {
-                guard transfer.process != process, !live.contains(transfer.process),
-                    let created = transfer.createdAt, now.timeIntervalSince(created) > Self.abandonedAfter,
-                    let instance = try await Instance.query(on: database.db()).with(\.$node).filter(\.$id == transfer.$instance.id).first(),
+            for transfer in sending where isAbandoned(by: transfer.process, begun: transfer.createdAt, live: live, at: now) {
+                guard let instance = try await Instance.query(on: database.db()).with(\.$node).filter(\.$id == transfer.$instance.id).first(),
                     let target = try await Node.find(transfer.targetNodeID, on: database.db())
                 else { continue }
                 let id = transfer.$instance.id.uuidString.lowercased()
-                let there: InstanceStatus
+                let there: InstanceStatus?
                 do {
-                    there = try await daemons.send(
-                        .GET,
-                        DaemonRoutes.instance.path(id: id),
-                        body: String?.none,
-                        to: target,
-                        expecting: InstanceStatus.self
-                    )
+                    there = try await daemons.status(of: id, on: target)
                 } catch DaemonClientError.refused(404, _) {
-                    await rollBack(
-                        transfer,
-                        instance: id,
-                        target: target,
-                        because: PanelError.nodeUnavailable("the panel process carrying it out stopped")
-                    )
-                    continue
+                    there = nil
                 } catch {
                     continue
                 }
-                guard there.installState == .ready else {
+                guard let there, there.installState == .ready else {
                     await rollBack(
                         transfer,
                         instance: id,
