@@ -66,7 +66,7 @@ struct InstanceLifecycleTests {
             #expect(host.privileged == false)
             #expect(host.capabilitiesToDrop == ["ALL"])
             #expect(host.capabilitiesToAdd == nil)
-            #expect(host.securityOptions == ["no-new-privileges"])
+            #expect(host.securityOptions == ["no-new-privileges", InstanceSeccompProfile.option])
             #expect(host.readonlyRootFilesystem == true)
             #expect(host.networkMode == TenantNetwork.name, "instances join the fenced tenants network")
             #expect(

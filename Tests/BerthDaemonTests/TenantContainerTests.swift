@@ -62,6 +62,63 @@ struct TenantContainerTests {
         }
     }
 
+    @Test(
+        "a tenant cannot take its files out of its disk quota: the ioctls that change project ids and inode flags are refused, whatever their high bits, where the engine's own profile lets them through"
+    )
+    func fileAttributesStayAsTheNodeSetThem() async throws {
+        try await TestDaemon.with { daemon in
+            let probes = ["getflags", "getxattr", "setflags", "setflags-high", "setproject", "setproject-high"]
+            let probing =
+                "touch probed; { " + probes.map { "fileattr-probe \($0) probed;" }.joined(separator: " ") + " } > .probes && mv .probes probes.txt"
+            let specification = TestDaemon.echoSpecification(startup: probing + #"; echo ready; while read line; do echo "echo:$line"; done"#)
+            let running = try await daemon.deployRunning(specification)
+            let volume = daemon.configuration.volumesDirectory + "/" + specification.id
+            let refused = Self.errors(in: try await daemon.waitForFile(volume + "/probes.txt"))
+            let inspection = try await daemon.docker.inspectContainer(try #require(running.containerID))
+            let user = try #require(inspection.configuration.user)
+
+            // The same program, as the same user on the same files, under the engine's default profile.
+            let control = try await daemon.docker.createContainer(
+                ContainerSpecification(
+                    image: TestImage.name,
+                    command: ["/bin/sh", "-c", probes.map { "fileattr-probe \($0) probed" }.joined(separator: "; ")],
+                    labels: ["berth.test": "seccomp-control"],
+                    workingDirectory: "/home/container",
+                    user: user,
+                    hostConfiguration: HostConfiguration(binds: ["\(volume):/home/container"], networkMode: "none")
+                )
+            )
+            defer { Task { try? await daemon.docker.removeContainer(control.id, force: true) } }
+            try await daemon.docker.startContainer(control.id)
+            _ = try await daemon.docker.waitForContainer(control.id)
+            var output = ""
+            for try await chunk in try await daemon.docker.containerLogs(control.id, follow: false) { output += chunk.text }
+            let allowed = Self.errors(in: output)
+
+            let EPERM = 1
+            for probe in probes where probe.hasPrefix("set") {
+                #expect(refused[probe] == EPERM, "\(probe) in the instance: \(refused)")
+                #expect(allowed[probe] != nil && allowed[probe] != EPERM, "\(probe) under the engine's profile reaches the file system: \(allowed)")
+            }
+            for probe in probes where probe.hasPrefix("get") {
+                #expect(refused[probe] != nil && refused[probe] == allowed[probe], "\(probe) is left alone: \(refused) against \(allowed)")
+            }
+            try await daemon.request(.DELETE, "/api/instances/\(specification.id)")
+        }
+    }
+
+    /// fileattr-probe's lines, "probe errno", by probe.
+    static func errors(in output: String) -> [String: Int] {
+        Dictionary(
+            output.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, let errno = Int(parts[1]) else { return nil }
+                return (String(parts[0]), errno)
+            },
+            uniquingKeysWith: { first, _ in first }
+        )
+    }
+
     @Test("each instance runs as a user and group of its own, never 1000, and owns its volume's files")
     func ownUsers() async throws {
         try await TestDaemon.with { daemon in

@@ -62,17 +62,25 @@ stop_own_docker_engine() {
 # Builds the small local images the tests use. No registry is reachable, so they are
 # imported from a busybox root made of Debian's busybox-static.
 build_test_images() {
-  build_busybox_image berth-test/busybox:latest
+  # fileattr-probe: what a tenant's program gets from the file-attribute ioctls (TenantContainerTests).
+  local probes
+  probes=$(mktemp -d)
+  clang -static -O2 -o "$probes/fileattr-probe" "$(dirname "${BASH_SOURCE[0]}")/test-image/fileattr-probe.c"
+  build_busybox_image berth-test/busybox:latest "$probes/fileattr-probe"
+  rm -rf "$probes"
   say "test image berth-test/busybox:latest is ready"
 }
 
-# Imports a busybox root made of Debian's busybox-static as the image named $1.
+# Imports a busybox root made of Debian's busybox-static as the image named $1, with the programs named
+# after it in /bin.
 build_busybox_image() {
   ensure_packages busybox-static
-  local root
+  local name=$1 root
+  shift
   root=$(mktemp -d)
   mkdir -p "$root/bin" "$root/tmp" "$root/data" "$root/etc"
   cp /bin/busybox "$root/bin/busybox"
+  [ $# -eq 0 ] || cp "$@" "$root/bin/"
   local applet
   for applet in $("$root/bin/busybox" --list); do
     [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
@@ -85,6 +93,6 @@ build_busybox_image() {
     --change 'CMD ["sh"]' \
     --change 'ENV PATH=/bin' \
     --change 'LABEL org.opencontainers.image.title=berth-busybox' \
-    - "$1" >/dev/null
+    - "$name" >/dev/null
   rm -rf "$root"
 }

@@ -4,7 +4,8 @@ import Foundation
 
 /// Turns an instance's specification into the containers that run and install it, with the node's
 /// security defaults: no privileges, every capability dropped but those the image declares,
-/// `no-new-privileges`, real memory, CPU and process limits, and only the instance's own ports published.
+/// `no-new-privileges`, Berth's own seccomp profile (``InstanceSeccompProfile``), real memory, CPU and
+/// process limits, and only the instance's own ports published.
 struct ContainerBlueprint: Sendable {
     /// Label that marks a container as Berth's; its value is the instance id.
     static let instanceLabel = "berth.instance"
@@ -67,7 +68,7 @@ struct ContainerBlueprint: Sendable {
                 publishedPorts: ports,
                 capabilitiesToAdd: specification.image.capabilities.isEmpty ? nil : specification.image.capabilities,
                 capabilitiesToDrop: ["ALL"],
-                securityOptions: ["no-new-privileges"],
+                securityOptions: ["no-new-privileges", InstanceSeccompProfile.option],
                 privileged: false,
                 networkMode: networkMode,
                 readonlyRootFilesystem: true,
@@ -97,7 +98,7 @@ struct ContainerBlueprint: Sendable {
                 // An installer writes files as root and may hand them to the runtime user; nothing more.
                 capabilitiesToAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
                 capabilitiesToDrop: ["ALL"],
-                securityOptions: ["no-new-privileges"],
+                securityOptions: ["no-new-privileges", InstanceSeccompProfile.option],
                 privileged: false,
                 networkMode: networkMode,
                 logConfiguration: Self.boundedLogs
