@@ -95,10 +95,12 @@ struct TenantContainerTests {
             for try await chunk in try await daemon.docker.containerLogs(control.id, follow: false) { output += chunk.text }
             let allowed = Self.errors(in: output)
 
-            let EPERM = 1
             for probe in probes where probe.hasPrefix("set") {
-                #expect(refused[probe] == EPERM, "\(probe) in the instance: \(refused)")
-                #expect(allowed[probe] != nil && allowed[probe] != EPERM, "\(probe) under the engine's profile reaches the file system: \(allowed)")
+                #expect(refused[probe] == Int(EPERM), "\(probe) in the instance: \(refused)")
+                #expect(
+                    allowed[probe] != nil && allowed[probe] != Int(EPERM),
+                    "\(probe) under the engine's profile reaches the file system: \(allowed)"
+                )
             }
             for probe in probes where probe.hasPrefix("get") {
                 #expect(refused[probe] != nil && refused[probe] == allowed[probe], "\(probe) is left alone: \(refused) against \(allowed)")

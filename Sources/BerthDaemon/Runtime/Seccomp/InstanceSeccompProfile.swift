@@ -1,5 +1,9 @@
 import DockerEngine
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The system calls an instance's containers (server and installer) may make: every call Linux has, but
 /// those that reach past the container and those that would let a tenant undo the node's disk limits.
 ///
@@ -22,9 +26,6 @@ enum InstanceSeccompProfile {
 
     /// The security option that gives a container the profile.
     static let option = profile.inlineOption
-
-    private static let EPERM: Int32 = 1
-    private static let ENOSYS: Int32 = 38
 
     /// Calls that act on the machine rather than on the container, or whose flaws have let containers
     /// out: kernel modules and keyrings, mounts and namespaces, clocks, tracing and BPF, io_uring, and
