@@ -73,6 +73,8 @@ let package = Package(
         // libarchive, Debian's libarchive-dev (scripts install it), for archives in the confined file layer.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "ConfinedFiles", dependencies: ["CConfinedFiles", "CArchive"]),
+        // Project quotas (FS_IOC_FSSETXATTR, quotactl_fd), which Swift cannot call, for a node's disk limits.
+        .target(name: "CProjectQuota"),
         // Cron expressions and their due times; knows nothing of Berth.
         .target(name: "Cron"),
         // S3-compatible object storage: a SigV4 signer and the calls backups make; knows nothing of Berth.
@@ -91,6 +93,7 @@ let package = Package(
                 "BerthHTTP",
                 "DockerEngine",
                 "ConfinedFiles",
+                "CProjectQuota",
                 "SFTP",
                 "ObjectStorage",
                 .product(name: "Yams", package: "Yams"),

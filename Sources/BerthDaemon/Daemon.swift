@@ -76,7 +76,11 @@ public struct Daemon: Sendable {
         self.reporter = PanelReporter(connection: connection, longestWait: configuration.heartbeatInterval)
         self.tokens = await ConsoleTokens(nodeToken: configuration.credentials.toNode)
         let disks = InstanceDisks(
-            support: await InstanceDisks.detectSupport(dataDirectory: configuration.dataDirectory),
+            support: await InstanceDisks.detectSupport(
+                dataDirectory: configuration.dataDirectory,
+                volumesDirectory: configuration.volumesDirectory,
+                volumesImageBytes: configuration.volumesImageBytes
+            ),
             dataDirectory: configuration.dataDirectory,
             volumesDirectory: configuration.volumesDirectory
         )

@@ -52,6 +52,10 @@ public struct DaemonConfiguration: Sendable {
     /// What clients not on this machine show (`Authorization: Bearer`) to read `/metrics`; without it,
     /// only this machine may.
     public var metricsToken: String?
+    /// The size of the XFS image the node keeps its volumes on, with a project quota for each instance
+    /// (``VolumesImage``); nil to use the volumes folder's own file system (with project quotas when it
+    /// keeps them, else an image per limited instance).
+    public var volumesImageBytes: Int64?
 
     public init(
         host: String = "0.0.0.0",
@@ -74,7 +78,8 @@ public struct DaemonConfiguration: Sendable {
         crashWindow: Duration = .seconds(60),
         sftpPort: Int? = nil,
         sftpHost: String? = nil,
-        metricsToken: String? = nil
+        metricsToken: String? = nil,
+        volumesImageBytes: Int64? = nil
     ) {
         self.host = host
         self.port = port
@@ -97,6 +102,7 @@ public struct DaemonConfiguration: Sendable {
         self.sftpPort = sftpPort
         self.sftpHost = sftpHost
         self.metricsToken = metricsToken
+        self.volumesImageBytes = volumesImageBytes
     }
 
     /// The label every container of this node carries, `berth.node=<nodeID>`.

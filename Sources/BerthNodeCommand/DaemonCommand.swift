@@ -35,10 +35,13 @@ package struct DaemonCommand: AsyncParsableCommand {
 
         @OptionGroup var metrics: MetricsOptions
 
+        @OptionGroup var disk: DiskOptions
+
         @OptionGroup var logging: LogOptions
 
         package func validate() throws {
             guard (0.1...3600).contains(heartbeatInterval) else { throw ValidationError("--heartbeat-interval must be 0.1-3600 seconds") }
+            _ = try disk.volumesImageBytes()
         }
 
         package func run() async throws {
@@ -72,7 +75,8 @@ package struct DaemonCommand: AsyncParsableCommand {
                 allowsPrivateDownloads: network.allowsPrivateDownloads,
                 consoleCommandsPerSecond: consoleCommandsPerSecond,
                 sftpPort: sftp.port,
-                metricsToken: try metrics.token()
+                metricsToken: try metrics.token(),
+                volumesImageBytes: try disk.volumesImageBytes()
             )
             let logger = Logger(label: "berth")
             try await withDaemon(configuration) { daemon in

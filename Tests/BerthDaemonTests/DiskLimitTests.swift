@@ -9,10 +9,10 @@ import Testing
 /// by real containers; resized while stopped; mounted again after a reboot; removed with the instance.
 @Suite("Disk limits the kernel enforces", .timeLimit(.minutes(4)))
 struct DiskLimitTests {
-    static func limited(_ diskMiB: Int, startup: String) -> InstanceSpecification {
-        var specification = TestDaemon.echoSpecification(
-            startup: "cd /home/container; \(startup); echo ready; while read line; do echo \"echo:$line\"; done"
-        )
+    /// An instance with `diskMiB` of disk that runs `startup` in its volume, says it is ready, then runs
+    /// `then` (by default, echoes what the console sends).
+    static func limited(_ diskMiB: Int, startup: String, then: String = #"while read line; do echo "echo:$line"; done"#) -> InstanceSpecification {
+        var specification = TestDaemon.echoSpecification(startup: "cd /home/container; \(startup); echo ready; \(then)")
         specification.limits.diskMiB = diskMiB
         return specification
     }

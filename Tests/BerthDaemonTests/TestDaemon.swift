@@ -46,6 +46,7 @@ struct TestDaemon: Sendable {
         allowsPrivateDownloads: Bool = false,
         isolatesNetwork: Bool = true,
         metricsToken: String? = nil,
+        volumesImageBytes: Int64? = nil,
         _ body: @Sendable (TestDaemon) async throws -> Result
     ) async throws -> Result {
         let configuration = DaemonConfiguration(
@@ -61,7 +62,8 @@ struct TestDaemon: Sendable {
             allowsPrivateDownloads: allowsPrivateDownloads,
             consoleSocketsPerInstance: consoleSocketsPerInstance,
             crashWindow: .seconds(60),
-            metricsToken: metricsToken
+            metricsToken: metricsToken,
+            volumesImageBytes: volumesImageBytes
         )
         let outcome = await Swift.Result(asyncCatching: {
             try await RunningDaemon.with(configuration, logger: Logger(label: "test.daemon"), keepingContainers: keepingContainers) {

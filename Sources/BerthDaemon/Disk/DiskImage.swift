@@ -18,30 +18,16 @@ struct DiskImage: Sendable {
     /// The instance's volume folder, where the image is mounted.
     let mountPoint: String
 
-    enum Failure: Error, CustomStringConvertible {
-        case noRoom(String)
-        case tooSmall(String)
-        case failed(String)
-
-        static func filesTooLarge(for limitBytes: Int64) -> Failure {
-            .tooSmall("the instance's files take more room than \(limitBytes >> 20) MiB; delete some first")
-        }
-
-        var description: String {
-            switch self {
-            case .noRoom(let message), .tooSmall(let message), .failed(let message): message
-            }
-        }
-    }
-
     var exists: Bool { FileManager.default.fileExists(atPath: imagePath) }
 
     /// Whether a file system is mounted on the volume folder: the folder sits on another device than
     /// its parent.
-    var isMounted: Bool {
+    var isMounted: Bool { Self.isMountPoint(mountPoint) }
+
+    static func isMountPoint(_ path: String) -> Bool {
         var folder = stat()
         var parent = stat()
-        guard stat(mountPoint, &folder) == 0, stat((mountPoint as NSString).deletingLastPathComponent, &parent) == 0 else { return false }
+        guard stat(path, &folder) == 0, stat((path as NSString).deletingLastPathComponent, &parent) == 0 else { return false }
         return folder.st_dev != parent.st_dev
     }
 
@@ -76,7 +62,7 @@ struct DiskImage: Sendable {
             } catch {
                 // Two mounts at once can be handed the same free loop device; the one that lost tries again.
                 if isMounted { break }
-                guard attempt < 3 else { throw Failure.failed("the instance's disk could not be mounted: \(error)") }
+                guard attempt < 3 else { throw DiskFailure.failed("the instance's disk could not be mounted: \(error)") }
                 try await Task.sleep(for: .milliseconds(100 * attempt))
             }
         }
@@ -91,7 +77,7 @@ struct DiskImage: Sendable {
             do {
                 try await HostCommand.run("umount", lazily ? ["-l", mountPoint] : [mountPoint])
             } catch {
-                throw Failure.failed("the instance's disk could not be unmounted (is a file of it still open?): \(error)")
+                throw DiskFailure.failed("the instance's disk could not be unmounted (is a file of it still open?): \(error)")
             }
         }
         if !lazily { try await detachLoopDevices() }
@@ -109,7 +95,7 @@ struct DiskImage: Sendable {
             for device in devices { _ = try? await HostCommand.run("losetup", ["-d", device]) }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw Failure.failed("the instance's disk image is still held by a loop device")
+        throw DiskFailure.failed("the instance's disk image is still held by a loop device")
     }
 
     /// Gives the image room for `limitBytes`: grown, or shrunk when its files fit in the new limit, and
@@ -117,8 +103,8 @@ struct DiskImage: Sendable {
     /// changes nothing.
     func resize(toLimit limitBytes: Int64) async throws {
         try await mount()
-        guard let usage else { throw Failure.failed("the image's room could not be read") }
-        if usage.used > limitBytes { throw Failure.filesTooLarge(for: limitBytes) }
+        guard let usage else { throw DiskFailure.failed("the image's room could not be read") }
+        if usage.used > limitBytes { throw DiskFailure.filesTooLarge(for: limitBytes) }
         // What the file system keeps for itself now (its journal stays as it is), over the new limit.
         let target = Self.roundedToMiB(limitBytes + max(try fileSize() - usage.total, 0))
         try await unmount()
@@ -131,13 +117,13 @@ struct DiskImage: Sendable {
                 // Forced: resize2fs's own minimum is a rough guess, often half again what the files take.
                 // Where they do not fit after all, it stops before moving anything.
                 try await HostCommand.run("resize2fs", ["-f", imagePath, "\(target / 1024)K"])
-                guard truncate(imagePath, off_t(target)) == 0 else { throw Failure.failed("the image could not be shrunk: \(Self.lastError)") }
+                guard truncate(imagePath, off_t(target)) == 0 else { throw DiskFailure.failed("the image could not be shrunk: \(Self.lastError)") }
             }
             try await fit(limitBytes: limitBytes, size: target)
         } catch {
             try? await check()
             try? await mount()
-            throw error is Failure ? error : Failure.failed("the instance's disk could not be resized: \(error)")
+            throw error is DiskFailure ? error : DiskFailure.failed("the instance's disk could not be resized: \(error)")
         }
         try await mount()
     }
@@ -150,7 +136,7 @@ struct DiskImage: Sendable {
         // little more room than that.
         let needed = (try? ConfinedDirectory(path: mountPoint).allocatedBytes()) ?? 0
         guard needed <= limitBytes else {
-            throw Failure.filesTooLarge(for: limitBytes)
+            throw DiskFailure.filesTooLarge(for: limitBytes)
         }
         let staging = DiskImage(imagePath: imagePath, mountPoint: Self.beside(mountPoint, "disk"))
         try await staging.create(limitBytes: limitBytes, owner: owner)
@@ -178,7 +164,7 @@ struct DiskImage: Sendable {
     func releaseFiles(owner: UInt32) async throws {
         try await mount()
         let staging = Self.beside(mountPoint, "files")
-        guard mkdir(staging, 0o750) == 0 else { throw Failure.failed("a folder for the files could not be made: \(Self.lastError)") }
+        guard mkdir(staging, 0o750) == 0 else { throw DiskFailure.failed("a folder for the files could not be made: \(Self.lastError)") }
         do {
             try await Self.copyFiles(from: mountPoint, to: staging, limitBytes: nil)
             _ = lchown(staging, owner, owner)
@@ -203,10 +189,10 @@ struct DiskImage: Sendable {
         do {
             try await HostCommand.run("cp", ["-a", "--no-dereference", source + "/.", target])
         } catch let failure as HostCommand.Failure where failure.output.contains("No space left") {
-            guard let limitBytes else { throw Failure.noRoom("the node has no room for the instance's files outside its disk") }
-            throw Failure.filesTooLarge(for: limitBytes)
+            guard let limitBytes else { throw DiskFailure.noRoom("the node has no room for the instance's files outside its disk") }
+            throw DiskFailure.filesTooLarge(for: limitBytes)
         } catch {
-            throw Failure.failed("the instance's files could not be copied: \(error)")
+            throw DiskFailure.failed("the instance's files could not be copied: \(error)")
         }
     }
 
@@ -218,7 +204,7 @@ struct DiskImage: Sendable {
     }
 
     private static func rename(_ path: String, to newPath: String) throws {
-        guard Glibc.rename(path, newPath) == 0 else { throw Failure.failed("\(path) could not be moved: \(lastError)") }
+        guard Glibc.rename(path, newPath) == 0 else { throw DiskFailure.failed("\(path) could not be moved: \(lastError)") }
     }
 
     /// Unmounts (lazily) and deletes the image, and the volume folder it was mounted on.
@@ -228,7 +214,7 @@ struct DiskImage: Sendable {
             do {
                 try FileManager.default.removeItem(atPath: imagePath)
             } catch {
-                throw Failure.failed("the instance's disk image could not be removed: \(error.localizedDescription)")
+                throw DiskFailure.failed("the instance's disk image could not be removed: \(error.localizedDescription)")
             }
         }
         _ = rmdir(mountPoint)
@@ -264,7 +250,7 @@ struct DiskImage: Sendable {
             try await check()
             try await HostCommand.run("resize2fs", ["-f", imagePath])
         }
-        throw Failure.failed("the image could not be given \(limitBytes >> 20) MiB of room")
+        throw DiskFailure.failed("the image could not be given \(limitBytes >> 20) MiB of room")
     }
 
     /// What an unprivileged user's files may take of the unmounted image, those there already included:
@@ -273,7 +259,7 @@ struct DiskImage: Sendable {
         try await mount()
         let usage = self.usage
         try await unmount()
-        guard let usage else { throw Failure.failed("the image's room could not be read") }
+        guard let usage else { throw DiskFailure.failed("the image's room could not be read") }
         return usage.total
     }
 
@@ -288,21 +274,23 @@ struct DiskImage: Sendable {
 
     /// Reserves `size` bytes for the image on the host's disk now: a sparse image on a host that fills up
     /// loses the instance's writes silently, where this fails at once and says why.
-    private func preallocate(_ size: Int64) throws {
+    private func preallocate(_ size: Int64) throws { try Self.preallocate(imagePath, size: size) }
+
+    static func preallocate(_ imagePath: String, size: Int64) throws {
         let descriptor = open(imagePath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw Failure.failed("the image could not be made: \(Self.lastError)") }
+        guard descriptor >= 0 else { throw DiskFailure.failed("the image could not be made: \(lastError)") }
         defer { close(descriptor) }
         let status = posix_fallocate(descriptor, 0, off_t(size))
         // EFBIG: larger than the host's file system allows one file to be (16 TiB on ext4).
         if status == ENOSPC || status == EFBIG {
-            throw Failure.noRoom("the node has no room for a disk of \(size >> 20) MiB")
+            throw DiskFailure.noRoom("the node has no room for a disk of \(size >> 20) MiB")
         }
-        guard status == 0 else { throw Failure.failed("the image could not be allocated: \(String(cString: strerror(status)))") }
+        guard status == 0 else { throw DiskFailure.failed("the image could not be allocated: \(String(cString: strerror(status)))") }
     }
 
     private func fileSize() throws -> Int64 {
         var info = stat()
-        guard stat(imagePath, &info) == 0 else { throw Failure.failed("the image cannot be read: \(Self.lastError)") }
+        guard stat(imagePath, &info) == 0 else { throw DiskFailure.failed("the image cannot be read: \(Self.lastError)") }
         return Int64(info.st_size)
     }
 
@@ -314,7 +302,7 @@ struct DiskImage: Sendable {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         if mkdir(mountPoint, 0) != 0 && errno != EEXIST {
-            throw Failure.failed("the instance's volume folder could not be made: \(Self.lastError)")
+            throw DiskFailure.failed("the instance's volume folder could not be made: \(Self.lastError)")
         }
         if !isMounted { _ = chmod(mountPoint, 0) }
     }

@@ -10,13 +10,21 @@ extension InstanceSupervisor {
         throw InstanceError.invalid("this node cannot enforce disk limits (\(disks.support.detail)); deploy without a disk limit or on another node")
     }
 
-    /// Mounts the instance's disk, made first when it has none yet: before an install, a start, and any
-    /// use of its files, so nothing is ever written beside it onto the host's disk. Nothing for an
-    /// instance without a disk limit.
+    /// Readies the instance's disk before an install, a start, and any use of its files, so nothing is
+    /// ever written beside it onto the host's disk: with project quotas, its folder made a project with its
+    /// limit (every instance, limited or not, so its use is always counted); else its image mounted, made
+    /// first when it has none yet (nothing for an instance without a disk limit).
     func mountDisk(of id: String) async throws {
-        guard let record = records[id], let limitMiB = record.specification.limits.diskMiB else { return }
+        guard let record = records[id] else { return }
+        let limitBytes = record.specification.limits.diskMiB.map { Int64($0) << 20 }
         let owner = record.hostID
-        try await onDisk(of: id) { image in
+        if let quotas = disks.quotas {
+            let volume = blueprint.volumePath(for: id)
+            try await onDisk(of: id) { try quotas.prepare(volume, project: owner, owner: owner, limitBytes: limitBytes) }
+            return
+        }
+        guard let limitBytes else { return }
+        try await onImage(of: id) { image in
             if image.exists {
                 try await image.mount()
             } else {
@@ -25,24 +33,27 @@ extension InstanceSupervisor {
                 guard files.isEmpty else {
                     throw InstanceError.conflict("the instance has files from before it had a disk limit; they were left as they are")
                 }
-                try await image.create(limitBytes: Int64(limitMiB) << 20, owner: owner)
+                try await image.create(limitBytes: limitBytes, owner: owner)
             }
         }
     }
 
-    /// Gives a stopped instance's files the room of their new limit: its disk grown or shrunk, or the
-    /// files moved onto a disk of their own (a limit where there was none) or off it (none where there was
-    /// one).
+    /// Gives the instance's files the room of their new limit. With project quotas, at once, while it
+    /// runs. With images, only while it is stopped: its disk grown or shrunk, or the files moved onto a
+    /// disk of their own (a limit where there was none) or off it (none where there was one).
     func resizeDisk(of id: String, from old: Int?, to new: Int?) async throws {
-        guard old != new else { return }
-        guard let record = records[id], record.lifecycle.activity != .installing,
-            record.lifecycle.power == .offline || record.lifecycle.power == .crashed
-        else {
+        guard old != new, let record = records[id] else { return }
+        if let quotas = disks.quotas {
+            let project = record.hostID
+            try await onDisk(of: id) { try quotas.changeLimit(of: project, to: new.map { Int64($0) << 20 }) }
+            return
+        }
+        guard record.lifecycle.activity != .installing, record.lifecycle.power == .offline || record.lifecycle.power == .crashed else {
             throw InstanceError.conflict("stop the instance first: its files are moved or resized while nothing uses them")
         }
         let owner = record.hostID
         let aside = asidePath(for: id)
-        try await onDisk(of: id) { image in
+        try await onImage(of: id) { image in
             switch (image.exists, new) {
             case (true, let new?): try await image.resize(toLimit: Int64(new) << 20)
             case (true, nil): try await image.releaseFiles(owner: owner)
@@ -53,11 +64,16 @@ extension InstanceSupervisor {
         if FileManager.default.fileExists(atPath: aside) { removeInBackground(aside) }
     }
 
-    /// Unmounts and removes the instance's disk image, if it has one.
+    /// Lets go of the instance's disk before its files are deleted: its image unmounted and removed, or
+    /// its project's limit lifted (the next instance given its user id starts afresh).
     func removeDisk(of id: String) async throws {
+        if let quotas = disks.quotas, let project = records[id]?.hostID {
+            try await onDisk(of: id) { try quotas.changeLimit(of: project, to: nil) }
+            return
+        }
         let image = disks.image(of: id)
-        guard disks.support.enforces, image.exists || image.isMounted else { return }
-        try await onDisk(of: id) { try await $0.remove() }
+        guard disks.usesImages, image.exists || image.isMounted else { return }
+        try await onImage(of: id) { try await $0.remove() }
     }
 
     /// How long the count of an instance's files stands before they are counted again: a walk of them all.
@@ -67,7 +83,14 @@ extension InstanceSupervisor {
     /// at most ``fileCountInterval`` ago (a count that is older starts again in the background, and an
     /// instance never counted yet is left out until its first count ends).
     func diskUsage() -> [String: DiskUsage] {
-        var usage = disks.usage(of: records.compactMapValues(\.specification.limits.diskMiB))
+        if let quotas = disks.quotas {
+            return records.reduce(into: [:]) { usage, entry in
+                guard let measured = quotas.usage(of: entry.value.hostID) else { return }
+                let limit = entry.value.specification.limits.diskMiB.map { Int64($0) << 20 }
+                usage[entry.key] = DiskUsage(usedBytes: measured.used, limitBytes: limit, availableBytes: limit.map { max($0 - measured.used, 0) })
+            }
+        }
+        var usage = disks.imageUsage(of: records.compactMapValues(\.specification.limits.diskMiB))
         let now = ContinuousClock.now
         for (id, record) in records where record.specification.limits.diskMiB == nil {
             let counted = countedFiles[id]
@@ -93,10 +116,11 @@ extension InstanceSupervisor {
         countedFiles[id] = records[id] != nil ? bytes.map { ($0, .now) } : nil
     }
 
-    /// After a restart (a reboot unmounts everything): every instance's disk mounted again before any
+    /// After a restart (a reboot unmounts everything): every instance's disk readied again before any
     /// instance starts.
     func mountDisks() async {
-        for (id, record) in records where record.specification.limits.diskMiB != nil && record.lifecycle.activity != .deleting {
+        for (id, record) in records where record.lifecycle.activity != .deleting {
+            guard record.specification.limits.diskMiB != nil || disks.quotas != nil else { continue }
             do {
                 try await mountDisk(of: id)
             } catch {
@@ -107,10 +131,15 @@ extension InstanceSupervisor {
         }
     }
 
-    private func onDisk(of id: String, _ work: @escaping @Sendable (DiskImage) async throws -> Void) async throws {
+    private func onImage(of id: String, _ work: @escaping @Sendable (DiskImage) async throws -> Void) async throws {
+        let image = disks.image(of: id)
+        try await onDisk(of: id) { try await work(image) }
+    }
+
+    private func onDisk(of id: String, _ work: @escaping @Sendable () async throws -> Void) async throws {
         do {
             try await disks.exclusively(id, work)
-        } catch let failure as DiskImage.Failure {
+        } catch let failure as DiskFailure {
             switch failure {
             case .noRoom(let message), .tooSmall(let message): throw InstanceError.conflict(message)
             case .failed(let message): throw InstanceError.failed(message)

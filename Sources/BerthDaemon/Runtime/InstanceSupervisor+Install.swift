@@ -34,7 +34,7 @@ extension InstanceSupervisor {
         try lifecycle.requestReinstall()
         if wipingFiles {
             // A disk of its own is made anew by the install, empty.
-            if record.specification.limits.diskMiB != nil { try await removeDisk(of: id) } else { try moveFilesAside(of: id) }
+            if record.specification.limits.diskMiB != nil && disks.usesImages { try await removeDisk(of: id) } else { try moveFilesAside(of: id) }
         }
         try change(id) { record in
             try record.lifecycle.requestReinstall()

@@ -3,6 +3,9 @@ public struct DiskLimitSupport: Codable, Sendable, Equatable {
     public enum Mode: String, Codable, Sendable {
         /// Each limited instance's files live on a file system of their own, an image the size of the limit.
         case imagePerInstance = "image-per-instance"
+        /// The volumes share one file system that keeps a project quota for each instance's folder; limits
+        /// change while instances run.
+        case projectQuota = "project-quota"
         /// The node cannot enforce limits; instances with one are refused.
         case unavailable
     }
