@@ -62,11 +62,14 @@ stop_own_docker_engine() {
 # Builds the small local images the tests use. No registry is reachable, so they are
 # imported from a busybox root made of Debian's busybox-static.
 build_test_images() {
-  # fileattr-probe: what a tenant's program gets from the file-attribute ioctls (TenantContainerTests).
-  local probes
+  # Programs that try what the seccomp profile allows and refuses (TenantContainerTests): fileattr-probe the
+  # file-attribute ioctls, i386-probe 32-bit system calls.
+  local probes sources
   probes=$(mktemp -d)
-  clang -static -O2 -o "$probes/fileattr-probe" "$(dirname "${BASH_SOURCE[0]}")/test-image/fileattr-probe.c"
-  build_busybox_image berth-test/busybox:latest "$probes/fileattr-probe"
+  sources="$(dirname "${BASH_SOURCE[0]}")/test-image"
+  clang -static -O2 -o "$probes/fileattr-probe" "$sources/fileattr-probe.c"
+  clang -m32 -static -nostdlib -ffreestanding -fno-pic -O1 -o "$probes/i386-probe" "$sources/i386-probe.c"
+  build_busybox_image berth-test/busybox:latest "$probes/fileattr-probe" "$probes/i386-probe"
   rm -rf "$probes"
   say "test image berth-test/busybox:latest is ready"
 }
