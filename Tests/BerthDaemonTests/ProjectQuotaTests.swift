@@ -174,6 +174,18 @@ struct ProjectQuotaTests {
             let lowered = try await daemon.request(.PUT, DaemonRoutes.limits.path(id: greedy.id), body: limits)
             #expect(lowered.status == 409 && lowered.error?.contains("take more room than 16 MiB") == true, "\(lowered.text)")
             #expect(DiskLimitTests.room(volume).total == 96 << 20)
+
+            // A backup of 72 MiB restored into a 96 MiB limit: the staged files count against nothing until
+            // they take the old ones' place, so the restore needs room for them only, not for both.
+            let route = DaemonRoutes.backup.path(id: greedy.id).replacingOccurrences(of: ":backup", with: "b1")
+            let summary = try await daemon.request(.PUT, route, body: BackupRequest(stopFirst: true)).decode(BackupSummary.self)
+            #expect(summary.bytes >= 70 << 20, "\(summary)")
+            let restoreRoute = DaemonRoutes.backupRestore.path(id: greedy.id).replacingOccurrences(of: ":backup", with: "b1")
+            let restored = try await daemon.request(.POST, restoreRoute, body: RestoreRequest(sha256: summary.sha256))
+            #expect(restored.status == 200, "\(restored.status) \(restored.text)")
+            #expect(DiskLimitTests.size(volume + "/more") == 40 << 20 && ProjectQuotas.project(of: volume + "/more") == project)
+            let after = try await daemon.request(.GET, DaemonRoutes.disks.pattern).decode([String: DiskUsage].self)[greedy.id]
+            #expect((after?.usedBytes ?? 0) < 80 << 20, "the old files' room was given back: \(String(describing: after))")
         }
 
         // As after a reboot: the volumes image unmounted; the next daemon mounts it before anything starts.

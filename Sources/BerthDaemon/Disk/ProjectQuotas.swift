@@ -52,10 +52,21 @@ struct ProjectQuotas: Sendable {
         guard descriptor >= 0 else { throw DiskFailure.failed("the instance's volume folder cannot be opened: \(Self.lastError)") }
         defer { close(descriptor) }
         guard Self.project(of: descriptor) != project else { return }
+        try assign(project, toTreeAt: descriptor)
+    }
+
+    /// Gives the folder open as `descriptor` and everything in it project `project` (by descriptor, never
+    /// through a link). Done as root, it counts the files in the project even past its limit: for files
+    /// about to replace others that will then be deleted.
+    func assign(_ project: UInt32, toTreeAt descriptor: Int32) throws {
         guard berth_set_project_of_tree(descriptor, project) == 0 else {
-            throw DiskFailure.failed("the instance's files could not be counted in their project: \(Self.lastError)")
+            throw DiskFailure.failed("the files could not be counted in project \(project): \(Self.lastError)")
         }
     }
+
+    /// Project 0, which no limit applies to: for files being staged that are counted against no instance
+    /// until they take the place of an instance's files.
+    static let uncounted: UInt32 = 0
 
     /// The project id of the file or folder at `path` (not followed if a link); nil when it cannot be read.
     static func project(of path: String) -> UInt32? {
