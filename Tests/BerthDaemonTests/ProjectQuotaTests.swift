@@ -54,9 +54,11 @@ struct ProjectQuotaTests {
                 .filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: $0)) == nil && !$0.hasSuffix("/pipe") }
             #expect(inside.count > 100, "\(inside.count)")
             for path in inside + [volume] { #expect(ProjectQuotas.project(of: path) == 4242, "\(path)") }
-            for path in [root + "/outside/secret", root + "/outside/folder", "/etc/passwd"] {
+            for path in [root + "/outside/secret", root + "/outside/folder"] {
                 #expect(ProjectQuotas.project(of: path) == 0, "\(path) is not the instance's")
             }
+            // (Some file systems keep no project ids at all: the host's own /etc may say nothing.)
+            #expect(ProjectQuotas.project(of: "/etc/passwd") ?? 0 == 0)
             // New files inherit the project, with no walk.
             try HostShell.run("echo new > \(volume)/world/new.dat")
             #expect(ProjectQuotas.project(of: volume + "/world/new.dat") == 4242)
@@ -113,7 +115,9 @@ struct ProjectQuotaTests {
         let runCommands = #"while read line; do eval "$line"; echo "done:$line"; done"#
         let greedy = DiskLimitTests.limited(
             32,
-            startup: "dd if=/dev/zero of=big bs=1M count=64 2> dd.log; echo \"dd exit $?\" >> dd.log; fileattr-probe setproject big > probe.txt",
+            // The log has a block of its own before the disk fills, so dd's complaint still fits in it.
+            startup: "echo start > dd.log; fileattr-probe setproject dd.log > probe.txt; "
+                + "dd if=/dev/zero of=big bs=1M count=64 2>> dd.log; echo \"dd exit $?\" >> dd.log",
             then: runCommands
         )
         let neighbour = TestDaemon.echoSpecification(
@@ -136,7 +140,7 @@ struct ProjectQuotaTests {
             // The container could not take its files out of the project.
             #expect(try String(contentsOfFile: volume + "/probe.txt", encoding: .utf8).contains("setproject 1"))
             let project = try #require(await daemon.daemon.supervisor.records[greedy.id]?.hostID)
-            #expect(ProjectQuotas.project(of: volume + "/big") == project)
+            #expect(ProjectQuotas.project(of: volume + "/big") == project && ProjectQuotas.project(of: volume + "/dd.log") == project)
             // df in the container shows its limit.
             #expect(DiskLimitTests.room(volume).total == 32 << 20, "\(DiskLimitTests.room(volume))")
 
