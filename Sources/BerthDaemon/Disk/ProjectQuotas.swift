@@ -64,6 +64,15 @@ struct ProjectQuotas: Sendable {
         }
     }
 
+    /// Counts what is in `folder` in no project: for files moved aside to be deleted, which should not take
+    /// an instance's room meanwhile.
+    func uncount(_ folder: String) throws {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw DiskFailure.failed("\(folder) cannot be opened: \(Self.lastError)") }
+        defer { close(descriptor) }
+        try assign(Self.uncounted, toTreeAt: descriptor)
+    }
+
     /// Project 0, which no limit applies to: for files being staged that are counted against no instance
     /// until they take the place of an instance's files.
     static let uncounted: UInt32 = 0

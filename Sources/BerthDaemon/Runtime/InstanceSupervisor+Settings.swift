@@ -103,7 +103,11 @@ extension InstanceSupervisor {
 
     /// `removeItem` deletes a link as a link: a tenant's link to a host folder leaves the folder alone.
     func removeInBackground(_ path: String) {
+        let quotas = disks.quotas
         tasks.spawn { [logger] in
+            // With project quotas, the files stop taking the instance's room first (a walk, far quicker than
+            // deleting them), so a reinstall from scratch has all of it.
+            try? quotas?.uncount(path)
             do {
                 try FileManager.default.removeItem(atPath: path)
             } catch {
