@@ -26,7 +26,9 @@ extension ConfinedDirectory {
         let suffix = String(UInt64.random(in: 0...UInt64.max))
         let staging = ConfinedPath(components: [Self.stagingPrefix + suffix])
         do {
-            let folder = try makeFolders(staging, shown: shown)
+            close(try makeFolders(staging, shown: shown))
+            // Opened to read (not as a path only), so the hooks may act on it.
+            let folder = try resolve(staging, flags: O_RDONLY | O_DIRECTORY, shown: shown)
             defer { close(folder) }
             try counting?.whileUnpacking(folder)
             try unpack(source, into: staging, limits: limits)

@@ -8,8 +8,11 @@ import Testing
 /// Disk limits as project quotas on one XFS file system for all volumes. This machine's kernel has XFS
 /// without quotas: the walk that puts a volume's files in their project runs here on a real XFS mount,
 /// and a node asked for a volumes image falls back and says why. `scripts/quota-guest` runs the suite on
-/// a stock Debian kernel that keeps XFS quotas (with `BERTH_TEST_PROJECT_QUOTAS=1`), where real containers
-/// write past their limits.
+/// a stock Debian kernel that keeps XFS quotas, where real containers write past their limits:
+///
+///     swift build --build-tests
+///     scripts/quota-guest --env BERTH_TEST_PROJECT_QUOTAS=1 'cd /work/main &&
+///       .build/debug/BerthPackageTests.xctest --testing-library swift-testing --filter ProjectQuotaTests'
 @Suite("Project quotas", .timeLimit(.minutes(10)))
 struct ProjectQuotaTests {
     /// Set by `scripts/quota-guest`, whose kernel keeps XFS project quotas.
@@ -116,8 +119,9 @@ struct ProjectQuotaTests {
         let greedy = DiskLimitTests.limited(
             32,
             // The log has a block of its own before the disk fills, so dd's complaint still fits in it.
-            startup: "echo start > dd.log; fileattr-probe setproject dd.log > probe.txt; "
-                + "dd if=/dev/zero of=big bs=1M count=64 2>> dd.log; echo \"dd exit $?\" >> dd.log",
+            // Once: the backup and the restore below start it again.
+            startup: "[ -f dd.log ] || { echo start > dd.log; fileattr-probe setproject dd.log > probe.txt; "
+                + "dd if=/dev/zero of=big bs=1M count=64 2>> dd.log; echo \"dd exit $?\" >> dd.log; }",
             then: runCommands
         )
         let neighbour = TestDaemon.echoSpecification(
@@ -181,10 +185,13 @@ struct ProjectQuotaTests {
 
             // A backup of 72 MiB restored into a 96 MiB limit: the staged files count against nothing until
             // they take the old ones' place, so the restore needs room for them only, not for both.
-            let route = DaemonRoutes.backup.path(id: greedy.id).replacingOccurrences(of: ":backup", with: "b1")
-            let summary = try await daemon.request(.PUT, route, body: BackupRequest(stopFirst: true)).decode(BackupSummary.self)
+            let backup = UUID().uuidString.lowercased()
+            let route = DaemonRoutes.backup.path(id: greedy.id).replacingOccurrences(of: ":backup", with: backup)
+            let made = try await daemon.request(.PUT, route, body: BackupRequest(stopFirst: true))
+            #expect(made.status == 201, "\(made.status) \(made.text)")
+            let summary = try made.decode(BackupSummary.self)
             #expect(summary.bytes >= 70 << 20, "\(summary)")
-            let restoreRoute = DaemonRoutes.backupRestore.path(id: greedy.id).replacingOccurrences(of: ":backup", with: "b1")
+            let restoreRoute = DaemonRoutes.backupRestore.path(id: greedy.id).replacingOccurrences(of: ":backup", with: backup)
             let restored = try await daemon.request(.POST, restoreRoute, body: RestoreRequest(sha256: summary.sha256))
             #expect(restored.status == 200, "\(restored.status) \(restored.text)")
             #expect(DiskLimitTests.size(volume + "/more") == 40 << 20 && ProjectQuotas.project(of: volume + "/more") == project)

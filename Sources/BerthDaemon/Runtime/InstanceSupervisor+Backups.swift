@@ -151,9 +151,12 @@ extension InstanceSupervisor {
     /// they take the old ones' place, so a restore or a transfer needs room for the new files only.
     func stagingCount(of id: String) -> ConfinedDirectory.StagingCount? {
         guard let quotas = disks.quotas, let project = records[id]?.hostID else { return nil }
+        @Sendable func assign(_ project: UInt32, to folder: Int32) throws {
+            do { try quotas.assign(project, toTreeAt: folder) } catch let failure as DiskFailure { throw failure.instanceError }
+        }
         return ConfinedDirectory.StagingCount(
-            whileUnpacking: { try quotas.assign(ProjectQuotas.uncounted, toTreeAt: $0) },
-            beforeTakingPlace: { try quotas.assign(project, toTreeAt: $0) }
+            whileUnpacking: { try assign(ProjectQuotas.uncounted, to: $0) },
+            beforeTakingPlace: { try assign(project, to: $0) }
         )
     }
 

@@ -140,10 +140,17 @@ extension InstanceSupervisor {
         do {
             try await disks.exclusively(id, work)
         } catch let failure as DiskFailure {
-            switch failure {
-            case .noRoom(let message), .tooSmall(let message): throw InstanceError.conflict(message)
-            case .failed(let message): throw InstanceError.failed(message)
-            }
+            throw failure.instanceError
+        }
+    }
+}
+
+extension DiskFailure {
+    /// How the API says it: the node's room or the instance's files are a conflict, the rest a failure.
+    var instanceError: InstanceError {
+        switch self {
+        case .noRoom(let message), .tooSmall(let message): .conflict(message)
+        case .failed(let message): .failed(message)
         }
     }
 }
