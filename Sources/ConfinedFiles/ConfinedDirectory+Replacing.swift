@@ -11,28 +11,15 @@ extension ConfinedDirectory {
     /// as ``extract(_:into:limits:)``, so a damaged or hostile archive, or a full disk, changes nothing.
     /// Only then does what is there move aside and the staging folder's entries take its place — renames
     /// on one file system — and what was there is deleted.
-    ///
-    /// With `counting`, the staged files are counted apart from the root's while they are unpacked (see
-    /// ``StagingCount``).
     @discardableResult
-    public func replaceContents(
-        withArchiveAt hostPath: String,
-        shown: String,
-        limits: ExtractionLimits,
-        counting: StagingCount? = nil
-    ) throws -> ArchiveSummary {
+    public func replaceContents(withArchiveAt hostPath: String, shown: String, limits: ExtractionLimits) throws -> ArchiveSummary {
         let source = ArchiveLocation.onHost(hostPath, shown: shown)
         let plan = try planExtraction(of: source, limits: limits)
         let suffix = String(UInt64.random(in: 0...UInt64.max))
         let staging = ConfinedPath(components: [Self.stagingPrefix + suffix])
         do {
             close(try makeFolders(staging, shown: shown))
-            // Opened to read (not as a path only), so the hooks may act on it.
-            let folder = try resolve(staging, flags: O_RDONLY | O_DIRECTORY, shown: shown)
-            defer { close(folder) }
-            try counting?.whileUnpacking(folder)
             try unpack(source, into: staging, limits: limits)
-            try counting?.beforeTakingPlace(folder)
         } catch {
             try? delete(staging.relative)
             throw error
@@ -108,24 +95,6 @@ extension ConfinedDirectory {
             unlinkat(root, previous, AT_REMOVEDIR)
             unlinkat(root, Self.replacedPrefix + suffix, AT_REMOVEDIR)
             throw error
-        }
-    }
-
-    /// How a file system that counts each folder's use apart (project quotas) is told about a replacement's
-    /// staging folder: its files are counted apart while they are unpacked, and as the root's just before
-    /// they take its place, so a replacement needs room for the new files, not for both old and new.
-    public struct StagingCount: Sendable {
-        /// Given the new, empty staging folder.
-        let whileUnpacking: @Sendable (_ folder: Int32) throws -> Void
-        /// Given the staging folder with everything unpacked in it.
-        let beforeTakingPlace: @Sendable (_ folder: Int32) throws -> Void
-
-        public init(
-            whileUnpacking: @escaping @Sendable (_ folder: Int32) throws -> Void,
-            beforeTakingPlace: @escaping @Sendable (_ folder: Int32) throws -> Void
-        ) {
-            self.whileUnpacking = whileUnpacking
-            self.beforeTakingPlace = beforeTakingPlace
         }
     }
 

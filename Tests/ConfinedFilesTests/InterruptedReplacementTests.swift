@@ -1,4 +1,3 @@
-import BerthTestSupport
 import ConfinedFiles
 import Foundation
 import Testing
@@ -55,70 +54,5 @@ struct InterruptedReplacementTests {
         #expect(Self.listing(volume) == [".berth-previous-1", ".berth-previous-4", ".berth-replaced-2", "kept.txt"])
         #expect(volume.hostUnchanged(), "nothing was moved out of or into the host's folder")
         #expect(try ConfinedDirectory(path: volume.root).finishInterruptedReplacement().isEmpty, "nothing more to do")
-    }
-}
-
-/// A replacement told how its staging folder is counted (``ConfinedDirectory/StagingCount``), as project
-/// quotas count it: before the unpack with the folder empty, after it with everything in it, and a refusal
-/// at the end changes nothing.
-@Suite("Replacements counted apart")
-struct StagingCountTests {
-    final class Seen: @unchecked Sendable {
-        var beforeUnpacking: [String]?
-        var beforeTakingPlace: [String]?
-    }
-
-    /// The names in the folder open as `descriptor`, read from it as a file system's own calls would (a
-    /// descriptor opened as a path only cannot be read).
-    static func names(in descriptor: Int32) -> [String]? {
-        guard let folder = fdopendir(dup(descriptor)) else { return nil }
-        defer { closedir(folder) }
-        rewinddir(folder)
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
-
-    @Test("the staging folder is handed over empty, then full; a refusal before the swap leaves the old files")
-    func hooks() throws {
-        let volume = try HostileVolume()
-        defer { volume.remove() }
-        try volume.file("server.properties", "old")
-        let archive = volume.hostFolder + "/backup.tar.gz"
-        try TestArchive.write([.file("server.properties", Data("new".utf8)), .file("world/level.dat", Data("level".utf8))], to: archive)
-        let directory = try ConfinedDirectory(path: volume.root)
-        let limits = ExtractionLimits(maximumEntries: 100, maximumBytes: 1 << 20)
-        let seen = Seen()
-
-        struct Refused: Error {}
-        #expect(throws: Refused.self) {
-            try directory.replaceContents(
-                withArchiveAt: archive,
-                shown: "backup",
-                limits: limits,
-                counting: ConfinedDirectory.StagingCount(
-                    whileUnpacking: { seen.beforeUnpacking = Self.names(in: $0) },
-                    beforeTakingPlace: { _ in throw Refused() }
-                )
-            )
-        }
-        #expect(seen.beforeUnpacking == [])
-        #expect(try String(contentsOfFile: volume.root + "/server.properties", encoding: .utf8) == "old")
-        #expect(InterruptedReplacementTests.listing(volume) == ["server.properties"], "no staging folder is left")
-
-        try directory.replaceContents(
-            withArchiveAt: archive,
-            shown: "backup",
-            limits: limits,
-            counting: ConfinedDirectory.StagingCount(
-                whileUnpacking: { _ in },
-                beforeTakingPlace: { seen.beforeTakingPlace = Self.names(in: $0) }
-            )
-        )
-        #expect(seen.beforeTakingPlace == ["server.properties", "world"])
-        #expect(try String(contentsOfFile: volume.root + "/server.properties", encoding: .utf8) == "new")
     }
 }

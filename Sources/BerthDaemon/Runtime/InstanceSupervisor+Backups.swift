@@ -82,10 +82,9 @@ extension InstanceSupervisor {
             sendStop(stop, to: id)
             try await waitUntilStopped(id, grace: .seconds(record.specification.image.stopTimeoutSeconds), for: "the backup was not restored")
             let files = try ConfinedDirectory(path: blueprint.volumePath(for: id), owner: (record.hostID, record.hostID))
-            let limits = try restoreLimits(of: id, replacingEverything: true)
-            let counting = stagingCount(of: id)
+            let limits = try restoreLimits(of: id)
             summary = try await NIOThreadPool.singleton.runIfActive {
-                try files.replaceContents(withArchiveAt: archive, shown: "backup \(backup)", limits: limits, counting: counting)
+                try files.replaceContents(withArchiveAt: archive, shown: "backup \(backup)", limits: limits)
             }
         } catch {
             note(id) { $0.lifecycle.restoreFinished() }
@@ -139,25 +138,9 @@ extension InstanceSupervisor {
     }
 
     /// Far more entries than a game's files have (a backup is the node's own archive, not a tenant's
-    /// upload), and no more bytes than the instance's files have room for: beside those there are, or,
-    /// `replacingEverything` with project quotas (where the files replaced give up their room, see
-    /// ``stagingCount(of:)``), its whole limit.
-    func restoreLimits(of id: String, replacingEverything: Bool = false) throws -> ExtractionLimits {
-        let limit = replacingEverything && disks.quotas != nil ? records[id]?.specification.limits.diskMiB.map { Int64($0) << 20 } : nil
-        return ExtractionLimits(maximumEntries: 2_000_000, maximumBytes: try limit ?? roomForFiles(of: id))
-    }
-
-    /// With project quotas, files unpacked to replace all of an instance's are counted in no project until
-    /// they take the old ones' place, so a restore or a transfer needs room for the new files only.
-    func stagingCount(of id: String) -> ConfinedDirectory.StagingCount? {
-        guard let quotas = disks.quotas, let project = records[id]?.hostID else { return nil }
-        @Sendable func assign(_ project: UInt32, to folder: Int32) throws {
-            do { try quotas.assign(project, toTreeAt: folder) } catch let failure as DiskFailure { throw failure.instanceError }
-        }
-        return ConfinedDirectory.StagingCount(
-            whileUnpacking: { try assign(ProjectQuotas.uncounted, to: $0) },
-            beforeTakingPlace: { try assign(project, to: $0) }
-        )
+    /// upload), and no more bytes than the instance's files have room for.
+    func restoreLimits(of id: String) throws -> ExtractionLimits {
+        ExtractionLimits(maximumEntries: 2_000_000, maximumBytes: try roomForFiles(of: id))
     }
 
     func startAgain(_ id: String, if wasRunning: Bool) async {

@@ -54,10 +54,9 @@ extension InstanceSupervisor {
         let archive = try await store(files, as: name, of: id, sha256: sha256)
         defer { try? backups.remove(name, of: id) }
         let volumeFiles = try ConfinedDirectory(path: volume, owner: (record.hostID, record.hostID))
-        let limits = try restoreLimits(of: id, replacingEverything: true)
-        let counting = stagingCount(of: id)
+        let limits = try restoreLimits(of: id)
         _ = try await NIOThreadPool.singleton.runIfActive {
-            try volumeFiles.replaceContents(withArchiveAt: archive, shown: "transfer \(name)", limits: limits, counting: counting)
+            try volumeFiles.replaceContents(withArchiveAt: archive, shown: "transfer \(name)", limits: limits)
         }
         guard incoming.live == true else { return .arrived(try await arrive(incoming, as: name)) }
         let manifest = try await NIOThreadPool.singleton.runIfActive { try VolumeManifest.of(volumeFiles) }
