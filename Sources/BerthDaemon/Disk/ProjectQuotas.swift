@@ -56,8 +56,7 @@ struct ProjectQuotas: Sendable {
     }
 
     /// Gives the folder open as `descriptor` and everything in it project `project` (by descriptor, never
-    /// through a link). Done as root, it counts the files in the project even past its limit: for files
-    /// about to replace others that will then be deleted.
+    /// through a link). Done as root, it counts the files in the project even past its limit.
     func assign(_ project: UInt32, toTreeAt descriptor: Int32) throws {
         guard berth_set_project_of_tree(descriptor, project) == 0 else {
             throw DiskFailure.failed("the files could not be counted in project \(project): \(Self.lastError)")
@@ -73,8 +72,7 @@ struct ProjectQuotas: Sendable {
         try assign(Self.uncounted, toTreeAt: descriptor)
     }
 
-    /// Project 0, which no limit applies to: for files being staged that are counted against no instance
-    /// until they take the place of an instance's files.
+    /// Project 0, which no limit applies to: for files that belong to no instance any more.
     static let uncounted: UInt32 = 0
 
     /// The project id of the file or folder at `path` (not followed if a link); nil when it cannot be read.
