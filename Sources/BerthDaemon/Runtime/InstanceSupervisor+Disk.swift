@@ -120,7 +120,6 @@ extension InstanceSupervisor {
     /// instance starts.
     func mountDisks() async {
         for (id, record) in records where record.lifecycle.activity != .deleting {
-            guard record.specification.limits.diskMiB != nil || disks.quotas != nil else { continue }
             do {
                 try await mountDisk(of: id)
             } catch {
