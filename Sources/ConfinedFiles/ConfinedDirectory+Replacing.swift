@@ -35,6 +35,18 @@ extension ConfinedDirectory {
         return plan
     }
 
+    /// Unpacks the archive at `hostPath` (a file outside the root, such as a backup) straight into the root,
+    /// a folder made empty for it: checked whole first, as ``extract(_:into:limits:)`` does, so a refused
+    /// archive writes nothing. A failure part-way (a damaged archive, a full disk) leaves the root partly
+    /// filled, for whoever made it to discard.
+    @discardableResult
+    public func fill(withArchiveAt hostPath: String, shown: String, limits: ExtractionLimits) throws -> ArchiveSummary {
+        let source = ArchiveLocation.onHost(hostPath, shown: shown)
+        let plan = try planExtraction(of: source, limits: limits)
+        try unpack(source, into: .root, limits: limits)
+        return plan
+    }
+
     /// Restores one entry of the archive at `hostPath` — a file, or a folder with everything in it — to
     /// `path`, replacing what is there and leaving every other file as it is. Unpacked and checked in a
     /// staging folder first, as ``replaceContents(withArchiveAt:shown:limits:)`` does; an archive without

@@ -106,6 +106,49 @@ struct DaemonRestartTests {
         }
     }
 
+    @Test("a whole restore cut short between its renames is finished at the next start; one cut short before them is undone")
+    func stagedVolumeCutShort() async throws {
+        let dataDirectory = TestDaemon.makeDataDirectory()
+        let token = "restart-token-\(UUID().uuidString)"
+        let (swapping, unpacking) = (TestDaemon.echoSpecification(), TestDaemon.echoSpecification())
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token, keepingContainers: true) { daemon in
+            for specification in [swapping, unpacking] {
+                _ = try await daemon.deployRunning(specification)
+                #expect(try await daemon.power(.stop, specification.id).status == 200)
+                _ = try await daemon.waitFor(specification.id, "offline") { $0.powerState == .offline }
+            }
+        }
+        let volumes = dataDirectory + "/volumes"
+        func write(_ text: String, to path: String) throws {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        // As the last run left them. One restore had moved the old volume aside and not yet renamed the new files
+        // in; the other was still unpacking beside a volume it had not touched.
+        let aside = volumes + "/.\(swapping.id).wiped-\(UUID().uuidString)"
+        try FileManager.default.moveItem(atPath: volumes + "/" + swapping.id, toPath: aside)
+        try write("restored level", to: volumes + "/.\(swapping.id).restore-1/world/level.dat")
+        let oldFiles = try FileManager.default.contentsOfDirectory(atPath: volumes + "/" + unpacking.id).sorted()
+        try write("half", to: volumes + "/.\(unpacking.id).restore-2/world/level.dat")
+
+        try await TestDaemon.with(dataDirectory: dataDirectory, token: token) { daemon in
+            _ = try await daemon.waitFor(swapping.id, "reconciled") { $0.powerState == .offline }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: volumes + "/" + swapping.id) == ["world"])
+            #expect(try String(contentsOfFile: volumes + "/\(swapping.id)/world/level.dat", encoding: .utf8) == "restored level")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: volumes + "/" + unpacking.id).sorted() == oldFiles)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try FileManager.default.contentsOfDirectory(atPath: volumes).contains(where: { $0.hasPrefix(".") }) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the old files and the half-unpacked ones were never removed") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let finished = try await daemon.withConsole(swapping.id, send: []) { $0.output.contains("it is finished now") }
+            #expect(finished.output.contains("[Berth] a restore was cut short by the node's restart; it is finished now"))
+            let undone = try await daemon.withConsole(unpacking.id, send: []) { $0.output.contains("were removed") }
+            #expect(undone.output.contains("[Berth] files unpacked by a restore cut short by the node's restart were removed"))
+            for specification in [swapping, unpacking] { try await daemon.request(.DELETE, "/api/instances/\(specification.id)") }
+        }
+    }
+
     @Test("an install cut short by a restart is marked FAILED with the reason")
     func interruptedInstall() async throws {
         let dataDirectory = TestDaemon.makeDataDirectory()

@@ -215,6 +215,53 @@ struct DiskLimitTests {
         }
     }
 
+    @Test("a backup restores into a full disk: unpacked onto a disk of its own, then swapped in, so it needs room for itself alone")
+    func restoreIntoAFullDisk() async throws {
+        try await TestDaemon.with { daemon in
+            let specification = Self.limited(48, startup: "[ -f big ] || dd if=/dev/zero of=big bs=1M count=30 2>/dev/null; echo boot >> boots.txt")
+            let id = specification.id
+            try await daemon.deployRunning(specification)
+            let volume = daemon.configuration.volumesDirectory + "/" + id
+            let backup = UUID().uuidString.lowercased()
+            let made = try await daemon.request(.PUT, Self.backupRoute(DaemonRoutes.backup, id, backup), body: BackupRequest(stopFirst: true))
+            #expect(made.status == 201, "\(made.status) \(made.text)")
+            let summary = try made.decode(BackupSummary.self)
+
+            // 30 MiB in the backup and 30 + 12 MiB in the 48 MiB disk: unpacked beside the old files, it would not fit.
+            try await daemon.waitFor(id, "running again") { $0.powerState == .running }
+            let upload = try await daemon.request(
+                .PUT,
+                FileRouteTests.files(id, DaemonRoutes.fileContents, path: "after.bin"),
+                bytes: Data(repeating: 7, count: 12 << 20)
+            )
+            #expect(upload.status == 200 || upload.status == 201, "\(upload.status) \(upload.text)")
+            let restored = try await daemon.request(
+                .POST,
+                Self.backupRoute(DaemonRoutes.backupRestore, id, backup),
+                body: RestoreRequest(sha256: summary.sha256)
+            )
+            #expect(restored.status == 200, "\(restored.status) \(restored.text)")
+
+            try await daemon.waitFor(id, "running after the restore") { $0.powerState == .running }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: volume).sorted() == ["big", "boots.txt"])
+            #expect(Self.size(volume + "/big") == 30 << 20)
+            var big = stat()
+            stat(volume + "/big", &big)
+            #expect(big.st_uid == (await daemon.daemon.supervisor.records[id]?.hostID), "the restored files are the instance's user's")
+            // The instance's own disk, with its limit, holds the backup's files alone; no staged disk or folder is left.
+            #expect(HostShell.mountPoints().contains(volume))
+            let usage = try #require(try await daemon.request(.GET, DaemonRoutes.disks.pattern).decode([String: DiskUsage].self)[id])
+            #expect(usage.limitBytes == 48 << 20 && usage.usedBytes < 36 << 20, "\(usage)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.configuration.dataDirectory + "/disks") == ["\(id).ext4"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.configuration.volumesDirectory).filter { $0.hasPrefix(".") } == [])
+            #expect(!HostShell.mountPoints().contains { $0.contains(".\(id).restore-") })
+        }
+    }
+
+    static func backupRoute(_ route: RoutePath, _ id: String, _ backup: String) -> String {
+        route.path(id: id).replacingOccurrences(of: ":backup", with: backup)
+    }
+
     @Test("after a reboot the disk is mounted again before the instance starts; deleting the instance removes disk and mount")
     func remountAndRemoval() async throws {
         let dataDirectory = TestDaemon.makeDataDirectory()

@@ -183,19 +183,36 @@ struct ProjectQuotaTests {
             #expect(lowered.status == 409 && lowered.error?.contains("take more room than 16 MiB") == true, "\(lowered.text)")
             #expect(DiskLimitTests.room(volume).total == 96 << 20)
 
-            // A backup of 72 MiB restored into a 96 MiB limit with 72 MiB in it: the new files are unpacked beside
-            // the old ones, so it does not fit, and is refused before anything changes.
+            // A backup of 72 MiB restored into a 96 MiB limit with 72 MiB and more in it: unpacked beside the old files
+            // it would not fit, but it is unpacked where it counts against no project and then joins the instance's.
             let backup = UUID().uuidString.lowercased()
-            let route = DaemonRoutes.backup.path(id: greedy.id).replacingOccurrences(of: ":backup", with: backup)
-            let made = try await daemon.request(.PUT, route, body: BackupRequest(stopFirst: true))
+            let made = try await daemon.request(
+                .PUT,
+                DiskLimitTests.backupRoute(DaemonRoutes.backup, greedy.id, backup),
+                body: BackupRequest(stopFirst: true)
+            )
             #expect(made.status == 201, "\(made.status) \(made.text)")
             let summary = try made.decode(BackupSummary.self)
             #expect(summary.bytes >= 70 << 20, "\(summary)")
-            let restoreRoute = DaemonRoutes.backupRestore.path(id: greedy.id).replacingOccurrences(of: ":backup", with: backup)
-            let restored = try await daemon.request(.POST, restoreRoute, body: RestoreRequest(sha256: summary.sha256))
-            #expect(restored.status == 400 || restored.status == 507, "\(restored.status) \(restored.text)")
-            #expect(DiskLimitTests.size(volume + "/more") == 40 << 20 && ProjectQuotas.project(of: volume + "/more") == project)
+            try await daemon.waitFor(greedy.id, "running again") { $0.powerState == .running }
+            let extra = try await daemon.request(
+                .PUT,
+                FileRouteTests.files(greedy.id, DaemonRoutes.fileContents, path: "after.bin"),
+                bytes: Data(repeating: 7, count: 12 << 20)
+            )
+            #expect(extra.status == 200 || extra.status == 201, "\(extra.status) \(extra.text)")
+            let restored = try await daemon.request(
+                .POST,
+                DiskLimitTests.backupRoute(DaemonRoutes.backupRestore, greedy.id, backup),
+                body: RestoreRequest(sha256: summary.sha256)
+            )
+            #expect(restored.status == 200, "\(restored.status) \(restored.text)")
+            try await daemon.waitFor(greedy.id, "running after the restore") { $0.powerState == .running }
             #expect(try FileManager.default.contentsOfDirectory(atPath: volume).sorted() == ["big", "dd.log", "more", "probe.txt"])
+            #expect(DiskLimitTests.size(volume + "/more") == 40 << 20 && ProjectQuotas.project(of: volume + "/more") == project)
+            #expect(ProjectQuotas.project(of: volume) == project, "the new folder is the project, so new files join it")
+            let afterRestore = try #require(ProjectQuotas(volumesDirectory: volumes).usage(of: project))
+            #expect(afterRestore.used >= 70 << 20 && afterRestore.used < 80 << 20 && afterRestore.limit == 96 << 20, "\(afterRestore)")
         }
 
         // As after a reboot: the volumes image unmounted; the next daemon mounts it before anything starts.

@@ -69,8 +69,9 @@ extension InstanceSupervisor {
 
     /// Replaces the volume's contents with the backup's, once its archive has the checksum recorded when
     /// it was made. A missing, damaged or foreign backup is refused before anything stops. Otherwise the
-    /// instance stops, the archive is unpacked into a staging folder and checked there (entries, room),
-    /// and only then swapped in; it starts again if it was running.
+    /// instance stops, the archive is checked and unpacked into a staged volume where it counts against no
+    /// instance's room, and only then swapped in (``replaceFiles(of:withArchiveAt:shown:)``): a backup that
+    /// fits the instance's limit restores however full the instance is. It starts again if it was running.
     func restore(_ id: String, from backup: String, sha256: String) async throws -> ArchiveSummary {
         if let refusal = fileRefusal(of: id) { throw refusal }
         guard let record = records[id] else { throw InstanceError.notFound(id: id) }
@@ -81,11 +82,7 @@ extension InstanceSupervisor {
         do {
             sendStop(stop, to: id)
             try await waitUntilStopped(id, grace: .seconds(record.specification.image.stopTimeoutSeconds), for: "the backup was not restored")
-            let files = try ConfinedDirectory(path: blueprint.volumePath(for: id), owner: (record.hostID, record.hostID))
-            let limits = try restoreLimits(of: id)
-            summary = try await NIOThreadPool.singleton.runIfActive {
-                try files.replaceContents(withArchiveAt: archive, shown: "backup \(backup)", limits: limits)
-            }
+            summary = try await replaceFiles(of: id, withArchiveAt: archive, shown: "backup \(backup)")
         } catch {
             note(id) { $0.lifecycle.restoreFinished() }
             await startAgain(id, if: wasRunning)
@@ -137,10 +134,9 @@ extension InstanceSupervisor {
         return try await NIOThreadPool.singleton.runIfActive { try archives.checkedPath(of: backup, of: id, sha256: sha256) }
     }
 
-    /// Far more entries than a game's files have (a backup is the node's own archive, not a tenant's
-    /// upload), and no more bytes than the instance's files have room for.
+    /// As many entries as a whole restore, and no more bytes than the instance's files have room for.
     func restoreLimits(of id: String) throws -> ExtractionLimits {
-        ExtractionLimits(maximumEntries: 2_000_000, maximumBytes: try roomForFiles(of: id))
+        ExtractionLimits(maximumEntries: Self.restoredEntries, maximumBytes: try roomForFiles(of: id))
     }
 
     func startAgain(_ id: String, if wasRunning: Bool) async {

@@ -135,7 +135,7 @@ extension InstanceSupervisor {
         try await onDisk(of: id) { try await work(image) }
     }
 
-    private func onDisk(of id: String, _ work: @escaping @Sendable () async throws -> Void) async throws {
+    func onDisk(of id: String, _ work: @escaping @Sendable () async throws -> Void) async throws {
         do {
             try await disks.exclusively(id, work)
         } catch let failure as DiskFailure {

@@ -18,6 +18,7 @@ extension InstanceSupervisor {
     /// asked again every `retryInterval` until it answers; then those not busy meanwhile are reconciled as at
     /// a start, so a server that should run runs and a running one gets its console back.
     func reconcileWithDocker(retryInterval: Duration = .seconds(5)) async {
+        await finishInterruptedSwaps()
         removeFilesLeftAside()
         await finishInterruptedDeletions()
         await mountDisks()

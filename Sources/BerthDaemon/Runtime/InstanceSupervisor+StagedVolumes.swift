@@ -1,0 +1,104 @@
+import ConfinedFiles
+import Foundation
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension InstanceSupervisor {
+    /// Replaces the instance's files with the archive's, whole, through a ``StagedVolume``: checked and
+    /// unpacked where it counts against no instance's room, then swapped in. A refusal or a failure leaves
+    /// the instance's files as they were. The instance must be stopped.
+    func replaceFiles(of id: String, withArchiveAt archive: String, shown: String) async throws -> ArchiveSummary {
+        guard let record = records[id] else { throw InstanceError.notFound(id: id) }
+        let staged = try await stageVolume(of: id)
+        do {
+            let (path, owner) = (staged.path, (record.hostID, record.hostID))
+            let limits = ExtractionLimits(maximumEntries: Self.restoredEntries, maximumBytes: staged.room)
+            // The staged folder is opened here alone: an image cannot be unmounted for the swap while it is open.
+            let summary = try await NIOThreadPool.singleton.runIfActive {
+                try ConfinedDirectory(path: path, owner: owner).fill(withArchiveAt: archive, shown: shown, limits: limits)
+            }
+            let aside = asidePath(for: id)
+            if case .folder = staged.disk {
+                try await staged.swapIn(aside: aside)
+            } else {
+                // On the disk's queue: no mount or resize of the instance's disk meets the swap half-done.
+                try await onDisk(of: id) { try await staged.swapIn(aside: aside) }
+            }
+            if FileManager.default.fileExists(atPath: aside) { removeInBackground(aside) }
+            return summary
+        } catch {
+            if case .image(let image, _) = staged.disk { try? await image.remove() } else { removeInBackground(staged.path) }
+            throw error
+        }
+    }
+
+    /// Far more entries than a game's files have: a backup is the node's own archive, not a tenant's upload.
+    static let restoredEntries = 2_000_000
+
+    /// A staged volume for the instance: a disk image of its limit when it has a disk of its own, else a
+    /// folder with room for the instance's limit (and no more than the host has). The instance's volume
+    /// exists from here on, so its absence at a start says a swap was cut short between its renames.
+    private func stageVolume(of id: String) async throws -> StagedVolume {
+        guard let record = records[id] else { throw InstanceError.notFound(id: id) }
+        let owner = record.hostID
+        let volume = blueprint.volumePath(for: id)
+        if mkdir(volume, 0o750) == 0 { _ = chown(volume, owner, owner) }
+        let path = StagedVolume.path(for: id, in: blueprint.configuration.volumesDirectory)
+        let limitBytes = record.specification.limits.diskMiB.map { Int64($0) << 20 }
+        if disks.usesImages, let limitBytes {
+            let staged = DiskImage(imagePath: StagedVolume.imagePath(for: path, in: disks.imagesDirectory), mountPoint: path)
+            do {
+                try await staged.create(limitBytes: limitBytes, owner: owner)
+            } catch let failure as DiskFailure {
+                _ = rmdir(path)
+                throw failure.instanceError
+            }
+            return StagedVolume(path: path, volume: volume, disk: .image(staged: staged, own: disks.image(of: id)), room: limitBytes)
+        }
+        guard mkdir(path, 0o750) == 0 else {
+            throw InstanceError.failed("a folder for the restored files could not be made: \(String(cString: strerror(errno)))")
+        }
+        _ = chown(path, owner, owner)
+        let free = HostResources.disk(at: path)?.available ?? 0
+        let disk: StagedVolume.Disk = disks.quotas.map { .project($0, owner) } ?? .folder
+        return StagedVolume(path: path, volume: volume, disk: disk, room: min(limitBytes ?? .max, free))
+    }
+
+    /// At start, before any disk is readied or old files removed: what whole restores the last run did not
+    /// finish left beside the volumes is put right. A staging folder whose instance's volume is missing was
+    /// cut short between its two renames: its files, whole by then, take the volume's place. Any other
+    /// staging folder or image is removed: that restore had not begun to swap, so the old files are whole.
+    func finishInterruptedSwaps() async {
+        let volumes = blueprint.configuration.volumesDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: volumes) else { return }
+        for name in names {
+            guard let id = StagedVolume.instance(stagedAs: name) else { continue }
+            let path = (volumes as NSString).appendingPathComponent(name)
+            let volume = blueprint.volumePath(for: id)
+            let image = DiskImage(imagePath: StagedVolume.imagePath(for: path, in: disks.imagesDirectory), mountPoint: path)
+            let said: String
+            if records[id] != nil, !image.exists, !FileManager.default.fileExists(atPath: volume) {
+                guard rename(path, volume) == 0 else {
+                    logger.about(instance: id).error(
+                        "instance \(id): a restore cut short could not be finished (\(String(cString: strerror(errno)))); its files are at \(path)"
+                    )
+                    continue
+                }
+                said = "a restore was cut short by the node's restart; it is finished now"
+            } else if image.exists || image.isMounted {
+                try? await image.remove()
+                said = "files unpacked by a restore cut short by the node's restart were removed"
+            } else {
+                let unpacked = !((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).isEmpty
+                removeInBackground(path)
+                guard unpacked else { continue }
+                said = "files unpacked by a restore cut short by the node's restart were removed"
+            }
+            logger.about(instance: id).warning("instance \(id): \(said)")
+            consoles[id]?.publishNotice(said)
+        }
+    }
+}
