@@ -235,12 +235,17 @@ struct DiskLimitTests {
                 bytes: Data(repeating: 7, count: 12 << 20)
             )
             #expect(upload.status == 200 || upload.status == 201, "\(upload.status) \(upload.text)")
+            // A file of the old disk held open (as a download or an SFTP handle would) does not hold the restore up.
+            let held = open(volume + "/after.bin", O_RDONLY)
+            defer { close(held) }
             let restored = try await daemon.request(
                 .POST,
                 Self.backupRoute(DaemonRoutes.backupRestore, id, backup),
                 body: RestoreRequest(sha256: summary.sha256)
             )
             #expect(restored.status == 200, "\(restored.status) \(restored.text)")
+            var firstByte: UInt8 = 0
+            #expect(held >= 0 && pread(held, &firstByte, 1, 0) == 1 && firstByte == 7, "the open file reads on from the old disk")
 
             try await daemon.waitFor(id, "running after the restore") { $0.powerState == .running }
             #expect(try FileManager.default.contentsOfDirectory(atPath: volume).sorted() == ["big", "boots.txt"])

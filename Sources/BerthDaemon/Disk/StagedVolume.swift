@@ -31,8 +31,8 @@ struct StagedVolume: Sendable {
     /// Puts the new files in the volume's place, as the instance's user's. Folders: the volume is renamed
     /// `aside` and the staged folder renamed in its place — should the node stop between the two renames,
     /// ``finishInterruptedSwaps`` knows it from the volume's absence. Images: the staged image is renamed
-    /// over the instance's own, which is gone with it. What is left at `aside`, if anything, is for the
-    /// caller to remove.
+    /// over the instance's own, which is gone with it once nothing holds a file of it open. What is left at
+    /// `aside`, if anything, is for the caller to remove.
     func swapIn(aside: String) async throws {
         switch disk {
         case .folder:
@@ -44,7 +44,9 @@ struct StagedVolume: Sendable {
             try? quotas.uncount(aside)
         case .image(let staged, let own):
             try await staged.unmount()
-            try await own.unmount()
+            // Lazily: a download or an SFTP handle still open on the old files reads on from them, and the old
+            // image's room is freed once it closes.
+            try await own.unmount(lazily: true)
             guard rename(staged.imagePath, own.imagePath) == 0 else {
                 let reason = Self.lastError
                 try? await own.mount()
