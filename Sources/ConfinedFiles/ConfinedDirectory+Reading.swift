@@ -114,12 +114,18 @@ public final class OpenFile: Sendable {
     /// Up to `count` bytes from `offset`; empty at the end of the file.
     public func read(at offset: Int64, upTo count: Int) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
+        let read = try buffer.withUnsafeMutableBytes { try self.read(at: offset, into: $0) }
+        buffer.removeLast(count - read)
+        return buffer
+    }
+
+    /// Reads up to `buffer.count` bytes from `offset` into `buffer`: how many, 0 at the end of the file.
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
-            let read = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(offset)) }
+            let read = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
             if read < 0, errno == EINTR { continue }
             guard read >= 0 else { throw ConfinedFileError.system("read \(path)", errno) }
-            buffer.removeLast(count - read)
-            return buffer
+            return read
         }
     }
 }

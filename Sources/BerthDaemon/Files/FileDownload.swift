@@ -29,10 +29,15 @@ enum FileDownload {
         let body = ResponseBody(contentLength: Int(length)) { writer in
             var offset = range.first
             while offset <= range.last {
-                let piece = try file.read(at: offset, upTo: Int(min(Int64(chunkSize), range.last - offset + 1)))
-                if piece.isEmpty { break }
-                try await writer.write(ByteBuffer(bytes: piece))
-                offset += Int64(piece.count)
+                let count = Int(min(Int64(chunkSize), range.last - offset + 1))
+                // Read straight into the buffer that is sent: no copy between.
+                var piece = ByteBufferAllocator().buffer(capacity: count)
+                let read = try piece.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+                    try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<count]))
+                }
+                if read == 0 { break }
+                try await writer.write(piece)
+                offset += Int64(read)
             }
             try await writer.finish(nil)
         }
