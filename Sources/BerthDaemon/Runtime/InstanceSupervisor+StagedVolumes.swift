@@ -30,7 +30,7 @@ extension InstanceSupervisor {
             if FileManager.default.fileExists(atPath: aside) { removeInBackground(aside) }
             return summary
         } catch {
-            if case .image(let image, _) = staged.disk { try? await image.remove() } else { removeInBackground(staged.path) }
+            await discardStagedVolume(at: staged.path)
             throw error
         }
     }
@@ -46,10 +46,11 @@ extension InstanceSupervisor {
         let owner = record.hostID
         let volume = blueprint.volumePath(for: id)
         if mkdir(volume, 0o750) == 0 { _ = chown(volume, owner, owner) }
-        let path = StagedVolume.path(for: id, in: blueprint.configuration.volumesDirectory)
+        let volumes = blueprint.configuration.volumesDirectory
+        let path = StagedVolume.path(for: id, in: volumes)
         let limitBytes = record.specification.limits.diskMiB.map { Int64($0) << 20 }
         if disks.usesImages, let limitBytes {
-            let staged = DiskImage(imagePath: StagedVolume.imagePath(for: path, in: disks.imagesDirectory), mountPoint: path)
+            let staged = stagedImage(at: path)
             do {
                 try await staged.create(limitBytes: limitBytes, owner: owner)
             } catch let failure as DiskFailure {
@@ -58,11 +59,14 @@ extension InstanceSupervisor {
             }
             return StagedVolume(path: path, volume: volume, disk: .image(staged: staged, own: disks.image(of: id)), room: limitBytes)
         }
+        // The volumes folder itself is in no project: what it has free is the file system's.
+        guard let free = HostResources.disk(at: volumes)?.available else {
+            throw InstanceError.failed("the room left for the restored files cannot be read: \(String(cString: strerror(errno)))")
+        }
         guard mkdir(path, 0o750) == 0 else {
             throw InstanceError.failed("a folder for the restored files could not be made: \(String(cString: strerror(errno)))")
         }
         _ = chown(path, owner, owner)
-        let free = HostResources.disk(at: path)?.available ?? 0
         let disk: StagedVolume.Disk = disks.quotas.map { .project($0, owner) } ?? .folder
         return StagedVolume(path: path, volume: volume, disk: disk, room: min(limitBytes ?? .max, free))
     }
@@ -78,9 +82,8 @@ extension InstanceSupervisor {
             guard let id = StagedVolume.instance(stagedAs: name) else { continue }
             let path = (volumes as NSString).appendingPathComponent(name)
             let volume = blueprint.volumePath(for: id)
-            let image = DiskImage(imagePath: StagedVolume.imagePath(for: path, in: disks.imagesDirectory), mountPoint: path)
             let said: String
-            if records[id] != nil, !image.exists, !FileManager.default.fileExists(atPath: volume) {
+            if records[id] != nil, !stagedImage(at: path).exists, !FileManager.default.fileExists(atPath: volume) {
                 guard rename(path, volume) == 0 else {
                     logger.about(instance: id).error(
                         "instance \(id): a restore cut short could not be finished (\(String(cString: strerror(errno)))); its files are at \(path)"
@@ -88,17 +91,27 @@ extension InstanceSupervisor {
                     continue
                 }
                 said = "a restore was cut short by the node's restart; it is finished now"
-            } else if image.exists || image.isMounted {
-                try? await image.remove()
-                said = "files unpacked by a restore cut short by the node's restart were removed"
             } else {
-                let unpacked = !((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).isEmpty
-                removeInBackground(path)
+                // An empty folder is what an image's swap leaves when cut short after the rename: nothing to say.
+                let unpacked = stagedImage(at: path).exists || !((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).isEmpty
+                await discardStagedVolume(at: path)
                 guard unpacked else { continue }
                 said = "files unpacked by a restore cut short by the node's restart were removed"
             }
             logger.about(instance: id).warning("instance \(id): \(said)")
             consoles[id]?.publishNotice(said)
         }
+    }
+
+    /// The disk image a staged volume at `path` has when its instance has a disk of its own.
+    private func stagedImage(at path: String) -> DiskImage {
+        DiskImage(imagePath: StagedVolume.imagePath(for: path, in: disks.imagesDirectory), mountPoint: path)
+    }
+
+    /// Removes the staged volume at `path`: its image unmounted and deleted, or its folder (uncounted first,
+    /// with project quotas) in the background.
+    private func discardStagedVolume(at path: String) async {
+        let image = stagedImage(at: path)
+        if image.exists || image.isMounted { try? await image.remove() } else { removeInBackground(path) }
     }
 }
