@@ -9,7 +9,7 @@ public struct SFTPClient: Sendable {
     public let password: String
     /// A private key file to sign in with instead of the password.
     public let identity: String?
-    /// Holds the password helper and the known-hosts file.
+    /// Holds the known-hosts file.
     public let directory: String
 
     public init(port: Int, login: String, password: String = "", identity: String? = nil) throws {
@@ -19,9 +19,12 @@ public struct SFTPClient: Sendable {
         self.identity = identity
         directory = NSTemporaryDirectory() + "berth-sftp-client-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let helper = "#!/bin/sh\nprintf '%s\\n' \"$BERTH_SFTP_PASSWORD\"\n"
-        FileManager.default.createFile(atPath: directory + "/askpass", contents: Data(helper.utf8), attributes: [.posixPermissions: 0o700])
     }
+
+    /// The password helper: a file of the repository, not one written here, which another test's child
+    /// started at the same moment could still hold open for writing when `ssh` runs it (ETXTBSY, seen in CI).
+    static let askpass = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/lib/sftp-askpass").path
 
     public var knownHostsFile: String { directory + "/known_hosts" }
 
@@ -59,7 +62,7 @@ public struct SFTPClient: Sendable {
                 "-o", "NumberOfPasswordPrompts=1",
                 "-o", "ConnectTimeout=20",
             ] + authentication + ["\(login)@127.0.0.1"] + trailing
-        let environment = ["SSH_ASKPASS": directory + "/askpass", "SSH_ASKPASS_REQUIRE": "force", "BERTH_SFTP_PASSWORD": password]
+        let environment = ["SSH_ASKPASS": Self.askpass, "SSH_ASKPASS_REQUIRE": "force", "BERTH_SFTP_PASSWORD": password]
         return try ChildProcess("/usr/bin/" + program, arguments, environment: environment, input: input)
     }
 
