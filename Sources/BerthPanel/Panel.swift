@@ -103,6 +103,7 @@ public struct Panel: Sendable {
         passwordResets = PasswordResets(database: database, users: users, mailer: mailer, publicURL: configuration.publicURL)
         invitations = Invitations(database: database, users: users, mailer: mailer, publicURL: configuration.publicURL)
         subusers = SubuserStore(database: database, invitations: invitations)
+        let epochs = ListEpochReader(database: database)
         instances = InstanceStore(
             database: database,
             subusers: subusers,
@@ -113,9 +114,10 @@ public struct Panel: Sendable {
             backupBucket: configuration.backupBucket.map { S3Client(bucket: $0) },
             background: BackgroundWork(),
             backupLinks: BackupLinks(key: key.derived(for: "backup links")),
+            copies: InstanceReadCopies(epochs: epochs),
             logger: logger
         )
-        lists = ListCache(database: database)
+        lists = ListCache(epochs: epochs)
         scheduleRunner = ScheduleRunner(instances: instances, interval: .seconds(10), logger: logger)
         nodeWatcher = NodeWatcher(database: database, instances: instances, liveness: liveness)
         let outbound = OutboundCheck(

@@ -178,7 +178,7 @@ struct SecondPanel {
         try await body(replica)
     }
 
-    func request(_ method: HTTPMethod, _ path: String, key: String) async throws -> HTTPAnswer {
-        try await HTTPAnswer.request(method, "http://127.0.0.1:\(port)\(path)", headers: [("x-api-key", key)])
+    func request(_ method: HTTPMethod, _ path: String, key: String, json: String? = nil) async throws -> HTTPAnswer {
+        try await HTTPAnswer.request(method, "http://127.0.0.1:\(port)\(path)", headers: [("x-api-key", key)], json: json)
     }
 }

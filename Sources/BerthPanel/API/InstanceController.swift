@@ -60,8 +60,10 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             if let only = grant.onlyUserID, only != userID {
                 throw APIError(.forbidden, "the API key \(grant.name) acts as a user and sees only that user's instances")
             }
-            guard try await users.exists(userID: userID) else { throw PanelError.notFound("no user with that userId") }
-            return JSONResponse.make(writing: try await instances.owned(by: userID))
+            guard let owned = try await instances.owned(byExisting: userID, in: users) else {
+                throw PanelError.notFound("no user with that userId")
+            }
+            return JSONResponse.make(writing: owned)
         }
         group.post("getInstance") { request, context in
             try context.grant.require(.read, on: .instances)

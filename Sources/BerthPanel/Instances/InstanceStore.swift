@@ -23,6 +23,8 @@ package struct InstanceStore: Sendable {
     let background: BackgroundWork
     /// Signs and checks backups' download links.
     let backupLinks: BackupLinks
+    /// The hot reads' copies, kept while nothing they show changes.
+    let copies: InstanceReadCopies
     let logger: Logger
 
     package func all() async throws -> [InstanceView] {
@@ -59,7 +61,14 @@ package struct InstanceStore: Sendable {
 
     package func view(_ id: String) async throws -> InstanceView? {
         guard let uuid = UUID(uuidString: id) else { return nil }
-        return try await views("WHERE i.id = \(bind: uuid)").first
+        return try await copies.byID.value(for: uuid) { try await views("WHERE i.id = \(bind: uuid)").first }
+    }
+
+    /// The instances the user with this `userId` owns, or nil when there is no such user.
+    package func owned(byExisting userID: String, in users: UserStore) async throws -> [InstanceView]? {
+        try await copies.byOwner.value(for: userID) {
+            try await users.exists(userID: userID) ? try await owned(by: userID) : nil
+        }
     }
 
     /// The read routes' one query: instances with their node's summary, oldest first, in plain SQL.

@@ -1,6 +1,5 @@
 import BerthHTTP
 import Hummingbird
-import SQLKit
 import Synchronization
 
 /// The JSON of the panel's whole lists (every instance, every user) as last written, kept for as long as
@@ -10,7 +9,7 @@ import Synchronization
 ///
 /// As strict as reading the rows: each request reads the list's counter, which triggers move in the
 /// transaction of any change to what the list shows (``CreateListEpochs``), in this process or any other
-/// on the same database. A copy is served only to a request whose reading of the counter is not newer than
+/// on the same database (a reading that costs no query on SQLite while nothing was committed, ``ListEpochReader``). A copy is served only to a request whose reading of the counter is not newer than
 /// the copy's, and a copy is tagged with the counter read before its rows were, so a change committed
 /// after a request started reading is never missing from what a later one is served.
 final class ListCache: Sendable {
@@ -20,11 +19,11 @@ final class ListCache: Sendable {
 
     static let table = "list_epochs"
 
-    private let database: PanelDatabase
+    private let epochs: ListEpochReader
     private let copies = Mutex<[List: (epoch: Int64, body: SharedBody)]>([:])
 
-    init(database: PanelDatabase) {
-        self.database = database
+    init(epochs: ListEpochReader) {
+        self.epochs = epochs
     }
 
     /// The list's JSON: the copy when the list has not changed since it was written, else a new writing
@@ -59,9 +58,6 @@ final class ListCache: Sendable {
 
     /// The list's counter as the database has it now.
     func epoch(of list: List) async throws -> Int64 {
-        struct Row: Decodable { let value: Int64 }
-        let row = try await database.sql().raw("SELECT value FROM \(unsafeRaw: Self.table) WHERE id = \(bind: list.rawValue)")
-            .first(decoding: Row.self)
-        return row?.value ?? 0
+        try await epochs.current()[list]
     }
 }

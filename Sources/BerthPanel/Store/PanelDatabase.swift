@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import SQLKit
 import ServiceLifecycle
+import Synchronization
 
 /// The panel's database: SQLite in the data directory by default, PostgreSQL when a URL is given.
 /// Opening it applies the migrations; running it as a service closes it cleanly at shutdown.
@@ -28,6 +29,10 @@ final class PanelDatabase: Service, Sendable {
         }
     }
     let logger: Logger
+    /// SQLite's commit counter, which lets readers see that nothing changed without asking (``ListEpochReader``).
+    var changeCounter: SQLiteChangeCounter? { counter.withLock { $0 } }
+    /// Set once the migrations ran, when some connection has opened the write-ahead log and its index.
+    private let counter = Mutex<SQLiteChangeCounter?>(nil)
     private let writeTurns = WriteTurns()
     /// The threads SQLite's calls run on, this database's own. A writer that finds the file locked spins
     /// (sqlite-nio's busy handler) on one of them; on the process-wide pool (as many threads as cores)
@@ -92,6 +97,9 @@ final class PanelDatabase: Service, Sendable {
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
+            if case .sqlite(let path) = location {
+                counter.withLock { $0 = SQLiteChangeCounter(databasePath: path) }
+            }
         } catch {
             await databases.shutdownAsync()
             try? await threadPool.shutdownGracefully()
@@ -181,6 +189,7 @@ final class PanelDatabase: Service, Sendable {
     /// Closes the database when it was opened but never run.
     func close() async {
         await databases.shutdownAsync()
+        changeCounter?.close()
         try? await threadPool.shutdownGracefully()
     }
 }

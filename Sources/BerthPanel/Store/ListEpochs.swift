@@ -1,0 +1,68 @@
+import Foundation
+import SQLKit
+import Synchronization
+
+/// The counters that triggers move in the transaction of any change to what the panel's lists show
+/// (``CreateListEpochs``): a copy of something they cover, read when they stood where they stand now, is
+/// still what the database would answer.
+struct ListEpochs: Equatable, Sendable {
+    var instances: Int64
+    var users: Int64
+
+    subscript(list: ListCache.List) -> Int64 {
+        switch list {
+        case .instances: instances
+        case .users: users
+        }
+    }
+
+    /// Whether these were read no earlier than `other`: each counter only grows.
+    func isAtLeast(_ other: ListEpochs) -> Bool {
+        instances >= other.instances && users >= other.users
+    }
+}
+
+/// Reads ``ListEpochs`` as the database has them now. On SQLite the reading is free while the database's
+/// commit counter (``SQLiteChangeCounter``) stands where it stood at the last query: no commit since, so
+/// the counters cannot have moved. On PostgreSQL, or while SQLite's counter cannot be read, it is one small
+/// query.
+final class ListEpochReader: Sendable {
+    private let database: PanelDatabase
+    private let last = Mutex<Reading?>(nil)
+
+    private struct Reading {
+        /// The commit counter read before the query that found `epochs`.
+        let change: UInt32
+        let epochs: ListEpochs
+        let fileChecked: ContinuousClock.Instant
+    }
+
+    /// How often the `-shm` file is checked to still be the database's (``SQLiteChangeCounter/isStillTheFile``).
+    static let fileCheckInterval: Duration = .seconds(1)
+
+    init(database: PanelDatabase) {
+        self.database = database
+    }
+
+    func current() async throws -> ListEpochs {
+        guard let counter = database.changeCounter, let change = counter.current else { return try await query() }
+        let now = ContinuousClock.now
+        if let reading = last.withLock({ $0 }), reading.change == change, now - reading.fileChecked < Self.fileCheckInterval {
+            return reading.epochs
+        }
+        guard counter.isStillTheFile else { return try await query() }
+        let epochs = try await query()
+        last.withLock { $0 = Reading(change: change, epochs: epochs, fileChecked: now) }
+        return epochs
+    }
+
+    private func query() async throws -> ListEpochs {
+        struct Row: Decodable {
+            let id: String
+            let value: Int64
+        }
+        let rows = try await database.sql().raw("SELECT id, value FROM \(unsafeRaw: ListCache.table)").all(decoding: Row.self)
+        let values = Dictionary(rows.map { ($0.id, $0.value) }, uniquingKeysWith: max)
+        return ListEpochs(instances: values[ListCache.List.instances.rawValue] ?? 0, users: values[ListCache.List.users.rawValue] ?? 0)
+    }
+}
