@@ -54,7 +54,9 @@ struct InstanceReadCopyTests {
                     #expect(owned.theirs.array.compactMap { $0["Id"] as? String } == [id], "\(owned.theirs.text)")
                 }
                 let created = try await replica.request(
-                    .POST, "/api/auth/create-user", key: panel.apiKey,
+                    .POST,
+                    "/api/auth/create-user",
+                    key: panel.apiKey,
                     json: #"{"username": "newcomer", "email": "newcomer@example.com", "password": "correct horse battery", "userId": "\#(newcomer)"}"#
                 )
                 #expect(created.status == 201, "\(created.text)")
