@@ -60,15 +60,15 @@ struct InstanceController<Context: PanelRequestContext>: Sendable {
             if let only = grant.onlyUserID, only != userID {
                 throw APIError(.forbidden, "the API key \(grant.name) acts as a user and sees only that user's instances")
             }
-            guard let owned = try await instances.owned(byExisting: userID, in: users) else {
+            guard let owned = try await instances.ownedJSON(byExisting: userID, in: users) else {
                 throw PanelError.notFound("no user with that userId")
             }
-            return JSONResponse.make(writing: owned)
+            return JSONResponse.make(written: owned)
         }
         group.post("getInstance") { request, context in
             try context.grant.require(.read, on: .instances)
             let id = try await RequestFields.read(request).string("id")
-            return JSONResponse.make(writing: try await context.grant.reach(id, in: instances, subusers: subusers).view)
+            return JSONResponse.make(written: try await context.grant.reachCopy(id, in: instances, subusers: subusers).copy.json)
         }
         group.post("instances/suspend/:id") { _, context in
             try context.grant.require(.write, on: .instances)

@@ -1,14 +1,16 @@
+import BerthHTTP
 import Foundation
+import NIOCore
 
 /// Copies of what the API's hottest reads answer, `getInstance` and `getUserInstance`: a billing tool
 /// polling every customer's instance then costs no query per request while nothing it shows changes
 /// (``EpochCopies``). Both are covered by the list epochs: an instance's view shows exactly what the
 /// instance list does, and whether a user exists moves the user list's.
 struct InstanceReadCopies: Sendable {
-    /// One instance's view by id; nil for an id no instance has.
-    let byID: EpochCopies<UUID, InstanceView?>
-    /// The instances a user owns by `userId`; nil when no user has it.
-    let byOwner: EpochCopies<String, [InstanceView]?>
+    /// One instance by id; nil for an id no instance has.
+    let byID: EpochCopies<UUID, InstanceCopy?>
+    /// The JSON of the instances a user owns, by `userId`; nil when no user has it.
+    let byOwner: EpochCopies<String, ByteBuffer?>
 
     /// At most this many copies of each kind: a few megabytes at ten thousand instances.
     static let capacity = 20_000
@@ -16,5 +18,16 @@ struct InstanceReadCopies: Sendable {
     init(epochs: ListEpochReader) {
         byID = EpochCopies(epochs: epochs, capacity: Self.capacity)
         byOwner = EpochCopies(epochs: epochs, capacity: Self.capacity)
+    }
+}
+
+/// An instance's view and its JSON, written once for every answer that shows it whole.
+struct InstanceCopy: Sendable {
+    let view: InstanceView
+    let json: ByteBuffer
+
+    init(_ view: InstanceView) {
+        self.view = view
+        json = JSONResponse.written(view)
     }
 }

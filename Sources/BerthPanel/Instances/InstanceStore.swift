@@ -3,6 +3,7 @@ import BerthProtocol
 import FluentKit
 import Foundation
 import Logging
+import NIOCore
 import ObjectStorage
 import SQLKit
 
@@ -60,14 +61,19 @@ package struct InstanceStore: Sendable {
     }
 
     package func view(_ id: String) async throws -> InstanceView? {
-        guard let uuid = UUID(uuidString: id) else { return nil }
-        return try await copies.byID.value(for: uuid) { try await views("WHERE i.id = \(bind: uuid)").first }
+        try await copy(id)?.view
     }
 
-    /// The instances the user with this `userId` owns, or nil when there is no such user.
-    package func owned(byExisting userID: String, in users: UserStore) async throws -> [InstanceView]? {
+    /// The instance's view with its JSON.
+    func copy(_ id: String) async throws -> InstanceCopy? {
+        guard let uuid = UUID(uuidString: id) else { return nil }
+        return try await copies.byID.value(for: uuid) { try await views("WHERE i.id = \(bind: uuid)").first.map(InstanceCopy.init) }
+    }
+
+    /// The JSON of the instances the user with this `userId` owns, or nil when there is no such user.
+    func ownedJSON(byExisting userID: String, in users: UserStore) async throws -> ByteBuffer? {
         try await copies.byOwner.value(for: userID) {
-            try await users.exists(userID: userID) ? try await owned(by: userID) : nil
+            try await users.exists(userID: userID) ? JSONResponse.written(try await owned(by: userID)) : nil
         }
     }
 

@@ -24,11 +24,12 @@ struct ListEpochs: Equatable, Sendable {
 
 /// Reads ``ListEpochs`` as the database has them now. On SQLite the reading is free while the database's
 /// commit counter (``SQLiteChangeCounter``) stands where it stood at the last query: no commit since, so
-/// the counters cannot have moved. On PostgreSQL, or while SQLite's counter cannot be read, it is one small
-/// query.
+/// the counters cannot have moved. On PostgreSQL, or while SQLite's counter cannot be read or has moved, it
+/// is a small query shared by the requests that ask at once (``SharedReading``).
 final class ListEpochReader: Sendable {
     private let database: PanelDatabase
     private let last = Mutex<Reading?>(nil)
+    private let shared: SharedReading<ListEpochs>
 
     private struct Reading {
         /// The commit counter read before the query that found `epochs`.
@@ -42,21 +43,23 @@ final class ListEpochReader: Sendable {
 
     init(database: PanelDatabase) {
         self.database = database
+        shared = SharedReading { try await Self.query(database) }
     }
 
     func current() async throws -> ListEpochs {
-        guard let counter = database.changeCounter, let change = counter.current else { return try await query() }
+        guard let counter = database.changeCounter, let change = counter.current else { return try await shared.value() }
         let now = ContinuousClock.now
         if let reading = last.withLock({ $0 }), reading.change == change, now - reading.fileChecked < Self.fileCheckInterval {
             return reading.epochs
         }
-        guard counter.isStillTheFile else { return try await query() }
-        let epochs = try await query()
+        guard counter.isStillTheFile else { return try await shared.value() }
+        // A reading that began after `change` was read, as the shared reading's are.
+        let epochs = try await shared.value()
         last.withLock { $0 = Reading(change: change, epochs: epochs, fileChecked: now) }
         return epochs
     }
 
-    private func query() async throws -> ListEpochs {
+    private static func query(_ database: PanelDatabase) async throws -> ListEpochs {
         struct Row: Decodable {
             let id: String
             let value: Int64

@@ -26,7 +26,8 @@ package struct RequestFields {
         }
         let bytes = Data(buffer: buffer)
         guard JSONDepth.isWithin(32, bytes) else { throw PanelError.invalid("the body is nested too deeply") }
-        guard case .object(let values) = try? JSONDecoder().decode(JSONValue.self, from: bytes) else {
+        // An object asked for as one: asked for as any value, the decoder first tried (and threw) every other kind.
+        guard let values = try? JSONDecoder().decode([String: JSONValue].self, from: bytes) else {
             throw PanelError.invalid("the body must be a JSON object")
         }
         return RequestFields(values: values)
