@@ -11,11 +11,11 @@ extension APIKeyGrant {
 
     /// The same, with the instance's JSON as `getInstance` answers it.
     func reachCopy(_ id: String, in instances: InstanceStore, subusers: SubuserStore) async throws -> (copy: InstanceCopy, role: InstanceRole) {
-        guard let copy = try await instances.copy(id), let uuid = UUID(uuidString: copy.view.id) else {
-            throw PanelError.notFound("no instance with that id")
-        }
+        guard let copy = try await instances.copy(id) else { throw PanelError.notFound("no instance with that id") }
         guard let owner else { return (copy, .administrator) }
-        guard let role = try await subusers.role(of: owner.userID, admin: owner.admin, on: uuid, ownedBy: copy.view.user) else {
+        guard let uuid = UUID(uuidString: copy.view.id),
+            let role = try await subusers.role(of: owner.userID, admin: owner.admin, on: uuid, ownedBy: copy.view.user)
+        else {
             throw PanelError.notFound("no instance with that id")
         }
         return (copy, role)

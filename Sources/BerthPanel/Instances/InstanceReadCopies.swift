@@ -7,8 +7,8 @@ import NIOCore
 /// (``EpochCopies``). Both are covered by the list epochs: an instance's view shows exactly what the
 /// instance list does, and whether a user exists moves the user list's.
 struct InstanceReadCopies: Sendable {
-    /// One instance by id; nil for an id no instance has.
-    let byID: EpochCopies<UUID, InstanceCopy?>
+    /// One instance by id as sent; nil for an id no instance has.
+    let byID: EpochCopies<String, InstanceCopy?>
     /// The JSON of the instances a user owns, by `userId`; nil when no user has it.
     let byOwner: EpochCopies<String, ByteBuffer?>
 
