@@ -81,7 +81,7 @@ package struct InstanceStore: Sendable {
     /// The JSON of the instances the user with this `userId` owns, or nil when there is no such user.
     func ownedJSON(byExisting userID: String, in users: UserStore) async throws -> ByteBuffer? {
         try await copies.byOwner.value(for: userID) {
-            try await users.exists(userID: userID) ? JSONResponse.written(try await owned(by: userID)) : nil
+            try await users.exists(userID: userID) ? JSONResponse.written(try await owned(by: userID)).compacted : nil
         }
     }
 
