@@ -80,10 +80,16 @@ package struct InstanceStore: Sendable {
 
     /// The JSON of the instances the user with this `userId` owns, or nil when there is no such user.
     func ownedJSON(byExisting userID: String, in users: UserStore) async throws -> ByteBuffer? {
-        try await copies.byOwner.value(for: userID) {
+        @Sendable func read() async throws -> ByteBuffer? {
             try await users.exists(userID: userID) ? JSONResponse.written(try await owned(by: userID)).compacted : nil
         }
+        // Text longer than any `userId` (128 characters) is read but not kept: the copies stay small whatever
+        // a caller sends.
+        guard userID.utf8.count <= Self.longestKeptUserID else { return try await read() }
+        return try await copies.byOwner.value(for: userID, read: read)
     }
+
+    private static let longestKeptUserID = 512
 
     /// The read routes' one query: instances with their node's summary, oldest first, in plain SQL.
     private func views(_ condition: SQLQueryString) async throws -> [InstanceView] {
