@@ -189,7 +189,11 @@ final class PanelDatabase: Service, Sendable {
     /// Closes the database when it was opened but never run.
     func close() async {
         await databases.shutdownAsync()
-        changeCounter?.close()
+        // Taken out as it is closed, so a second close does not close a descriptor number reused since.
+        counter.withLock { counter in
+            counter?.close()
+            counter = nil
+        }
         try? await threadPool.shutdownGracefully()
     }
 }
