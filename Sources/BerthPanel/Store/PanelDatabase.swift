@@ -189,11 +189,8 @@ final class PanelDatabase: Service, Sendable {
     /// Closes the database when it was opened but never run.
     func close() async {
         await databases.shutdownAsync()
-        // Taken out as it is closed, so a second close does not close a descriptor number reused since.
-        counter.withLock { counter in
-            counter?.close()
-            counter = nil
-        }
+        // Let go only now: its descriptor closes with its last holder, after the connections.
+        counter.withLock { $0 = nil }
         try? await threadPool.shutdownGracefully()
     }
 }

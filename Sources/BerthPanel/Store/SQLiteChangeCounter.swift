@@ -11,8 +11,9 @@ import Foundation
 /// differ caught a commit halfway and says nothing (`nil`).
 ///
 /// The `-shm` file is SQLite's, shared with its connections in this process: the descriptor that maps it here
-/// is closed only after every connection of the process is (``close()``), because closing any descriptor of
-/// a file drops all of the process's POSIX locks on it, SQLite's included.
+/// is closed only when the last holder lets go (the database does after its connections closed), because
+/// closing any descriptor of a file drops all of the process's POSIX locks on it, SQLite's included; and a
+/// request still reading the header holds it, so it is never unmapped under a reading.
 final class SQLiteChangeCounter: @unchecked Sendable {
     // Unchecked: the mapping is read only, through atomic loads, and `descriptor` and `file` never change.
     private let header: UnsafeMutableRawPointer
@@ -40,19 +41,20 @@ final class SQLiteChangeCounter: @unchecked Sendable {
             // The descriptor stays open: see the type's comment. One, for the life of a panel that failed here.
             return nil
         }
+        // Checked before the object is whole, so a failure here leaves no deinitializer to close the descriptor.
+        guard mapping.load(fromByteOffset: Self.isInitOffset, as: UInt8.self) == 1, Self.load(at: 0, in: mapping) == Self.version else {
+            munmap(mapping, 2 * Self.headerSize)
+            return nil
+        }
         header = mapping
         self.descriptor = descriptor
         file = (UInt64(status.st_dev), UInt64(status.st_ino))
-        guard header.load(fromByteOffset: Self.isInitOffset, as: UInt8.self) == 1, load(UInt32.self, at: 0) == Self.version else {
-            munmap(header, 2 * Self.headerSize)
-            return nil
-        }
     }
 
     /// The number of commits so far (modulo 2³²), or nil while a commit is writing the header.
     var current: UInt32? {
-        let first = load(UInt32.self, at: Self.changeOffset)
-        let second = load(UInt32.self, at: Self.headerSize + Self.changeOffset)
+        let first = Self.load(at: Self.changeOffset, in: header)
+        let second = Self.load(at: Self.headerSize + Self.changeOffset, in: header)
         return first == second ? first : nil
     }
 
@@ -64,13 +66,12 @@ final class SQLiteChangeCounter: @unchecked Sendable {
         return stat(path, &status) == 0 && UInt64(status.st_dev) == file.device && UInt64(status.st_ino) == file.inode
     }
 
-    /// Unmaps the header and closes the descriptor; only once the database's connections are closed.
-    func close() {
+    deinit {
         munmap(header, 2 * Self.headerSize)
-        Glibc.close(descriptor)
+        close(descriptor)
     }
 
-    private func load(_: UInt32.Type, at offset: Int) -> UInt32 {
+    private static func load(at offset: Int, in header: UnsafeMutableRawPointer) -> UInt32 {
         UnsafeAtomic<UInt32>(at: (header + offset).assumingMemoryBound(to: UInt32.AtomicRepresentation.self)).load(ordering: .acquiring)
     }
 }
