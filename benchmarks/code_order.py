@@ -11,7 +11,8 @@ are skipped by the linker, and new ones are placed as before: a stale list costs
 
     python3 benchmarks/code_order.py --berth .build/release/berth [--node .build/release/berth-node]
 
-Needs valgrind, a Docker engine (`scripts/bench` starts one) and a release build; takes a few minutes.
+Needs valgrind (Debian's `valgrind`), a Docker engine (`scripts/bench` starts one) and a release build; takes a few
+minutes.
 """
 
 import argparse
@@ -36,7 +37,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--berth", required=True, help="the release berth binary")
     parser.add_argument("--node", help="the release berth-node binary (default: beside --berth)")
-    parser.add_argument("--seconds", type=float, default=35, help="how long both idle once the node is online")
+    parser.add_argument("--seconds", type=float, default=70, help="how long both idle once the node is online")
     arguments = parser.parse_args()
     berth_release = os.path.abspath(arguments.berth)
     node_release = os.path.abspath(arguments.node or os.path.join(os.path.dirname(berth_release), "berth-node"))
