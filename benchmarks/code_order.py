@@ -61,7 +61,8 @@ def main():
                        "--publish-address", "127.0.0.1", input=token)
         node_process = node_berth.start("daemon", ["run", "--data", node_data, "--sftp-port", str(harness.SFTP_PORT)],
                                         harness.DAEMON_PORT, binary=node_binary)
-        wait_until_online(panel, node_id)
+        # Under callgrind every step is tens of times slower than usual.
+        harness.wait_until_online(panel, [node_id], seconds=600, interval=1)
         say(f"the node is online; both idle for {arguments.seconds:.0f} s")
         time.sleep(arguments.seconds)
         # callgrind writes its profile as the process exits
@@ -83,17 +84,6 @@ def callgrind(profile):
     # Mangled names, as the linker knows them; no per-instruction data, only which functions ran.
     return ["valgrind", "--tool=callgrind", f"--callgrind-out-file={profile}", "--dump-instr=no",
             "--compress-strings=no", "--demangle=no"]
-
-
-def wait_until_online(panel, node_id):
-    # Under callgrind every step is tens of times slower than usual.
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        _, nodes = panel.request("GET", "/api/nodes", expect=200)
-        if any(node["id"] == node_id and node["status"] == "online" for node in nodes):
-            return
-        time.sleep(1)
-    raise RuntimeError("the node never came online")
 
 
 def write_order(profile, binary, destination):

@@ -212,6 +212,18 @@ def memory_kib(pid):
     return figures
 
 
+def wait_until_online(panel, node_ids, seconds, interval):
+    """Waits until the panel lists every node in `node_ids` as online."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        _, listed = panel.request("GET", "/api/nodes", expect=200)
+        online = {node["id"] for node in listed if node["status"] == "online"}
+        if online.issuperset(node_ids):
+            return
+        time.sleep(interval)
+    raise RuntimeError(f"nodes {', '.join(node_ids)} did not come online within {seconds} s")
+
+
 def wait_for_port(port, process, seconds=120):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -290,16 +290,7 @@ class Node:
         self.port_lock = threading.Lock()
         self.seeded_users = 0
         self.deployed = []
-        self.wait_until_online()
-
-    def wait_until_online(self):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            _, nodes = self.panel.request("GET", "/api/nodes", expect=200)
-            if any(node["id"] == self.node_id and node["status"] == "online" for node in nodes):
-                return
-            time.sleep(0.1)
-        raise RuntimeError("the bench node never came online")
+        harness.wait_until_online(self.panel, [self.node_id], seconds=60, interval=0.1)
 
     def take_port(self):
         with self.port_lock:

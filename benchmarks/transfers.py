@@ -63,7 +63,7 @@ def transfer_benchmarks(table, binary, workdir, cleanup, prepare_panel, quick):
                                     "--public-url", f"http://10.231.0.1:{harness.PANEL_PORT}"], harness.PANEL_PORT)
     panel = harness.panel_client(key)
     nodes = [start_node(berth, panel, cluster, number, cleanup) for number in (1, 2)]
-    wait_until_online(panel, nodes)
+    harness.wait_until_online(panel, nodes, seconds=120, interval=0.2)
     panel.request("POST", "/api/auth/create-user", {"username": "mover", "email": "mover@example.com",
                                                      "password": "bench password", "userId": "mover"}, expect=201)
     _, deployed = panel.request("POST", "/api/instances/deploy", {
@@ -106,16 +106,6 @@ def start_node(berth, panel, cluster, number, cleanup):
     )
     cleanup.add(lambda: harness.stop_process(process))
     return created["Message"]["id"]
-
-
-def wait_until_online(panel, nodes):
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        _, listed = panel.request("GET", "/api/nodes", expect=200)
-        if all(any(node["id"] == id_ and node["status"] == "online" for node in listed) for id_ in nodes):
-            return
-        time.sleep(0.2)
-    raise RuntimeError("the transfer benchmark's nodes never came online")
 
 
 def wait_for(panel, instance, condition, seconds):
